@@ -1,0 +1,5 @@
+"""Entry point for ``python -m parity``."""
+
+from parity.cli import main
+
+raise SystemExit(main())
