@@ -1,3 +1,3 @@
-"""parity: make a repository work the same in a Claude Code cloud session as on its author's machine."""
+"""parity: make a repository work the same in a Claude Code cloud session as on your machine."""
 
 __version__ = "0.1.0"

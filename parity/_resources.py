@@ -11,7 +11,7 @@ from typing import Any
 
 
 def schemas_dir() -> Traversable:
-    """The bundled ``schemas/`` folder: inside the wheel, or the source tree in an editable install."""
+    """The bundled ``schemas/`` folder: in the wheel, or the source tree in an editable install."""
     packaged = files("parity") / "_schemas"
     if packaged.is_dir():
         return packaged

@@ -1,0 +1,229 @@
+"""Run the selected rules over the inventory and collect the findings into a report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from parity.config import Config, load_config
+from parity.discover import Home, Repo, discover_repo, git_root
+from parity.errors import ParityError, UsageError
+from parity.findings import Finding, Severity, Violation
+from parity.model import Inventory
+from parity.report import Report
+from parity.rules import select
+from parity.rules.base import Context, Rule
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What ``parity check`` was asked to do (command-line values override the config)."""
+
+    paths: tuple[Path, ...] = ()
+    user: bool = False
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    changed_since: str | None = None
+    baseline: Path | None = None
+    write_baseline: bool = False
+    home: Home | None = field(default=None, compare=False)
+
+
+def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
+    """The repository root to check and the files named on the command line."""
+    dirs = [p for p in paths if p.is_dir()]
+    files = [p for p in paths if not p.is_dir()]
+    for p in files:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+    if len(dirs) > 1:
+        raise UsageError("name one repository directory at a time")
+    anchor = dirs[0] if dirs else (files[0].parent if files else cwd)
+    root = git_root(anchor.absolute())
+    if root is None:
+        root = anchor.absolute()
+    elif dirs and dirs[0].resolve() != root.resolve():
+        # A sub-folder of a repository named explicitly: check that folder's configuration.
+        root = dirs[0].absolute()
+    return root, [f.absolute() for f in files]
+
+
+def fingerprint(finding: Finding, line_text: str) -> str:
+    """A stable identity for baselines and SARIF: rule, file, and where in the file."""
+    where = finding.pointer or " ".join(line_text.split())
+    digest = hashlib.sha256(f"{finding.code}\0{finding.path}\0{where}".encode()).hexdigest()
+    return digest[:16]
+
+
+def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
+    """Lint the repository (and the user scope with ``--user``) and return the report."""
+    root, named = resolve_root(options.paths, cwd or Path.cwd())
+    repo = discover_repo(root)
+    config = load_config(repo.root, options.config_file)
+    home = (options.home or Home.from_env()) if options.user else None
+    inventory = Inventory.build(repo, home, extra=named)
+    rules = select(
+        options.select if options.select is not None else config.select,
+        (*config.ignore, *config.extend_ignore, *options.ignore),
+        (*config.extend_select, *options.extend_select),
+    )
+    ctx = Context(inventory, config, user=options.user)
+    findings = _collect(ctx, rules)
+    findings = _filter(findings, repo, config, named, options)
+    baseline_path = options.baseline or (
+        repo.root / config.baseline if config.baseline is not None else None
+    )
+    baselined = 0
+    if options.write_baseline:
+        if baseline_path is None:
+            raise UsageError("--write-baseline needs --baseline FILE or `baseline` in the config")
+        write_baseline(baseline_path, findings)
+        baselined, findings = len(findings), []
+    elif baseline_path is not None and baseline_path.exists():
+        known = read_baseline(baseline_path)
+        kept = [f for f in findings if f.fingerprint not in known]
+        baselined, findings = len(findings) - len(kept), kept
+    elif options.baseline is not None:
+        raise UsageError(f"{options.baseline}: baseline file not found")
+    return Report(
+        findings=tuple(sorted(findings)),
+        rules=tuple(rules),
+        files_checked=len(inventory.files),
+        fail_on=options.fail_on or config.fail_on,
+        baselined=baselined,
+        root=repo.root,
+    )
+
+
+def _collect(ctx: Context, rules: Sequence[Rule]) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, int, int, str]] = set()
+    lines_cache: dict[str, list[str]] = {}
+    for rule in rules:
+        for v in rule.check(ctx):
+            finding = _finding(rule, v)
+            key = (finding.code, finding.path, finding.line, finding.column, finding.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            text = _line_text(ctx, finding, lines_cache)
+            findings.append(_with_fingerprint(finding, text))
+    return findings
+
+
+def _finding(rule: Rule, v: Violation) -> Finding:
+    loc = v.location
+    return Finding(
+        path=loc.display,
+        line=loc.line,
+        column=loc.column,
+        code=rule.code,
+        message=v.message,
+        name=rule.name,
+        severity=v.severity or rule.severity,
+        pointer=loc.pointer,
+        fix=v.fix if v.fix is not None else rule.fix,
+        end_line=loc.end_line,
+        end_column=loc.end_column,
+    )
+
+
+def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> str:
+    if finding.pointer:
+        return ""
+    lines = cache.get(finding.path)
+    if lines is None:
+        lines = []
+        for cf in ctx.inventory.files:
+            if cf.display == finding.path:
+                lines = ctx.inventory.load(cf).text.splitlines()
+                break
+        cache[finding.path] = lines
+    return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
+
+
+def _with_fingerprint(finding: Finding, line_text: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, fingerprint=fingerprint(finding, line_text))
+
+
+def _filter(
+    findings: list[Finding],
+    repo: Repo,
+    config: Config,
+    named: Sequence[Path],
+    options: CheckOptions,
+) -> list[Finding]:
+    if named:
+        # Staged-file mode: every rule saw the whole repository; report on the named files only.
+        shown = {repo.rel(p) or p.as_posix() for p in named}
+        findings = [f for f in findings if f.path in shown]
+    if config.exclude:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        findings = [f for f in findings if not spec.match_file(f.path)]
+    for glob, codes in config.per_file_ignores:
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+        findings = [
+            f
+            for f in findings
+            if not (
+                spec.match_file(f.path) and any(f.code.startswith(c) or c == "ALL" for c in codes)
+            )
+        ]
+    if options.changed_since:
+        changed = changed_files(repo, options.changed_since)
+        findings = [f for f in findings if f.path in changed]
+    return findings
+
+
+def changed_files(repo: Repo, rev: str) -> set[str]:
+    """Repo-relative paths changed since ``rev`` (committed, staged, unstaged and untracked)."""
+    if not repo.is_git:
+        raise UsageError("--changed-since needs a git repository")
+    proc = subprocess.run(
+        ["git", "-C", str(repo.root), "diff", "--name-only", "-z", rev, "--"],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise UsageError(f"--changed-since: git does not know revision {rev!r}")
+    changed = {p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p}
+    changed.update(rel for rel, entry in repo.files.items() if not entry.tracked)
+    return changed
+
+
+BASELINE_VERSION = 1
+
+
+def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
+    """Record the fingerprints of ``findings`` (never a message or a value) atomically."""
+    from parity.fsutil import atomic_write
+
+    entries = sorted(
+        {(f.fingerprint, f.code, f.path) for f in findings}, key=lambda e: (e[2], e[1], e[0])
+    )
+    doc = {
+        "version": BASELINE_VERSION,
+        "tool": "claude-parity",
+        "findings": [{"fingerprint": fp, "code": code, "path": p} for fp, code, p in entries],
+    }
+    atomic_write(path, (json.dumps(doc, indent=2) + "\n").encode())
+
+
+def read_baseline(path: Path) -> set[str]:
+    """Fingerprints from a baseline file (ours, or a previous ``--format json`` report)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {str(entry["fingerprint"]) for entry in doc["findings"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParityError(f"{path}: not a parity baseline ({exc.__class__.__name__})") from None

@@ -1,0 +1,91 @@
+"""The command line: parse options, call one function, map its result to an exit code."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+import click
+
+from parity import __version__
+from parity.errors import ParityError
+
+EXIT_INTERNAL = 3
+BUG_HINT = "this is a bug in parity; please report it with the command you ran"
+
+# Subcommand name -> "module:attribute" of its click command, imported only when invoked so that
+# `parity --version` and `parity check` start fast.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("parity.commands.check:check", "Lint the Claude Code configuration of a repository."),
+    "rule": ("parity.commands.meta:rule", "List the rules, or explain one."),
+    "schema": ("parity.commands.meta:schema", "List or print the bundled JSON schemas."),
+    "init": ("parity.commands.meta:init", "Add a commented [tool.parity] block to pyproject.toml."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module, _, attr = spec[0].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help text comes from the table, so `parity --help` imports no command module.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Exit codes: 0 clean, 1 findings (or a failed check), 2 usage or input error, "
+    "3 internal error. Rules: PAR0 files and schema, PAR1 scope parity, PAR2 cloud image, "
+    "PAR3 network, PAR4 secrets, PAR5 routines, PAR6 permissions.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="parity")
+def cli() -> None:
+    """Make a repository work the same in a Claude Code cloud session as on your machine."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; the one place that maps errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="parity", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except ParityError as exc:
+        click.echo(f"parity: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed: not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if os.environ.get("PARITY_DEBUG"):
+            raise
+        click.echo(f"parity: internal error: {exc.__class__.__name__}: {exc}", err=True)
+        click.echo(f"parity: {BUG_HINT} (set PARITY_DEBUG=1 for the traceback)", err=True)
+        return EXIT_INTERNAL
+    return result if isinstance(result, int) else 0

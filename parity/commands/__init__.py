@@ -1,0 +1,1 @@
+"""One module per subcommand group; each holds its click command and its options."""

@@ -1,0 +1,40 @@
+"""Shared output plumbing for commands: where to write and whether to use colour."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+def use_color(output: Path | None) -> bool:
+    """Colour only on a terminal, never with NO_COLOR set or into a file; FORCE_COLOR forces it."""
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to standard output."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from parity.fsutil import atomic_write
+
+    atomic_write(output, text.encode("utf-8"))
+
+
+def format_option(*choices: str, default: str = "text") -> click.Option:
+    """A ``--format`` option (``PARITY_OUTPUT_FORMAT`` in the environment sets its default)."""
+    return click.Option(
+        ["--format", "output_format"],
+        type=click.Choice(choices),
+        default=default,
+        envvar="PARITY_OUTPUT_FORMAT",
+        show_default=True,
+        help="Output format.",
+    )

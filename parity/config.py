@@ -1,0 +1,216 @@
+"""The toolkit's own configuration: ``[tool.parity]`` in pyproject.toml, or parity.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parity.errors import ConfigError
+from parity.findings import Severity
+
+CONFIG_FILES = ("parity.toml", ".parity.toml", "pyproject.toml")
+NETWORK_LEVELS = ("none", "trusted", "full", "custom")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A cloud environment the repository declares it runs in (network level, variables, image)."""
+
+    name: str
+    network: str = "trusted"
+    allow: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    setup_script: str | None = None
+    image: str = "claude-cloud"
+
+
+DEFAULT_ENVIRONMENT = Environment("default")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration; every field has the documented default."""
+
+    source: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fail_on: Severity = Severity.WARNING
+    baseline: str | None = None
+    exclude: tuple[str, ...] = ()
+    environments: dict[str, Environment] = field(default_factory=dict)
+    daily_cap: int | None = None
+    cloud_init_script: str | None = None
+
+    @property
+    def declared_environments(self) -> list[Environment]:
+        """The declared environments, or the implicit default one (Trusted network)."""
+        return list(self.environments.values()) or [DEFAULT_ENVIRONMENT]
+
+    def environment(self, name: str | None = None) -> Environment:
+        """The environment called ``name`` (or the first declared, or the default)."""
+        if name is None:
+            return self.declared_environments[0]
+        try:
+            return self.environments[name]
+        except KeyError:
+            raise ConfigError(f"no environment named {name!r} is declared") from None
+
+
+def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The first config file at ``root`` that holds parity settings, with its table."""
+    for name in CONFIG_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        doc = _parse(path)
+        if name == "pyproject.toml":
+            table = doc.get("tool", {}).get("parity") if isinstance(doc.get("tool"), dict) else None
+            if table is None:
+                continue
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: [tool.parity] must be a table")
+            return path, table
+        return path, doc
+    return None
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+    try:
+        value: dict[str, Any] = tomlkit.parse(text).unwrap()
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return value
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """Load and validate the configuration for the repository at ``root``."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        table = _parse(explicit)
+        if explicit.name == "pyproject.toml":
+            table = table.get("tool", {}).get("parity", {})
+        return config_from_table(table, explicit)
+    found = find_config(root)
+    if found is None:
+        return Config()
+    return config_from_table(found[1], found[0])
+
+
+def config_from_table(table: dict[str, Any], source: Path | None) -> Config:
+    """Validate a parsed parity table against ``config.schema.json`` and build a Config."""
+    _validate(table, source)
+    envs = {
+        name: Environment(
+            name=name,
+            network=spec.get("network", "trusted"),
+            allow=tuple(spec.get("allow", ())),
+            env=tuple(spec.get("env", ())),
+            setup_script=spec.get("setup-script"),
+            image=spec.get("image", "claude-cloud"),
+        )
+        for name, spec in table.get("environments", {}).items()
+    }
+    select = table.get("select")
+    return Config(
+        source=source,
+        select=tuple(select) if select is not None else None,
+        ignore=tuple(table.get("ignore", ())),
+        extend_select=tuple(table.get("extend-select", ())),
+        extend_ignore=tuple(table.get("extend-ignore", ())),
+        per_file_ignores=tuple(
+            (glob, tuple(codes)) for glob, codes in table.get("per-file-ignores", {}).items()
+        ),
+        fail_on=Severity.parse(table.get("fail-on", "warning")),
+        baseline=table.get("baseline"),
+        exclude=tuple(table.get("exclude", ())),
+        environments=envs,
+        daily_cap=table.get("routines", {}).get("daily-cap"),
+        cloud_init_script=table.get("cloud-init", {}).get("script"),
+    )
+
+
+def _validate(table: dict[str, Any], source: Path | None) -> None:
+    if not table:
+        return
+    from jsonschema import Draft202012Validator
+
+    from parity._resources import load_schema
+
+    validator = Draft202012Validator(load_schema("config"))
+    errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path)
+        prefix = "tool.parity" if source is not None and source.name == "pyproject.toml" else ""
+        key = ".".join(p for p in (prefix, where) if p) or "(top level)"
+        name = source if source is not None else "configuration"
+        raise ConfigError(f"{name}: {key}: {_explain(err.message)}")
+
+
+def _explain(message: str) -> str:
+    if "Additional properties are not allowed" in message:
+        return "unknown key " + message.split("(", 1)[-1].split(" was", 1)[0].split(" were", 1)[0]
+    return message
+
+
+INIT_BLOCK = """\
+# parity: checks that this repository works the same in a Claude Code cloud session.
+# Docs: `parity rule` lists every rule; `parity rule PAR101` explains one.
+[tool.parity]
+# Rule selection, by code or prefix ("PAR1" = every scope-parity rule).
+# select = ["PAR"]
+# ignore = []
+# extend-select = []
+# Fail (exit 1) on findings at or above this severity: error, warning or info.
+fail-on = "warning"
+# Findings recorded here are not reported again (`parity check --write-baseline`).
+# baseline = ".parity-baseline.json"
+
+# The cloud environment this repository expects (set up on claude.ai).
+[tool.parity.environments.default]
+# none | trusted | full | custom
+network = "trusted"
+# Extra domains for "custom"; "*.example.com" allowed.
+allow = []
+# Names of variables set in the environment's settings; never values.
+env = []
+# setup-script = "scripts/cloud-setup.sh"
+image = "claude-cloud"
+"""
+
+
+def render_init(path: Path) -> str:
+    """The new text of ``path`` with a commented parity block added; the rest is kept as it was."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        doc = tomlkit.parse(existing)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    block = INIT_BLOCK
+    if path.name != "pyproject.toml":
+        block = block.replace("[tool.parity.", "[").replace("[tool.parity]\n", "")
+        if "parity" in doc.unwrap() or doc.unwrap():
+            raise ConfigError(f"{path}: already exists; edit it instead")
+    elif "parity" in doc.get("tool", {}):
+        raise ConfigError(f"{path}: already has a [tool.parity] table")
+    sep = (
+        ""
+        if not existing or existing.endswith("\n\n")
+        else ("\n" if existing.endswith("\n") else "\n\n")
+    )
+    return existing + sep + block

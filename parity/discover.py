@@ -1,0 +1,229 @@
+"""Find the files of every scope: the repository through git, the user scope through $HOME."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from parity.errors import ParityError
+
+MODE_EXECUTABLE = 0o100755
+MODE_SYMLINK = 0o120000
+# A plain directory (no git) is walked, but never deeper than this or into these folders.
+_WALK_MAX_FILES = 200_000
+_WALK_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "dist"})
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """One file of the working tree, as git sees it."""
+
+    rel: str
+    tracked: bool
+    mode: int | None = None  # the index mode of a tracked file (0o100644, 0o100755, 0o120000)
+
+    @property
+    def executable_in_index(self) -> bool:
+        """True when git records the file as executable (what a fresh clone will have)."""
+        return self.mode == MODE_EXECUTABLE
+
+
+@dataclass
+class Repo:
+    """The repository being checked: its root and what git knows about each file."""
+
+    root: Path
+    is_git: bool
+    files: dict[str, RepoFile]
+    ignored_dirs: tuple[str, ...] = ()
+    ignored_files: frozenset[str] = frozenset()
+    _real_root: Path = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._real_root = self.root.resolve()
+
+    def get(self, rel: str) -> RepoFile | None:
+        """The entry for repo-relative POSIX path ``rel`` (tracked or untracked), or None."""
+        return self.files.get(rel)
+
+    def is_ignored(self, rel: str) -> bool:
+        """True when git ignores ``rel`` (a fresh clone will not have it)."""
+        if rel in self.ignored_files:
+            return True
+        return any(rel == d.rstrip("/") or rel.startswith(d) for d in self.ignored_dirs)
+
+    def exists(self, rel: str) -> bool:
+        """True when ``rel`` exists in the working tree (tracked, untracked or ignored)."""
+        return self.safe_path(rel) is not None and (self.root / rel).exists()
+
+    def in_clone(self, rel: str) -> bool:
+        """True when a fresh clone of the committed tree has ``rel``."""
+        entry = self.files.get(rel)
+        return entry is not None and entry.tracked
+
+    def abspath(self, rel: str) -> Path:
+        """The absolute path of repo-relative ``rel`` (not resolved)."""
+        return self.root / rel
+
+    def safe_path(self, rel: str) -> Path | None:
+        """The path of ``rel`` if it stays inside the repository once links resolve, else None."""
+        if not rel or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
+            return None
+        path = self.root / rel
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # symlink loops
+            return None
+        if real != self._real_root and self._real_root not in real.parents:
+            return None
+        return path
+
+    def rel(self, path: Path) -> str | None:
+        """The repo-relative POSIX form of ``path``, or None when it is outside the repository."""
+        try:
+            return path.absolute().relative_to(self.root.absolute()).as_posix()
+        except ValueError:
+            try:
+                return path.resolve().relative_to(self._real_root).as_posix()
+            except (ValueError, OSError, RuntimeError):
+                return None
+
+    def glob(self, *patterns: str) -> Iterator[str]:
+        """Known files (tracked, or untracked and not ignored) matching any glob pattern."""
+        matchers = [PurePosixPath(p) for p in patterns]
+        for rel in sorted(self.files):
+            path = PurePosixPath(rel)
+            if any(path.match(str(m)) for m in matchers):
+                yield rel
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except FileNotFoundError as exc:
+        raise ParityError("git is not installed; parity needs it to read the repository") from exc
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ParityError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
+    return proc.stdout
+
+
+def git_root(start: Path) -> Path | None:
+    """The top of the git work tree containing ``start``, or None outside a repository."""
+    probe = start if start.is_dir() else start.parent
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+
+
+def discover_repo(root: Path) -> Repo:
+    """Read the file list of ``root``: through git when it is a work tree, else a bounded walk."""
+    top = git_root(root)
+    if top is None:
+        return _walk(root)
+    # Run from ``root`` itself: for a sub-folder of a work tree git lists only the files below it,
+    # relative to it, which is what checking that folder as its own project needs.
+    files: dict[str, RepoFile] = {}
+    # One call lists tracked files with their index mode and untracked files that are not ignored.
+    out = _git(root, "ls-files", "-z", "--stage", "--others", "--exclude-standard")
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        head, tab, name = record.partition(b"\t")
+        if tab:
+            mode = int(head.split(b" ", 1)[0], 8)
+            rel = os.fsdecode(name)
+            files[rel] = RepoFile(rel, tracked=True, mode=mode)
+        else:
+            rel = os.fsdecode(head)
+            files.setdefault(rel, RepoFile(rel, tracked=False))
+    ignored = _git(
+        root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"
+    )
+    dirs: list[str] = []
+    plain: set[str] = set()
+    for record in ignored.split(b"\0"):
+        if record:
+            rel = os.fsdecode(record)
+            if rel.endswith("/"):
+                dirs.append(rel)
+            else:
+                plain.add(rel)
+    return Repo(root, True, files, tuple(dirs), frozenset(plain))
+
+
+def _walk(root: Path) -> Repo:
+    files: dict[str, RepoFile] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _WALK_SKIP)
+        for name in filenames:
+            rel = (Path(dirpath) / name).relative_to(root).as_posix()
+            files[rel] = RepoFile(rel, tracked=False)
+            if len(files) >= _WALK_MAX_FILES:
+                return Repo(root, False, files)
+    return Repo(root, False, files)
+
+
+@dataclass(frozen=True)
+class Home:
+    """The user scope: ``~/.claude`` (or ``$CLAUDE_CONFIG_DIR``) and ``~/.claude.json``."""
+
+    home: Path
+    config_dir: Path
+    global_config: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Home:
+        """The user scope as the client finds it from the environment."""
+        env = os.environ if environ is None else environ
+        home = Path(env.get("HOME") or Path.home())
+        custom = env.get("CLAUDE_CONFIG_DIR")
+        if custom:
+            config_dir = Path(custom).expanduser()
+            return cls(home, config_dir, config_dir / ".claude.json")
+        return cls(home, home / ".claude", home / ".claude.json")
+
+    def display(self, path: Path) -> str:
+        """``~/...`` for paths under the home; the absolute path otherwise."""
+        try:
+            return "~/" + path.relative_to(self.home).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def files(self, sub: str, pattern: str) -> list[Path]:
+        """Regular files under ``config_dir/sub`` matching ``pattern``, not following links out."""
+        base = self.config_dir / sub
+        if not base.is_dir() or base.is_symlink():
+            return []
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                if path.match(pattern) and _is_regular(path):
+                    found.append(path)
+        return found
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False

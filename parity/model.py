@@ -1,0 +1,256 @@
+"""One inventory of configuration files of every scope, each loaded once, for every stage."""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from parity.discover import Home, Repo
+
+if TYPE_CHECKING:
+    from parity.load import Document
+
+
+class Scope(str, enum.Enum):
+    """Where a configuration file lives, which decides whether a cloud session gets it."""
+
+    MANAGED = "managed"
+    USER = "user"
+    LOCAL = "local"
+    PROJECT = "project"
+
+
+class Kind(str, enum.Enum):
+    """What a configuration file is, which decides how it is parsed and checked."""
+
+    SETTINGS = "settings"
+    MCP = "mcp"
+    GLOBAL_CONFIG = "global-config"  # ~/.claude.json
+    MEMORY = "memory"  # CLAUDE.md, CLAUDE.local.md
+    SKILL = "skill"
+    AGENT = "agent"
+    COMMAND = "command"
+    RULE = "rule"  # .claude/rules/**/*.md
+    HOOK_SCRIPT = "hook-script"  # files under .claude/hooks/ or ~/.claude/hooks/
+    SCHEDULED_TASKS = "scheduled-tasks"
+    ROUTINES = "routines"
+    PLUGINS = "plugins"  # ~/.claude/plugins/{installed_plugins,known_marketplaces}.json
+    OTHER = "other"  # a file named on the command line that is none of the above
+
+
+JSON_KINDS = frozenset(
+    {Kind.SETTINGS, Kind.MCP, Kind.GLOBAL_CONFIG, Kind.SCHEDULED_TASKS, Kind.PLUGINS}
+)
+MARKDOWN_KINDS = frozenset({Kind.MEMORY, Kind.SKILL, Kind.AGENT, Kind.COMMAND, Kind.RULE})
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A configuration file found in some scope."""
+
+    kind: Kind
+    scope: Scope
+    path: Path
+    display: str
+    rel: str | None = None  # repo-relative POSIX path for files inside the repository
+    tracked: bool = False
+    ignored: bool = False
+
+    @property
+    def in_cloud(self) -> bool:
+        """True when a cloud session (a fresh clone, an empty home) gets this file."""
+        return self.scope is Scope.PROJECT and self.tracked
+
+
+def classify(rel: str) -> tuple[Kind, Scope] | None:
+    """The kind and scope of a repo-relative path by its place in the layout, or None."""
+    path = PurePosixPath(rel)
+    parts = path.parts
+    name = path.name
+    if name == "CLAUDE.md":
+        return Kind.MEMORY, Scope.PROJECT
+    if name == "CLAUDE.local.md":
+        return Kind.MEMORY, Scope.LOCAL
+    if rel == ".mcp.json":
+        return Kind.MCP, Scope.PROJECT
+    if ".claude" not in parts:
+        if rel in (".claude/routines.yaml",):
+            return Kind.ROUTINES, Scope.PROJECT
+        return None
+    i = len(parts) - 1 - parts[::-1].index(".claude")
+    inner = parts[i + 1 :]
+    if not inner:
+        return None
+    head = inner[0]
+    if inner == ("settings.json",):
+        return Kind.SETTINGS, Scope.PROJECT
+    if inner == ("settings.local.json",):
+        return Kind.SETTINGS, Scope.LOCAL
+    if inner == ("scheduled_tasks.json",):
+        return Kind.SCHEDULED_TASKS, Scope.PROJECT
+    if inner == ("routines.yaml",) or (head == "routines" and name.endswith((".yaml", ".yml"))):
+        return Kind.ROUTINES, Scope.PROJECT
+    if head == "skills" and len(inner) == 3 and name == "SKILL.md":
+        return Kind.SKILL, Scope.PROJECT
+    if name.endswith(".md") and head in ("agents", "commands", "rules") and len(inner) >= 2:
+        kind = {"agents": Kind.AGENT, "commands": Kind.COMMAND, "rules": Kind.RULE}[head]
+        return kind, Scope.PROJECT
+    if head == "hooks" and len(inner) >= 2:
+        return Kind.HOOK_SCRIPT, Scope.PROJECT
+    return None
+
+
+def classify_named(path: Path) -> Kind:
+    """The kind of a file named on the command line that sits outside the known layout."""
+    name = path.name
+    if name == ".mcp.json" or (name.endswith(".json") and "mcp" in name.lower()):
+        return Kind.MCP
+    if name.startswith("settings") and name.endswith(".json"):
+        return Kind.SETTINGS
+    if name == "SKILL.md":
+        return Kind.SKILL
+    if name in ("CLAUDE.md", "CLAUDE.local.md"):
+        return Kind.MEMORY
+    if name == "scheduled_tasks.json":
+        return Kind.SCHEDULED_TASKS
+    if name.startswith("routines") and name.endswith((".yaml", ".yml")):
+        return Kind.ROUTINES
+    return Kind.OTHER
+
+
+@dataclass
+class Inventory:
+    """Every configuration file of the repository (and, with ``home``, of the user scope)."""
+
+    repo: Repo
+    home: Home | None = None
+    files: list[ConfigFile] = field(default_factory=list)
+    _docs: dict[Path, Document] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, repo: Repo, home: Home | None = None, extra: Iterable[Path] = ()) -> Inventory:
+        """Collect the configuration files of the repository, the user scope, and ``extra``."""
+        inv = cls(repo, home)
+        seen: set[str] = set()
+        for rel in sorted(repo.files):
+            found = classify(rel)
+            if found is not None:
+                entry = repo.files[rel]
+                inv._add_repo(rel, *found, tracked=entry.tracked, ignored=False)
+                seen.add(rel)
+        for rel in _ignored_config(repo):
+            found = classify(rel)
+            if found is not None and rel not in seen:
+                inv._add_repo(rel, *found, tracked=False, ignored=True)
+                seen.add(rel)
+        for path in extra:
+            rel = repo.rel(path)
+            if rel is not None and rel in seen:
+                continue
+            kind = classify(rel)[0] if rel is not None and classify(rel) else classify_named(path)
+            display = rel if rel is not None else path.as_posix()
+            entry = repo.get(rel) if rel is not None else None
+            inv.files.append(
+                ConfigFile(
+                    kind, Scope.PROJECT, path, display, rel, tracked=bool(entry and entry.tracked)
+                )
+            )
+        if home is not None:
+            inv.files.extend(_user_files(home))
+        return inv
+
+    def _add_repo(
+        self, rel: str, kind: Kind, scope: Scope, *, tracked: bool, ignored: bool
+    ) -> None:
+        self.files.append(
+            ConfigFile(
+                kind, scope, self.repo.abspath(rel), rel, rel, tracked=tracked, ignored=ignored
+            )
+        )
+
+    def select(self, *kinds: Kind, scopes: Iterable[Scope] | None = None) -> Iterator[ConfigFile]:
+        """Files of the given kinds (all kinds when none given), optionally of some scopes only."""
+        wanted = set(scopes) if scopes is not None else None
+        for cf in self.files:
+            if (not kinds or cf.kind in kinds) and (wanted is None or cf.scope in wanted):
+                yield cf
+
+    def load(self, cf: ConfigFile) -> Document:
+        """The parsed document of ``cf``, loaded once however many rules ask."""
+        doc = self._docs.get(cf.path)
+        if doc is None:
+            doc = self._load(cf)
+            self._docs[cf.path] = doc
+        return doc
+
+    def _load(self, cf: ConfigFile) -> Document:
+        from parity import load
+
+        if cf.rel is not None and self.repo.safe_path(cf.rel) is None:
+            # A symlink that leaves the repository is never followed.
+            return load.load_json(cf.path, cf.display, data=b"")
+        if cf.kind in JSON_KINDS:
+            return load.load_json(cf.path, cf.display)
+        if cf.kind in MARKDOWN_KINDS:
+            return load.load_markdown(cf.path, cf.display)
+        if cf.kind is Kind.ROUTINES:
+            return load.load_yaml(cf.path, cf.display)
+        return load.load_text(cf.path, cf.display)
+
+    def documents(
+        self, *kinds: Kind, scopes: Iterable[Scope] | None = None
+    ) -> Iterator[tuple[ConfigFile, Document]]:
+        """Each selected file with its parsed document."""
+        for cf in self.select(*kinds, scopes=scopes):
+            yield cf, self.load(cf)
+
+
+def _ignored_config(repo: Repo) -> Iterator[str]:
+    """Ignored files where configuration lives: they exist locally but not in a clone."""
+    yield from sorted(repo.ignored_files)
+    for folder in repo.ignored_dirs:
+        parts = PurePosixPath(folder).parts
+        if ".claude" not in parts and parts[-1:] != (".claude",):
+            continue
+        base = repo.safe_path(folder.rstrip("/"))
+        if base is None:
+            continue
+        count = 0
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in sorted(filenames):
+                count += 1
+                if count > 10_000:
+                    return
+                yield (Path(dirpath) / name).relative_to(repo.root).as_posix()
+
+
+def _user_files(home: Home) -> Iterator[ConfigFile]:
+    base = home.config_dir
+
+    def make(kind: Kind, path: Path, scope: Scope = Scope.USER) -> ConfigFile:
+        return ConfigFile(kind, scope, path, home.display(path))
+
+    for name in ("settings.json",):
+        if (base / name).is_file():
+            yield make(Kind.SETTINGS, base / name)
+    if home.global_config.is_file():
+        yield make(Kind.GLOBAL_CONFIG, home.global_config)
+    if (base / "CLAUDE.md").is_file():
+        yield make(Kind.MEMORY, base / "CLAUDE.md")
+    for path in home.files("skills", "*/SKILL.md"):
+        if path.parent.parent == base / "skills":
+            yield make(Kind.SKILL, path)
+    for sub, kind in (("agents", Kind.AGENT), ("commands", Kind.COMMAND), ("rules", Kind.RULE)):
+        for path in home.files(sub, "*.md"):
+            yield make(kind, path)
+    for path in home.files("hooks", "*"):
+        yield make(Kind.HOOK_SCRIPT, path)
+    for name in ("installed_plugins.json", "known_marketplaces.json"):
+        path = base / "plugins" / name
+        if path.is_file():
+            yield make(Kind.PLUGINS, path)

@@ -1,0 +1,88 @@
+"""The report of a check, the exit code decided from it, and the registry of output formats."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from parity.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from parity.rules.base import Rule
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+# Output format name -> module in this package exposing ``render(report, *, color) -> str``.
+FORMATS: dict[str, str] = {
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check found; reporters only render it."""
+
+    findings: tuple[Finding, ...]
+    rules: tuple[Rule, ...] = ()
+    files_checked: int = 0
+    fail_on: Severity = Severity.WARNING
+    baselined: int = 0
+    root: Path | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity label, every label present."""
+        counted = Counter(f.severity.label for f in self.findings)
+        return {s.label: counted.get(s.label, 0) for s in sorted(Severity, reverse=True)}
+
+    def failing(self) -> list[Finding]:
+        """Findings at or above the failure threshold."""
+        return [f for f in self.findings if f.severity >= self.fail_on]
+
+    def exit_code(self, *, exit_zero: bool = False) -> int:
+        """0 when nothing reaches the threshold (or ``exit_zero``), 1 otherwise."""
+        if exit_zero or not self.failing():
+            return EXIT_CLEAN
+        return EXIT_FINDINGS
+
+    def summary(self) -> dict[str, object]:
+        """The summary block shared by the JSON, SARIF and text reports."""
+        counts = self.counts()
+        return {
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "infos": counts["info"],
+            "total": len(self.findings),
+            "files_checked": self.files_checked,
+            "baselined": self.baselined,
+            "fail_on": self.fail_on.label,
+            "failed": bool(self.failing()),
+        }
+
+
+Renderer = Callable[..., str]
+
+
+def renderer(name: str) -> Renderer:
+    """The render function of output format ``name`` (imported only when used)."""
+    module = importlib.import_module(f"parity.report.{FORMATS[name]}")
+    render: Renderer = module.render
+    return render
+
+
+def statistics(report: Report) -> str:
+    """ruff-style counts: one line per rule, most frequent first."""
+    counted = Counter((f.code, f.name) for f in report.findings)
+    rows = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0][0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return "".join(f"{n:>{width}}\t{code}\t{name}\n" for (code, name), n in rows)

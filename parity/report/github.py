@@ -1,0 +1,37 @@
+"""GitHub Actions workflow commands (``::error file=…::message``), escaped as the runner expects."""
+
+from __future__ import annotations
+
+from parity.findings import Severity
+from parity.report import Report
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a message (the part after ``::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (``file=``, ``title=``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """One workflow command per finding, most severe first (GitHub shows only the first few)."""
+    del color
+    ordered = sorted(report.findings, key=lambda f: (-f.severity, f.path, f.line, f.column))
+    lines = []
+    for f in ordered:
+        props = [
+            f"file={escape_property(f.path)}",
+            f"line={f.line}",
+            f"col={f.column}",
+            f"endLine={f.end_line}",
+            f"endColumn={f.end_column}",
+            f"title={escape_property(f'parity {f.code} ({f.name})')}",
+        ]
+        body = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+        lines.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(body)}\n")
+    return "".join(lines)

@@ -1,0 +1,43 @@
+"""JUnit XML: one test case per checked rule and file with findings, for CI test dashboards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+from parity.findings import Finding
+from parity.report import Report
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """A ``<testsuites>`` document; each finding is a ``<failure>`` of its file's test case."""
+    del color
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        by_path[f.path].append(f)
+    suites = ET.Element("testsuites", name="claude-parity")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="parity check",
+        tests=str(max(len(report.findings), 1)),
+        failures=str(len(report.findings)),
+        errors="0",
+    )
+    if not report.findings:
+        ET.SubElement(suite, "testcase", name="no findings", classname="parity")
+    for path in sorted(by_path):
+        for f in by_path[path]:
+            case = ET.SubElement(
+                suite, "testcase", name=f"{f.code} {f.name} at {f.line}:{f.column}", classname=path
+            )
+            failure = ET.SubElement(
+                case, "failure", message=f.message, type=f"{f.code} {f.severity.label}"
+            )
+            failure.text = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" + (
+                f"\nFix: {f.fix}" if f.fix else ""
+            )
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

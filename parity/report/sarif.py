@@ -1,0 +1,87 @@
+"""SARIF 2.1.0 for code scanning, with rule metadata from the registry and stable fingerprints."""
+
+from __future__ import annotations
+
+import json
+
+from parity import __version__
+from parity.findings import Severity
+from parity.report import Report
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://pypi.org/project/claude-parity/"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_PROBLEM = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """A SARIF log with one run; GitHub's required fields are all present."""
+    del color
+    rules = sorted({r.code: r for r in report.rules}.values(), key=lambda r: r.code)
+    # Findings can come from rules outside the selection (never in practice): keep indexes valid.
+    index = {r.code: i for i, r in enumerate(rules)}
+    driver_rules = []
+    for rule in rules:
+        tags = ["claude-code", *rule.tags]
+        entry: dict[str, object] = {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.summary},
+            "help": {"text": rule.docs.strip(), "markdown": rule.markdown()},
+            "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+            "properties": {
+                "tags": tags,
+                "precision": "high",
+                "problem.severity": _PROBLEM[rule.severity],
+            },
+        }
+        if "security" in rule.tags:
+            entry["properties"] = {**entry["properties"], "security-severity": "8.0"}  # type: ignore[dict-item]
+        driver_rules.append(entry)
+    results = []
+    for f in report.findings:
+        result: dict[str, object] = {
+            "ruleId": f.code,
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    }
+                }
+            ],
+            "partialFingerprints": {"primaryLocationLineHash": f"{f.fingerprint}:1"},
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        if f.pointer:
+            result["properties"] = {"jsonPointer": f.pointer}
+        results.append(result)
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "claude-parity",
+                        "semanticVersion": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": driver_rules,
+                    }
+                },
+                "automationDetails": {"id": "claude-parity/"},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,87 @@
+"""The explicit registry of rules, and selection by code or prefix."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterable, Sequence
+
+from parity.errors import UsageError
+from parity.rules.base import Rule
+
+# One module per rule, in code order. Adding a rule: write the module, add its name here.
+_MODULES: tuple[str, ...] = (
+    "par001_invalid_json",
+    "par002_duplicate_key",
+    "par003_byte_order_mark",
+    "par010_settings_schema",
+    "par011_unknown_settings_key",
+    "par012_key_ignored_at_scope",
+    "par013_schema_url",
+    "par014_permission_rule",
+    "par020_mcp_schema",
+    "par030_frontmatter",
+)
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code."""
+    rules = [importlib.import_module(f"parity.rules.{name}").RULE for name in _MODULES]
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def get(code: str) -> Rule:
+    """The rule with ``code`` (or kebab-case name); UsageError when there is none."""
+    wanted = code.strip()
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            return rule
+    raise UsageError(f"unknown rule {code!r} (see `parity rule` for the list)")
+
+
+def matches(selector: str, code: str) -> bool:
+    """True when ``selector`` (``ALL``, ``PAR``, ``PAR1``, ``PAR101``) covers ``code``."""
+    return selector == "ALL" or code.startswith(selector)
+
+
+def check_selectors(selectors: Iterable[str]) -> list[str]:
+    """Normalise selectors and reject those that select nothing (a typo must not pass silently)."""
+    codes = [r.code for r in all_rules()]
+    out: list[str] = []
+    for raw in selectors:
+        sel = raw.strip().upper()
+        if not sel:
+            continue
+        if not any(matches(sel, c) for c in codes):
+            raise UsageError(f"unknown rule selector {raw!r}")
+        out.append(sel)
+    return out
+
+
+def select(
+    select: Sequence[str] | None,
+    ignore: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+) -> list[Rule]:
+    """The rules a selection enables: ``select`` replaces the defaults, ``extend_select`` adds.
+
+    The most specific selector wins between select and ignore, as in ruff: ``select=["PAR1"]``
+    with ``ignore=["PAR101"]`` drops one rule; ``ignore=["PAR1"]`` with ``select=["PAR101"]``
+    keeps it.
+    """
+    chosen_sel = check_selectors(select) if select is not None else None
+    chosen_ext = check_selectors(extend_select)
+    chosen_ign = check_selectors(ignore)
+    result = []
+    for rule in all_rules():
+        best_on = -1
+        if chosen_sel is None:
+            best_on = 0 if rule.default else -1
+        else:
+            best_on = max((len(s) for s in chosen_sel if matches(s, rule.code)), default=-1)
+        best_on = max([best_on, *(len(s) for s in chosen_ext if matches(s, rule.code))])
+        best_off = max((len(s) for s in chosen_ign if matches(s, rule.code)), default=-1)
+        if best_on >= 0 and best_on > best_off:
+            result.append(rule)
+    return result

@@ -1,0 +1,159 @@
+"""Parse shell command lines and scripts into simple commands (quoting, operators, ``bash -c``)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_OPERATORS = frozenset({"&&", "||", "|", ";", "&", "(", ")", "|&", ";;", "{", "}", "`"})
+_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">|", "&>", "&>>", ">&", "<&"})
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "!"}
+)
+# Words that run the rest of the line as a command.
+_WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "command", "builtin", "nice", "stdbuf"})
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_MAX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class SimpleCommand:
+    """One command of a command line: its words, its variable assignments and redirections."""
+
+    argv: tuple[str, ...]
+    assignments: tuple[str, ...] = ()
+    redirects: tuple[
+        tuple[str, str], ...
+    ] = ()  # (operator, target), e.g. (">>", "$CLAUDE_ENV_FILE")
+    line: int = 1  # 1-based line within the parsed text
+    via_shell: bool = False  # came from inside ``bash -c '...'``
+
+    @property
+    def name(self) -> str:
+        """The program run (basename), or "" for a bare assignment."""
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+
+
+def _tokens(text: str) -> list[str]:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()<>")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        return list(lexer)
+    except ValueError:
+        # Unbalanced quotes: fall back to words, which still finds most programs.
+        return text.replace(";", " ; ").replace("&&", " && ").replace("|", " | ").split()
+
+
+def parse(command: str, *, line: int = 1, depth: int = 0) -> list[SimpleCommand]:
+    """The simple commands of one command line; ``bash -c`` strings are parsed too. Never raises."""
+    out: list[SimpleCommand] = []
+    for words, redirects in _split(_tokens(command.replace("$(", " ( ").replace("`", " ` "))):
+        out.extend(_simple(words, redirects, line, depth))
+    return out
+
+
+def _split(tokens: list[str]) -> Iterator[tuple[list[str], list[tuple[str, str]]]]:
+    words: list[str] = []
+    redirects: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _OPERATORS:
+            if words or redirects:
+                yield words, redirects
+            words, redirects = [], []
+        elif tok in _REDIRECTS or (
+            tok.isdigit() and i + 1 < len(tokens) and tokens[i + 1] in _REDIRECTS
+        ):
+            op = tok if tok in _REDIRECTS else tokens[i + 1]
+            if tok not in _REDIRECTS:
+                i += 1
+            target = tokens[i + 1] if i + 1 < len(tokens) else ""
+            redirects.append((op, target))
+            i += 1
+        else:
+            words.append(tok)
+        i += 1
+    if words or redirects:
+        yield words, redirects
+
+
+def _simple(
+    words: list[str], redirects: list[tuple[str, str]], line: int, depth: int
+) -> list[SimpleCommand]:
+    assignments: list[str] = []
+    while words and (words[0] in _KEYWORDS or _ASSIGNMENT.match(words[0])):
+        if _ASSIGNMENT.match(words[0]):
+            assignments.append(words[0])
+        words = words[1:]
+    while words:
+        head = words[0].rsplit("/", 1)[-1]
+        if head in _WRAPPERS:
+            words = _drop_options(words[1:])
+        elif head == "env":
+            words = _drop_options(words[1:])
+            while words and _ASSIGNMENT.match(words[0]):
+                assignments.append(words[0])
+                words = words[1:]
+        else:
+            break
+    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in _SHELLS and depth < _MAX_DEPTH:
+        flags = [w for w in words[1:] if w.startswith("-")]
+        if any("c" in f.lstrip("-") for f in flags if not f.startswith("--")):
+            script = next((w for w in words[1:] if not w.startswith("-")), "")
+            inner = parse(script, line=line, depth=depth + 1)
+            here = SimpleCommand(tuple(words), tuple(assignments), tuple(redirects), line)
+            return [here, *(_mark(c) for c in inner)]
+    if not words and not assignments and not redirects:
+        return []
+    return [SimpleCommand(tuple(words), tuple(assignments), tuple(redirects), line)]
+
+
+def _mark(cmd: SimpleCommand) -> SimpleCommand:
+    return SimpleCommand(cmd.argv, cmd.assignments, cmd.redirects, cmd.line, via_shell=True)
+
+
+def _drop_options(words: list[str]) -> list[str]:
+    while words and words[0].startswith("-"):
+        words = words[1:]
+    return words
+
+
+def parse_script(text: str) -> list[SimpleCommand]:
+    """The simple commands of a shell script, each with its line number; heredoc bodies skipped."""
+    out: list[SimpleCommand] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start = i
+        current = lines[i]
+        # Join backslash continuations into one logical line.
+        while current.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            current = current[:-1] + " " + lines[i]
+        heredoc = _HEREDOC.search(current)
+        out.extend(parse(current, line=start + 1))
+        i += 1
+        if heredoc:
+            end = heredoc.group(2)
+            while i < len(lines) and lines[i].strip() != end:
+                i += 1
+            i += 1
+    return out
+
+
+def is_shebang_shell(text: str) -> bool:
+    """True when ``text`` starts with a shell shebang (bash, sh, zsh, dash, ksh, env bash …)."""
+    first = text.split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return False
+    words = first[2:].split()
+    prog = words[0].rsplit("/", 1)[-1] if words else ""
+    if prog == "env" and len(words) > 1:
+        prog = words[-1]
+    return prog in _SHELLS

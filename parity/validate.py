@@ -1,0 +1,222 @@
+"""Validate parsed documents against the bundled schemas, and say what the client does about it."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from parity._resources import load_schema
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+REJECT, SKIP, DROP = "reject", "skip", "drop"
+CONSEQUENCE = {
+    REJECT: "The client rejects the whole file: nothing in it takes effect.",
+    SKIP: "The client skips this entry; the rest of the file takes effect.",
+    DROP: "The client silently drops this value.",
+}
+_JSON_TYPES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    type(None): "null",
+}
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One schema violation: where (pointer parts), what, and the client's reaction."""
+
+    path: tuple[str | int, ...]
+    message: str
+    behaviour: str
+    on_key: bool = False  # the problem is the member's name, not its value
+    validator: str = ""
+
+
+@functools.cache
+def validator_for(name: str) -> Validator:
+    """A cached validator for bundled schema ``name`` (formats not checked: the client does not)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    resources = []
+    from parity._resources import schema_names
+
+    for other in schema_names():
+        schema = load_schema(other)
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    registry: Registry[Any] = Registry().with_resources(resources)
+    return Draft202012Validator(load_schema(name), registry=registry)
+
+
+def json_type(value: object) -> str:
+    """The JSON type name of a Python value, as the client's messages say it."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def problems(schema_name: str, value: object) -> list[SchemaProblem]:
+    """Every schema violation in ``value``, deepest first per location, deduplicated."""
+    validator = validator_for(schema_name)
+    root = load_schema(schema_name)
+    out: dict[tuple[tuple[str | int, ...], bool], SchemaProblem] = {}
+    for error in validator.iter_errors(value):
+        for leaf in _leaves(error):
+            problem = _describe(leaf, root)
+            key = (problem.path, problem.on_key)
+            if key not in out:
+                out[key] = problem
+    return sorted(out.values(), key=lambda p: [str(x) for x in p.path])
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    """For anyOf/oneOf failures, the most relevant branch's errors; else the error itself."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match, relevance
+
+        best = best_match(error.context, key=relevance)
+        # A discriminated union: the branch whose `type`/`source` matched explains the problem.
+        if best is not None and list(best.absolute_path) != list(error.absolute_path):
+            yield best
+            return
+        yield error
+        return
+    yield error
+
+
+def behaviour_of(error: ValidationError, root: dict[str, Any]) -> str:
+    """The nearest ``x-parity-invalid`` annotation on the way from the root to the failure."""
+    found = root.get("x-parity-invalid", REJECT)
+    node: Any = root
+    for step in error.absolute_schema_path:
+        if isinstance(node, dict) and step == "$ref" and isinstance(node.get("$ref"), str):
+            node = resolve_ref(node["$ref"], root)
+            if isinstance(node, dict) and "x-parity-invalid" in node:
+                found = node["x-parity-invalid"]
+            # The step after "$ref" continues inside the referenced schema.
+            continue
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and "$ref" in node and isinstance(node["$ref"], str):
+            target = resolve_ref(node["$ref"], root)
+            if (
+                isinstance(target, dict)
+                and "x-parity-invalid" in target
+                and "x-parity-invalid" not in node
+            ):
+                found = target["x-parity-invalid"]
+        if isinstance(node, dict) and "x-parity-invalid" in node:
+            found = node["x-parity-invalid"]
+    return str(found)
+
+
+def resolve_ref(ref: str, root: dict[str, Any]) -> Any:
+    """The subschema a ``$ref`` points at (in this schema or another bundled one), or None."""
+    base, _, fragment = ref.partition("#")
+    doc: Any = root
+    if base and base != root.get("$id"):
+        name = base.rsplit(":", 1)[-1]
+        try:
+            doc = load_schema(name)
+        except (OSError, ValueError):
+            return None
+    for raw in fragment.split("/")[1:] if fragment else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        try:
+            doc = doc[int(part)] if isinstance(doc, list) else doc[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return doc
+
+
+def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
+    path = tuple(error.absolute_path)
+    behaviour = behaviour_of(error, root)
+    custom = error.schema.get("x-parity-message") if isinstance(error.schema, dict) else None
+    kind = str(error.validator)
+    instance = error.instance
+    on_key = False
+    if custom:
+        message = str(custom)
+    elif kind == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        want = " or ".join("number" if n == "integer" else str(n) for n in names)
+        message = f"Expected {want}, but received {json_type(instance)}"
+        if "integer" in names and isinstance(instance, float):
+            message = "Expected an integer, but received a fraction"
+    elif kind == "enum":
+        options = ", ".join(json.dumps(v) for v in error.validator_value)
+        if "propertyNames" in error.absolute_schema_path:
+            message, on_key = _unknown_name(str(instance), error.validator_value), True
+            path = (*path, str(instance))
+        else:
+            message = f"Invalid value {_short(instance)}. Expected one of: {options}"
+    elif kind == "const":
+        message = f"Invalid value {_short(instance)}. Expected {json.dumps(error.validator_value)}"
+    elif kind == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else "?"
+        message = f'Missing required field "{missing}"'
+    elif kind == "additionalProperties":
+        extra = (
+            sorted(set(instance) - set(error.schema.get("properties", {})))
+            if isinstance(instance, dict)
+            else []
+        )
+        known = list(error.schema.get("properties", {}))
+        if extra:
+            path = (*path, extra[0])
+            on_key = True
+            message = _unknown_name(extra[0], known)
+        else:
+            message = error.message
+    elif kind == "minLength" and error.validator_value == 1:
+        message = "Value cannot be empty"
+    elif kind in ("exclusiveMinimum", "minimum"):
+        op = ">" if kind == "exclusiveMinimum" else ">="
+        limit = error.validator_value
+        message = f"Too small: expected a number {op} {limit}, received {_short(instance)}"
+    elif kind == "pattern":
+        message = f"Invalid value {_short(instance)}: does not have the expected form"
+    elif kind in ("anyOf", "oneOf"):
+        message = f"Invalid value {_short(instance)}: matches none of the accepted forms"
+    elif kind == "propertyNames":
+        message, on_key = f"Invalid key {_short(instance)}", True
+    else:
+        message = str(error.message)
+    return SchemaProblem(path, message, behaviour, on_key, kind)
+
+
+def _unknown_name(name: str, known: Sequence[object]) -> str:
+    choices = [str(k) for k in known]
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    lower = {c.lower(): c for c in choices}
+    hint = close[0] if close else lower.get(name.lower())
+    return f'Unknown name "{name}"' + (f' (did you mean "{hint}"?)' if hint else "")
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str | None:
+    """The known name closest to ``name`` (also catching case mistakes), or None."""
+    lower = {k.lower(): k for k in known}
+    if name.lower() in lower and lower[name.lower()] != name:
+        return lower[name.lower()]
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = (
+        json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,79 @@
+"""Helpers for tests: fixture repositories as real folders, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` and return its output; fail loudly on error."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    )
+    return proc.stdout
+
+
+def make_repo(dest: Path, source: Path | None = None, *, commit: bool = True) -> Path:
+    """Copy fixture folder ``source`` (if any) to ``dest``, ``git init`` it, add and commit all."""
+    if source is not None:
+        shutil.copytree(source, dest, symlinks=True, dirs_exist_ok=True)
+    dest.mkdir(parents=True, exist_ok=True)
+    git(dest, "init", "-q", "-b", "main")
+    if commit:
+        git(dest, "add", "-A")
+        git(dest, "commit", "-q", "--allow-empty", "-m", "fixture")
+    return dest
+
+
+def write(root: Path, rel: str, text: str, *, mode: int | None = None) -> Path:
+    """Write ``text`` to ``root/rel`` (creating folders), optionally with a file mode."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if mode is not None:
+        path.chmod(mode)
+    return path
+
+
+@dataclass
+class Result:
+    """What a CLI run produced."""
+
+    code: int
+    out: str
+    err: str
+
+
+@contextlib.contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    """Temporarily change the working directory."""
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def run(args: Sequence[str], cwd: Path | None = None) -> Result:
+    """Run ``parity ARGS`` in-process (fast) and capture its exit code and output."""
+    from parity.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        if cwd is not None:
+            stack.enter_context(chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        code = main(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
