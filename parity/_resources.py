@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
 
 
 def schemas_dir() -> Traversable:
@@ -29,7 +34,8 @@ def schema_names() -> list[str]:
 
 def schema_text(name: str) -> str:
     """The text of bundled schema ``name`` (e.g. ``settings``)."""
-    return (schemas_dir() / f"{name}.schema.json").read_text(encoding="utf-8")
+    text: str = (schemas_dir() / f"{name}.schema.json").read_text(encoding="utf-8")
+    return text
 
 
 @functools.cache

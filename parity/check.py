@@ -169,10 +169,10 @@ def _filter(
         shown = {repo.rel(p) or p.as_posix() for p in named}
         findings = [f for f in findings if f.path in shown]
     if config.exclude:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude)
+        spec = pathspec.PathSpec.from_lines("gitignore", config.exclude)
         findings = [f for f in findings if not spec.match_file(f.path)]
     for glob, codes in config.per_file_ignores:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [glob])
+        spec = pathspec.PathSpec.from_lines("gitignore", [glob])
         findings = [
             f
             for f in findings

@@ -148,15 +148,20 @@ class Inventory:
                 inv._add_repo(rel, *found, tracked=False, ignored=True)
                 seen.add(rel)
         for path in extra:
-            rel = repo.rel(path)
-            if rel is not None and rel in seen:
+            named = repo.rel(path)
+            if named is not None and named in seen:
                 continue
-            kind = classify(rel)[0] if rel is not None and classify(rel) else classify_named(path)
-            display = rel if rel is not None else path.as_posix()
-            entry = repo.get(rel) if rel is not None else None
+            placed = classify(named) if named is not None else None
+            kind = placed[0] if placed is not None else classify_named(path)
+            known = repo.get(named) if named is not None else None
             inv.files.append(
                 ConfigFile(
-                    kind, Scope.PROJECT, path, display, rel, tracked=bool(entry and entry.tracked)
+                    kind,
+                    Scope.PROJECT,
+                    path,
+                    named if named is not None else path.as_posix(),
+                    named,
+                    tracked=known is not None and known.tracked,
                 )
             )
         if home is not None:

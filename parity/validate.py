@@ -41,6 +41,7 @@ class SchemaProblem:
     behaviour: str
     on_key: bool = False  # the problem is the member's name, not its value
     validator: str = ""
+    fix: str | None = None
 
 
 @functools.cache
@@ -69,7 +70,7 @@ def problems(schema_name: str, value: object) -> list[SchemaProblem]:
     validator = validator_for(schema_name)
     root = load_schema(schema_name)
     out: dict[tuple[tuple[str | int, ...], bool], SchemaProblem] = {}
-    for error in validator.iter_errors(value):
+    for error in validator.iter_errors(value):  # type: ignore[arg-type]
         for leaf in _leaves(error):
             problem = _describe(leaf, root)
             key = (problem.path, problem.on_key)
@@ -143,67 +144,72 @@ def resolve_ref(ref: str, root: dict[str, Any]) -> Any:
 def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
     path = tuple(error.absolute_path)
     behaviour = behaviour_of(error, root)
-    custom = error.schema.get("x-parity-message") if isinstance(error.schema, dict) else None
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    expected: Any = error.validator_value
+    custom = schema.get("x-parity-message")
     kind = str(error.validator)
     instance = error.instance
     on_key = False
-    if custom:
-        message = str(custom)
-    elif kind == "type":
-        expected = error.validator_value
+    fix: str | None = None
+    if kind == "type":
         names = expected if isinstance(expected, list) else [expected]
         want = " or ".join("number" if n == "integer" else str(n) for n in names)
         message = f"Expected {want}, but received {json_type(instance)}"
         if "integer" in names and isinstance(instance, float):
             message = "Expected an integer, but received a fraction"
+        fix = f"Use a{'n' if want[0] in 'aeiou' else ''} {want} here."
+        if want == "boolean" and isinstance(instance, str):
+            fix = "Use true or false without quotes."
+    elif kind == "enum" and "propertyNames" in error.absolute_schema_path:
+        message, hint = _unknown_name(str(instance), list(expected))
+        on_key = True
+        path = (*path, str(instance))
+        fix = f'Rename it to "{hint}".' if hint else "Remove it, or use a name the client knows."
     elif kind == "enum":
-        options = ", ".join(json.dumps(v) for v in error.validator_value)
-        if "propertyNames" in error.absolute_schema_path:
-            message, on_key = _unknown_name(str(instance), error.validator_value), True
-            path = (*path, str(instance))
-        else:
-            message = f"Invalid value {_short(instance)}. Expected one of: {options}"
+        options = ", ".join(json.dumps(v) for v in expected)
+        message = f"Invalid value {_short(instance)}. Expected one of: {options}"
+        fix = f"Use one of: {options}."
     elif kind == "const":
-        message = f"Invalid value {_short(instance)}. Expected {json.dumps(error.validator_value)}"
+        message = f"Invalid value {_short(instance)}. Expected {json.dumps(expected)}"
+        fix = f"Use {json.dumps(expected)}."
     elif kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
         message = f'Missing required field "{missing}"'
+        fix = f'Add "{missing}".'
     elif kind == "additionalProperties":
-        extra = (
-            sorted(set(instance) - set(error.schema.get("properties", {})))
-            if isinstance(instance, dict)
-            else []
-        )
-        known = list(error.schema.get("properties", {}))
+        known = list(schema.get("properties", {}))
+        extra = sorted(set(instance) - set(known)) if isinstance(instance, dict) else []
         if extra:
             path = (*path, extra[0])
             on_key = True
-            message = _unknown_name(extra[0], known)
+            message, hint = _unknown_name(extra[0], known)
+            fix = f'Rename it to "{hint}".' if hint else "Remove it."
         else:
             message = error.message
-    elif kind == "minLength" and error.validator_value == 1:
+    elif kind == "minLength" and expected == 1:
         message = "Value cannot be empty"
+        fix = "Give it a value, or remove the entry."
     elif kind in ("exclusiveMinimum", "minimum"):
         op = ">" if kind == "exclusiveMinimum" else ">="
-        limit = error.validator_value
-        message = f"Too small: expected a number {op} {limit}, received {_short(instance)}"
+        message = f"Too small: expected a number {op} {expected}, received {_short(instance)}"
+        fix = f"Use a number {op} {expected}."
     elif kind == "pattern":
         message = f"Invalid value {_short(instance)}: does not have the expected form"
     elif kind in ("anyOf", "oneOf"):
         message = f"Invalid value {_short(instance)}: matches none of the accepted forms"
-    elif kind == "propertyNames":
-        message, on_key = f"Invalid key {_short(instance)}", True
     else:
         message = str(error.message)
-    return SchemaProblem(path, message, behaviour, on_key, kind)
+    if custom:
+        message = str(custom)
+    return SchemaProblem(path, message, behaviour, on_key, kind, fix)
 
 
-def _unknown_name(name: str, known: Sequence[object]) -> str:
+def _unknown_name(name: str, known: Sequence[object]) -> tuple[str, str | None]:
     choices = [str(k) for k in known]
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    lower = {c.lower(): c for c in choices}
-    hint = close[0] if close else lower.get(name.lower())
-    return f'Unknown name "{name}"' + (f' (did you mean "{hint}"?)' if hint else "")
+    hint = did_you_mean(name, choices) or next(
+        iter(difflib.get_close_matches(name, choices, n=1, cutoff=0.6)), None
+    )
+    return f'Unknown name "{name}"' + (f' (did you mean "{hint}"?)' if hint else ""), hint
 
 
 def did_you_mean(name: str, known: Sequence[str]) -> str | None:

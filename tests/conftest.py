@@ -39,11 +39,14 @@ sys.addaudithook(_audit)
 def fake_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """Point HOME, CLAUDE_CONFIG_DIR and the XDG dirs at a temp dir; fail on real-home access."""
+    """Point HOME and XDG dirs at a temp dir, drop CLAUDE_CONFIG_DIR; fail on real-home access."""
     global _armed  # noqa: PLW0603 - the audit hook is process-wide; this arms it per test
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / ".claude"))
+    # With HOME fake, the client's default layout (~/.claude, ~/.claude.json) is inside the temp
+    # dir; an inherited CLAUDE_CONFIG_DIR could point anywhere, so it is removed. Tests of
+    # CLAUDE_CONFIG_DIR itself set it to a folder of their own.
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
     for var, sub in (
         ("XDG_CONFIG_HOME", ".config"),
         ("XDG_DATA_HOME", ".local/share"),

@@ -50,14 +50,16 @@ def render(report: Report, *, color: bool = False) -> str:
         by_path[f.path].append(f)
     for path in sorted(by_path):
         console.print(Text(path, style="bold underline"))
+        width = max(len(f"{f.line}:{f.column}") for f in by_path[path])
         for f in by_path[path]:
-            line = Text(f"  {f.line}:{f.column}  ")
+            line = Text(f"  {f'{f.line}:{f.column}':<{width}}  ")
             line.append(f"{f.severity.label:<7}", style=_STYLE[f.severity])
             line.append(f" {f.code} ", style="bold")
             line.append(f.message)
             console.print(line, soft_wrap=not color)
             if f.fix:
-                console.print(Text(f"           fix: {f.fix}", style="dim"), soft_wrap=not color)
+                fix = Text(" " * (width + 4) + f"fix: {f.fix}", style="dim")
+                console.print(fix, soft_wrap=not color)
         console.print()
     style = "bold red" if report.failing() else "bold green"
     console.print(Text(summary_line(report), style=style))

@@ -24,6 +24,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             yield Violation(
                 doc.locate(problem.path, key=problem.on_key),
                 f"{dotted(problem.path)}: {problem.message}. {CONSEQUENCE[problem.behaviour]}",
+                fix=problem.fix,
                 severity=Severity.WARNING if problem.behaviour == DROP else None,
             )
 

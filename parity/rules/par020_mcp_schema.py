@@ -88,7 +88,7 @@ def _check_servers(doc: Document, servers: Any, base: tuple[str, ...]) -> Iterat
             yield Violation(
                 doc.locate(path, key=problem.on_key),
                 f'{label}: {problem.message}. The client skips server "{name}".',
-                severity=Severity.ERROR,
+                fix=problem.fix,
             )
 
 

@@ -50,6 +50,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             yield Violation(
                 doc.locate(problem.path, key=problem.on_key),
                 f"{dotted(problem.path)}: {problem.message}. {effect}",
+                fix=problem.fix,
                 severity=Severity.ERROR
                 if effect.startswith("The client skips")
                 else Severity.WARNING,

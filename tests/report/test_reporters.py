@@ -57,9 +57,9 @@ def test_text_exact() -> None:
     out = renderer("text")(REPORT, color=False)
     assert out == (
         ".claude/settings.json\n"
-        '  4:20  error   PAR010 permissions.defaultMode: Invalid value "yolo". The client rejects the '
-        "whole file.\n"
-        '           fix: Use "acceptEdits".\n'
+        '  4:20  error   PAR010 permissions.defaultMode: Invalid value "yolo". The client '
+        "rejects the whole file.\n"
+        '        fix: Use "acceptEdits".\n'
         "\n"
         ".mcp.json\n"
         '  3:14  warning PAR020 MCP server "docs" has a "url" but no "type", 100% skipped: a,b\n'
@@ -116,7 +116,11 @@ def test_github_exact_and_escaped() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "data", "prop"),
-    [("a%b", "a%25b", "a%25b"), ("x\ny\r", "x%0Ay%0D", "x%0Ay%0D"), ("k: v,w", "k: v,w", "k%3A v%2Cw")],
+    [
+        ("a%b", "a%25b", "a%25b"),
+        ("x\ny\r", "x%0Ay%0D", "x%0Ay%0D"),
+        ("k: v,w", "k: v,w", "k%3A v%2Cw"),
+    ],
 )
 def test_github_escaping(raw: str, data: str, prop: str) -> None:
     assert escape_data(raw) == data
