@@ -1,0 +1,1314 @@
+"""Parse JSON, YAML and Markdown frontmatter keeping positions, turning bad input into issues."""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import json
+import json.decoder
+import json.scanner
+import operator
+import os
+import re
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, count
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from parity.findings import Location
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Document",
+    "JsonDocument",
+    "LoadIssue",
+    "MarkdownDocument",
+    "TextDocument",
+    "YamlDocument",
+    "load_json",
+    "load_markdown",
+    "load_text",
+    "load_yaml",
+    "pointer",
+    "pointer_parts",
+    "read_text",
+]
+
+MAX_BYTES = 64 * 1024 * 1024
+# Real Claude Code configuration nests fewer than ten levels.  The cap stays far below Python's
+# recursion limit so that the C JSON parser and recursive consumers (jsonschema, rules walking a
+# value) never hit RecursionError on a document that loaded.
+MAX_DEPTH = 128
+# A YAML document may use aliases to repeat nodes, but not to expand into more than this many
+# nodes (or ten times its own node count, if that is larger): a "billion laughs" document is
+# tiny on disk and exponential for anything that walks its value.
+_MAX_ALIAS_EXPANSION = 100_000
+
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
+)
+
+# JSON's own whitespace; JSON.parse rejects anything else (a no-break space, a BOM mid-file).
+_JSON_WS = " \t\n\r"
+_WS = re.compile(r"[ \t\n\r]*")
+# One JSON string, unrolled so that long strings are matched in C without backtracking.
+_JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+# A key without escapes and what follows it up to its value, in one match.
+_KEY = re.compile(r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
+# What follows a value: blanks, then a comma (group 1) and blanks, or the end of the container.
+_SEPARATOR = re.compile(r"[ \t\n\r]*(?:(,)[ \t\n\r]*)?")
+_CHUNK = 16 * 1024
+# Bytes tables for _json_depth: keep quotes and brackets only, then brackets as "[" and "]";
+# then weights 2 for "[" and 0 for "]", so that the running sum minus the number of brackets
+# seen is the nesting depth.
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}')
+_ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
+_BRACKET_WEIGHTS = bytes.maketrans(b"[]", b"\x02\x00")
+# For locating the first too-deep bracket: strings (possibly unterminated) or one bracket.
+_DEPTH_TOKENS = re.compile(_JSON_STRING + r'|"[^"]*|[\[\]{}]')
+_YAML_DEPTH_TOKENS = re.compile(r"[\[\]{}]")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+_JSON_MESSAGE_TAIL = re.compile(r"(?: starting)? at$")
+_NON_FINITE = re.compile(_JSON_STRING + r"|(-?Infinity|NaN)")
+_FRONTMATTER_OPEN = re.compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
+_FRONTMATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+
+
+# --------------------------------------------------------------------------------------------
+# Pointers
+
+
+def pointer(parts: Sequence[str | int]) -> str:
+    """The RFC 6901 JSON pointer of ``parts`` (``~`` becomes ``~0``, ``/`` becomes ``~1``)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def pointer_parts(ptr: str) -> list[str]:
+    """The reference tokens of an RFC 6901 pointer; the inverse of :func:`pointer`.
+
+    A pointer without its leading ``/`` is read as if it had one rather than rejected.
+    """
+    if not ptr:
+        return []
+    body = ptr[1:] if ptr.startswith("/") else ptr
+    return [p.replace("~1", "/").replace("~0", "~") for p in body.split("/")]
+
+
+def _normalise(ptr: str | Sequence[str | int]) -> tuple[str, list[str | int]]:
+    if isinstance(ptr, str):
+        return ptr, list(pointer_parts(ptr))
+    parts = list(ptr)
+    return pointer(parts), parts
+
+
+def _array_index(part: str | int) -> int | None:
+    if isinstance(part, int):
+        return part if part >= 0 else None
+    return int(part) if _ARRAY_INDEX.fullmatch(part) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Issues and positions
+
+
+@dataclass(frozen=True)
+class LoadIssue:
+    """A problem found while reading or parsing a file; ``fatal`` when no value came out of it."""
+
+    kind: str
+    message: str
+    location: Location
+    fatal: bool
+
+
+class _Lines:
+    """Offset to 1-based line/column over one text; lines end at ``\\n`` only, as in git.
+
+    A table per 16 KiB chunk (newlines before it, last newline before it) is built in C in a
+    few milliseconds even for 20 MB; a lookup then counts within one chunk only.
+    """
+
+    __slots__ = ("_before", "_last", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        counts = [text.count("\n", i, i + _CHUNK) for i in range(0, len(text), _CHUNK)]
+        self._before = [0, *accumulate(counts)]
+        last = -1
+        self._last = [last]
+        for i in range(0, len(text), _CHUNK):
+            found = text.rfind("\n", i, i + _CHUNK)
+            last = found if found >= 0 else last
+            self._last.append(last)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset (clamped to the text)."""
+        offset = max(0, min(offset, len(self._text)))
+        chunk = offset // _CHUNK
+        start = chunk * _CHUNK
+        line = self._before[chunk] + self._text.count("\n", start, offset) + 1
+        newline = self._text.rfind("\n", start, offset)
+        if newline < 0:
+            newline = self._last[chunk]
+        return line, offset - newline
+
+    def location(self, display: str, start: int, end: int | None = None, ptr: str = "") -> Location:
+        """A Location of the span [start, end) (one character when end is None)."""
+        line, column = self.position(start)
+        if end is None or end <= start:
+            return Location(display, line, column, pointer=ptr)
+        end_line, end_column = self.position(end)
+        return Location(display, line, column, end_line, end_column, ptr)
+
+
+def _issue(
+    kind: str,
+    message: str,
+    display: str,
+    *,
+    fatal: bool,
+    at: tuple[int, int] = (1, 1),
+    end: tuple[int, int] = (0, 0),
+    ptr: str = "",
+) -> LoadIssue:
+    location = Location(display, at[0], at[1], end[0], end[1], ptr)
+    return LoadIssue(kind, message, location, fatal)
+
+
+def _fatal(issues: Sequence[LoadIssue]) -> bool:
+    return any(i.fatal for i in issues)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and decoding
+
+
+def _read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, LoadIssue | None]:
+    # O_NOFOLLOW: callers decide about symlinks, so a symlink here is reported, never followed.
+    # O_NONBLOCK: opening a FIFO must not wait for a writer.
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
+    if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
+        return None, _issue(
+            "not-a-file", "Not a regular file: it is a symbolic link", display, fatal=True
+        )
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return None, _open_error(exc, display)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
+            return None, _issue(
+                "not-a-file", f"Not a regular file: it is {what}", display, fatal=True
+            )
+        if info.st_size > limit:
+            return None, _too_large(info.st_size, limit, display)
+        with os.fdopen(fd, "rb", closefd=True) as stream:
+            fd = -1
+            # One read of at most limit + 1 bytes: a file that grew after fstat is still capped.
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        return None, _issue(
+            "unreadable", f"Cannot read the file: {exc.strerror or exc}", display, fatal=True
+        )
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > limit:
+        return None, _too_large(len(data), limit, display)
+    return data, None
+
+
+def _open_error(exc: OSError, display: str) -> LoadIssue:
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return _issue("not-a-file", "The file does not exist", display, fatal=True)
+    if exc.errno == errno.ELOOP:
+        return _issue(
+            "not-a-file",
+            "Not a regular file: it is a symbolic link (not followed)",
+            display,
+            fatal=True,
+        )
+    if exc.errno == errno.EISDIR:
+        return _issue("not-a-file", "Not a regular file: it is a directory", display, fatal=True)
+    reason = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror
+    return _issue("unreadable", f"Cannot read the file: {reason or exc}", display, fatal=True)
+
+
+def _too_large(size: int, limit: int, display: str) -> LoadIssue:
+    return _issue(
+        "too-large",
+        f"The file is {_mib(size)}, over the {_mib(limit)} limit for configuration files; "
+        "it was not parsed",
+        display,
+        fatal=True,
+    )
+
+
+def _mib(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB".replace(".0 MiB", " MiB")
+    return f"{size} bytes"
+
+
+def read_text(
+    path: Path, display: str, *, data: bytes | None = None, limit: int = MAX_BYTES
+) -> tuple[str, list[LoadIssue]]:
+    """Read and decode a file as the client would (UTF-8), never raising.
+
+    ``data`` replaces reading ``path``.  A byte-order mark is stripped and reported; a UTF-16
+    byte-order mark makes the text decode as UTF-16 (reported too).  Invalid UTF-8, NUL bytes,
+    a missing, unreadable or non-regular file and a file over ``limit`` bytes give a fatal issue
+    and an empty text.
+    """
+    if data is None:
+        read, problem = _read_bytes(path, display, limit)
+        if read is None:
+            return "", [problem] if problem is not None else []
+        data = read
+    elif len(data) > limit:
+        return "", [_too_large(len(data), limit, display)]
+    issues: list[LoadIssue] = []
+    encoding = "utf-8"
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+        issues.append(
+            _issue(
+                "bom",
+                "The file starts with a UTF-8 byte-order mark, which JSON.parse rejects and "
+                "some tools keep as a character; save it as UTF-8 without a BOM",
+                display,
+                fatal=False,
+            )
+        )
+    else:
+        for bom, codec, name in _UTF16_BOMS:
+            if data.startswith(bom):
+                data, encoding = data[len(bom) :], codec
+                issues.append(
+                    _issue(
+                        "bom",
+                        f"The file is {name} text with a byte-order mark; the client reads "
+                        "UTF-8, so save it as UTF-8 without a BOM",
+                        display,
+                        fatal=False,
+                    )
+                )
+                break
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(data, exc.start, encoding)
+        what = "UTF-8" if encoding == "utf-8" else "UTF-16"
+        issues.append(
+            _issue(
+                "decode",
+                f"The file is not valid {what}: byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start} cannot be decoded; save it as UTF-8 text",
+                display,
+                fatal=True,
+                at=(line, column),
+            )
+        )
+        return "", issues
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = _Lines(text).position(nul)
+        issues.append(
+            _issue(
+                "decode",
+                "The file is binary, not text: it contains a NUL character",
+                display,
+                fatal=True,
+                at=(line, column),
+            )
+        )
+        return "", issues
+    return text, issues
+
+
+def _byte_position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
+    # The prefix before the first bad byte decodes cleanly (UTF-16: up to a code-unit boundary).
+    prefix = data[: offset - offset % 2] if encoding != "utf-8" else data[:offset]
+    text = prefix.decode(encoding, "replace")
+    line = text.count("\n") + 1
+    return line, len(text) - (text.rfind("\n") + 1) + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Documents
+
+
+class Document:
+    """A file read from disk: its text, parsed value, issues, and positions of its values."""
+
+    __slots__ = ("_lines", "display", "empty", "issues", "path", "text", "value")
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        text: str,
+        value: Any,
+        issues: Sequence[LoadIssue],
+        *,
+        empty: bool,
+    ) -> None:
+        self.path = _absolute(path)
+        self.display = display
+        self.text = text
+        self.value = value
+        self.issues = tuple(issues)
+        self.empty = empty
+        self._lines: _Lines | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.display} ok={self.ok} issues={len(self.issues)}>"
+
+    @property
+    def ok(self) -> bool:
+        """True when no issue is fatal (the value, possibly None for an empty file, is usable)."""
+        return not _fatal(self.issues)
+
+    @property
+    def lines(self) -> _Lines:
+        if self._lines is None:
+            self._lines = _Lines(self.text)
+        return self._lines
+
+    def locate(self, pointer: str | Sequence[str | int], *, key: bool = False) -> Location:
+        """The location of the value at ``pointer`` (of its key when ``key``), never raising.
+
+        A pointer that does not exist resolves to its nearest existing ancestor, keeping the
+        requested pointer string.  The root, and any pointer into a document that failed to
+        parse, is line 1, column 1.
+        """
+        ptr, parts = _normalise(pointer)
+        span = self._span(parts, key=key) if parts and self.ok else None
+        if span is None:
+            return Location(self.display, pointer=ptr)
+        return self.lines.location(self.display, span[0], span[1], ptr)
+
+    def _span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        """Text offsets [start, end) of the value (or key) at ``parts`` or its nearest ancestor.
+
+        None means the root.
+        """
+        return None
+
+
+def _absolute(path: Path) -> Path:
+    try:
+        return path.absolute()
+    except OSError:  # the working directory was removed: keep the path as given
+        return path
+
+
+class TextDocument(Document):
+    """A file read as text only (scripts and other plain files): ``value`` is always None."""
+
+    __slots__ = ()
+
+
+def load_text(path: Path, display: str, *, data: bytes | None = None) -> TextDocument:
+    """Read a plain text file (decoding, size cap and file-type checks as for the others)."""
+    text, issues = read_text(path, display, data=data)
+    return TextDocument(path, display, text, None, issues, empty=not text.strip())
+
+
+# --------------------------------------------------------------------------------------------
+# JSON
+
+
+class _NonFinite(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _reject_constant(name: str) -> Any:
+    # json accepts NaN/Infinity, JSON.parse does not: stop at the first one.
+    raise _NonFinite(name)
+
+
+def _lenient_int(digits: str) -> int | float:
+    try:
+        return int(digits)
+    except ValueError:  # over Python's 4300-digit limit; JSON.parse makes it a float too
+        return float(digits)
+
+
+class _DuplicateFlag:
+    """object_pairs_hook that notes whether any object repeated a key (the last value wins)."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            self.seen = True
+        return result
+
+
+# The C scanner behind json.loads, called on one value at a time to find where it ends.
+_scan_fast: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    cast(Any, json.JSONDecoder())
+)
+_scan_lenient: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    cast(Any, json.JSONDecoder(parse_int=_lenient_int))
+)
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _blank_end(text: str, start: int) -> int:
+    """The offset of the first non-blank (in JSON's sense) at or after ``start``."""
+    match = _WS.match(text, start)
+    return match.end() if match is not None else start
+
+
+_Member = tuple[int, int, int, int]  # key start, key end, value start, value end
+
+
+class _Members:
+    """The members of one JSON object read so far, and where reading resumes (-1: all read)."""
+
+    __slots__ = ("found", "resume")
+
+    def __init__(self, resume: int) -> None:
+        self.found: dict[str, _Member] = {}
+        self.resume = resume
+
+
+class _Items:
+    """The items of one JSON array read so far, and where reading resumes (-1: all read)."""
+
+    __slots__ = ("found", "resume")
+
+    def __init__(self, resume: int) -> None:
+        self.found: list[tuple[int, int]] = []
+        self.resume = resume
+
+
+class _JsonIndex:
+    """Positions of JSON values, computed on first use, container by container.
+
+    Only containers on a requested pointer's path are read, each only as far as needed: when
+    the document has no repeated key, the first member with the wanted name is the one.  The
+    members are read with C code (a regex for keys, ``scanstring``, and the json module's
+    ``scan_once`` to step over each value), leaving one short Python step per member.
+    """
+
+    __slots__ = ("_arrays", "_objects", "_root", "duplicates", "text", "unique")
+
+    def __init__(self, text: str, *, unique: bool) -> None:
+        self.text = text
+        self.unique = unique
+        self._objects: dict[int, _Members] = {}
+        self._arrays: dict[int, _Items] = {}
+        self._root: tuple[int, int] | None = None
+        # (key start, key end, first key start, name) of repeated keys, found while reading.
+        self.duplicates: list[tuple[int, int, int, str]] = []
+
+    def _skip(self, start: int) -> int:
+        text = self.text
+        ch = text[start]
+        if ch == '"':
+            return _scanstring(text, start + 1)[1]
+        if ch in "{[":
+            try:
+                return _scan_fast(text, start)[1]
+            except ValueError:  # a huge integer inside: rescan allowing it
+                return _scan_lenient(text, start)[1]
+        if ch in "tn":
+            return start + 4
+        if ch == "f":
+            return start + 5
+        match = _NUMBER.match(text, start)
+        return match.end() if match is not None else start + 1
+
+    def root(self) -> tuple[int, int]:
+        if self._root is None:
+            # The text parsed as one value: it spans from the first to the last non-blank.
+            start = len(self.text) - len(self.text.lstrip(_JSON_WS))
+            self._root = start, len(self.text.rstrip(_JSON_WS))
+        return self._root
+
+    def member(self, start: int, name: str | None) -> _Member | None:
+        """The member ``name`` of the object at ``start`` (None: read all members)."""
+        members = self._objects.get(start)
+        if members is None:
+            members = self._objects[start] = _Members(_blank_end(self.text, start + 1))
+        if name is not None:
+            hit = members.found.get(name)
+            if hit is not None and (self.unique or members.resume < 0):
+                return hit
+        text, found, i = self.text, members.found, members.resume
+        while i >= 0 and text[i] == '"':
+            match = _KEY.match(text, i)
+            if match is not None:
+                key, key_end, value_start = match[1], match.end(1) + 1, match.end()
+            else:  # the key has escapes
+                key, key_end = _scanstring(text, i + 1)
+                colon = _blank_end(text, key_end)
+                value_start = _blank_end(text, colon + 1)
+            value_end = self._skip(value_start)
+            previous = found.get(key)
+            if previous is not None:
+                self.duplicates.append((i, key_end, previous[0], key))
+            found[key] = hit = (i, key_end, value_start, value_end)
+            after = _SEPARATOR.match(text, value_end)
+            i = after.end() if after is not None and after[1] else -1
+            if key == name and self.unique:
+                members.resume = i
+                return hit
+        members.resume = -1
+        return found.get(name) if name is not None else None
+
+    def item(self, start: int, index: int) -> tuple[int, int] | None:
+        """Item ``index`` of the array at ``start`` (-1: read all items)."""
+        items = self._arrays.get(start)
+        if items is None:
+            first = _blank_end(self.text, start + 1)
+            items = self._arrays[start] = _Items(-1 if self.text[first] == "]" else first)
+        text, found, i = self.text, items.found, items.resume
+        while i >= 0 and (index < 0 or len(found) <= index):
+            end = self._skip(i)
+            found.append((i, end))
+            after = _SEPARATOR.match(text, end)
+            i = after.end() if after is not None and after[1] else -1
+        items.resume = i
+        return found[index] if 0 <= index < len(found) else None
+
+    def span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        start, end = self.root()
+        key_span: tuple[int, int] | None = None
+        resolved = 0
+        for part in parts:
+            ch = self.text[start]
+            if ch == "{":
+                member = self.member(start, str(part))
+                if member is None:
+                    break
+                key_span, (start, end) = member[:2], member[2:]
+            elif ch == "[":
+                index = _array_index(part)
+                item = self.item(start, index) if index is not None else None
+                if item is None:
+                    break
+                key_span, (start, end) = None, item
+            else:
+                break
+            resolved += 1
+        if resolved == 0:
+            return None
+        if key and key_span is not None and resolved == len(parts):
+            return key_span
+        return start, end
+
+    def find_duplicates(self) -> list[tuple[int, int, int, str]]:
+        """Read every container (only called when the parser saw a repeated key)."""
+        stack: list[tuple[int, str]] = [(self.root()[0], "")]
+        repeated: list[tuple[int, int, int, str]] = []
+        while stack:
+            start, ptr = stack.pop()
+            ch = self.text[start]
+            if ch == "{":
+                self.member(start, None)
+                repeated.extend(
+                    (ks, ke, first, ptr + pointer([name]))
+                    for ks, ke, first, name in self.duplicates
+                )
+                self.duplicates.clear()
+                for name, (_, _, value_start, _) in self._objects[start].found.items():
+                    if self.text[value_start] in "{[":
+                        stack.append((value_start, ptr + pointer([name])))
+            elif ch == "[":
+                self.item(start, -1)
+                for index, (value_start, _) in enumerate(self._arrays[start].found):
+                    if self.text[value_start] in "{[":
+                        stack.append((value_start, f"{ptr}/{index}"))
+        return sorted(repeated)
+
+
+class JsonDocument(Document):
+    """A JSON file parsed the way the client's ``JSON.parse`` would."""
+
+    __slots__ = ("_index",)
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        text: str,
+        value: Any,
+        issues: Sequence[LoadIssue],
+        *,
+        empty: bool,
+        index: _JsonIndex | None = None,
+    ) -> None:
+        super().__init__(path, display, text, value, issues, empty=empty)
+        self._index = index
+
+    def _span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        if self.empty:
+            return None
+        if self._index is None:
+            self._index = _JsonIndex(self.text, unique=True)
+        return self._index.span(parts, key=key)
+
+
+def load_json(path: Path, display: str, *, data: bytes | None = None) -> JsonDocument:
+    """Load a JSON file; syntax the client rejects is a fatal ``invalid-json`` issue."""
+    text, issues = read_text(path, display, data=data)
+    if _fatal(issues):
+        return JsonDocument(path, display, text, None, issues, empty=False)
+    if not text.strip(_JSON_WS):
+        return JsonDocument(path, display, text, None, issues, empty=True)
+    value, problems, index = _parse_json(text, display)
+    issues.extend(problems)
+    return JsonDocument(path, display, text, value, issues, empty=False, index=index)
+
+
+def _parse_json(text: str, display: str) -> tuple[Any, list[LoadIssue], _JsonIndex | None]:
+    flag = _DuplicateFlag()
+    try:
+        try:
+            value = json.loads(text, object_pairs_hook=flag, parse_constant=_reject_constant)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:
+            # Only an integer over Python's digit limit gets here; retry with the slow hook.
+            flag = _DuplicateFlag()
+            value = json.loads(
+                text,
+                object_pairs_hook=flag,
+                parse_constant=_reject_constant,
+                parse_int=_lenient_int,
+            )
+    except json.JSONDecodeError as exc:
+        return None, [_json_error(text, exc, display)], None
+    except _NonFinite as exc:
+        return None, [_non_finite(text, exc.name, display)], None
+    except RecursionError:
+        return None, [_too_deep(text, display, json_strings=True)], None
+    if text.count("[") + text.count("{") > MAX_DEPTH and _json_depth(text) > MAX_DEPTH:
+        return None, [_too_deep(text, display, json_strings=True)], None
+    if not flag.seen:
+        return value, [], None
+    index = _JsonIndex(text, unique=False)
+    lines = _Lines(text)
+    problems = []
+    for key_start, key_end, first, ptr in index.find_duplicates():
+        name = pointer_parts(ptr)[-1]
+        first_line = lines.position(first)[0]
+        problems.append(
+            LoadIssue(
+                "duplicate-key",
+                f"Duplicate key {json.dumps(name, ensure_ascii=False)} (first on line "
+                f"{first_line}): the client, like JSON.parse, keeps only the last value",
+                lines.location(display, key_start, key_end, ptr),
+                fatal=False,
+            )
+        )
+    return value, problems, index
+
+
+def _json_error(text: str, exc: json.JSONDecodeError, display: str) -> LoadIssue:
+    pos = min(exc.pos, len(text))
+    # Python's messages end with " at" / " starting at" before the position it appends.
+    reason = _JSON_MESSAGE_TAIL.sub("", exc.msg)
+    reason = reason[:1].lower() + reason[1:]
+    hint = _json_hint(text, pos, exc.msg)
+    lines = _Lines(text)
+    return LoadIssue(
+        "invalid-json",
+        f"Invalid JSON: {reason}{hint}",
+        lines.location(display, pos),
+        fatal=True,
+    )
+
+
+def _json_hint(text: str, pos: int, msg: str) -> str:
+    if text.startswith(("//", "/*"), pos) or (
+        text.startswith("#", pos) and msg.startswith("Expecting")
+    ):
+        return " (comments are not allowed: the client parses strict JSON, not JSONC)"
+    if text.startswith(("}", "]"), pos) and text[:pos].rstrip(_JSON_WS).endswith(","):
+        return " (trailing commas are not allowed: the client parses strict JSON, not JSONC)"
+    if text.startswith("'", pos):
+        return " (strings and keys need double quotes, not single quotes)"
+    if msg.startswith("Unterminated string"):
+        return " (the string that starts here is never closed)"
+    if msg.startswith("Invalid control character"):
+        return " (tabs and line breaks inside a string must be written as \\t and \\n)"
+    if msg.startswith("Extra data"):
+        return " (there is more after the end of the top-level value)"
+    if pos >= len(text.rstrip(_JSON_WS)):
+        return " (the file ends before the value is complete)"
+    return ""
+
+
+def _non_finite(text: str, name: str, display: str) -> LoadIssue:
+    start = 0
+    for match in _NON_FINITE.finditer(text):
+        if match.group(1) is not None:
+            start = match.start(1)
+            break
+    lines = _Lines(text)
+    return LoadIssue(
+        "invalid-json",
+        f"Invalid JSON: {name} is not a JSON value (the client rejects NaN and Infinity; "
+        "use a number, a string or null)",
+        lines.location(display, start, start + len(name)),
+        fatal=True,
+    )
+
+
+def _json_depth(text: str) -> int:
+    """The nesting depth of valid JSON ``text``, computed with C-speed bytes operations."""
+    data = text.encode("utf-8", "surrogatepass")
+    if b"\\" in data:
+        # Escaped backslashes first, then escaped quotes: what is left of a quote delimits.
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    marks = data.translate(_ONE_BRACKET, _NOT_STRUCTURE)
+    # Dropping two adjacent quotes keeps every later quote's parity, so strings without
+    # brackets vanish here; only the rare strings holding brackets need the split below.
+    marks = marks.replace(b'""', b"")
+    if b'"' in marks:
+        marks = b"".join(marks.split(b'"')[::2])
+    # Each pass removes every innermost "[]", which lowers the depth by exactly one; wide
+    # documents shrink to almost nothing in a few passes.
+    depth = 0
+    while len(marks) > 2 * MAX_DEPTH and depth < 16:
+        marks, depth = marks.replace(b"[]", b""), depth + 1
+    weights = marks.translate(_BRACKET_WEIGHTS)
+    return depth + max(map(operator.sub, accumulate(weights), count(1)), default=0)
+
+
+def _too_deep(text: str, display: str, *, json_strings: bool) -> LoadIssue:
+    tokens = _DEPTH_TOKENS if json_strings else _YAML_DEPTH_TOKENS
+    depth, at = 0, 0
+    for match in tokens.finditer(text):
+        ch = text[match.start()]
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                at = match.start()
+                break
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return LoadIssue(
+        "too-deep",
+        f"The value nests more than {MAX_DEPTH} levels deep; it was not parsed",
+        _Lines(text).location(display, at),
+        fatal=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# YAML
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+
+    _C_LOADER = True
+except ImportError:  # PyYAML built without libyaml: same results, slower
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+    _C_LOADER = False
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SATURATED = 10**12  # expanded sizes stop growing here: only "too big" matters
+
+
+class _YamlLoader(_SafeLoader):
+    """SafeLoader whose values stay JSON-like: timestamps remain strings, huge ints floats."""
+
+    def construct_lenient_int(self, node: ScalarNode) -> int | float:
+        try:
+            return int(self.construct_yaml_int(node))
+        except ValueError:  # over Python's 4300-digit limit
+            try:
+                return float(str(self.construct_scalar(node)).replace("_", ""))
+            except ValueError:
+                return float("inf")
+
+    def construct_timestamp_text(self, node: ScalarNode) -> str:
+        # Dates stay strings: YAML 1.2 parsers (as used in JavaScript) have no timestamp type,
+        # and rules and schemas expect JSON-like values.
+        return str(self.construct_scalar(node))
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:int", _YamlLoader.construct_lenient_int)
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_timestamp_text)
+
+
+class _YamlProblem(Exception):
+    """A fatal YAML problem at a character offset of the YAML text."""
+
+    def __init__(self, kind: str, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+
+
+@dataclass
+class _Frame:
+    """A collection being composed: its pointer, expanded size so far, and a pending key."""
+
+    node: SequenceNode | MappingNode
+    ptr: str
+    anchored: bool
+    size: int = 1
+    key: Node | None = None
+
+
+# (key start, key end, first key start, pointer) of a repeated mapping key, offsets in YAML text.
+_Duplicate = tuple[int, int, int, str]
+
+
+class _Composer:
+    """Compose the single document of a loader into nodes, iteratively and with guards.
+
+    PyYAML's own composer recurses (libyaml's crashes the process at ~100,000 levels) and
+    ignores repeated keys and alias expansion; this one stops at MAX_DEPTH, refuses recursive
+    aliases and alias bombs, and records repeated keys with their positions.
+    """
+
+    def __init__(self, loader: _YamlLoader) -> None:
+        self.loader = loader
+        # PyYAML's resolver is untyped; it picks the implicit tag (int, bool, str...) of a node.
+        self.resolve: Any = loader.resolve
+        self.anchors: dict[str, Node] = {}
+        self.sizes: dict[int, int] = {}  # expanded node count of each anchored node, by id
+        self.open: set[int] = set()  # ids of collections still being composed
+        self.duplicates: list[_Duplicate] = []
+        self.stack: list[_Frame] = []
+        self.distinct = 0
+
+    def run(self) -> Node | None:
+        loader = self.loader
+        loader.get_event()  # StreamStartEvent
+        if loader.check_event(StreamEndEvent):
+            return None
+        loader.get_event()  # DocumentStartEvent
+        while True:
+            event: Any = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                self._start(event)
+                continue
+            if isinstance(event, AliasEvent):
+                node, size = self._alias(event)
+            elif isinstance(event, ScalarEvent):
+                node, size = self._scalar(event), 1
+            else:  # SequenceEndEvent or MappingEndEvent: nothing else comes inside a document
+                node, size = self._end(event)
+            if not self.stack:
+                break
+            parent = self.stack[-1]
+            parent.size = min(parent.size + size, _SATURATED)
+            if isinstance(parent.node, SequenceNode):
+                parent.node.value.append(node)
+            elif parent.key is None:
+                parent.key = node
+            else:
+                parent.node.value.append((parent.key, node))
+                parent.key = None
+        if size > max(_MAX_ALIAS_EXPANSION, 10 * self.distinct):
+            shown = f"more than {_SATURATED}" if size >= _SATURATED else str(size)
+            raise _YamlProblem(
+                "invalid-yaml",
+                f"too many aliases: they expand {self.distinct} nodes into {shown} "
+                "(an alias bomb); it was not parsed",
+                _offset(node.start_mark),
+            )
+        loader.get_event()  # DocumentEndEvent
+        if not loader.check_event(StreamEndEvent):
+            extra: Any = loader.get_event()
+            raise _YamlProblem(
+                "invalid-yaml",
+                "expected a single document, but found another one",
+                _offset(extra.start_mark),
+            )
+        return node
+
+    def _alias(self, event: Any) -> tuple[Node, int]:
+        name = event.anchor
+        target = self.anchors.get(name)
+        if target is None:
+            raise _YamlProblem(
+                "invalid-yaml", f"found undefined alias *{name}", _offset(event.start_mark)
+            )
+        if id(target) in self.open:
+            raise _YamlProblem(
+                "invalid-yaml",
+                f"alias *{name} is inside the node it refers to (a recursive structure)",
+                _offset(event.start_mark),
+            )
+        return target, self.sizes[id(target)]
+
+    def _scalar(self, event: Any) -> Node:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        self.distinct += 1
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+            self.sizes[id(node)] = 1
+        return node
+
+    def _start(self, event: Any) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _YamlProblem(
+                "too-deep",
+                f"The value nests more than {MAX_DEPTH} levels deep; it was not parsed",
+                _offset(event.start_mark),
+            )
+        kind: type[SequenceNode | MappingNode]
+        kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, event.flow_style)
+        frame = _Frame(node, _child_pointer(self.stack), anchored=event.anchor is not None)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+        self.open.add(id(node))
+        self.distinct += 1
+        self.stack.append(frame)
+
+    def _end(self, event: Any) -> tuple[Node, int]:
+        frame = self.stack.pop()
+        node = frame.node
+        node.end_mark = event.end_mark
+        self.open.discard(id(node))
+        if frame.anchored:
+            self.sizes[id(node)] = frame.size
+        if isinstance(node, MappingNode):
+            self.duplicates.extend(_repeated_keys(node, frame.ptr))
+        return node, frame.size
+
+
+def _offset(mark: Any) -> int:
+    return int(mark.index) if mark is not None else 0
+
+
+def _child_pointer(stack: Sequence[_Frame]) -> str:
+    if not stack:
+        return ""
+    parent = stack[-1]
+    if isinstance(parent.node, SequenceNode):
+        return f"{parent.ptr}/{len(parent.node.value)}"
+    key = parent.key
+    # A collection used as a key (``? [a, b]``) has no pointer of its own: use the mapping's.
+    if not isinstance(key, ScalarNode):
+        return parent.ptr
+    return parent.ptr + pointer([key.value])
+
+
+def _repeated_keys(node: MappingNode, ptr: str) -> list[_Duplicate]:
+    seen: dict[tuple[str, str], ScalarNode] = {}
+    repeated: list[_Duplicate] = []
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
+            continue  # "<<" may repeat, and explicit keys are meant to override merged ones
+        first = seen.setdefault((key.tag, key.value), key)
+        if first is not key:
+            repeated.append(
+                (
+                    key.start_mark.index,
+                    key.end_mark.index,
+                    first.start_mark.index,
+                    ptr + pointer([key.value]),
+                )
+            )
+    return repeated
+
+
+def _parse_yaml(
+    text: str, base: int, display: str, lines: _Lines
+) -> tuple[Any, Node | None, list[LoadIssue]]:
+    """Parse YAML ``text`` found at offset ``base`` of the file whose lines are ``lines``."""
+    loader = _YamlLoader(text)
+    try:
+        try:
+            composer = _Composer(loader)
+            root = composer.run()
+            repeated = composer.duplicates
+            value = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except _YamlProblem as exc:
+        message = exc.message if exc.kind != "invalid-yaml" else f"Invalid YAML: {exc.message}"
+        issue = LoadIssue(exc.kind, message, lines.location(display, base + exc.offset), True)
+        return None, None, [issue]
+    except yaml.YAMLError as exc:
+        offset, message = _yaml_error(text, exc)
+        issue = LoadIssue("invalid-yaml", message, lines.location(display, base + offset), True)
+        return None, None, [issue]
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # An explicit tag whose text does not convert (``!!float abc``) and the like.
+        issue = LoadIssue(
+            "invalid-yaml",
+            f"Invalid YAML: a value cannot be built ({type(exc).__name__}: {exc})",
+            lines.location(display, base),
+            True,
+        )
+        return None, None, [issue]
+    issues = []
+    for key_start, key_end, first, ptr in repeated:
+        name = pointer_parts(ptr)[-1]
+        first_line = lines.position(base + first)[0]
+        issues.append(
+            LoadIssue(
+                "duplicate-key",
+                f"Duplicate key {json.dumps(name, ensure_ascii=False)} (first on line "
+                f"{first_line}): YAML does not allow repeated keys; strict parsers reject the "
+                "file and others keep only the last value",
+                lines.location(display, base + key_start, base + key_end, ptr),
+                fatal=False,
+            )
+        )
+    return value, root, issues
+
+
+def _yaml_error(text: str, exc: yaml.YAMLError) -> tuple[int, str]:
+    if isinstance(exc, yaml.reader.ReaderError):
+        offset = exc.position
+        if _C_LOADER:  # libyaml counts UTF-8 bytes of the text it was given
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+        return (
+            offset,
+            f"Invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason})",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "cannot parse"
+        context = f" ({exc.context})" if exc.context else ""
+        return (mark.index if mark is not None else 0), f"Invalid YAML: {problem}{context}"
+    return 0, f"Invalid YAML: {exc}"
+
+
+class _YamlPositions:
+    """Spans of YAML values by pointer, from the composed node graph."""
+
+    __slots__ = ("_maps", "base", "root", "text")
+
+    def __init__(self, root: Node, text: str, base: int) -> None:
+        self.root, self.text, self.base = root, text, base
+        self._maps: dict[int, dict[str, tuple[Node, Node]]] = {}
+
+    def _members(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        found = self._maps.get(id(node))
+        if found is None:
+            # Later keys win, as in the constructed value (merged keys come first).
+            found = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
+            self._maps[id(node)] = found
+        return found
+
+    def span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        node, key_node, resolved = self.root, None, 0
+        for part in parts:
+            if isinstance(node, MappingNode):
+                hit = self._members(node).get(str(part))
+                if hit is None:
+                    break
+                key_node, node = hit
+            elif isinstance(node, SequenceNode):
+                index = _array_index(part)
+                if index is None or index >= len(node.value):
+                    break
+                key_node, node = None, node.value[index]
+            else:
+                break
+            resolved += 1
+        if resolved == 0:
+            return None
+        if key and key_node is not None and resolved == len(parts):
+            node = key_node
+        return self.base + node.start_mark.index, self.base + self._end(node)
+
+    def _end(self, node: Node) -> int:
+        # A block collection's end mark lies at the next token, past blank lines and comments:
+        # end it where its last value ends instead.
+        while isinstance(node, (SequenceNode, MappingNode)) and not node.flow_style and node.value:
+            last = node.value[-1]
+            node = last[1] if isinstance(node, MappingNode) else last
+        start, end = node.start_mark.index, node.end_mark.index
+        while end > start and self.text[self.base + end - 1] in " \t\r\n":
+            end -= 1
+        return end
+
+
+class YamlDocument(Document):
+    """A YAML file (such as ``.claude/routines.yaml``) parsed with PyYAML's safe loader."""
+
+    __slots__ = ("_positions",)
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        text: str,
+        value: Any,
+        issues: Sequence[LoadIssue],
+        *,
+        empty: bool,
+        positions: _YamlPositions | None = None,
+    ) -> None:
+        super().__init__(path, display, text, value, issues, empty=empty)
+        self._positions = positions
+
+    def _span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        return self._positions.span(parts, key=key) if self._positions is not None else None
+
+
+def load_yaml(path: Path, display: str, *, data: bytes | None = None) -> YamlDocument:
+    """Load a YAML file (one document); syntax errors are a fatal ``invalid-yaml`` issue."""
+    text, issues = read_text(path, display, data=data)
+    if _fatal(issues):
+        return YamlDocument(path, display, text, None, issues, empty=False)
+    if not text.strip():
+        return YamlDocument(path, display, text, None, issues, empty=True)
+    lines = _Lines(text)
+    value, root, problems = _parse_yaml(text, 0, display, lines)
+    issues.extend(problems)
+    positions = _YamlPositions(root, text, 0) if root is not None else None
+    doc = YamlDocument(path, display, text, value, issues, empty=False, positions=positions)
+    doc._lines = lines
+    return doc
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown frontmatter
+
+
+class MarkdownDocument(Document):
+    """A Markdown file with optional YAML frontmatter (SKILL.md, agents, commands, CLAUDE.md).
+
+    ``value`` is the frontmatter; ``locate`` resolves pointers inside it, with positions in the
+    whole file.
+    """
+
+    __slots__ = ("_positions", "body_line", "has_frontmatter")
+
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        text: str,
+        value: Any,
+        issues: Sequence[LoadIssue],
+        *,
+        empty: bool,
+        has_frontmatter: bool = False,
+        body_line: int = 1,
+        positions: _YamlPositions | None = None,
+    ) -> None:
+        super().__init__(path, display, text, value, issues, empty=empty)
+        self.has_frontmatter = has_frontmatter
+        self.body_line = body_line
+        self._positions = positions
+
+    @property
+    def frontmatter(self) -> dict[str, Any] | None:
+        """The parsed frontmatter mapping; None when absent or invalid."""
+        return self.value if isinstance(self.value, dict) else None
+
+    def _span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        return self._positions.span(parts, key=key) if self._positions is not None else None
+
+
+def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> MarkdownDocument:
+    """Load a Markdown file and parse its frontmatter (the block between two ``---`` lines)."""
+    text, issues = read_text(path, display, data=data)
+    empty = not text.strip()
+    opening = _FRONTMATTER_OPEN.match(text) if not _fatal(issues) else None
+    if opening is None:
+        return MarkdownDocument(path, display, text, None, issues, empty=empty)
+    lines = _Lines(text)
+    closing = _FRONTMATTER_CLOSE.search(text, opening.end())
+    if closing is None:
+        issues.append(
+            LoadIssue(
+                "invalid-yaml",
+                "Invalid frontmatter: the '---' line that opens it is never closed by another "
+                "'---' line",
+                lines.location(display, 0, 3),
+                fatal=True,
+            )
+        )
+        doc = MarkdownDocument(path, display, text, None, issues, empty=empty, has_frontmatter=True)
+        doc._lines = lines
+        return doc
+    start, end = opening.end(), closing.start()
+    body_line = lines.position(closing.start())[0] + 1
+    block = text[start:end]
+    value: Any
+    if block.strip():
+        value, root, problems = _parse_yaml(block, start, display, lines)
+    else:
+        value, root, problems = {}, None, []
+    if not problems and not isinstance(value, dict):
+        got = "nothing" if value is None else f"a {_yaml_type(value)}"
+        at = start + root.start_mark.index if root is not None else start
+        problems.append(
+            LoadIssue(
+                "invalid-yaml",
+                f"Invalid frontmatter: it must be a mapping of keys to values, but it is {got}",
+                lines.location(display, at),
+                fatal=True,
+            )
+        )
+        value, root = None, None
+    issues.extend(problems)
+    positions = _YamlPositions(root, text, start) if root is not None else None
+    doc = MarkdownDocument(
+        path,
+        display,
+        text,
+        value,
+        issues,
+        empty=empty,
+        has_frontmatter=True,
+        body_line=body_line,
+        positions=positions,
+    )
+    doc._lines = lines
+    return doc
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    return type(value).__name__
