@@ -227,7 +227,7 @@ def test_annotations_are_well_formed(name: str) -> None:
 
 
 def test_reaction_follows_refs_to_the_nearest_annotation() -> None:
-    # PreToolUse handlers are reached through three $refs; their annotation overrides the
+    # PreToolUse handlers are reached through several $refs; their annotation overrides the
     # `skip` of hooks above them.
     doc = {
         "hooks": {
@@ -528,7 +528,7 @@ def test_settings_root_rejects_by_default_and_accepts_unknown_keys() -> None:
 
 
 def test_hook_events_are_exactly_the_clients() -> None:
-    hooks = load_schema("settings")["$defs"]["hooks"]
+    hooks = load_schema("settings")["properties"]["hooks"]
     assert hooks["propertyNames"]["enum"] == HOOK_EVENTS
     assert sorted(hooks["properties"]) == sorted(HOOK_EVENTS)
     guarded = {e for e, s in hooks["properties"].items() if s["$ref"].endswith("guardedHookEvent")}
