@@ -607,6 +607,44 @@ def test_every_key_of_the_reference_is_listed() -> None:
     assert {k.strip() for k in hidden.replace("\n", " ").split(",")} <= set(props)
 
 
+# §3.6 bullet -> the x-parity-scopes it means ("global" = x-parity-global-config).
+SCOPE_LISTS: dict[str, list[str] | str] = {
+    "Managed only": ["managed"],
+    "User or managed": ["managed", "user"],
+    "User, local or managed": ["managed", "user", "local"],
+    "`~/.claude.json` only": "global",
+}
+
+
+@needs_reference
+def test_scopes_match_the_reference() -> None:
+    section = " ".join(_reference_section("### 3.6", "### 3.7").split())
+    checked = 0
+    for head, body in re.findall(r"- \*\*(.+?)\*\*[^:]*:(.*?)(?=- \*\*|- Everything|$)", section):
+        scopes = next(v for k, v in SCOPE_LISTS.items() if head.startswith(k))
+        # sandbox.credentials.{a,b} -> sandbox.credentials.a, sandbox.credentials.b
+        expanded = re.sub(
+            r"([\w.]+)\.\{([^}]*)\}",
+            lambda m: ", ".join(f"{m[1]}.{x}" for x in m[2].split(",")),
+            body,
+        )
+        for raw in re.split(r",\s*(?![^()]*\))", expanded.strip().rstrip(".")):
+            names = raw.split(" ")[0].split("/") + re.findall(r"\((?:alias|\+) (\w+)\)", raw)
+            want = ["managed", "user"] if re.search(r"\((or user|user allowed)", raw) else scopes
+            for name in names:
+                node: dict[str, Any] = load_schema("settings")
+                nearest: Any = None  # a nested key inherits the scopes of the key holding it
+                for part in name.split("."):
+                    node = node["properties"][part]
+                    nearest = node.get("x-parity-scopes", nearest)
+                if want == "global":
+                    assert node.get("x-parity-global-config") is True, name
+                else:
+                    assert nearest == want, name
+                checked += 1
+    assert checked > 60
+
+
 @needs_reference
 def test_hook_events_match_the_reference() -> None:
     section = _reference_section("### 3.3", "Matcher (string")
