@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
 
 REJECT, SKIP, DROP = "reject", "skip", "drop"
+_ANNOTATION = "x-parity-invalid"
 CONSEQUENCE = {
     REJECT: "The client rejects the whole file: nothing in it takes effect.",
     SKIP: "The client skips this entry; the rest of the file takes effect.",
@@ -95,31 +96,43 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 
 def behaviour_of(error: ValidationError, root: dict[str, Any]) -> str:
-    """The nearest ``x-parity-invalid`` annotation on the way from the root to the failure."""
-    found = root.get("x-parity-invalid", REJECT)
+    """The nearest ``x-parity-invalid`` annotation on the way from the root to the failure.
+
+    jsonschema leaves ``$ref`` out of schema paths, so a step that is not in the current node is
+    looked up in the node's ``$ref`` target (annotations on the target count too).
+    """
+    found = str(root.get(_ANNOTATION, REJECT))
     node: Any = root
+    doc: dict[str, Any] = root
     for step in error.absolute_schema_path:
-        if isinstance(node, dict) and step == "$ref" and isinstance(node.get("$ref"), str):
-            node = resolve_ref(node["$ref"], root)
-            if isinstance(node, dict) and "x-parity-invalid" in node:
-                found = node["x-parity-invalid"]
-            # The step after "$ref" continues inside the referenced schema.
-            continue
+        for _ in range(16):  # bounded: refs may chain, never loop forever
+            if isinstance(node, dict) and step in node:
+                node = node[step]
+                break
+            if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+                break
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not isinstance(ref, str):
+                return found
+            node, doc = _follow(ref, doc)
+            if isinstance(node, dict) and _ANNOTATION in node:
+                found = str(node[_ANNOTATION])
+        else:
+            return found
+        if isinstance(node, dict) and _ANNOTATION in node:
+            found = str(node[_ANNOTATION])
+    return found
+
+
+def _follow(ref: str, doc: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    base = ref.partition("#")[0]
+    if base and base != doc.get("$id"):
         try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, dict) and "$ref" in node and isinstance(node["$ref"], str):
-            target = resolve_ref(node["$ref"], root)
-            if (
-                isinstance(target, dict)
-                and "x-parity-invalid" in target
-                and "x-parity-invalid" not in node
-            ):
-                found = target["x-parity-invalid"]
-        if isinstance(node, dict) and "x-parity-invalid" in node:
-            found = node["x-parity-invalid"]
-    return str(found)
+            doc = load_schema(base.rsplit(":", 1)[-1])
+        except (OSError, ValueError):
+            return None, doc
+    return resolve_ref("#" + ref.partition("#")[2], doc), doc
 
 
 def resolve_ref(ref: str, root: dict[str, Any]) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import io
 import os
 import shutil
@@ -77,3 +78,21 @@ def run(args: Sequence[str], cwd: Path | None = None) -> Result:
         stack.enter_context(contextlib.redirect_stderr(err))
         code = main(list(args))
     return Result(code, out.getvalue(), err.getvalue())
+
+
+REPO_PLACEHOLDER = "__REPO__"
+
+
+def install_home(source: Path, home: Path, repo: Path | None = None) -> Path:
+    """Copy fixture home ``source`` into ``home``; ``__REPO__`` in ~/.claude.json becomes ``repo``.
+
+    The client keys per-project state in ``~/.claude.json`` by the repository's absolute path,
+    which a fixture cannot know in advance.
+    """
+    shutil.copytree(source, home, symlinks=True, dirs_exist_ok=True)
+    config = home / ".claude.json"
+    if repo is not None and config.is_file():
+        text = config.read_text(encoding="utf-8")
+        key = json.dumps(str(repo.resolve()))[1:-1]
+        config.write_text(text.replace(REPO_PLACEHOLDER, key), encoding="utf-8")
+    return home

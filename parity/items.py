@@ -1,0 +1,201 @@
+"""Config items of every scope (one row per CLAUDE.md, MCP server, hook, skill, plugin, …).
+
+This is the model stage's item view: ``parity status`` shows it, ``parity migrate`` moves it, and
+the scope-parity rules compare the user's items with the repository's.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from parity.findings import Location
+from parity.hooks import iter_hooks
+from parity.load import Document, MarkdownDocument
+from parity.model import ConfigFile, Inventory, Kind, Scope
+
+
+class ItemKind(str, enum.Enum):
+    """What a config item is (the ``--only`` names of ``parity migrate``)."""
+
+    CLAUDE_MD = "claude-md"
+    MCP = "mcp"
+    HOOK = "hooks"
+    SKILL = "skills"
+    AGENT = "agents"
+    COMMAND = "commands"
+    RULE = "rules"
+    PLUGIN = "plugins"
+    MARKETPLACE = "marketplaces"
+    ENV = "env"
+    SETUP_SCRIPT = "setup-script"
+
+
+# Which scope word ``parity status`` shows for an item that is in the project but not committed.
+NOT_COMMITTED = "not committed"
+_KNOWN = "known_marketplaces.json"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One configuration item, where it lives, and whether a cloud session gets it."""
+
+    kind: ItemKind
+    name: str
+    scope: Scope
+    file: ConfigFile
+    location: Location
+    committed: bool
+    data: Any = field(default=None, compare=False, repr=False)  # the definition, for migrate
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity across scopes: the same key in user and project scope is the same item."""
+        return (self.kind.value, self.name)
+
+    @property
+    def in_cloud(self) -> bool:
+        """True when a cloud session (fresh clone, empty home) gets this item."""
+        return self.scope is Scope.PROJECT and self.committed
+
+    @property
+    def where(self) -> str:
+        """``user``, ``local``, ``project``, ``managed`` or ``not committed``."""
+        if self.scope is Scope.PROJECT and not self.committed:
+            return NOT_COMMITTED
+        return self.scope.value
+
+
+def build_items(inventory: Inventory) -> list[Item]:
+    """Every item of every file in the inventory, in a stable order."""
+    items: list[Item] = []
+    for cf, doc in inventory.documents():
+        items.extend(_items_of(inventory, cf, doc))
+    items.extend(_hooks(inventory))
+    return sorted(items, key=lambda i: (i.kind.value, i.name, i.scope.value, i.file.display))
+
+
+def _committed(inventory: Inventory, cf: ConfigFile) -> bool:
+    return cf.rel is not None and inventory.repo.in_clone(cf.rel)
+
+
+def _items_of(inventory: Inventory, cf: ConfigFile, doc: Document) -> Iterator[Item]:
+    committed = _committed(inventory, cf)
+
+    def item(
+        kind: ItemKind, name: str, loc: Location, data: Any = None, scope: Scope | None = None
+    ) -> Item:
+        return Item(kind, name, scope or cf.scope, cf, loc, committed, data)
+
+    value = doc.value if doc.ok else None
+    if cf.kind is Kind.MEMORY:
+        name = "CLAUDE.local.md" if cf.display.endswith("CLAUDE.local.md") else cf.display
+        if cf.scope is Scope.USER:
+            name = "~/.claude/CLAUDE.md"
+        yield item(ItemKind.CLAUDE_MD, name, doc.locate(()), None)
+    elif cf.kind is Kind.RULE:
+        yield item(ItemKind.RULE, _rel_under(cf, "rules"), doc.locate(()), None)
+    elif cf.kind is Kind.SKILL:
+        yield item(ItemKind.SKILL, PurePosixPath(cf.path.as_posix()).parent.name, doc.locate(()))
+    elif cf.kind is Kind.COMMAND:
+        yield item(ItemKind.COMMAND, _rel_under(cf, "commands").removesuffix(".md"), doc.locate(()))
+    elif cf.kind is Kind.AGENT:
+        front = doc.frontmatter if isinstance(doc, MarkdownDocument) else None
+        agent = front.get("name") if isinstance(front, dict) else None
+        if isinstance(agent, str) and agent:
+            yield item(ItemKind.AGENT, agent, doc.locate(()))
+    elif cf.kind is Kind.MCP and isinstance(value, dict):
+        yield from _servers(doc, value.get("mcpServers"), ("mcpServers",), item)
+    elif cf.kind is Kind.GLOBAL_CONFIG and isinstance(value, dict):
+        yield from _servers(doc, value.get("mcpServers"), ("mcpServers",), item)
+        projects = value.get("projects")
+        root = str(inventory.repo.root)
+        if isinstance(projects, dict) and isinstance(projects.get(root), dict):
+            local = projects[root].get("mcpServers")
+            yield from _servers(doc, local, ("projects", root, "mcpServers"), item, Scope.LOCAL)
+    elif cf.kind is Kind.SETTINGS and isinstance(value, dict):
+        yield from _settings_items(doc, value, item)
+    elif (
+        cf.kind is Kind.PLUGINS
+        and isinstance(value, dict)
+        and cf.path.name == "known_marketplaces.json"
+    ):
+        for name, spec in value.items():
+            yield item(ItemKind.MARKETPLACE, str(name), doc.locate((name,)), _strip_state(spec))
+
+
+def _rel_under(cf: ConfigFile, folder: str) -> str:
+    parts = PurePosixPath(cf.path.as_posix()).parts
+    if folder in parts:
+        i = len(parts) - 1 - parts[::-1].index(folder)
+        return "/".join(parts[i + 1 :])
+    return cf.path.name
+
+
+def _servers(
+    doc: Document, servers: Any, base: tuple[str, ...], item: Any, scope: Scope | None = None
+) -> Iterator[Item]:
+    if not isinstance(servers, dict):
+        return
+    for name, spec in servers.items():
+        yield item(ItemKind.MCP, str(name), doc.locate((*base, name), key=True), spec, scope)
+
+
+def _settings_items(doc: Document, value: dict[str, Any], item: Any) -> Iterator[Item]:
+    plugins = value.get("enabledPlugins")
+    if isinstance(plugins, dict):
+        for name, enabled in plugins.items():
+            yield item(
+                ItemKind.PLUGIN, str(name), doc.locate(("enabledPlugins", name), key=True), enabled
+            )
+    markets = value.get("extraKnownMarketplaces")
+    if isinstance(markets, dict):
+        for name, spec in markets.items():
+            yield item(
+                ItemKind.MARKETPLACE,
+                str(name),
+                doc.locate(("extraKnownMarketplaces", name), key=True),
+                spec,
+            )
+    env = value.get("env")
+    if isinstance(env, dict):
+        for name in env:
+            # The value stays in data for migrate; status and reports show names only.
+            yield item(ItemKind.ENV, str(name), doc.locate(("env", name), key=True), env[name])
+
+
+def _strip_state(spec: Any) -> Any:
+    """A known_marketplaces.json entry without the bookkeeping (install path, dates)."""
+    if isinstance(spec, dict):
+        return {k: v for k, v in spec.items() if k == "source"}
+    return spec
+
+
+def _hooks(inventory: Inventory) -> Iterator[Item]:
+    for hook in iter_hooks(inventory):
+        cf = hook.file
+        label = (
+            hook.command if hook.command is not None else json.dumps(hook.handler, sort_keys=True)
+        )
+        matcher = f"[{hook.matcher}]" if hook.matcher else ""
+        yield Item(
+            ItemKind.HOOK,
+            f"{hook.event}{matcher}: {label}",
+            cf.scope,
+            cf,
+            hook.locate(),
+            _committed(inventory, cf),
+            hook,
+        )
+
+
+def counterparts(items: list[Item]) -> dict[tuple[str, str], list[Item]]:
+    """Items grouped by identity (kind, name), to find a user item's counterpart in the repo."""
+    grouped: dict[tuple[str, str], list[Item]] = {}
+    for it in items:
+        grouped.setdefault(it.key, []).append(it)
+    return grouped
