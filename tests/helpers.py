@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import io
+import json
 import os
 import shutil
 import subprocess
