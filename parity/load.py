@@ -63,7 +63,8 @@ _UTF16_BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 BE"),
 )
 
-# JSON's own whitespace; JSON.parse rejects anything else (a no-break space, a BOM mid-file).
+# Blanks: JSON's whitespace (JSON.parse rejects any other, such as a no-break space), which is
+# also what YAML and "empty or whitespace only" mean here.
 _JSON_WS = " \t\n\r"
 _WS = re.compile(r"[ \t\n\r]*")
 # One JSON string, unrolled so that long strings are matched in C without backtracking.
@@ -436,7 +437,7 @@ class TextDocument(Document):
 def load_text(path: Path, display: str, *, data: bytes | None = None) -> TextDocument:
     """Read a plain text file (decoding, size cap and file-type checks as for the others)."""
     text, issues = read_text(path, display, data=data)
-    return TextDocument(path, display, text, None, issues, empty=not text.strip())
+    return TextDocument(path, display, text, None, issues, empty=not text.strip(_JSON_WS))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1217,7 +1218,7 @@ def load_yaml(path: Path, display: str, *, data: bytes | None = None) -> YamlDoc
     text, issues = read_text(path, display, data=data)
     if _fatal(issues):
         return YamlDocument(path, display, text, None, issues, empty=False)
-    if not text.strip():
+    if not text.strip(_JSON_WS):
         return YamlDocument(path, display, text, None, issues, empty=True)
     lines = _Lines(text)
     value, root, problems = _parse_yaml(text, 0, display, lines)
@@ -1271,7 +1272,7 @@ class MarkdownDocument(Document):
 def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> MarkdownDocument:
     """Load a Markdown file and parse its frontmatter (the block between two ``---`` lines)."""
     text, issues = read_text(path, display, data=data)
-    empty = not text.strip()
+    empty = not text.strip(_JSON_WS)
     opening = _FRONTMATTER_OPEN.match(text) if not _fatal(issues) else None
     if opening is None:
         return MarkdownDocument(path, display, text, None, issues, empty=empty)
@@ -1294,7 +1295,7 @@ def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> Mar
     body_line = lines.position(closing.start())[0] + 1
     block = text[start:end]
     value: Any
-    if block.strip():
+    if block.strip(_JSON_WS):
         value, root, problems = _parse_yaml(block, start, display, lines)
     else:
         value, root, problems = {}, None, []
