@@ -82,7 +82,6 @@ _ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
 _BRACKET_WEIGHTS = bytes.maketrans(b"[]", b"\x02\x00")
 # For locating the first too-deep bracket: strings (possibly unterminated) or one bracket.
 _DEPTH_TOKENS = re.compile(_JSON_STRING + r'|"[^"]*|[\[\]{}]')
-_YAML_DEPTH_TOKENS = re.compile(r"[\[\]{}]")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
 _JSON_MESSAGE_TAIL = re.compile(r"(?: starting)? at$")
@@ -121,7 +120,8 @@ def _normalise(ptr: str | Sequence[str | int]) -> tuple[str, list[str | int]]:
 def _array_index(part: str | int) -> int | None:
     if isinstance(part, int):
         return part if part >= 0 else None
-    return int(part) if _ARRAY_INDEX.fullmatch(part) else None
+    # No array has 10**18 items; the length check also keeps int() under its digit limit.
+    return int(part) if len(part) < 19 and _ARRAY_INDEX.fullmatch(part) else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,8 +229,11 @@ def _read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, Loa
             return None, _too_large(info.st_size, limit, display)
         with os.fdopen(fd, "rb", closefd=True) as stream:
             fd = -1
-            # One read of at most limit + 1 bytes: a file that grew after fstat is still capped.
-            data = stream.read(limit + 1)
+            # Read the size fstat gave plus one byte, so that a file growing meanwhile is
+            # noticed; then at most up to the cap (limit + 1 bytes tells it is over).
+            data = stream.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += stream.read(limit + 1 - len(data))
     except OSError as exc:
         return None, _issue(
             "unreadable", f"Cannot read the file: {exc.strerror or exc}", display, fatal=True
@@ -394,11 +397,14 @@ class Document:
         """True when no issue is fatal (the value, possibly None for an empty file, is usable)."""
         return not _fatal(self.issues)
 
-    @property
-    def lines(self) -> _Lines:
+    def _line_index(self) -> _Lines:
         if self._lines is None:
             self._lines = _Lines(self.text)
         return self._lines
+
+    def at_offset(self, start: int, end: int | None = None, *, pointer: str = "") -> Location:
+        """The location of the text offsets [start, end), for rules that scan ``text``."""
+        return self._line_index().location(self.display, start, end, pointer)
 
     def locate(self, pointer: str | Sequence[str | int], *, key: bool = False) -> Location:
         """The location of the value at ``pointer`` (of its key when ``key``), never raising.
@@ -411,7 +417,7 @@ class Document:
         span = self._span(parts, key=key) if parts and self.ok else None
         if span is None:
             return Location(self.display, pointer=ptr)
-        return self.lines.location(self.display, span[0], span[1], ptr)
+        return self._line_index().location(self.display, span[0], span[1], ptr)
 
     def _span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
         """Text offsets [start, end) of the value (or key) at ``parts`` or its nearest ancestor.
@@ -731,12 +737,13 @@ def _parse_json(text: str, display: str) -> tuple[Any, list[LoadIssue], _JsonInd
     except _NonFinite as exc:
         return None, [_non_finite(text, exc.name, display)], None
     except RecursionError:
-        return None, [_too_deep(text, display, json_strings=True)], None
+        return None, [_too_deep(text, display)], None
     depth, members = _json_structure(text)
     if depth > MAX_DEPTH:
-        return None, [_too_deep(text, display, json_strings=True)], None
+        return None, [_too_deep(text, display)], None
     if members == counter.members:
         return value, [], None
+    # Some object repeated a key: read them all to say where (rare, so slower is fine).
     index = _JsonIndex(text, unique=False)
     lines = _Lines(text)
     problems = []
@@ -833,10 +840,11 @@ def _json_structure(text: str) -> tuple[int, int]:
     return depth + max(map(operator.sub, accumulate(weights), count(1)), default=0), members
 
 
-def _too_deep(text: str, display: str, *, json_strings: bool) -> LoadIssue:
-    tokens = _DEPTH_TOKENS if json_strings else _YAML_DEPTH_TOKENS
+def _too_deep(text: str, display: str) -> LoadIssue:
+    # Rare, so a Python loop over strings and brackets is fine; it stops at the first bracket
+    # too deep (what the C parser saw of a text that may not even be valid JSON).
     depth, at = 0, 0
-    for match in tokens.finditer(text):
+    for match in _DEPTH_TOKENS.finditer(text):
         ch = text[match.start()]
         if ch in "[{":
             depth += 1
@@ -919,9 +927,10 @@ _Duplicate = tuple[int, int, int, str]
 class _Composer:
     """Compose the single document of a loader into nodes, iteratively and with guards.
 
-    PyYAML's own composer recurses (libyaml's crashes the process at ~100,000 levels) and
-    ignores repeated keys and alias expansion; this one stops at MAX_DEPTH, refuses recursive
-    aliases and alias bombs, and records repeated keys with their positions.
+    PyYAML's own composer recurses (libyaml's crashed the process at 200,000 levels, and
+    libyaml's scanner slows down quadratically with flow nesting) and ignores repeated keys and
+    alias expansion.  This one stops at MAX_DEPTH, before the scanner has read much, refuses
+    recursive aliases and alias bombs, and records repeated keys with their positions.
     """
 
     def __init__(self, loader: _YamlLoader) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -528,6 +529,26 @@ def test_unreadable_file(tmp_path: Path) -> None:
     assert (issue.kind, issue.fatal) == ("unreadable", True)
 
 
+def test_permission_denied_is_unreadable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root reads any file, so the refusal is simulated at the one call that opens files.
+    path = tmp_path / "secret.json"
+    path.write_text("{}")
+    real_open = os.open
+
+    def refuse(target: Any, flags: int, *args: Any) -> int:
+        if Path(target) == path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(target))
+        return real_open(target, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
+    issue = only(load_json(path, "secret.json"))
+    assert (issue.kind, issue.fatal, issue.message) == (
+        "unreadable",
+        True,
+        "Cannot read the file: permission denied",
+    )
+
+
 def test_reads_files_from_disk(tmp_path: Path) -> None:
     path = tmp_path / "settings.json"
     path.write_bytes(b'{"model": "opus"}')
@@ -537,9 +558,12 @@ def test_reads_files_from_disk(tmp_path: Path) -> None:
 
 
 def test_load_text_for_scripts() -> None:
-    doc = load_text(HERE, "hook.sh", data=b"#!/bin/sh\necho hi\n")
-    assert (doc.ok, doc.value, doc.text) == (True, None, "#!/bin/sh\necho hi\n")
+    doc = load_text(HERE, "hook.sh", data=b"#!/bin/sh\necho \xc3\xa9 $HOME\n")
+    assert (doc.ok, doc.value, doc.text) == (True, None, "#!/bin/sh\necho é $HOME\n")
     assert at(doc.locate("/x")) == (1, 1)
+    # Rules that scan the text turn offsets into locations.
+    start = doc.text.index("$HOME")
+    assert span(doc.at_offset(start, start + 5)) == (2, 8, 2, 13)
 
 
 # --------------------------------------------------------------------------------------------
