@@ -121,17 +121,21 @@ def _collect(ctx: Context, rules: Sequence[Rule]) -> list[Finding]:
 
 
 def _finding(rule: Rule, v: Violation) -> Finding:
+    # The safety net: whatever a rule quoted from the user's files, no secret leaves here.
+    from parity.secrets import redact
+
     loc = v.location
+    fix = v.fix if v.fix is not None else rule.fix
     return Finding(
         path=loc.display,
         line=loc.line,
         column=loc.column,
         code=rule.code,
-        message=v.message,
+        message=redact(v.message),
         name=rule.name,
         severity=v.severity or rule.severity,
-        pointer=loc.pointer,
-        fix=v.fix if v.fix is not None else rule.fix,
+        pointer=redact(loc.pointer),
+        fix=redact(fix) if fix is not None else None,
         end_line=loc.end_line,
         end_column=loc.end_column,
     )

@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except ParityError as exc:
-        click.echo(f"parity: error: {exc}", err=True)
+        from parity.secrets import redact  # a message may quote a value from the user's files
+
+        click.echo(f"parity: error: {redact(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -85,7 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("PARITY_DEBUG"):
             raise
-        click.echo(f"parity: internal error: {exc.__class__.__name__}: {exc}", err=True)
+        from parity.secrets import redact
+
+        click.echo(
+            f"parity: internal error: {exc.__class__.__name__}: {redact(str(exc))}", err=True
+        )
         click.echo(f"parity: {BUG_HINT} (set PARITY_DEBUG=1 for the traceback)", err=True)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0

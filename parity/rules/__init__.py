@@ -21,6 +21,10 @@ _MODULES: tuple[str, ...] = (
     "par014_permission_rule",
     "par020_mcp_schema",
     "par030_frontmatter",
+    "par401_literal_secret",
+    "par402_secret_in_file",
+    "par403_undeclared_mcp_variable",
+    "par404_long_lived_credential_env",
 )
 
 

@@ -1,0 +1,124 @@
+"""PAR403: a ``${VAR}`` in .mcp.json that the declared cloud environment does not provide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from parity.findings import Severity, Violation
+from parity.model import Kind, Scope
+from parity.rules._secrets import committed, walk_strings
+from parity.rules._settings import dotted
+from parity.rules.base import Context, Rule
+from parity.secrets import references
+
+# Fields of a server that the client expands (claude-code.md §4).
+_EXPANDED = frozenset({"command", "args", "env", "url", "headers", "headersHelper"})
+
+# Set in every cloud session without being declared (claude-code.md §6.2). CLAUDE_PROJECT_DIR
+# is not among them: .mcp.json does not get it, which PAR1 reports.
+PROVIDED = frozenset(
+    {
+        "HOME",
+        "PATH",
+        "USER",
+        "SHELL",
+        "PWD",
+        "TMPDIR",
+        "LANG",
+        "TERM",
+        "CLAUDE_CODE_REMOTE",
+        "CLAUDE_CODE_REMOTE_SESSION_ID",
+        "GH_TOKEN",  # the placeholder the GitHub proxy replaces
+        "GITHUB_TOKEN",
+    }
+)
+
+
+def settings_env(ctx: Context) -> set[str]:
+    """Names the committed project settings put in the client's environment (``env``)."""
+    names: set[str] = set()
+    for cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
+        env = doc.value.get("env") if doc.ok and isinstance(doc.value, dict) else None
+        if committed(cf) and isinstance(env, dict):
+            names.update(str(k) for k in env)
+    return names
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    """Compare each reference without a default with every declared environment's ``env``."""
+    environments = ctx.environments
+    given = PROVIDED | settings_env(ctx)
+    for cf, doc in ctx.documents(Kind.MCP):
+        if not committed(cf) or not doc.ok or not isinstance(doc.value, dict):
+            continue
+        servers = doc.value.get("mcpServers")
+        if not isinstance(servers, dict):
+            continue
+        for server, spec in servers.items():
+            if not isinstance(spec, dict):
+                continue
+            for field, value in spec.items():
+                if field not in _EXPANDED:
+                    continue
+                base = ("mcpServers", str(server), str(field))
+                for parts, _key, text in walk_strings(value, base):
+                    for name, default, _s, _e in references(text):
+                        if default is not None or name in given:
+                            continue
+                        lacking = [e.name for e in environments if name not in e.env]
+                        if not lacking:
+                            continue
+                        envs = ", ".join(f'"{e}"' for e in lacking)
+                        yield Violation(
+                            doc.locate(parts),
+                            f"${{{name}}} at {dotted(parts)} is not provided by the cloud "
+                            f"environment {envs}: the client leaves the text ${{{name}}} as it "
+                            f'is and server "{server}" runs without the value.',
+                            fix=(
+                                f"Set {name} in the cloud environment's settings and add "
+                                f'"{name}" to env of [tool.parity.environments.{lacking[0]}], '
+                                f"or give a default: ${{{name}:-…}}."
+                            ),
+                        )
+
+
+RULE = Rule(
+    code="PAR403",
+    name="undeclared-mcp-variable",
+    severity=Severity.WARNING,
+    summary="A ${VAR} in .mcp.json that the declared cloud environment does not provide.",
+    fix=(
+        "Set the variable in the cloud environment's settings and list it in "
+        "[tool.parity.environments.<name>] env."
+    ),
+    tags=("secrets", "mcp", "environment"),
+    check=check,
+    docs="""
+## What it does
+Finds `${VAR}` references without a default in the fields of `.mcp.json` servers the client
+expands (`command`, `args`, `env`, `url`, `headers`) whose variable no declared cloud
+environment provides: not in its `env` list in `[tool.parity.environments.<name>]` (or the
+implicit `default` environment, which declares none), not in the committed
+`.claude/settings.json` `env`, and not one the cloud sets itself (`HOME`, `PATH`,
+`CLAUDE_CODE_REMOTE`, `GH_TOKEN` / `GITHUB_TOKEN`).
+
+## Why is this bad?
+Locally the variable comes from your shell. In a cloud session it exists only if the cloud
+environment's settings define it; otherwise the client keeps the literal text `${VAR}` (it only
+reports "Missing environment variables" in `claude mcp list`), and the server starts with a
+wrong token or URL.
+
+## Example
+```json
+{"mcpServers": {"search": {"type": "http", "url": "https://mcp.example.com/mcp",
+  "headers": {"Authorization": "Bearer ${SEARCH_TOKEN}"}}}}
+```
+
+## Fix
+Set `SEARCH_TOKEN` in the cloud environment's settings and declare it:
+```toml
+[tool.parity.environments.default]
+env = ["SEARCH_TOKEN"]
+```
+""",
+)

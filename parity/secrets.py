@@ -1,0 +1,501 @@
+"""Find literal secrets in text and configuration values, and mask them for every output."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+__all__ = [
+    "SecretMatch",
+    "is_placeholder",
+    "is_secret_key",
+    "mask",
+    "might_contain_secret",
+    "redact",
+    "references",
+    "scan_text",
+    "scan_value",
+]
+
+HIGH = "high"
+MEDIUM = "medium"
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """A secret found at ``text[start:end]``: what it looks like and how sure the scanner is."""
+
+    kind: str
+    start: int
+    end: int
+    confidence: str  # "high" (a provider's token format) or "medium" (entropy, context)
+    key: str | None = None  # the name that made an entropy hit suspicious, when there is one
+
+    def masked(self, text: str) -> str:
+        """The secret in ``text`` shown safely: a short prefix and its length."""
+        return mask(text[self.start : self.end])
+
+
+# --------------------------------------------------------------------------------------------
+# Provider formats (reference: ecosystem.md §5.1). Each is found by a literal keyword first
+# (str.find runs at memory speed), and its regex runs only in a window around each hit.
+
+
+@dataclass(frozen=True)
+class _Format:
+    kind: str
+    keyword: str
+    pattern: str
+    confidence: str = HIGH
+    back: int = 0  # how far before the keyword the match may start
+    span: int = 400  # how far after the keyword it may end
+    group: int = 0  # the regex group holding the secret itself
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # Compiled on the first hit of the keyword: most texts hold few of them, and start-up
+        # time is part of `parity check`'s budget.
+        return re.compile(self.pattern)
+
+
+_B = r"(?<![A-Za-z0-9])"  # no letter or digit right before: not inside a longer token
+_E = r"(?![A-Za-z0-9_-])"
+
+
+def _f(
+    kind: str,
+    keyword: str,
+    body: str,
+    confidence: str = HIGH,
+    *,
+    back: int = 0,
+    span: int = 400,
+    group: int = 0,
+) -> _Format:
+    return _Format(kind, keyword, body, confidence, back, span, group)
+
+
+_ANTHROPIC = "Anthropic API key"
+_GITHUB = "GitHub token"
+_SLACK = "Slack token"
+_PRIVATE = "private key"
+
+_FORMATS: tuple[_Format, ...] = (
+    _f(_ANTHROPIC, "sk-ant-api", _B + r"sk-ant-api\d\d-[A-Za-z0-9_-]{93}AA" + _E),
+    _f("Anthropic admin key", "sk-ant-admin", _B + r"sk-ant-admin\d\d-[A-Za-z0-9_-]{93}AA" + _E),
+    _f("Claude Code OAuth token", "sk-ant-o", _B + r"sk-ant-o[ar]t\d\d-[A-Za-z0-9_-]{40,}" + _E),
+    _f(
+        "OpenAI API key",
+        "T3BlbkFJ",
+        _B + r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,74}|[A-Za-z0-9]{20})"
+        r"T3BlbkFJ[A-Za-z0-9_-]{20,74}" + _E,
+        back=90,
+    ),
+    *(
+        _f(_GITHUB, p, _B + p + r"[A-Za-z0-9]{36}(?![A-Za-z0-9])")
+        for p in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")
+    ),
+    _f(_GITHUB, "github_pat_", _B + r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"),
+    _f("GitLab token", "glpat-", _B + r"glpat-[A-Za-z0-9_-]{20,}(?:\.[a-z0-9]{2,}){0,2}" + _E),
+    _f("GitLab token", "gldt-", _B + r"gldt-[A-Za-z0-9_-]{20,}" + _E),
+    _f("GitLab token", "glrt-", _B + r"glrt-[A-Za-z0-9_-]{20,}" + _E),
+    _f(_SLACK, "xox", _B + r"xox[abeoprs]-\d{6,}-[A-Za-z0-9-]{8,}" + _E),
+    _f(_SLACK, "xoxe", _B + r"xoxe(?:\.xox[bp])?-1-[A-Za-z0-9]{60,}" + _E),
+    _f(_SLACK, "xapp-", _B + r"xapp-\d-[A-Z0-9]{6,}-\d{6,}-[a-z0-9]{32,}" + _E),
+    _f(
+        "Slack webhook URL",
+        "hooks.slack.com/",
+        r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,}/"
+        r"[A-Z0-9/]{6,}[A-Za-z0-9]{20,}",
+        back=8,
+    ),
+    *(
+        _f("AWS access key ID", p, _B + p + r"[A-Z2-7]{16}(?![A-Za-z0-9])")
+        for p in ("AKIA", "ASIA", "ABIA", "ACCA")
+    ),
+    _f("Google API key", "AIza", _B + r"AIza[A-Za-z0-9_-]{35}" + _E, MEDIUM),
+    _f("Stripe secret key", "k_live_", _B + r"[sr]k_live_[A-Za-z0-9]{10,99}" + _E, back=1),
+    _f("Stripe test key", "sk_test_", _B + r"sk_test_[A-Za-z0-9]{10,99}" + _E, MEDIUM),
+    _f("npm token", "npm_", _B + r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+    _f(
+        "PyPI token",
+        "pypi-Ag",
+        _B + r"pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,}",
+    ),
+    _f("Hugging Face token", "hf_", _B + r"hf_[A-Za-z]{34}(?![A-Za-z0-9])"),
+    _f("Hugging Face token", "api_org_", _B + r"api_org_[A-Za-z]{34}(?![A-Za-z0-9])"),
+    _f(
+        _PRIVATE,
+        "PRIVATE KEY",
+        r"-----BEGIN[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:(?:\\[nr]|[\s:A-Za-z0-9+/=,-]){64,12000}?"
+        r"-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----"
+        r"|(?:\\[nr]|[\sA-Za-z0-9+/=]){64,})",
+        back=40,
+        span=13000,
+    ),
+    _f(_PRIVATE, "PuTTY-User-Key-File-", r"PuTTY-User-Key-File-[23]: [a-z0-9-]+", span=60),
+    _f(
+        "JSON Web Token",
+        "eyJ",
+        _B + r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}" + _E,
+        MEDIUM,
+        span=8000,
+    ),
+    _f(
+        "password in URL",
+        "://",
+        r"://[^\s:/@\"'<>`]{1,64}:([^\s:/@\"'<>`$]{3,128})@[A-Za-z0-9.\[\]-]+",
+        MEDIUM,
+        span=300,
+        group=1,
+    ),
+)
+
+# Literal prefixes a mask may show: they say what the secret is and carry none of it.
+_PREFIXES = (
+    "sk-ant-",
+    "sk-proj-",
+    "sk-svcacct-",
+    "sk-admin-",
+    "github_pat_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "xoxo-",
+    "xoxe-",
+    "xapp-",
+    "AKIA",
+    "ASIA",
+    "AIza",
+    "sk_live_",
+    "rk_live_",
+    "sk_test_",
+    "npm_",
+    "pypi-",
+    "hf_",
+    "api_org_",
+    "eyJ",
+    "https://hooks.slack.com/",
+    "-----BEGIN",
+    "PuTTY-",
+    "sk-",
+)
+
+# --------------------------------------------------------------------------------------------
+# Context: names of keys, flags and headers whose values are credentials.
+
+_SECRET_WORDS = re.compile(
+    r"(?i)(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|credential|"
+    r"auth(?!or(?:s|ed|ing)?(?![a-z]))|bearer|private[_-]?key|access[_-]?key|session[_-]?key|cookie)"
+)
+# Names that hold something about a credential, not the credential itself.
+_NOT_SECRET_KEY = re.compile(
+    r"(?i)(?:[_.-]|\b)(?:ids?|url|uri|urls|host|hosts|path|paths|file|files|dir|directory|"
+    r"name|names|model|type|types|helper|command|cmd|endpoint|region|user|username|"
+    r"email|expiry|expires|expiration|ttl|timeout|length|max|min|count|limit|env|var|"
+    r"header|headers|method|mode|scope|scopes|provider|format|enabled|disabled|"
+    r"required|version|tokens|audience|issuer|server|port|strategy|flow)$"
+    r"|^(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]"
+)
+_KEYWORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "cookie")
+_IDENT_BEFORE = re.compile(r"[A-Za-z0-9_.-]{0,64}$")
+_ASSIGN = re.compile(
+    r"(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?(?P<sep>\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
+    r"(?:(?i:bearer|basic|token)[ \t]+)?(?P<value>[^\s\"'`,;<>(){}\[\]|&\\]{8,})"
+)
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
+
+# --------------------------------------------------------------------------------------------
+# Placeholders (ecosystem.md §5.2): forms people write where the real value goes later.
+
+_PLACEHOLDER_WORDS = (
+    "your",
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "insert",
+    "paste",
+    "xxxx",
+    "****",
+    "....",
+    "…",
+    "<",
+    "${",
+    "{{",
+    "%s",
+    "todo",
+    "fixme",
+    "sample",
+    "not-a-real",
+    "notreal",
+    "fake",
+)
+_PLACEHOLDER_SHAPES = re.compile(
+    r"^(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
+    r"|\.\.\.$|\.{3,}|^[xX*#._-]+$"
+)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
+
+
+def is_placeholder(value: str) -> bool:
+    """True when ``value`` is a stand-in (``your-api-key``, ``<TOKEN>``, ``xxxx``, ``$VAR``)."""
+    v = value.strip().strip("\"'")
+    if len(set(v)) <= 3 or _PLACEHOLDER_SHAPES.search(v):
+        return True
+    low = v.lower()
+    if any(w in low for w in _PLACEHOLDER_WORDS):
+        return True
+    return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
+
+
+def _body_is_placeholder(secret: str, kind: str) -> bool:
+    """A provider-shaped value whose random part is a stand-in (``sk-ant-api03-xxxx…``)."""
+    low = secret.lower()
+    if kind == "password in URL":
+        return is_placeholder(secret) or low in _WEAK_PASSWORDS
+    if kind == _PRIVATE:
+        return "..." in secret or "…" in secret or "xxxx" in low
+    if "example" in low or "xxxxx" in low or "*****" in low or "....." in secret:
+        return True
+    return any(w in low for w in ("your", "redacted", "placeholder", "dummy", "changeme"))
+
+
+_WEAK_PASSWORDS = frozenset(
+    {"password", "pass", "passwd", "postgres", "root", "admin", "secret", "test", "user", "guest"}
+)
+
+
+def is_secret_key(key: str | None) -> bool:
+    """True when a key, flag or header name says its value is a credential."""
+    if not key:
+        return False
+    name = key.strip().lstrip("-")
+    return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET_KEY.search(name)
+
+
+def _entropy(value: str) -> float:
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def _looks_random(value: str, *, min_length: int = 16) -> bool:
+    """True when ``value`` reads like generated key material rather than a word or a name."""
+    n = len(value)
+    if n < min_length or n > 4096 or is_placeholder(value):
+        return False
+    if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
+        return False
+    if _UUID.match(value):
+        return False  # as detect-secrets: far more UUIDs are identifiers than credentials
+    if _HEX.match(value):
+        return n >= 20 and _entropy(value) >= 3.0 and not value.isdigit()
+    classes = (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+    )
+    if classes < 2:
+        return False
+    if classes == 2 and n < 24 and not any(c.isdigit() for c in value):
+        return False  # only letters (CamelCase words, constants): too much like a name
+    return _entropy(value) >= max(3.0, min(4.0, math.log2(n) - 0.7))
+
+
+# --------------------------------------------------------------------------------------------
+# Scanning
+
+
+def might_contain_secret(text: str) -> bool:
+    """A cheap test: False means ``scan_text`` would find nothing, so it need not run."""
+    if any(f.keyword in text for f in _FORMATS):
+        return True
+    low = text.lower()
+    return any(k in low for k in _KEYWORDS)
+
+
+def scan_text(text: str) -> list[SecretMatch]:
+    """Every secret in ``text`` (scripts, Markdown, any file), with offsets into ``text``."""
+    found = list(_provider_matches(text))
+    found.extend(_keyword_matches(text))
+    return _without_overlaps(found)
+
+
+def _provider_matches(text: str) -> Iterator[SecretMatch]:
+    n = len(text)
+    for fmt in _FORMATS:
+        pos = text.find(fmt.keyword)
+        while pos >= 0:
+            lo = max(0, pos - fmt.back)
+            hi = min(n, pos + len(fmt.keyword) + fmt.span)
+            m = fmt.regex.search(text, lo, hi) if fmt.back else fmt.regex.match(text, pos, hi)
+            nxt = pos + len(fmt.keyword)
+            if m is not None and m.start() <= pos < m.end():
+                start, end = m.span(fmt.group)
+                if not _body_is_placeholder(text[start:end], fmt.kind):
+                    yield SecretMatch(fmt.kind, start, end, fmt.confidence)
+                nxt = max(nxt, m.end())
+            pos = text.find(fmt.keyword, nxt)
+
+
+def _keyword_matches(text: str) -> Iterator[SecretMatch]:
+    """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy."""
+    low = text.lower()
+    n = len(text)
+    done = 0  # keyword hits before this offset belong to a key already looked at
+    hits = sorted(
+        {p for k in _KEYWORDS for p in _find_all(low, k)},
+    )
+    for pos in hits:
+        if pos < done:
+            continue
+        before = _IDENT_BEFORE.search(text, max(0, pos - 64), pos)
+        kstart = before.start() if before is not None else pos
+        m = _ASSIGN.match(text, kstart, min(n, pos + 600))
+        if m is None:
+            continue
+        done = m.end("key")
+        key, sep, value = m.group("key"), m.group("sep"), m.group("value")
+        if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
+            continue  # "token used for…": prose, not an assignment
+        if not is_secret_key(key):
+            continue
+        vstart = m.start("value")
+        value = value.rstrip(".:")
+        if value.startswith("$") or not _looks_random(value):
+            continue
+        done = vstart + len(value)
+        name = key.lstrip("-")
+        yield SecretMatch(f"high-entropy value of {name}", vstart, done, MEDIUM, name)
+
+
+_AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
+
+
+def _find_all(haystack: str, needle: str) -> Iterator[int]:
+    pos = haystack.find(needle)
+    while pos >= 0:
+        yield pos
+        pos = haystack.find(needle, pos + len(needle))
+
+
+def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
+    # Provider formats beat entropy; between equals, the longer match wins.
+    ranked = sorted(found, key=lambda m: (m.confidence != HIGH, -(m.end - m.start), m.start))
+    kept: list[SecretMatch] = []
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def references(value: str) -> list[tuple[str, str | None, int, int]]:
+    """The ``${VAR}`` / ``${VAR:-default}`` references in ``value``: name, default, span."""
+    return [(m.group(1), m.group(2), m.start(), m.end()) for m in _REFERENCE.finditer(value)]
+
+
+def scan_value(
+    value: str, *, key: str | None = None, references: bool = True
+) -> SecretMatch | None:
+    """The secret in one configuration string value, or None; offsets are into ``value``.
+
+    ``key`` is the name the value is stored under (an env variable, a header, the flag before
+    an argument): a credential-like name (``API_KEY``, ``Authorization``, ``token``) makes a
+    random-looking value suspicious even with no known format.  With ``references`` (the
+    ``.mcp.json`` expansion syntax), ``${VAR}`` is a reference, not a secret, but a default
+    (``${VAR:-…}``) is scanned like any literal.
+    """
+    if not value:
+        return None
+    found = scan_text(value)
+    if found:
+        return min(found, key=lambda m: (m.confidence != HIGH, m.start))
+    if not is_secret_key(key):
+        return None
+    for lo, end in _literal_parts(value, references=references):
+        part = value[lo:end]
+        scheme = _AUTH_SCHEME.match(part)
+        start = lo + (scheme.end() if scheme is not None else 0)
+        part = value[start:end]
+        if part.startswith("$"):
+            continue
+        if _looks_random(part, min_length=12):
+            return SecretMatch(f"high-entropy value of {key}", start, end, MEDIUM, key)
+    return None
+
+
+def _literal_parts(value: str, *, references: bool) -> list[tuple[int, int]]:
+    """Spans of ``value`` that are literal text (outside references) or reference defaults."""
+    if not references or "${" not in value:
+        return [(0, len(value))]
+    parts: list[tuple[int, int]] = []
+    last = 0
+    for m in _REFERENCE.finditer(value):
+        if value[last : m.start()].strip():
+            parts.append((last, m.start()))
+        if m.group(2):
+            parts.append(m.span(2))
+        last = m.end()
+    if value[last:].strip():
+        parts.append((last, len(value)))
+    return [(s + _lead(value[s:e]), e) for s, e in parts]
+
+
+def _lead(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+# --------------------------------------------------------------------------------------------
+# Masking
+
+
+def mask(secret: str) -> str:
+    """``secret`` shown safely: a known format prefix (or three characters) and its length.
+
+    ``sk-ant-api03-…`` becomes ``sk-ant-…(108 chars)``.  Never more than a quarter of the
+    value is shown, so a short secret shows nothing but its length.
+    """
+    n = len(secret)
+    prefix = next((p for p in _PREFIXES if secret.startswith(p)), secret[:3])
+    if len(prefix) > n // 4:
+        prefix = ""
+    return f"{prefix}…({n} chars)"
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret replaced by its mask (only scanned when the prefilter fires)."""
+    if not text or not might_contain_secret(text):
+        return text
+    found = scan_text(text)
+    if not found:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in found:
+        out.append(text[last : m.start])
+        out.append(m.masked(text))
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)
