@@ -52,7 +52,7 @@ def _scan(doc: load.Document) -> Iterator[Violation]:
     for match in scan_text(text):
         name = env_name(match)
         yield Violation(
-            doc.lines.location(doc.display, match.start, match.end),
+            doc.at_offset(match.start, match.end),
             f"{match.kind} ({match.masked(text)}) written literally in this file: it is "
             "committed with the repository, readable by everyone who can clone it.",
             fix=(

@@ -114,7 +114,7 @@ def _find(doc: load.Document, name: str) -> Location:
     m = re.search(r"[\"']" + re.escape(name) + r"[\"']", doc.text)
     if m is None:
         return Location(doc.display)
-    return doc.lines.location(doc.display, m.start(), m.end())
+    return doc.at_offset(m.start(), m.end())
 
 
 RULE = Rule(
