@@ -20,6 +20,17 @@ _INTERPRETERS = frozenset(
     {"bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "uv", "deno", "tsx"}
 )
 
+_SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
+# Options after which an interpreter runs code from the command line, not a script file.
+_INLINE_CODE: dict[str, frozenset[str]] = {
+    "python": frozenset({"-c", "-m"}),
+    "python3": frozenset({"-c", "-m"}),
+    "node": frozenset({"-e", "-p", "--eval", "--print"}),
+    "deno": frozenset({"eval"}),
+    "ruby": frozenset({"-e"}),
+    "perl": frozenset({"-e", "-E"}),
+}
+
 
 @dataclass(frozen=True)
 class HookHandler:
@@ -116,6 +127,12 @@ def script_refs(command: SimpleCommand) -> list[ScriptRef]:
     if "/" in argv[0]:
         candidates.append((argv[0], True))
     elif argv[0] in _INTERPRETERS and len(argv) > 1:
+        flags = [a for a in argv[1:] if a.startswith("-")]
+        if any(f in _INLINE_CODE.get(argv[0], ()) for f in flags) or (
+            argv[0] in _SHELLS and any("c" in f[1:] for f in flags if not f.startswith("--"))
+        ):
+            # ``python -c CODE``, ``node -e CODE``, ``python -m module``: no script file is run.
+            return []
         rest = [a for a in argv[1:] if not a.startswith("-")]
         if argv[0] == "uv" and rest[:1] == ["run"]:
             rest = rest[1:]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -51,11 +52,13 @@ class Item:
     location: Location
     committed: bool
     data: Any = field(default=None, compare=False, repr=False)  # the definition, for migrate
+    # Identity when it differs from the name (hooks: the command with paths made scope-neutral).
+    ident: str = field(default="", compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
         """Identity across scopes: the same key in user and project scope is the same item."""
-        return (self.kind.value, self.name)
+        return (self.kind.value, self.ident or self.name)
 
     @property
     def in_cloud(self) -> bool:
@@ -190,7 +193,28 @@ def _hooks(inventory: Inventory) -> Iterator[Item]:
             hook.locate(),
             _committed(inventory, cf),
             hook,
+            ident=f"{hook.event}{matcher}: {hook_identity(label)}",
         )
+
+
+_QUOTES = re.compile(r"[\"']")
+_ROOTS = re.compile(
+    r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}/|\$CLAUDE_PROJECT_DIR/"
+    r"|(?:~|\$HOME|\$\{HOME\})/(?=\.claude/)"
+)
+
+
+def hook_identity(command: str) -> str:
+    """A hook command with quoting and the script's root made scope-neutral.
+
+    ``~/.claude/hooks/x.sh`` (user scope) and ``"$CLAUDE_PROJECT_DIR"/.claude/hooks/x.sh`` (the
+    same hook once ``parity migrate`` moved it into the repository) give the same identity.
+    """
+    text = _QUOTES.sub("", command)
+    text = _ROOTS.sub("<root>/", text)
+    text = re.sub(r"(?<![\w/<>.-])\./(?=\.claude/)", "<root>/", text)
+    text = re.sub(r"(?<![\w/<>.-])(?=\.claude/)", "<root>/", text)
+    return " ".join(text.split())
 
 
 def counterparts(items: list[Item]) -> dict[tuple[str, str], list[Item]]:

@@ -21,10 +21,23 @@ _MODULES: tuple[str, ...] = (
     "par014_permission_rule",
     "par020_mcp_schema",
     "par030_frontmatter",
+    "par101_user_config_not_in_repo",
+    "par102_home_path_in_repo_config",
+    "par103_config_not_committed",
+    "par104_hook_script_missing",
+    "par105_hook_script_not_executable",
+    "par106_local_only_config",
+    "par107_plugin_marketplace_not_declared",
+    "par108_env_reference_in_settings",
+    "par109_project_dir_without_fallback",
+    "par110_plugin_root_in_session_start",
     "par401_literal_secret",
     "par402_secret_in_file",
     "par403_undeclared_mcp_variable",
     "par404_long_lived_credential_env",
+    "par601_bypass_permissions_in_project",
+    "par602_allow_all_bash",
+    "par603_skip_permissions_in_hook",
 )
 
 

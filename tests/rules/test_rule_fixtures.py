@@ -10,7 +10,7 @@ import pytest
 
 from parity.rules import all_rules
 from parity.rules.base import DOC_SECTIONS
-from tests.helpers import FIXTURES, make_repo, run
+from tests.helpers import FIXTURES, install_home, make_repo, run
 
 RULES_DIR = FIXTURES / "rules"
 CODES = [r.code for r in all_rules()]
@@ -21,6 +21,14 @@ def _findings(repo: Path, code: str) -> list[dict[str, object]]:
     assert result.code in (0, 1), result.err
     findings: list[dict[str, object]] = json.loads(result.out)["findings"]
     return findings
+
+
+def _fixture(source: Path, tmp_path: Path, home: Path) -> Path:
+    """The fixture's repository, committed, and its fake home with ``__REPO__`` filled in."""
+    repo = make_repo(tmp_path / "repo", source / "repo" if (source / "repo").is_dir() else source)
+    if (source / "home").is_dir():
+        install_home(source / "home", home, repo)
+    return repo
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -34,11 +42,7 @@ def test_fail_fixture_is_flagged_at_expected_places(
     code: str, tmp_path: Path, fake_home: Path
 ) -> None:
     source = RULES_DIR / code / "fail"
-    if (source / "home").is_dir():
-        import shutil
-
-        shutil.copytree(source / "home", fake_home, dirs_exist_ok=True)
-    repo = make_repo(tmp_path / "repo", source / "repo" if (source / "repo").is_dir() else source)
+    repo = _fixture(source, tmp_path, fake_home)
     findings = _findings(repo, code)
     assert findings, f"{code} found nothing in its fail fixture"
     assert {f["code"] for f in findings} == {code}
@@ -54,11 +58,7 @@ def test_fail_fixture_is_flagged_at_expected_places(
 @pytest.mark.parametrize("code", CODES)
 def test_pass_fixture_is_clean(code: str, tmp_path: Path, fake_home: Path) -> None:
     source = RULES_DIR / code / "pass"
-    if (source / "home").is_dir():
-        import shutil
-
-        shutil.copytree(source / "home", fake_home, dirs_exist_ok=True)
-    repo = make_repo(tmp_path / "repo", source / "repo" if (source / "repo").is_dir() else source)
+    repo = _fixture(source, tmp_path, fake_home)
     assert _findings(repo, code) == []
 
 

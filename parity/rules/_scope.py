@@ -1,0 +1,173 @@
+"""Helpers shared by the scope-parity rules: home paths, scripts hooks run, CLAUDE.md imports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from parity.findings import Location
+from parity.hooks import HookHandler, ScriptRef, iter_hooks, script_refs
+from parity.load import Document
+from parity.model import ConfigFile, Kind, Scope
+from parity.rules.base import Context
+from parity.shell import SimpleCommand, parse_script
+
+# A word that starts at the home directory: ~, ~/…, $HOME, ${HOME}.
+HOME_WORD = re.compile(r"^(?:~(?=/|$)|\$HOME\b|\$\{HOME\})")
+# A personal absolute path anywhere in a text: /Users/<name>/… (macOS), /home/<name>/… (Linux).
+# ``/home/user`` is where cloud sessions clone the repository, so it is not personal.
+PERSONAL_PATH = re.compile(
+    r"(?<![\w.:/~$-])/(?:Users|home)/(?!user\b)[A-Za-z0-9._-]+(?:/[^\s\"'`)]*)?"
+)
+# Folders a package manager fills in the working tree: referenced, but never committed.
+INSTALLED_DIRS = ("node_modules/", ".venv/", "venv/", "vendor/bundle/", "target/", "dist/")
+SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl")
+PATH_LIKE = re.compile(r"^[\w@%+=:,./{}$~-]+$")
+
+BUILTIN_MARKETPLACES = frozenset(
+    {
+        # Listed by `claude plugin marketplace list` with no declaration (reference §1).
+        "anthropic-plugin-directory",
+        # The official marketplace the client knows without a declaration.
+        "claude-plugins-official",
+        # A skill folder with .claude-plugin/plugin.json becomes plugin <name>@skills-dir (§5.3).
+        "skills-dir",
+    }
+)
+
+
+def home_reference(word: str) -> str | None:
+    """The home-relative part of ``word`` when it starts at the home or is a personal path."""
+    match = HOME_WORD.match(word)
+    if match:
+        return word
+    found = PERSONAL_PATH.search(word)
+    return found.group(0) if found else None
+
+
+def user_claude_path(word: str) -> bool:
+    """True when ``word`` names something under ``~/.claude`` (never present in the cloud)."""
+    match = HOME_WORD.match(word)
+    return match is not None and word[match.end() :].lstrip("/").startswith(".claude")
+
+
+@dataclass(frozen=True)
+class HookScript:
+    """A script a hook runs, as resolved in the repository."""
+
+    hook: HookHandler
+    command: SimpleCommand
+    ref: ScriptRef
+
+
+def repo_hooks(ctx: Context, *, user: bool = False) -> Iterator[HookHandler]:
+    """Hook handlers of the project and local settings (and the user's, when asked and --user)."""
+    scopes = [Scope.PROJECT, Scope.LOCAL]
+    if user and ctx.user:
+        scopes.append(Scope.USER)
+    yield from iter_hooks(ctx.inventory, scopes=scopes)
+
+
+def hook_scripts(hook: HookHandler) -> Iterator[HookScript]:
+    """Scripts inside the repository that a hook command runs (package-manager folders skipped)."""
+    for command in hook.commands():
+        for ref in script_refs(command):
+            if ref.rel is None or not PATH_LIKE.match(ref.rel):
+                continue
+            if ref.rel.startswith(INSTALLED_DIRS) or "/node_modules/" in ref.rel:
+                continue
+            yield HookScript(hook, command, ref)
+
+
+def looks_like_script(rel: str) -> bool:
+    """True for a path that is clearly a script file the repository should contain."""
+    return rel.endswith(SCRIPT_SUFFIXES) or rel.startswith((".claude/", "scripts/"))
+
+
+def script_file(ctx: Context, rel: str) -> ConfigFile | None:
+    """A ConfigFile for a repository script (loaded through the inventory cache), if it exists."""
+    path = ctx.repo.safe_path(rel)
+    if path is None or not path.is_file():
+        return None
+    entry = ctx.repo.get(rel)
+    return ConfigFile(
+        Kind.HOOK_SCRIPT,
+        Scope.PROJECT,
+        path,
+        rel,
+        rel,
+        tracked=entry is not None and entry.tracked,
+        ignored=ctx.repo.is_ignored(rel),
+    )
+
+
+def script_commands(ctx: Context, rel: str) -> tuple[Document, list[SimpleCommand]] | None:
+    """The parsed simple commands of a shell script in the repository, with its document."""
+    cf = script_file(ctx, rel)
+    if cf is None or (
+        not rel.endswith((".sh", ".bash", ".zsh")) and "." in PurePosixPath(rel).name
+    ):
+        return None
+    doc = ctx.inventory.load(cf)
+    if not doc.ok:
+        return None
+    return doc, parse_script(doc.text)
+
+
+def line_location(doc: Document, line: int) -> Location:
+    """The whole of line ``line`` of ``doc`` (1-based)."""
+    lines = doc.text.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = len(text) - len(text.lstrip())
+    return Location(doc.display, line, indent + 1, line, len(text) + 1)
+
+
+def text_location(doc: Document, start: int, end: int) -> Location:
+    """The location of characters [start, end) of ``doc``'s text."""
+    return doc.lines.location(doc.display, start, end)
+
+
+# ``@path`` imports in CLAUDE.md: anywhere outside code spans and fenced blocks (reference §5.2).
+_IMPORT = re.compile(r"(?<![\w@`/])@((?:~|\.{1,2})?/?[^\s`)\]>,;\"']+)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+
+def memory_imports(doc: Document) -> Iterator[tuple[str, int, int]]:
+    """Each ``@path`` import of a memory file: (path, start, end) offsets of the path text."""
+    offset = 0
+    fenced = False
+    for line in doc.text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+            for match in _IMPORT.finditer(masked):
+                path = match.group(1).rstrip(".:")
+                if path:
+                    yield path, offset + match.start(1), offset + match.start(1) + len(path)
+        offset += len(line) + 1
+
+
+def memory_documents(ctx: Context) -> Iterator[tuple[ConfigFile, Document]]:
+    """Project-scope memory and rule files of the repository."""
+    for cf, doc in ctx.documents(Kind.MEMORY, Kind.RULE, scopes=[Scope.PROJECT]):
+        if doc.ok:
+            yield cf, doc
+
+
+def resolve_import(cf: ConfigFile, path: str) -> str | None:
+    """The repo-relative path an import names, when it is relative and stays in the repository."""
+    if cf.rel is None or path.startswith(("~", "/")):
+        return None
+    parts: list[str] = list(PurePosixPath(cf.rel).parent.parts)
+    for part in PurePosixPath(path).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts) or None

@@ -1,0 +1,102 @@
+"""PAR103: config files, hook scripts or imported files that exist here but not in a clone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from parity.findings import Location, Severity, Violation
+from parity.model import Kind, Scope, classify
+from parity.rules._scope import (
+    hook_scripts,
+    memory_documents,
+    memory_imports,
+    repo_hooks,
+    resolve_import,
+    text_location,
+)
+from parity.rules.base import Context, Rule
+
+
+def _why(ctx: Context, rel: str) -> str:
+    return "is gitignored" if ctx.repo.is_ignored(rel) else "is not committed"
+
+
+def _fix(ctx: Context, rel: str) -> str:
+    if ctx.repo.is_ignored(rel):
+        return f"Stop ignoring {rel} (add `!{rel}` to .gitignore), then `git add {rel}`."
+    return f"`git add {rel}` and commit it."
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    """Untracked or ignored project config, and scripts and imports that config uses."""
+    if not ctx.repo.is_git:
+        return
+    for cf in ctx.inventory.select(scopes=[Scope.PROJECT]):
+        if cf.rel is None or cf.tracked or cf.kind in (Kind.HOOK_SCRIPT, Kind.OTHER):
+            continue
+        if classify(cf.rel) is None or not ctx.repo.exists(cf.rel):
+            continue  # a file named on the command line outside the layout is not config here
+        yield Violation(
+            Location(cf.display),
+            f"{cf.rel} {_why(ctx, cf.rel)}: a cloud session (a fresh clone) does not have it.",
+            fix=_fix(ctx, cf.rel),
+        )
+    for hook in repo_hooks(ctx):
+        if hook.file.scope is not Scope.PROJECT:
+            continue
+        for script in hook_scripts(hook):
+            rel = script.ref.rel
+            if rel is None or ctx.repo.in_clone(rel) or not ctx.repo.exists(rel):
+                continue
+            yield Violation(
+                hook.locate(),
+                f"The hook runs {rel}, which {_why(ctx, rel)}: in a cloud session the script is "
+                "missing and the hook fails.",
+                fix=_fix(ctx, rel),
+                severity=Severity.ERROR,
+            )
+    for cf, doc in memory_documents(ctx):
+        for path, start, end in memory_imports(doc):
+            rel = resolve_import(cf, path)
+            if rel is None or ctx.repo.in_clone(rel) or not ctx.repo.exists(rel):
+                continue
+            yield Violation(
+                text_location(doc, start - 1, end),
+                f"Import @{path} names {rel}, which {_why(ctx, rel)}: a cloud session loads "
+                "nothing from it.",
+                fix=_fix(ctx, rel),
+            )
+
+
+RULE = Rule(
+    code="PAR103",
+    name="config-not-committed",
+    severity=Severity.WARNING,
+    summary="A config file, hook script or imported file exists locally but is untracked or "
+    "gitignored.",
+    fix="Commit the file (and stop ignoring it).",
+    tags=("parity", "git"),
+    check=check,
+    docs="""
+## What it does
+Reports project config files (`CLAUDE.md`, `.claude/settings.json`, `.mcp.json`, skills, agents,
+commands, rules) that git does not track or ignores, scripts that committed hooks run which are
+not committed, and files that CLAUDE.md `@` imports which are not committed.
+
+## Why is this bad?
+A cloud session works on a fresh clone of the committed tree. An untracked or ignored file works on
+your machine and is simply absent there: the hook fails, the import loads nothing, the skill does
+not exist.
+
+## Example
+`.gitignore` contains `.claude/`, so `.claude/settings.json` and its hooks never reach the cloud.
+
+## Fix
+Ignore only the personal files (`.claude/settings.local.json`, `CLAUDE.local.md`) and commit the
+rest:
+```gitignore
+.claude/settings.local.json
+CLAUDE.local.md
+```
+""",
+)
