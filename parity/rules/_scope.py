@@ -126,7 +126,7 @@ def line_location(doc: Document, line: int) -> Location:
 
 def text_location(doc: Document, start: int, end: int) -> Location:
     """The location of characters [start, end) of ``doc``'s text."""
-    return doc.lines.location(doc.display, start, end)
+    return doc.at_offset(start, end)
 
 
 # ``@path`` imports in CLAUDE.md: anywhere outside code spans and fenced blocks (reference §5.2).
