@@ -909,15 +909,17 @@ class _YamlProblem(Exception):
         self.offset = offset
 
 
-@dataclass
 class _Frame:
     """A collection being composed: its pointer, expanded size so far, and a pending key."""
 
-    node: SequenceNode | MappingNode
-    ptr: str
-    anchored: bool
-    size: int = 1
-    key: Node | None = None
+    __slots__ = ("anchored", "key", "node", "ptr", "size")
+
+    def __init__(self, node: SequenceNode | MappingNode, ptr: str, *, anchored: bool) -> None:
+        self.node = node
+        self.ptr = ptr
+        self.anchored = anchored
+        self.size = 1
+        self.key: Node | None = None
 
 
 # (key start, key end, first key start, pointer) of a repeated mapping key, offsets in YAML text.

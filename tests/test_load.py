@@ -66,6 +66,18 @@ def span(loc: Location) -> tuple[int, int, int, int]:
     return loc.line, loc.column, loc.end_line, loc.end_column
 
 
+def budget(seconds: float, data: bytes | None = None) -> float:
+    """A time bound: ``seconds``, or more on a machine too busy to parse ``data`` quickly.
+
+    Eight times the stdlib parser on the same data still catches anything quadratic.
+    """
+    if data is None:
+        return seconds
+    began = time.perf_counter()
+    json.loads(data)
+    return max(seconds, 8 * (time.perf_counter() - began))
+
+
 def excerpt(text: str, loc: Location) -> str:
     """The text between a Location's start and its (exclusive) end."""
     starts = [0]
@@ -384,6 +396,7 @@ def test_yaml_merge_keys_are_not_duplicates() -> None:
 def test_twenty_megabyte_string_value() -> None:
     big = "x" * 20_000_000
     data = json.dumps({"a": big, "b": [1, 2]}).encode()
+    limit = budget(5, data)
     began = time.perf_counter()
     doc = js(data)
     loc = doc.locate("/b/1")
@@ -393,7 +406,7 @@ def test_twenty_megabyte_string_value() -> None:
     assert len(doc.value["a"]) == 20_000_000
     assert span(loc) == (1, 20_000_020, 1, 20_000_021)
     assert span(whole) == (1, 7, 1, 20_000_009)
-    assert elapsed < 5
+    assert elapsed < limit
 
 
 @pytest.mark.parametrize(
@@ -437,6 +450,7 @@ def test_100000_servers() -> None:
         for i in range(100_000)
     }
     data = json.dumps({"mcpServers": servers}, indent=2).encode()
+    limit = budget(5, data)
     began = time.perf_counter()
     doc = js(data, ".mcp.json")
     loc = doc.locate("/mcpServers/server-99999/args/1")
@@ -445,7 +459,7 @@ def test_100000_servers() -> None:
     assert doc.ok
     assert excerpt(doc.text, loc) == '"pkg-99999"'
     assert excerpt(doc.text, again) == '"command"'
-    assert elapsed < 5
+    assert elapsed < limit
 
 
 def test_huge_integers_do_not_raise() -> None:
@@ -767,7 +781,7 @@ def test_structure_counts_depth_and_members_outside_strings(value: Any, indent: 
     assert _json_structure(text) == depth_and_members(value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.dictionaries(st.text(max_size=3), json_values, min_size=1, max_size=4),
     json_values,
