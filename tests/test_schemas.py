@@ -289,6 +289,13 @@ SETTINGS_INVALID: dict[str, list[Expect]] = {
         Expect("/statusLine/type", "reject", message='Invalid value. Expected one of: "command"')
     ],
     "enabled-plugins-array.json": [Expect("/enabledPlugins", "reject")],
+    # Seen with client 2.1.330 (doctor + -p): object values are "Invalid input" and reject the
+    # file, although reference §2.1 says objects are accepted.
+    "enabled-plugins-object-value.json": [Expect("/enabledPlugins/fmt@acme", "reject")],
+    # Seen with client 2.1.330: quietHours must be an object; anything else rejects the file.
+    "quiet-hours-string.json": [Expect("/quietHours", "reject")],
+    # Seen with client 2.1.330: "inline" is reserved for --plugin-dir session plugins (skipped).
+    "marketplace-reserved-name.json": [Expect("/extraKnownMarketplaces", "skip")],
     "enabled-plugins-string-value.json": [Expect("/enabledPlugins/a@b", "reject")],
     "cleanup-period-zero.json": [
         Expect("/cleanupPeriodDays", "reject", message="Number must be greater than or equal to 0")

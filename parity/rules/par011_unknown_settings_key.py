@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from parity.rules._settings import dotted, settings_documents
 from parity.rules.base import Context, Rule
 from parity.validate import did_you_mean, resolve_ref
 
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 # Objects whose keys are names chosen by the user, not setting names.
 _FREE_FORM = frozenset(
     {"env", "enabledPlugins", "extraKnownMarketplaces", "hooks", "modelOverrides"}
@@ -53,13 +55,18 @@ def _compare(
         hint = did_you_mean(key, list(known))
         where = dotted((*base, key))
         message = f'Unknown setting "{where}": the client accepts it and ignores it'
-        yield Violation(
-            doc.locate((*base, key), key=True),
-            message + (f'; did you mean "{hint}"?' if hint else "."),
-            fix=f'Rename it to "{hint}".'
-            if hint
-            else "Remove it, or check the spelling in the docs.",
-        )
+        fix = f'Rename it to "{hint}".' if hint else "Remove it, or check the spelling in the docs."
+        if hint:
+            message += f'; did you mean "{hint}"?'
+        elif not base and key == "mcpServers":
+            message += "; MCP servers are read from .mcp.json and ~/.claude.json, not settings."
+            fix = 'Move the servers to .mcp.json (project) under "mcpServers".'
+        elif not base and _ENV_NAME.match(key):
+            message += "; it looks like an environment variable."
+            fix = f'Move it under "env": {{"{key}": ...}}.'
+        else:
+            message += "."
+        yield Violation(doc.locate((*base, key), key=True), message, fix=fix)
 
 
 RULE = Rule(

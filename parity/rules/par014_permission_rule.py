@@ -38,7 +38,8 @@ def rule_problem(text: str, kind: str) -> str | None:
         )
     if name == "Bash" and content == ":*":
         return "Prefix cannot be empty before :*. Specify a command prefix before :*"
-    if name == "WebFetch" and not content.startswith("domain:"):
+    # `WebFetch(*)` is accepted (checked against client 2.1.330); other content needs `domain:`.
+    if name == "WebFetch" and content != "*" and not content.startswith("domain:"):
         return 'WebFetch permissions must use "domain:" prefix. Use "domain:hostname" format'
     return None
 
