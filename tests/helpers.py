@@ -25,9 +25,15 @@ def git(repo: Path, *args: str) -> str:
 
 
 def make_repo(dest: Path, source: Path | None = None, *, commit: bool = True) -> Path:
-    """Copy fixture folder ``source`` (if any) to ``dest``, ``git init`` it, add and commit all."""
+    """Copy fixture folder ``source`` (if any) to ``dest``, ``git init`` it, add and commit all.
+
+    A fixture keeps its ignore file as ``_gitignore``: a real ``.gitignore`` inside this project
+    would keep the very files it is about out of our own commits. It becomes ``.gitignore`` here.
+    """
     if source is not None:
         shutil.copytree(source, dest, symlinks=True, dirs_exist_ok=True)
+        for stand_in in dest.rglob("_gitignore"):
+            stand_in.rename(stand_in.with_name(".gitignore"))
     dest.mkdir(parents=True, exist_ok=True)
     git(dest, "init", "-q", "-b", "main")
     if commit:

@@ -76,3 +76,9 @@ def test_docs_have_every_section(code: str) -> None:
     assert positions == sorted(positions)
     assert re.match(r"^[a-z][a-z0-9-]+$", rule.name)
     assert rule.summary.endswith(".")
+
+
+def test_no_real_gitignore_in_fixtures() -> None:
+    # A nested .gitignore would keep the fixture's own files out of this project's commits, so a
+    # clean clone would lack them; fixtures name it `_gitignore` (see tests/helpers.make_repo).
+    assert sorted(FIXTURES.rglob(".gitignore")) == []
