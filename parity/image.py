@@ -77,6 +77,20 @@ def load_profile(name: str = DEFAULT_IMAGE, search: tuple[Path, ...] = ()) -> Im
     return _from_json(json.loads(bundled.read_text(encoding="utf-8")), name)
 
 
+USER_PROFILES = ".parity/images"
+
+
+def resolve_profile(name: str, root: Path) -> ImageProfile:
+    """The profile an environment names, as seen from the repository at ``root``.
+
+    ``name`` is a profile name looked up in ``<root>/.parity/images/`` and then among the
+    bundled ones, or a path to a ``.json`` profile (relative paths are taken from ``root``).
+    """
+    if name.endswith(".json") and not Path(name).is_absolute():
+        name = str(root / name)
+    return load_profile(name, (root / USER_PROFILES,))
+
+
 def bundled_profiles() -> list[str]:
     """Names of the profiles that ship with parity."""
     return sorted(

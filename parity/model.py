@@ -130,6 +130,7 @@ class Inventory:
     home: Home | None = None
     files: list[ConfigFile] = field(default_factory=list)
     _docs: dict[Path, Document] = field(default_factory=dict, repr=False)
+    _extra: dict[tuple[str, bool], Document | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, repo: Repo, home: Home | None = None, extra: Iterable[Path] = ()) -> Inventory:
@@ -212,6 +213,28 @@ class Inventory:
         """Each selected file with its parsed document."""
         for cf in self.select(*kinds, scopes=scopes):
             yield cf, self.load(cf)
+
+    def repo_file(self, rel: str, *, as_json: bool = False) -> Document | None:
+        """Any repository file (a script a hook runs, package.json, .npmrc), loaded once.
+
+        None when the file is not in the working tree or a symlink leads out of the repository.
+        """
+        key = (rel, as_json)
+        if key in self._extra:
+            return self._extra[key]
+        from parity import load
+
+        known = next((cf for cf in self.files if cf.rel == rel), None)
+        if known is not None and (known.kind in JSON_KINDS) == as_json:
+            self._extra[key] = self.load(known)
+            return self._extra[key]
+        path = self.repo.safe_path(rel)
+        doc: Document | None = None
+        if path is not None and path.is_file():
+            loader = load.load_json if as_json else load.load_text
+            doc = loader(path, rel)
+        self._extra[key] = doc
+        return doc
 
 
 def _ignored_config(repo: Repo) -> Iterator[str]:

@@ -1,0 +1,505 @@
+"""What runs in a cloud session, command by command, for the image, tooling and network rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from parity.findings import Location
+from parity.hooks import HookHandler, iter_hooks, resolve_script, script_refs
+from parity.shell import SimpleCommand, is_shebang_shell, parse, parse_script
+
+if TYPE_CHECKING:
+    from parity.config import Environment
+    from parity.image import ImageProfile
+    from parity.load import Document
+    from parity.rules.base import Context
+
+HOOK = "hook"
+SCRIPT = "script"
+SETUP = "setup"
+MCP = "mcp"
+PACKAGE_SCRIPT = "package-script"
+
+# Scripts call scripts; a chain deeper than this is not followed (and cycles never are).
+_MAX_SCRIPT_DEPTH = 4
+_SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
+_REMOTE = re.compile(r"\bCLAUDE_CODE_REMOTE\b")
+# `command -v X`, `which X`, `type X`, `hash X`: the script checks whether X exists first.
+_PROBE = re.compile(
+    r"(?:\bcommand\s+-[vV]|\bwhich|\btype(?:\s+-[pPtaf]+)?|\bhash)\s+['\"]?([A-Za-z0-9_.+-]+)"
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One simple command that a cloud session runs, and where it is written."""
+
+    cmd: SimpleCommand
+    location: Location  # the script's line and the command's column, or the JSON value
+    origin: str  # HOOK, SCRIPT, SETUP, MCP or PACKAGE_SCRIPT
+    event: str | None = None  # the hook event that runs it (None for the setup script)
+    script: str | None = None  # repo-relative path of the script it is written in
+    text: str = ""  # the whole hook command or script, for guard checks
+    remote_guarded: bool = False  # a CLAUDE_CODE_REMOTE test runs before it (hook or script)
+    hook: HookHandler | None = None
+    line_text: str = ""  # the script line, for locating words of the command
+
+    @property
+    def in_settings(self) -> bool:
+        """True when the command is written in a JSON file (settings, .mcp.json, package.json)."""
+        return self.script is None
+
+    def locate_word(self, word: str) -> Location:
+        """Where ``word`` of the command is: its column in a script, the JSON value otherwise."""
+        if self.in_settings or not self.line_text:
+            return self.location
+        col = self.line_text.find(word, max(self.location.column - 1, 0))
+        if col < 0:
+            return self.location
+        return Location(self.location.display, self.location.line, col + 1)
+
+
+def mentions_remote(text: str) -> bool:
+    """True when ``text`` tests ``CLAUDE_CODE_REMOTE`` outside a comment."""
+    return any(
+        _REMOTE.search(line) and not line.lstrip().startswith("#") for line in text.splitlines()
+    )
+
+
+def probed_names(text: str) -> frozenset[str]:
+    """Programs ``text`` checks for (``command -v X``) before using them."""
+    return frozenset(m.group(1) for m in _PROBE.finditer(text))
+
+
+def is_shell_script(rel: str, text: str) -> bool:
+    """True when a script is shell: by its shebang, or by its suffix when it has none."""
+    if text.startswith("#!"):
+        return is_shebang_shell(text)
+    return rel.endswith(_SHELL_SUFFIXES)
+
+
+_CACHE: list[tuple[Context, list[Site]]] = []
+
+
+def sites(ctx: Context) -> list[Site]:
+    """Every command of project hooks, the scripts they run, the declared setup scripts."""
+    for known, found in _CACHE:
+        if known is ctx:
+            return found
+    found = list(_collect(ctx))
+    _CACHE[:] = [(ctx, found)]
+    return found
+
+
+def _collect(ctx: Context) -> Iterator[Site]:
+    from parity.model import Scope
+
+    seen: set[str] = set()
+    for setup in sorted({e.setup_script for e in ctx.environments if e.setup_script}):
+        rel = setup.removeprefix("./")
+        yield from _script_sites(ctx, rel, SETUP, None, None, False, 0, seen)
+    for hook in iter_hooks(ctx.inventory, scopes=[Scope.PROJECT]):
+        if hook.type not in ("command", "") or hook.command is None:
+            continue
+        text = hook.command
+        loc = hook.locate("command")
+        guarded = mentions_remote(text)
+        for cmd in hook.commands():
+            yield Site(cmd, loc, HOOK, hook.event, None, text, guarded, hook)
+            for ref in _refs(cmd):
+                yield from _script_sites(ctx, ref, SCRIPT, hook.event, hook, guarded, 0, seen)
+
+
+def _refs(cmd: SimpleCommand) -> list[str]:
+    refs = [r.rel for r in script_refs(cmd) if r.rel]
+    if cmd.name in ("source", ".") and len(cmd.argv) > 1:
+        ref = resolve_script(cmd.argv[1], direct=False)
+        if ref is not None and ref.rel:
+            refs.append(ref.rel)
+    return [r for r in refs if ".." not in PurePosixPath(r).parts]
+
+
+def _script_sites(  # noqa: PLR0917 - private recursion carrying the walk's state
+    ctx: Context,
+    rel: str,
+    origin: str,
+    event: str | None,
+    hook: HookHandler | None,
+    guarded: bool,
+    depth: int,
+    seen: set[str],
+) -> Iterator[Site]:
+    key = f"{origin}:{event}:{rel}"
+    if key in seen or depth > _MAX_SCRIPT_DEPTH:
+        return
+    seen.add(key)
+    doc = ctx.inventory.repo_file(rel)
+    if doc is None or not doc.ok or not is_shell_script(rel, doc.text):
+        return
+    text = doc.text
+    guarded = guarded or mentions_remote(text)
+    lines = text.splitlines()
+    cursor: dict[int, int] = {}
+    for cmd in parse_script(text):
+        line_text = lines[cmd.line - 1] if 0 < cmd.line <= len(lines) else ""
+        start = cursor.get(cmd.line, 0)
+        col = line_text.find(cmd.argv[0], start) if cmd.argv else -1
+        if col < 0:
+            col = len(line_text) - len(line_text.lstrip()) if start == 0 else start
+        cursor[cmd.line] = col + 1
+        loc = Location(rel, cmd.line, col + 1)
+        yield Site(cmd, loc, origin, event, rel, text, guarded, hook, line_text)
+        for ref in _refs(cmd):
+            yield from _script_sites(ctx, ref, origin, event, hook, guarded, depth + 1, seen)
+
+
+def mcp_servers(ctx: Context) -> Iterator[tuple[Document, str, dict[str, Any]]]:
+    """Each server of each project ``.mcp.json``: its document, name and definition."""
+    from parity.model import Kind, Scope
+
+    for _cf, doc in ctx.documents(Kind.MCP, scopes=[Scope.PROJECT]):
+        value = doc.value if doc.ok else None
+        servers = value.get("mcpServers") if isinstance(value, dict) else None
+        if not isinstance(servers, dict):
+            continue
+        for name, server in servers.items():
+            if isinstance(server, dict):
+                yield doc, str(name), server
+
+
+def mcp_argv(server: dict[str, Any]) -> tuple[str, ...] | None:
+    """The argv of a stdio server, or None for a remote one or a malformed entry."""
+    command = server.get("command")
+    if not isinstance(command, str) or not command.strip():
+        return None
+    args = server.get("args", [])
+    if not isinstance(args, list):
+        args = []
+    words = [str(a) for a in args if isinstance(a, (str, int, float))]
+    if not words and " " in command.strip():
+        # A whole command line in "command": the client runs it as one program name, but the
+        # intent is plain; read it as words so the checks below see the real program.
+        return tuple(w for c in parse(command)[:1] for w in c.argv) or (command,)
+    return (command, *words)
+
+
+def package_scripts(ctx: Context) -> Iterator[tuple[Document, str, str]]:
+    """``scripts`` entries of every committed package.json: document, name and command line."""
+    for rel in ctx.repo.glob("package.json"):
+        if "node_modules" in PurePosixPath(rel).parts:
+            continue
+        doc = ctx.inventory.repo_file(rel, as_json=True)
+        value = doc.value if doc is not None and doc.ok else None
+        scripts = value.get("scripts") if isinstance(value, dict) else None
+        if not isinstance(scripts, dict) or doc is None:
+            continue
+        for name, line in scripts.items():
+            if isinstance(line, str):
+                yield doc, str(name), line
+
+
+def profile(ctx: Context, env: Environment) -> ImageProfile:
+    """The image profile of a declared environment (users' own profiles first)."""
+    from parity.image import resolve_profile
+
+    return resolve_profile(env.image, ctx.repo.root)
+
+
+def env_label(ctx: Context, env: Environment) -> str:
+    """`` (environment "x")`` when several environments are declared, else nothing."""
+    return f' (environment "{env.name}")' if len(ctx.environments) > 1 else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Package installs
+
+
+@dataclass(frozen=True)
+class Install:
+    """A command that installs or fetches packages, and from which default registry."""
+
+    manager: str
+    hosts: tuple[str, ...]
+    packages: tuple[str, ...] = ()
+    system: bool = False  # changes the machine outside the project (global, apt, brew)
+
+
+_NPM = ("registry.npmjs.org",)
+_PYPI = ("pypi.org", "files.pythonhosted.org")
+_APT = ("archive.ubuntu.com",)
+_GEMS = ("rubygems.org",)
+_CRATES = ("index.crates.io", "static.crates.io")
+_GO = ("proxy.golang.org",)
+_COMPOSER = ("repo.packagist.org",)
+_BREW = ("formulae.brew.sh", "ghcr.io")
+
+_NPM_INSTALL = frozenset({"install", "i", "ci", "add", "isntall", "install-clean", "update", "up"})
+_PIP_INSTALL = frozenset({"install", "download"})
+
+
+def _operands(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if not w.startswith("-"))
+
+
+def install_of(cmd: SimpleCommand) -> Install | None:
+    """The install ``cmd`` performs (npm ci, pip install, apt-get install …), or None."""
+    argv = cmd.argv
+    if not argv:
+        return None
+    name = cmd.name
+    rest = argv[1:]
+    ops = _operands(rest)
+    sub = ops[0] if ops else ""
+    if name in ("python", "python3") and rest[:2] == ("-m", "pip"):
+        name, rest = "pip", rest[2:]
+        ops = _operands(rest)
+        sub = ops[0] if ops else ""
+    global_flag = "-g" in rest or "--global" in rest
+    if name == "npm" and sub in _NPM_INSTALL:
+        return Install("npm", _NPM, ops[1:], system=global_flag)
+    if name == "pnpm" and sub in ("install", "i", "add", "fetch", "update", "up"):
+        return Install("pnpm", _NPM, ops[1:], system=global_flag)
+    if name == "yarn" and (not ops or sub in ("install", "add", "global")):
+        return Install("yarn", ("registry.yarnpkg.com",), ops[1:], system=sub == "global")
+    if name in ("pip", "pip3") and sub in _PIP_INSTALL:
+        return Install("pip", _PYPI, ops[1:])
+    if name == "pipx" and sub == "install":
+        return Install("pipx", _PYPI, ops[1:], system=True)
+    if name == "uv":
+        if sub in ("sync", "add", "lock"):
+            return Install("uv", _PYPI, ops[1:])
+        if sub == "pip" and ops[1:2] == ("install",):
+            return Install("uv", _PYPI, ops[2:])
+        if sub == "tool" and ops[1:2] == ("install",):
+            return Install("uv", _PYPI, ops[2:], system=True)
+    if name == "poetry" and sub in ("install", "add", "update", "sync"):
+        return Install("poetry", _PYPI, ops[1:])
+    if name == "pipenv" and sub in ("install", "sync"):
+        return Install("pipenv", _PYPI, ops[1:])
+    if name in ("conda", "mamba", "micromamba") and sub in ("install", "create", "update"):
+        return Install(name, ("conda.anaconda.org", "repo.anaconda.com"), ops[1:])
+    if name in ("apt", "apt-get") and sub in ("install", "update", "upgrade"):
+        return Install("apt", _APT, ops[1:], system=True)
+    if name == "brew" and sub in ("install", "bundle", "tap"):
+        return Install("brew", _BREW, ops[1:], system=True)
+    if name == "gem" and sub == "install":
+        return Install("gem", _GEMS, ops[1:], system=True)
+    if name == "bundle" and (not ops or sub == "install"):
+        return Install("bundler", _GEMS)
+    if name == "cargo" and sub in ("install", "fetch", "binstall"):
+        return Install("cargo", _CRATES, ops[1:], system=sub != "fetch")
+    if name == "go" and (sub in ("install", "get") or ops[:2] == ("mod", "download")):
+        return Install("go", _GO, ops[1:], system=sub == "install")
+    if name == "composer" and sub in ("install", "require", "update"):
+        return Install("composer", _COMPOSER, ops[1:])
+    if name in ("bun", "bunx") and (name == "bunx" or sub in ("install", "i", "add", "x")):
+        return Install("bun", _NPM, ops[1:])
+    return None
+
+
+def fetch_of(cmd: SimpleCommand) -> Install | None:
+    """A command that downloads a package to run it (``npx pkg``, ``uvx tool``), or None."""
+    name = cmd.name
+    ops = _operands(cmd.argv[1:])
+    if name == "npx" and ops:
+        return Install("npx", _NPM, ops[:1])
+    if name in ("pnpm", "yarn") and ops[:1] == ("dlx",) and len(ops) > 1:
+        return Install(name, _NPM, ops[1:2])
+    if name == "uvx" and ops:
+        return Install("uvx", _PYPI, ops[:1])
+    if name == "pipx" and ops[:1] == ("run",) and len(ops) > 1:
+        return Install("pipx", _PYPI, ops[1:2])
+    return None
+
+
+# The packages (or installers) that provide a CLI, where the name differs from the CLI's.
+PROVIDERS: dict[str, tuple[str, ...]] = {
+    "aws": ("awscli", "aws-cli", "awscliv2"),
+    "az": ("azure-cli",),
+    "gcloud": ("google-cloud-sdk", "google-cloud-cli", "cloud-sdk"),
+    "gsutil": ("google-cloud-sdk", "google-cloud-cli", "gsutil"),
+    "firebase": ("firebase-tools",),
+    "netlify": ("netlify-cli",),
+    "op": ("1password-cli", "1password"),
+    "task": ("go-task", "taskfile"),
+    "fly": ("flyctl",),
+    "mongosh": ("mongodb-mongosh",),
+    "mysql": ("mysql-client", "default-mysql-client", "mariadb-client"),
+    "sqlite3": ("sqlite3", "sqlite"),
+    "supabase": ("supabase",),
+    "cdk": ("aws-cdk",),
+    "sam": ("aws-sam-cli",),
+    "tofu": ("opentofu",),
+    "claude": ("@anthropic-ai/claude-code", "claude.ai/install"),
+    "gemini": ("@google/gemini-cli",),
+    "codex": ("@openai/codex",),
+    "serverless": ("serverless",),
+    "nx": ("nx",),
+    "turbo": ("turbo",),
+}
+
+
+def provided_by_setup(ctx: Context, program: str) -> bool:
+    """True when the setup (the setup script, SessionStart hooks) installs ``program``."""
+    names = (program, *PROVIDERS.get(program, ()))
+    for site in sites(ctx):
+        if site.origin not in (SETUP,) and site.event not in ("SessionStart", "Setup"):
+            continue
+        words = " ".join(site.cmd.argv)
+        install = install_of(site.cmd)
+        downloads = site.cmd.name in ("curl", "wget") or install is not None
+        if downloads and any(n in words for n in names):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Hosts and URLs
+
+_URL = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]{}`,;|\\]+", re.IGNORECASE)
+_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_PRIVATE = re.compile(
+    r"^(127\.|10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|0\.0\.0\.0$)"
+)
+_LOCAL_SUFFIXES = (".local", ".localhost", ".test", ".example", ".invalid", ".lan", ".home.arpa")
+_EXAMPLE = frozenset({"example.com", "example.org", "example.net"})
+# Programs whose arguments are text for people, not places the command goes to.
+_TEXT_ONLY = frozenset(
+    {"echo", "printf", "logger", "cat", "read", "export", "local", "declare", "note", "log", ":"}
+)
+
+
+def urls_in(text: str) -> Iterator[tuple[str, int]]:
+    """Each ``http(s)://`` / ``ws(s)://`` URL in ``text`` with its offset."""
+    for m in _URL.finditer(text):
+        yield m.group(0).rstrip(".:"), m.start()
+
+
+def checkable_host(host: str | None) -> bool:
+    """True for a real, public host name (not localhost, a LAN name, a template or an example)."""
+    if not host or "$" in host or "{" in host:
+        return False
+    if host in ("localhost", "::1") or _PRIVATE.match(host):
+        return False
+    if (
+        host.endswith(_LOCAL_SUFFIXES)
+        or host in _EXAMPLE
+        or host.endswith(tuple("." + e for e in _EXAMPLE))
+    ):
+        return False
+    return bool(_HOSTNAME.match(host))
+
+
+@dataclass(frozen=True)
+class UrlUse:
+    """A URL something in the repository reaches in a cloud session, and what reaches it."""
+
+    url: str
+    host: str
+    location: Location
+    what: str  # "this hook command", "MCP server \"x\"", "the npm registry in .npmrc"
+    secret_headers: bool = False  # sent with headers (an MCP server's Authorization, …)
+
+
+_REGISTRY_FILES: dict[str, re.Pattern[str]] = {
+    ".npmrc": re.compile(r"^\s*(?:@[\w.-]+:)?registry\s*="),
+    "pip.conf": re.compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
+    "pip.ini": re.compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
+    "uv.toml": re.compile(r"^\s*(?:(?:extra-)?index-url|url|find-links)\s*="),
+    ".yarnrc.yml": re.compile(r"^\s*npmRegistryServer\s*:"),
+    ".yarnrc": re.compile(r"^\s*registry\s"),
+}
+_WHAT = {
+    ".npmrc": "the npm registry in .npmrc",
+    "pip.conf": "the package index in pip.conf",
+    "pip.ini": "the package index in pip.ini",
+    "uv.toml": "the package index in uv.toml",
+    ".yarnrc.yml": "the npm registry in .yarnrc.yml",
+    ".yarnrc": "the npm registry in .yarnrc",
+}
+
+
+def url_uses(ctx: Context) -> Iterator[UrlUse]:
+    """Every URL reached by project hooks, their scripts, MCP servers and registry configs."""
+    from parity.model import Scope
+    from parity.network import host_of
+
+    for site in sites(ctx):
+        if site.cmd.name in _TEXT_ONLY:
+            continue
+        what = (
+            "the environment's setup script"
+            if site.origin == SETUP
+            else (f"{site.event} hook script {site.script}" if site.script else "this hook command")
+        )
+        for word in site.cmd.argv[1:]:
+            for url, _off in urls_in(word):
+                host = host_of(url)
+                if host is not None:
+                    yield UrlUse(url, host, site.locate_word(url), what)
+    for hook in iter_hooks(ctx.inventory, scopes=[Scope.PROJECT]):
+        hook_url = hook.handler.get("url")
+        if hook.type == "http" and isinstance(hook_url, str):
+            host = host_of(hook_url)
+            if host is not None:
+                yield UrlUse(hook_url, host, hook.locate("url"), f"this {hook.event} http hook")
+    for doc, name, server in mcp_servers(ctx):
+        server_url = server.get("url")
+        headers = server.get("headers")
+        what = f'MCP server "{name}"'
+        if isinstance(server_url, str):
+            host = host_of(server_url)
+            if host is not None:
+                yield UrlUse(
+                    server_url,
+                    host,
+                    doc.locate(("mcpServers", name, "url")),
+                    what,
+                    secret_headers=bool(headers) or "headersHelper" in server,
+                )
+        args = server.get("args")
+        if isinstance(args, list):
+            for i, arg in enumerate(args):
+                for found, _off in urls_in(arg) if isinstance(arg, str) else ():
+                    host = host_of(found)
+                    if host is not None:
+                        yield UrlUse(found, host, doc.locate(("mcpServers", name, "args", i)), what)
+    yield from _registry_uses(ctx)
+
+
+def _registry_uses(ctx: Context) -> Iterator[UrlUse]:
+    from parity.network import host_of
+
+    for rel in ctx.repo.glob(*_REGISTRY_FILES):
+        if "node_modules" in PurePosixPath(rel).parts or not ctx.repo.in_clone(rel):
+            continue
+        base = PurePosixPath(rel).name
+        key = _REGISTRY_FILES.get(base)
+        doc = ctx.inventory.repo_file(rel) if key is not None else None
+        if doc is None or key is None or not doc.ok:
+            continue
+        for n, line in enumerate(doc.text.splitlines(), start=1):
+            if line.lstrip().startswith(("#", ";")) or not key.search(line):
+                continue
+            for url, off in urls_in(line):
+                host = host_of(url)
+                if host is not None:
+                    yield UrlUse(url, host, Location(rel, n, off + 1), _WHAT[base])
+
+
+# The GitHub proxy carries git and API traffic at every network level (reference §6.4).
+ALWAYS_REACHABLE = frozenset({"github.com", "api.github.com"})
+
+
+def level_phrase(env: Environment) -> str:
+    """How a network level is named in messages."""
+    return {
+        "none": "network access None (no outbound traffic)",
+        "trusted": "the Trusted allowlist",
+        "custom": "the environment's Custom allowlist",
+        "full": "Full network access",
+    }.get(env.network, env.network)

@@ -1,0 +1,80 @@
+"""PAR302: a host that hooks, scripts, MCP servers or registries reach, blocked by the level."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from parity.findings import Severity, Violation
+from parity.network import environment_allowlist
+from parity.rules._cloud import ALWAYS_REACHABLE, checkable_host, env_label, level_phrase, url_uses
+from parity.rules.base import Context, Rule
+
+
+def check(ctx: Context) -> Iterator[Violation]:
+    """Report each use of a host the declared network level does not let through."""
+    for env in ctx.environments:
+        if env.network == "full":
+            continue
+        allowlist = environment_allowlist(env)
+        for use in url_uses(ctx):
+            host = use.host
+            if not checkable_host(host) or host in ALWAYS_REACHABLE or allowlist.allows(host):
+                continue
+            if env.network == "none":
+                fix = (
+                    f'Declare network = "trusted" (or "custom" with "{host}" in `allow`) for '
+                    "this environment, or drop the call."
+                )
+            else:
+                fix = (
+                    f'Add "{host}" to `allow` with network = "custom" (and to the '
+                    "environment's allowed domains on claude.ai), or use a host on the Trusted "
+                    "list."
+                )
+            yield Violation(
+                use.location,
+                f"{use.what[0].upper()}{use.what[1:]} reaches {host}, which {level_phrase(env)}"
+                f"{env_label(ctx, env)} does not allow: in a cloud session the proxy answers 403 "
+                "(x-deny-reason: host_not_allowed).",
+                fix=fix,
+            )
+
+
+RULE = Rule(
+    code="PAR302",
+    name="host-not-allowed",
+    severity=Severity.ERROR,
+    summary="A host the repository's hooks, scripts, MCP servers or registries need is blocked.",
+    fix='Allow the host (network = "custom" with `allow`) or use an allowed one.',
+    tags=("cloud", "network"),
+    check=check,
+    docs="""
+## What it does
+Collects the URLs that cloud sessions reach — in project hook commands and `http` hooks, the
+scripts hooks run, the declared setup script, remote MCP servers (`url`) and MCP arguments, and
+registry settings in `.npmrc`, `pip.conf`, `uv.toml` and `.yarnrc(.yml)` — and checks each host
+against the declared environment's network level: the Trusted allowlist (with `*.` wildcards),
+a Custom `allow` list, or None. Without a declared environment the default (Trusted) is assumed.
+Local, private and example hosts are skipped; github.com goes through the GitHub proxy at every
+level.
+
+## Why is this bad?
+Blocked hosts get `403` with `x-deny-reason: host_not_allowed` from the cloud's proxy. The hook
+fails, the MCP server never connects, and installs from a private registry fail, while all of it
+works on the author's machine.
+
+## Example
+```ini
+# .npmrc
+registry=https://npm.internal-mirror.io/
+```
+
+## Fix
+```toml
+[tool.parity.environments.default]
+network = "custom"
+allow = ["npm.internal-mirror.io"]
+```
+and add the same domain to the environment's allowed domains on claude.ai.
+""",
+)
