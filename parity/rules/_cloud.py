@@ -209,6 +209,21 @@ def profile(ctx: Context, env: Environment) -> ImageProfile:
     return resolve_profile(env.image, ctx.repo.root)
 
 
+def images(ctx: Context) -> list[tuple[ImageProfile, str]]:
+    """Each distinct image profile of the declared environments, with a label for messages."""
+    by_name: dict[str, list[str]] = {}
+    for env in ctx.environments:
+        by_name.setdefault(env.image, []).append(env.name)
+    out = []
+    for env in ctx.environments:
+        names = by_name.pop(env.image, None)
+        if names is None:
+            continue
+        label = f" (environment {', '.join(names)})" if len(ctx.environments) > len(names) else ""
+        out.append((profile(ctx, env), label))
+    return out
+
+
 def env_label(ctx: Context, env: Environment) -> str:
     """`` (environment "x")`` when several environments are declared, else nothing."""
     return f' (environment "{env.name}")' if len(ctx.environments) > 1 else ""
@@ -498,7 +513,7 @@ ALWAYS_REACHABLE = frozenset({"github.com", "api.github.com"})
 def level_phrase(env: Environment) -> str:
     """How a network level is named in messages."""
     return {
-        "none": "network access None (no outbound traffic)",
+        "none": "network access None",
         "trusted": "the Trusted allowlist",
         "custom": "the environment's Custom allowlist",
         "full": "Full network access",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
-from parity.rules._cloud import env_label, probed_names, profile, provided_by_setup, sites
+from parity.rules._cloud import images, probed_names, provided_by_setup, sites
 from parity.rules.base import Context, Rule
 
 
 def check(ctx: Context) -> Iterator[Violation]:
     """Report the first use, per file, of each CLI the environment's image profile lacks."""
     reported: set[tuple[str, str]] = set()
-    for env in ctx.environments:
-        image = profile(ctx, env)
+    for image, label in images(ctx):
         for site in sites(ctx):
             argv0 = site.cmd.argv[0] if site.cmd.argv else ""
             name = site.cmd.name
@@ -28,7 +27,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             when = f" (as of {image.as_of})" if image.as_of else ""
             yield Violation(
                 site.location,
-                f"`{name}` is not on the {image.name} image{when}{env_label(ctx, env)} and "
+                f"`{name}` is not on the {image.name} image{when}{label} and "
                 'the setup does not install it: in a cloud session this fails with "command '
                 'not found" (exit 127).',
                 fix=f"Install `{name}` in the environment's setup script or a guarded "

@@ -16,11 +16,12 @@ def check(ctx: Context) -> Iterator[Violation]:
     """Report handlers of a type the client does not run for SessionStart and Setup."""
     for hook in iter_hooks(ctx.inventory):
         if hook.event in _EVENTS and hook.type in _UNSUPPORTED:
+            article = "An" if hook.type in ("agent", "http") else "A"
             yield Violation(
                 hook.locate("type"),
-                f'A "{hook.type}" handler on {hook.event} never does its job: the client runs '
-                f'only "command" and "mcp_tool" handlers for {hook.event} (a "prompt" one fails '
-                "when the session starts), locally and in the cloud.",
+                f'{article} "{hook.type}" handler on {hook.event} never does its job: the client '
+                f'runs only "command" and "mcp_tool" handlers for {hook.event} (a "prompt" one '
+                "fails when the session starts), locally and in the cloud.",
                 fix='Use a "command" handler (a script printing the context you want to add) or '
                 'an "mcp_tool" handler.',
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from parity.findings import Severity, Violation
-from parity.rules._cloud import env_label, mcp_argv, mcp_servers, profile, provided_by_setup
+from parity.rules._cloud import images, mcp_argv, mcp_servers, provided_by_setup
 from parity.rules.base import Context, Rule
 
 _SYSTEM_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
@@ -26,9 +26,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         if "$" in command or command.startswith(_HOME_PREFIXES):
             continue
         program = PurePosixPath(command).name
-        for env in ctx.environments:
-            image = profile(ctx, env)
-            label = env_label(ctx, env)
+        for image, label in images(ctx):
             if command.startswith("/"):
                 if str(PurePosixPath(command).parent) in _SYSTEM_DIRS and image.has(program):
                     continue
