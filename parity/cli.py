@@ -58,11 +58,20 @@ def cli() -> None:
     """Make a repository work the same in a Claude Code cloud session as on your machine."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code; the one place that maps errors to exit codes."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    command: click.Command | None = None,
+    prog_name: str = "parity",
+) -> int:
+    """Run the CLI and return its exit code; the one place that maps errors to exit codes.
+
+    ``command`` runs another click command under the same error handling (the GitHub Action's
+    entry points use it).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=args, prog_name="parity", standalone_mode=False)
+        result = (command or cli).main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

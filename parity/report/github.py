@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from parity.findings import Severity
+from collections.abc import Iterable
+
+from parity.findings import Finding, Severity
 from parity.report import Report
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -18,20 +20,31 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def most_severe_first(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings ordered errors first, then by place (GitHub shows only the first few)."""
+    return sorted(findings, key=lambda f: (-f.severity, f.path, f.line, f.column))
+
+
+def level(severity: Severity) -> str:
+    """The workflow command for a severity: ``error``, ``warning`` or ``notice``."""
+    return _LEVEL[severity]
+
+
+def command(f: Finding) -> str:
+    """One finding as one escaped workflow command line (newline included)."""
+    props = [
+        f"file={escape_property(f.path)}",
+        f"line={f.line}",
+        f"col={f.column}",
+        f"endLine={f.end_line}",
+        f"endColumn={f.end_column}",
+        f"title={escape_property(f'parity {f.code} ({f.name})')}",
+    ]
+    body = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+    return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(body)}\n"
+
+
 def render(report: Report, *, color: bool = False) -> str:
     """One workflow command per finding, most severe first (GitHub shows only the first few)."""
     del color
-    ordered = sorted(report.findings, key=lambda f: (-f.severity, f.path, f.line, f.column))
-    lines = []
-    for f in ordered:
-        props = [
-            f"file={escape_property(f.path)}",
-            f"line={f.line}",
-            f"col={f.column}",
-            f"endLine={f.end_line}",
-            f"endColumn={f.end_column}",
-            f"title={escape_property(f'parity {f.code} ({f.name})')}",
-        ]
-        body = f.message + (f"\nFix: {f.fix}" if f.fix else "")
-        lines.append(f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(body)}\n")
-    return "".join(lines)
+    return "".join(command(f) for f in most_severe_first(report.findings))
