@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rule": ("parity.commands.meta:rule", "List the rules, or explain one."),
     "schema": ("parity.commands.meta:schema", "List or print the bundled JSON schemas."),
     "init": ("parity.commands.meta:init", "Add a commented [tool.parity] block to pyproject.toml."),
+    "cloud-init": ("parity.commands.cloud_init:cloud_init", "Generate the SessionStart setup."),
 }
 
 
