@@ -447,10 +447,9 @@ def _js(directory: str, names: set[str], read: _Reader) -> Install | None:
             (install,),
             "node_modules",
             (
-                f"Only {', '.join(bun)}: bun is on the cloud image, but its package downloads fail "
-                "behind the cloud's proxy,",
-                "so npm installs from package.json instead (versions are not locked; committing "
-                "a package-lock.json makes this `npm ci`).",
+                f"Only {', '.join(bun)}: bun is on the cloud image, but its package downloads "
+                "fail behind the cloud's proxy, so npm installs from package.json instead. "
+                "Versions are not locked: committing a package-lock.json makes this `npm ci`.",
             ),
         )
     return Install(
@@ -550,11 +549,7 @@ def _poetry(directory: str, read: _Reader) -> Install:
     has_package = (
         tool.get("package-mode") is False
         or "packages" in tool
-        or (
-            module
-            and (read.text(f"{module}/__init__.py") or read.text(f"src/{module}/__init__.py"))
-        )
-        or (module and (read.text(f"{module}.py")))
+        or (module and read.has(module, f"src/{module}", f"{module}.py"))
     )
     base = "POETRY_VIRTUALENVS_IN_PROJECT=true poetry install --no-interaction"
     notes = ["In-project .venv, so the session's shell can put it on PATH."]

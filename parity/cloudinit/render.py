@@ -187,6 +187,8 @@ def _tools(tools: tuple[Tool, ...], image: str) -> str:
                 "that other hooks and MCP servers see."
             )
         )
+    if kinds:
+        out.append('cd "$project_dir"\n')
     apt: list[Tool] = []
     for tool in tools:
         used = "; ".join(tool.used_by)
@@ -237,6 +239,7 @@ def _mcp(packages: tuple[McpPackage, ...]) -> str:
                 "starts (npx does not use a global install)."
             )
         )
+        out.append('cd "$project_dir"\n')
     for package in packages:
         if not package.pinned:
             out.append(
