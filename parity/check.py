@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from parity.config import Config, load_config
 from parity.discover import Home, Repo, discover_repo, git_root
 from parity.errors import ParityError, UsageError
@@ -172,6 +170,8 @@ def _filter(
         # Staged-file mode: every rule saw the whole repository; report on the named files only.
         shown = {repo.rel(p) or p.as_posix() for p in named}
         findings = [f for f in findings if f.path in shown]
+    if config.exclude or config.per_file_ignores:
+        import pathspec  # only when the config uses path patterns: it is slow to import
     if config.exclude:
         spec = pathspec.PathSpec.from_lines("gitignore", config.exclude)
         findings = [f for f in findings if not spec.match_file(f.path)]

@@ -29,38 +29,56 @@ def summary_line(report: Report) -> str:
     return f"Found {_plural(n, 'problem')} ({', '.join(parts)}) in {_plural(files, 'file')}{tail}."
 
 
+Segment = tuple[str, str]  # (text, rich style)
+
+
+def _lines(report: Report) -> list[list[Segment]]:
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        by_path[f.path].append(f)
+    out: list[list[Segment]] = []
+    for path in sorted(by_path):
+        out.append([(path, "bold underline")])
+        width = max(len(f"{f.line}:{f.column}") for f in by_path[path])
+        for f in by_path[path]:
+            out.append(
+                [
+                    (f"  {f'{f.line}:{f.column}':<{width}}  ", ""),
+                    (f"{f.severity.label:<7}", _STYLE[f.severity]),
+                    (f" {f.code} ", "bold"),
+                    (f.message, ""),
+                ]
+            )
+            if f.fix:
+                out.append([(" " * (width + 4) + f"fix: {f.fix}", "dim")])
+        out.append([])
+    style = "bold red" if report.failing() else "bold green"
+    out.append([(summary_line(report), style)])
+    return out
+
+
 def render(report: Report, *, color: bool = False) -> str:
-    """The report as text; ANSI colour only when ``color`` (a terminal without NO_COLOR)."""
+    """The report as text; ANSI colour (through rich) only when ``color`` is asked for."""
+    lines = _lines(report)
+    if not color:
+        # Plain output needs no styling library: rich is only imported for a terminal.
+        return "".join("".join(text for text, _ in line) + "\n" for line in lines)
     from rich.console import Console
     from rich.text import Text
 
     buf = io.StringIO()
     console = Console(
         file=buf,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=100 if color else 10_000,
+        force_terminal=True,
+        color_system="standard",
+        width=100,
         highlight=False,
         emoji=False,
         markup=False,
     )
-    by_path: dict[str, list[Finding]] = defaultdict(list)
-    for f in report.findings:
-        by_path[f.path].append(f)
-    for path in sorted(by_path):
-        console.print(Text(path, style="bold underline"))
-        width = max(len(f"{f.line}:{f.column}") for f in by_path[path])
-        for f in by_path[path]:
-            line = Text(f"  {f'{f.line}:{f.column}':<{width}}  ")
-            line.append(f"{f.severity.label:<7}", style=_STYLE[f.severity])
-            line.append(f" {f.code} ", style="bold")
-            line.append(f.message)
-            console.print(line, soft_wrap=not color)
-            if f.fix:
-                fix = Text(" " * (width + 4) + f"fix: {f.fix}", style="dim")
-                console.print(fix, soft_wrap=not color)
-        console.print()
-    style = "bold red" if report.failing() else "bold green"
-    console.print(Text(summary_line(report), style=style))
+    for line in lines:
+        text = Text()
+        for part, part_style in line:
+            text.append(part, style=part_style or None)
+        console.print(text)
     return buf.getvalue()

@@ -1,0 +1,366 @@
+"""The YAML half of the loaders, imported only when a YAML file or a frontmatter is parsed.
+
+PyYAML costs tens of milliseconds to import; most checks never need it (see parity/load.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    ScalarEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from parity.load import (
+    _MAX_ALIAS_EXPANSION,
+    MAX_DEPTH,
+    LoadIssue,
+    _array_index,
+    _Lines,
+    pointer,
+    pointer_parts,
+)
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+
+    _C_LOADER = True
+except ImportError:  # PyYAML built without libyaml: same results, slower
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+    _C_LOADER = False
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SATURATED = 10**12  # expanded sizes stop growing here: only "too big" matters
+
+
+class _YamlLoader(_SafeLoader):
+    """SafeLoader whose values stay JSON-like: timestamps remain strings, huge ints floats."""
+
+    def construct_lenient_int(self, node: ScalarNode) -> int | float:
+        try:
+            return int(self.construct_yaml_int(node))
+        except ValueError:  # over Python's 4300-digit limit
+            try:
+                return float(str(self.construct_scalar(node)).replace("_", ""))
+            except ValueError:
+                return float("inf")
+
+    def construct_timestamp_text(self, node: ScalarNode) -> str:
+        # Dates stay strings: YAML 1.2 parsers (as used in JavaScript) have no timestamp type,
+        # and rules and schemas expect JSON-like values.
+        return str(self.construct_scalar(node))
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:int", _YamlLoader.construct_lenient_int)
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_timestamp_text)
+
+
+class _YamlProblem(Exception):
+    """A fatal YAML problem at a character offset of the YAML text."""
+
+    def __init__(self, kind: str, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+
+
+class _Frame:
+    """A collection being composed: its pointer, expanded size so far, and a pending key."""
+
+    __slots__ = ("anchored", "key", "node", "ptr", "size")
+
+    def __init__(self, node: SequenceNode | MappingNode, ptr: str, *, anchored: bool) -> None:
+        self.node = node
+        self.ptr = ptr
+        self.anchored = anchored
+        self.size = 1
+        self.key: Node | None = None
+
+
+# (key start, key end, first key start, pointer) of a repeated mapping key, offsets in YAML text.
+_Duplicate = tuple[int, int, int, str]
+
+
+class _Composer:
+    """Compose the single document of a loader into nodes, iteratively and with guards.
+
+    PyYAML's own composer recurses (libyaml's crashed the process at 200,000 levels, and
+    libyaml's scanner slows down quadratically with flow nesting) and ignores repeated keys and
+    alias expansion.  This one stops at MAX_DEPTH, before the scanner has read much, refuses
+    recursive aliases and alias bombs, and records repeated keys with their positions.
+    """
+
+    def __init__(self, loader: _YamlLoader) -> None:
+        self.loader = loader
+        # PyYAML's resolver is untyped; it picks the implicit tag (int, bool, str...) of a node.
+        self.resolve: Any = loader.resolve
+        self.anchors: dict[str, Node] = {}
+        self.sizes: dict[int, int] = {}  # expanded node count of each anchored node, by id
+        self.open: set[int] = set()  # ids of collections still being composed
+        self.duplicates: list[_Duplicate] = []
+        self.stack: list[_Frame] = []
+        self.distinct = 0
+
+    def run(self) -> Node | None:
+        loader = self.loader
+        loader.get_event()  # StreamStartEvent
+        if loader.check_event(StreamEndEvent):
+            return None
+        loader.get_event()  # DocumentStartEvent
+        while True:
+            event: Any = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                self._start(event)
+                continue
+            if isinstance(event, AliasEvent):
+                node, size = self._alias(event)
+            elif isinstance(event, ScalarEvent):
+                node, size = self._scalar(event), 1
+            else:  # SequenceEndEvent or MappingEndEvent: nothing else comes inside a document
+                node, size = self._end(event)
+            if not self.stack:
+                break
+            parent = self.stack[-1]
+            parent.size = min(parent.size + size, _SATURATED)
+            if isinstance(parent.node, SequenceNode):
+                parent.node.value.append(node)
+            elif parent.key is None:
+                parent.key = node
+            else:
+                parent.node.value.append((parent.key, node))
+                parent.key = None
+        if size > max(_MAX_ALIAS_EXPANSION, 10 * self.distinct):
+            shown = f"more than {_SATURATED}" if size >= _SATURATED else str(size)
+            raise _YamlProblem(
+                "invalid-yaml",
+                f"too many aliases: they expand {self.distinct} nodes into {shown} "
+                "(an alias bomb); it was not parsed",
+                _offset(node.start_mark),
+            )
+        loader.get_event()  # DocumentEndEvent
+        if not loader.check_event(StreamEndEvent):
+            extra: Any = loader.get_event()
+            raise _YamlProblem(
+                "invalid-yaml",
+                "expected a single document, but found another one",
+                _offset(extra.start_mark),
+            )
+        return node
+
+    def _alias(self, event: Any) -> tuple[Node, int]:
+        name = event.anchor
+        target = self.anchors.get(name)
+        if target is None:
+            raise _YamlProblem(
+                "invalid-yaml", f"found undefined alias *{name}", _offset(event.start_mark)
+            )
+        if id(target) in self.open:
+            raise _YamlProblem(
+                "invalid-yaml",
+                f"alias *{name} is inside the node it refers to (a recursive structure)",
+                _offset(event.start_mark),
+            )
+        return target, self.sizes[id(target)]
+
+    def _scalar(self, event: Any) -> Node:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        self.distinct += 1
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+            self.sizes[id(node)] = 1
+        return node
+
+    def _start(self, event: Any) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise _YamlProblem(
+                "too-deep",
+                f"The value nests more than {MAX_DEPTH} levels deep; it was not parsed",
+                _offset(event.start_mark),
+            )
+        kind: type[SequenceNode | MappingNode]
+        kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(kind, None, event.implicit)
+        node = kind(tag, [], event.start_mark, None, event.flow_style)
+        frame = _Frame(node, _child_pointer(self.stack), anchored=event.anchor is not None)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+        self.open.add(id(node))
+        self.distinct += 1
+        self.stack.append(frame)
+
+    def _end(self, event: Any) -> tuple[Node, int]:
+        frame = self.stack.pop()
+        node = frame.node
+        node.end_mark = event.end_mark
+        self.open.discard(id(node))
+        if frame.anchored:
+            self.sizes[id(node)] = frame.size
+        if isinstance(node, MappingNode):
+            self.duplicates.extend(_repeated_keys(node, frame.ptr))
+        return node, frame.size
+
+
+def _offset(mark: Any) -> int:
+    return int(mark.index) if mark is not None else 0
+
+
+def _child_pointer(stack: Sequence[_Frame]) -> str:
+    if not stack:
+        return ""
+    parent = stack[-1]
+    if isinstance(parent.node, SequenceNode):
+        return f"{parent.ptr}/{len(parent.node.value)}"
+    key = parent.key
+    # A collection used as a key (``? [a, b]``) has no pointer of its own: use the mapping's.
+    if not isinstance(key, ScalarNode):
+        return parent.ptr
+    return parent.ptr + pointer([key.value])
+
+
+def _repeated_keys(node: MappingNode, ptr: str) -> list[_Duplicate]:
+    seen: dict[tuple[str, str], ScalarNode] = {}
+    repeated: list[_Duplicate] = []
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or key.tag == _MERGE_TAG:
+            continue  # "<<" may repeat, and explicit keys are meant to override merged ones
+        first = seen.setdefault((key.tag, key.value), key)
+        if first is not key:
+            repeated.append(
+                (
+                    key.start_mark.index,
+                    key.end_mark.index,
+                    first.start_mark.index,
+                    ptr + pointer([key.value]),
+                )
+            )
+    return repeated
+
+
+def parse_yaml(
+    text: str, base: int, display: str, lines: _Lines
+) -> tuple[Any, Node | None, list[LoadIssue]]:
+    """Parse YAML ``text`` found at offset ``base`` of the file whose lines are ``lines``."""
+    loader = _YamlLoader(text)
+    try:
+        try:
+            composer = _Composer(loader)
+            root = composer.run()
+            repeated = composer.duplicates
+            value = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except _YamlProblem as exc:
+        message = exc.message if exc.kind != "invalid-yaml" else f"Invalid YAML: {exc.message}"
+        issue = LoadIssue(exc.kind, message, lines.location(display, base + exc.offset), True)
+        return None, None, [issue]
+    except yaml.YAMLError as exc:
+        offset, message = _yaml_error(text, exc)
+        issue = LoadIssue("invalid-yaml", message, lines.location(display, base + offset), True)
+        return None, None, [issue]
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # An explicit tag whose text does not convert (``!!float abc``) and the like.
+        issue = LoadIssue(
+            "invalid-yaml",
+            f"Invalid YAML: a value cannot be built ({type(exc).__name__}: {exc})",
+            lines.location(display, base),
+            True,
+        )
+        return None, None, [issue]
+    issues = []
+    for key_start, key_end, first, ptr in repeated:
+        name = pointer_parts(ptr)[-1]
+        first_line = lines.position(base + first)[0]
+        issues.append(
+            LoadIssue(
+                "duplicate-key",
+                f"Duplicate key {json.dumps(name, ensure_ascii=False)} (first on line "
+                f"{first_line}): YAML does not allow repeated keys; strict parsers reject the "
+                "file and others keep only the last value",
+                lines.location(display, base + key_start, base + key_end, ptr),
+                fatal=False,
+            )
+        )
+    return value, root, issues
+
+
+def _yaml_error(text: str, exc: yaml.YAMLError) -> tuple[int, str]:
+    if isinstance(exc, yaml.reader.ReaderError):
+        offset = exc.position
+        if _C_LOADER:  # libyaml counts UTF-8 bytes of the text it was given
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
+        return (
+            offset,
+            f"Invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason})",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "cannot parse"
+        context = f" ({exc.context})" if exc.context else ""
+        return (mark.index if mark is not None else 0), f"Invalid YAML: {problem}{context}"
+    return 0, f"Invalid YAML: {exc}"
+
+
+class YamlPositions:
+    """Spans of YAML values by pointer, from the composed node graph."""
+
+    __slots__ = ("_maps", "base", "root", "text")
+
+    def __init__(self, root: Node, text: str, base: int) -> None:
+        self.root, self.text, self.base = root, text, base
+        self._maps: dict[int, dict[str, tuple[Node, Node]]] = {}
+
+    def _members(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        found = self._maps.get(id(node))
+        if found is None:
+            # Later keys win, as in the constructed value (merged keys come first).
+            found = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
+            self._maps[id(node)] = found
+        return found
+
+    def span(self, parts: Sequence[str | int], *, key: bool) -> tuple[int, int] | None:
+        node, key_node, resolved = self.root, None, 0
+        for part in parts:
+            if isinstance(node, MappingNode):
+                hit = self._members(node).get(str(part))
+                if hit is None:
+                    break
+                key_node, node = hit
+            elif isinstance(node, SequenceNode):
+                index = _array_index(part)
+                if index is None or index >= len(node.value):
+                    break
+                key_node, node = None, node.value[index]
+            else:
+                break
+            resolved += 1
+        if resolved == 0:
+            return None
+        if key and key_node is not None and resolved == len(parts):
+            node = key_node
+        return self.base + node.start_mark.index, self.base + self._end(node)
+
+    def _end(self, node: Node) -> int:
+        # A block collection's end mark lies at the next token, past blank lines and comments:
+        # end it where its last value ends instead.
+        while isinstance(node, (SequenceNode, MappingNode)) and not node.flow_style and node.value:
+            last = node.value[-1]
+            node = last[1] if isinstance(node, MappingNode) else last
+        start, end = node.start_mark.index, node.end_mark.index
+        while end > start and self.text[self.base + end - 1] in " \t\r\n":
+            end -= 1
+        return end
