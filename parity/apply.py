@@ -1,0 +1,428 @@
+"""The one module that writes users' files: apply a Plan atomically, journal it, undo it.
+
+Planning (``parity migrate``, ``parity cloud-init``) is pure: it reads files and returns a
+:class:`Plan` of actions whose paths are repository-relative and whose edits carry the sha256 of
+the content they were planned against. :func:`apply` then, file by file:
+
+1. refuses the whole plan before writing anything when a path is unsafe (absolute, ``..``,
+   inside ``.git``, or reached through a symlink that leaves the repository) or a target changed
+   since planning (:class:`parity.errors.StaleError`);
+2. for each action, saves the old bytes and mode in the journal and records the entry (atomic
+   journal rewrite) *before* touching the target, so an interrupted apply can always be undone;
+3. writes with :func:`parity.fsutil.atomic_write` (temp file + fsync + rename), so every file is
+   either its old or its new version, never a part.
+
+The journal lives under ``.git/parity/journal/`` in a git work tree (``.parity/journal/``
+otherwise; never under the home). :func:`undo` restores the last applied plan byte for byte:
+old content and mode put back, created files and folders removed, index modes reset.
+
+Example::
+
+    plan = Plan((WriteFile(".claude/hooks/x.sh", b"#!/bin/sh\\n", mode=0o755),
+                 GitChmod(".claude/hooks/x.sh", executable=True)))
+    journal = apply(plan, repo_root)
+    undo(repo_root)   # back to before
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from parity.errors import ParityError, StaleError
+from parity.fsutil import atomic_write
+
+__all__ = [
+    "Action",
+    "Chmod",
+    "GitChmod",
+    "Journal",
+    "Plan",
+    "Skipped",
+    "WriteFile",
+    "apply",
+    "journal_dir",
+    "safe_target",
+    "sha256",
+    "undo",
+]
+
+JOURNAL_VERSION = 1
+
+
+def sha256(data: bytes) -> str:
+    """The hex sha256 of ``data`` (what ``expected_sha256`` holds)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class WriteFile:
+    """Create or replace the file at repo-relative ``path`` with ``content``.
+
+    ``expected_sha256`` is the sha256 of the content planned against; None means the file did
+    not exist when planning and must still not exist. ``mode`` (permission bits, e.g. 0o755)
+    defaults to the existing file's mode, or 0o644 minus the umask for a new file. ``kind``,
+    ``item``, ``source`` and ``reason`` describe the action for the plan output only.
+    """
+
+    path: str
+    content: bytes
+    mode: int | None = None
+    expected_sha256: str | None = None
+    kind: str = ""
+    item: str = ""
+    source: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Chmod:
+    """Set the permission bits of an existing (or just written) file in the working tree."""
+
+    path: str
+    mode: int
+    kind: str = ""
+    item: str = ""
+    source: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GitChmod:
+    """Set the executable bit of ``path`` in the git index, when the index has the file.
+
+    A file git does not stage yet takes its mode from the working tree when it is added, so
+    this is a no-op for it (and outside a git work tree).
+    """
+
+    path: str
+    executable: bool = True
+    kind: str = ""
+    item: str = ""
+    source: str = ""
+    reason: str = ""
+
+
+Action = WriteFile | Chmod | GitChmod
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item the plan does not move, and why (a conflict, a secret, an unsafe path, …)."""
+
+    kind: str
+    item: str
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to write: actions in order, items skipped with a reason, and environment names.
+
+    ``environment`` lists the variable names the cloud environment must provide (never values).
+    """
+
+    actions: tuple[Action, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    environment: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when applying would change nothing."""
+        return not self.actions
+
+
+@dataclass(frozen=True)
+class Journal:
+    """The record of one apply: where it is kept and what it changed."""
+
+    path: Path
+    entries: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def changed(self) -> list[str]:
+        """Repo-relative paths the apply touched, in order."""
+        return [str(e["path"]) for e in self.entries]
+
+
+# --------------------------------------------------------------------------------------------
+# Safety
+
+
+def safe_target(root: Path, rel: str) -> Path:
+    """The absolute path of repo-relative ``rel``, or ParityError when it is not safe to write.
+
+    Refused: empty, absolute, backslashes, ``..`` or ``.`` components, anything in ``.git``, a
+    target that is a symlink, and any parent folder that is a symlink leading out of ``root``.
+    """
+    pure = PurePosixPath(rel)
+    if (
+        not rel
+        or "\\" in rel
+        or "\0" in rel
+        or pure.is_absolute()
+        or any(part in ("..", ".", "") for part in rel.split("/"))
+    ):
+        raise ParityError(f"refusing to write {rel!r}: not a plain path inside the repository")
+    if pure.parts[0] == ".git":
+        raise ParityError(f"refusing to write {rel!r}: inside .git")
+    real_root = root.resolve()
+    path = root.joinpath(*pure.parts)
+    if path.is_symlink():
+        raise ParityError(f"refusing to write {rel!r}: it is a symlink")
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ParityError(f"refusing to write {rel!r}: {exc.__class__.__name__}") from exc
+    if real_root not in real.parents:
+        raise ParityError(f"refusing to write {rel!r}: a symlink leads out of the repository")
+    return path
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as exc:
+        raise ParityError(f"refusing to write {path}: it is a folder") from exc
+
+
+def _check(root: Path, plan: Plan) -> None:
+    for action in plan.actions:
+        path = safe_target(root, action.path)
+        if isinstance(action, WriteFile):
+            now = _current(path)
+            if action.expected_sha256 is None and now is not None:
+                raise StaleError(
+                    f"{action.path} was created since planning; plan again (nothing was written)"
+                )
+            if action.expected_sha256 is not None and (
+                now is None or sha256(now) != action.expected_sha256
+            ):
+                raise StaleError(
+                    f"{action.path} changed since planning; plan again (nothing was written)"
+                )
+
+
+# --------------------------------------------------------------------------------------------
+# Journal
+
+
+def journal_dir(root: Path) -> Path:
+    """Where journals of ``root`` live: ``<git dir>/parity/journal`` or ``.parity/journal``."""
+    gitdir = _git_dir(root)
+    base = gitdir / "parity" if gitdir is not None else root / ".parity"
+    return base / "journal"
+
+
+def _git_dir(root: Path) -> Path | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+
+
+def _in_index(root: Path, rel: str) -> int | None:
+    """The index mode of ``rel`` (0o100644 / 0o100755), or None when git does not stage it."""
+    if _git_dir(root) is None:
+        return None
+    proc = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--stage", "--", rel],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not proc.stdout:
+        return None
+    return int(proc.stdout.split(b" ", 1)[0], 8)
+
+
+def _git_chmod(root: Path, rel: str, executable: bool) -> None:
+    flag = "+x" if executable else "-x"
+    proc = subprocess.run(
+        ["git", "-C", str(root), "update-index", f"--chmod={flag}", "--", rel],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip()
+        raise ParityError(f"git update-index --chmod={flag} {rel} failed: {message}")
+
+
+def _write_journal(path: Path, entries: list[dict[str, Any]], complete: bool) -> None:
+    data = {"version": JOURNAL_VERSION, "complete": complete, "entries": entries}
+    atomic_write(path / "journal.json", (json.dumps(data, indent=2) + "\n").encode(), 0o600)
+
+
+def _new_journal(root: Path) -> Path:
+    base = journal_dir(root)
+    base.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name) for p in base.iterdir() if p.name.isdigit()]
+    path = base / f"{max(numbers, default=0) + 1:06d}"
+    path.mkdir()
+    return path
+
+
+def _last_journal(root: Path) -> Path | None:
+    base = journal_dir(root)
+    if not base.is_dir():
+        return None
+    numbered = sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
+    return numbered[-1] if numbered else None
+
+
+def _missing_dirs(root: Path, path: Path) -> list[str]:
+    """Folders between ``root`` and ``path`` that do not exist yet, outermost first."""
+    missing: list[str] = []
+    parent = path.parent
+    while parent != root and not parent.exists():
+        missing.append(parent.relative_to(root).as_posix())
+        parent = parent.parent
+    return list(reversed(missing))
+
+
+# --------------------------------------------------------------------------------------------
+# Apply and undo
+
+
+def apply(plan: Plan, root: Path) -> Journal:
+    """Write ``plan`` into the repository at ``root``; the journal that :func:`undo` reverts.
+
+    Refuses (ParityError / StaleError, nothing written) when any target is unsafe or changed
+    since planning. An empty plan writes nothing and records no journal.
+    """
+    root = root.absolute()
+    _check(root, plan)
+    if not plan.actions:
+        return Journal(journal_dir(root), ())
+    jpath = _new_journal(root)
+    entries: list[dict[str, Any]] = []
+    _write_journal(jpath, entries, complete=False)
+    for action in plan.actions:
+        path = safe_target(root, action.path)
+        entry: dict[str, Any] = {"path": action.path}
+        if isinstance(action, WriteFile):
+            old = _current(path)
+            entry.update(op="write", dirs=_missing_dirs(root, path), new=sha256(action.content))
+            if old is None:
+                entry["old"] = None
+            else:
+                entry["old"] = base64.b64encode(old).decode("ascii")
+                entry["old_mode"] = stat.S_IMODE(path.stat().st_mode)
+            entries.append(entry)
+            _write_journal(jpath, entries, complete=False)
+            atomic_write(path, action.content, action.mode)
+        elif isinstance(action, Chmod):
+            entry.update(op="chmod", old_mode=stat.S_IMODE(path.stat().st_mode))
+            entries.append(entry)
+            _write_journal(jpath, entries, complete=False)
+            os.chmod(path, action.mode)
+        else:
+            before = _in_index(root, action.path)
+            if before is None:
+                continue
+            entry.update(op="git-chmod", old_index_mode=before)
+            entries.append(entry)
+            _write_journal(jpath, entries, complete=False)
+            _git_chmod(root, action.path, action.executable)
+    _write_journal(jpath, entries, complete=True)
+    return Journal(jpath, tuple(entries))
+
+
+def undo(root: Path) -> Journal | None:
+    """Revert the last apply in ``root`` (complete or interrupted); None when there is none.
+
+    Raises StaleError, restoring nothing, when a file the apply wrote was changed since.
+    """
+    root = root.absolute()
+    jpath = _last_journal(root)
+    if jpath is None:
+        return None
+    entries: list[dict[str, Any]] = []
+    try:
+        # No journal file: the apply stopped before its first entry, so it changed nothing.
+        if (jpath / "journal.json").exists():
+            data = json.loads((jpath / "journal.json").read_text(encoding="utf-8"))
+            entries = list(data["entries"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParityError(f"the journal {jpath} is unreadable: {exc}") from exc
+    for entry in entries:
+        if entry.get("op") != "write":
+            continue
+        now = _current(safe_target(root, entry["path"]))
+        old = None if entry["old"] is None else base64.b64decode(entry["old"])
+        # Either version is fine (an interrupted apply may not have reached this file yet).
+        if now is not None and now != old and sha256(now) != entry["new"]:
+            raise StaleError(
+                f"{entry['path']} changed after the apply; undo would lose that (nothing undone)"
+            )
+    for entry in reversed(entries):
+        path = safe_target(root, entry["path"])
+        op = entry.get("op")
+        if op == "write":
+            if entry["old"] is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                for folder in reversed(entry.get("dirs", [])):
+                    with contextlib.suppress(OSError):  # not empty: something else is there
+                        (root / folder).rmdir()
+            else:
+                atomic_write(path, base64.b64decode(entry["old"]), int(entry["old_mode"]))
+        elif op == "chmod":
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(path, int(entry["old_mode"]))
+        elif op == "git-chmod":
+            _git_chmod(root, entry["path"], int(entry["old_index_mode"]) == 0o100755)
+    _remove_journal(root, jpath)
+    return Journal(jpath, tuple(entries))
+
+
+def _remove_journal(root: Path, jpath: Path) -> None:
+    for child in jpath.iterdir():
+        child.unlink()
+    jpath.rmdir()
+    # Leave no empty .parity/ folder behind in a repository without git.
+    for folder in (jpath.parent, jpath.parent.parent):
+        if folder.name in ("journal", ".parity", "parity"):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def describe(action: Action) -> dict[str, Any]:
+    """An action as plain data for ``--format json`` (never the file content)."""
+    op = {WriteFile: "write", Chmod: "chmod", GitChmod: "git-chmod"}[type(action)]
+    return {
+        "op": op,
+        "kind": action.kind,
+        "item": action.item,
+        "source": action.source,
+        "target": action.path,
+        "reason": action.reason,
+    }
+
+
+def iter_paths(actions: Sequence[Action]) -> Iterator[str]:
+    """The distinct target paths of ``actions``, in order."""
+    seen: set[str] = set()
+    for action in actions:
+        if action.path not in seen:
+            seen.add(action.path)
+            yield action.path

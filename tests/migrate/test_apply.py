@@ -1,0 +1,180 @@
+"""The apply step: atomic writes, refusal of unsafe or stale targets, journal and undo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from parity.apply import Chmod, GitChmod, Plan, WriteFile, apply, journal_dir, sha256, undo
+from parity.errors import ParityError, StaleError
+from tests.helpers import git, make_repo, write
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` (outside .git) with its bytes and permission bits."""
+    found: dict[str, tuple[bytes, int]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] == ".git" or not path.is_file() or path.is_symlink():
+            continue
+        found[rel] = (path.read_bytes(), path.stat().st_mode & 0o777)
+    return found
+
+
+def folders(root: Path) -> set[str]:
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_dir() and ".git" not in p.relative_to(root).parts
+    }
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = make_repo(tmp_path / "repo")
+    write(root, "a.json", '{\n    "x": 1\n}\n')
+    write(root, "run.sh", "#!/bin/sh\n", mode=0o644)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "files")
+    return root
+
+
+def plan_for(root: Path) -> Plan:
+    old = (root / "a.json").read_bytes()
+    return Plan(
+        (
+            WriteFile("a.json", b'{\n    "x": 2\n}\n', expected_sha256=sha256(old)),
+            WriteFile(".claude/hooks/new.sh", b"#!/bin/sh\necho hi\n", mode=0o755),
+            WriteFile("deep/er/file.md", b"text\n"),
+            Chmod("run.sh", 0o755),
+            GitChmod("run.sh"),
+        )
+    )
+
+
+def test_apply_writes_and_undo_restores_byte_for_byte(repo: Path) -> None:
+    before, dirs = snapshot(repo), folders(repo)
+    journal = apply(plan_for(repo), repo)
+    assert journal.path.parent == journal_dir(repo)
+    assert str(journal_dir(repo)).startswith(str(repo / ".git"))
+    assert (repo / "a.json").read_bytes() == b'{\n    "x": 2\n}\n'
+    assert (repo / ".claude/hooks/new.sh").stat().st_mode & 0o777 == 0o755
+    assert git(repo, "ls-files", "--stage", "run.sh").startswith("100755")
+    assert undo(repo) is not None
+    assert snapshot(repo) == before
+    assert folders(repo) == dirs
+    assert git(repo, "ls-files", "--stage", "run.sh").startswith("100644")
+    assert undo(repo) is None
+
+
+def test_undo_is_a_stack(repo: Path) -> None:
+    before = snapshot(repo)
+    apply(Plan((WriteFile("one", b"1\n"),)), repo)
+    middle = snapshot(repo)
+    apply(Plan((WriteFile("one", b"2\n", expected_sha256=sha256(b"1\n")),)), repo)
+    undo(repo)
+    assert snapshot(repo) == middle
+    undo(repo)
+    assert snapshot(repo) == before
+
+
+def test_journal_outside_git_is_dot_parity_and_removed_by_undo(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    root.mkdir()
+    apply(Plan((WriteFile("x.txt", b"x\n"),)), root)
+    assert (root / ".parity" / "journal").is_dir()
+    undo(root)
+    assert list(root.iterdir()) == []
+
+
+def test_empty_plan_writes_nothing(repo: Path) -> None:
+    before = snapshot(repo)
+    apply(Plan(), repo)
+    assert snapshot(repo) == before
+    assert not journal_dir(repo).exists()
+
+
+@pytest.mark.parametrize(
+    "rel", ["/etc/passwd", "../outside", "a/../../b", "", ".git/config", "a\\b", "./a", "a//b"]
+)
+def test_unsafe_paths_are_refused(repo: Path, rel: str) -> None:
+    before = snapshot(repo)
+    with pytest.raises(ParityError, match="refusing"):
+        apply(Plan((WriteFile("fine.txt", b"x"), WriteFile(rel, b"x"))), repo)
+    assert snapshot(repo) == before
+
+
+def test_symlinked_folder_leaving_the_repo_is_refused(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / ".claude").symlink_to(outside)
+    with pytest.raises(ParityError, match="symlink leads out"):
+        apply(Plan((WriteFile(".claude/settings.json", b"{}\n"),)), repo)
+    assert list(outside.iterdir()) == []
+
+
+def test_symlink_target_is_refused(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "target").write_text("keep\n")
+    (repo / "link.json").symlink_to(tmp_path / "target")
+    with pytest.raises(ParityError, match="symlink"):
+        apply(Plan((WriteFile("link.json", b"{}\n", expected_sha256=sha256(b"keep\n")),)), repo)
+    assert (tmp_path / "target").read_text() == "keep\n"
+
+
+def test_stale_targets_are_refused(repo: Path) -> None:
+    plan = plan_for(repo)
+    write(repo, "a.json", '{"x": 3}\n')
+    with pytest.raises(StaleError, match="changed since planning"):
+        apply(plan, repo)
+    assert not (repo / ".claude").exists()
+    write(repo, ".claude/hooks/new.sh", "mine\n")
+    with pytest.raises(StaleError, match="created since planning"):
+        apply(Plan((WriteFile(".claude/hooks/new.sh", b"x"),)), repo)
+
+
+def test_undo_refuses_when_a_written_file_changed_after(repo: Path) -> None:
+    apply(plan_for(repo), repo)
+    write(repo, "a.json", "edited by hand\n")
+    with pytest.raises(StaleError, match="changed after the apply"):
+        undo(repo)
+    assert (repo / "a.json").read_text() == "edited by hand\n"
+
+
+def test_crash_at_every_write_leaves_old_or_new_and_undo_works(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(repo)
+    plan = plan_for(repo)
+    new = {a.path: a.content for a in plan.actions if isinstance(a, WriteFile)}
+    real_replace = os.replace
+    n = 0
+    while True:
+        n += 1
+        calls = 0
+
+        def failing(src: object, dst: object, _n: int = n) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == _n:
+                raise OSError("disk on fire")
+            real_replace(src, dst)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "replace", failing)
+        try:
+            apply(plan, repo)
+            crashed = False
+        except OSError:
+            crashed = True
+        monkeypatch.setattr(os, "replace", real_replace)
+        now = snapshot(repo)
+        for rel, (data, _) in now.items():
+            assert data in ({before[rel][0]} if rel in before else set()) | {new.get(rel, data)}
+            assert data == before.get(rel, (None,))[0] or data == new.get(rel)
+        assert not [p for p in repo.rglob("*.tmp")], "a temp file was left behind"
+        undo(repo)
+        assert snapshot(repo) == before
+        if not crashed:
+            break
+    assert n > 4  # every replace of the journal and the files was interrupted once
