@@ -208,6 +208,9 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
         fix = f"Use a number {op} {expected}."
     elif kind == "pattern":
         message = f"Invalid value {_short(instance)}: does not have the expected form"
+        if isinstance(instance, str) and schema.get("x-parity-message"):
+            # The schema's own wording, with the offending value named (names are not secrets).
+            custom = f"{custom} (got {_short(instance)})"
     elif kind in ("anyOf", "oneOf"):
         message = f"Invalid value {_short(instance)}: matches none of the accepted forms"
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
@@ -42,6 +43,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         if not isinstance(front, dict):
             continue
         for problem in problems(_SCHEMA[cf.kind], front):
+            label = dotted(problem.path) if problem.path else "frontmatter"
             effect = (
                 "The client skips this agent."
                 if cf.kind is Kind.AGENT and problem.path[:1] in (("name",), ("description",), ())
@@ -49,12 +51,20 @@ def check(ctx: Context) -> Iterator[Violation]:
             )
             yield Violation(
                 doc.locate(problem.path, key=problem.on_key),
-                f"{dotted(problem.path)}: {problem.message}. {effect}",
-                fix=problem.fix,
+                f"{label}: {problem.message}. {effect}",
+                fix=_slug_fix(front) if problem.path == ("name",) else problem.fix,
                 severity=Severity.ERROR
                 if effect.startswith("The client skips")
                 else Severity.WARNING,
             )
+
+
+def _slug_fix(front: dict[str, object]) -> str | None:
+    name = front.get("name")
+    if not isinstance(name, str):
+        return None
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f'Use "{slug}" (and refer to the agent by that name).' if slug else None
 
 
 RULE = Rule(
