@@ -160,7 +160,7 @@ def test_inputs_fail_on_select_ignore_and_sarif_file(broken: Path, runner_temp: 
     assert result.outputs["sarif-file"] == str(broken / "out" / "p.sarif")
     assert (broken / "out" / "p.sarif").is_file()
 
-    ignored = act(broken, runner_temp, ignore="PAR0, PAR014")
+    ignored = act(broken, runner_temp, ignore="PAR014, PAR")
     assert ignored.outputs["findings"] == "0"
     assert ignored.exit_code == 0
 
