@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from parity.errors import ParityError
 
@@ -18,9 +21,8 @@ _WALK_MAX_FILES = 200_000
 _WALK_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "dist"})
 
 
-@dataclass(frozen=True)
-class RepoFile:
-    """One file of the working tree, as git sees it."""
+class RepoFile(NamedTuple):
+    """One file of the working tree, as git sees it (a tuple: a monorepo has 100,000 of them)."""
 
     rel: str
     tracked: bool
@@ -93,12 +95,30 @@ class Repo:
                 return None
 
     def glob(self, *patterns: str) -> Iterator[str]:
-        """Known files (tracked, or untracked and not ignored) matching any glob pattern."""
-        matchers = [PurePosixPath(p) for p in patterns]
-        for rel in sorted(self.files):
-            path = PurePosixPath(rel)
-            if any(path.match(str(m)) for m in matchers):
-                yield rel
+        """Known files (tracked, or untracked and not ignored) matching any glob pattern.
+
+        Patterns match from the right, like ``PurePosixPath.match``: ``package.json`` finds every
+        package.json. The file names are indexed once, so a monorepo is not walked per pattern.
+        """
+        found: set[str] = set()
+        for pattern in patterns:
+            last = pattern.rsplit("/", 1)[-1]
+            if any(c in last for c in "*?["):
+                names = [n for n in self._by_name if fnmatchcase(n, last)]
+            else:
+                names = [last] if last in self._by_name else []
+            for name in names:
+                for rel in self._by_name[name]:
+                    if "/" not in pattern or PurePosixPath(rel).match(pattern):
+                        found.add(rel)
+        yield from sorted(found)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for rel in self.files:
+            index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return index
 
 
 def _git(root: Path, *args: str) -> bytes:

@@ -66,8 +66,14 @@ class ConfigFile:
         return self.scope is Scope.PROJECT and self.tracked
 
 
+_CLAUDE_NAMES = ("CLAUDE.md", "CLAUDE.local.md", ".mcp.json")
+
+
 def classify(rel: str) -> tuple[Kind, Scope] | None:
     """The kind and scope of a repo-relative path by its place in the layout, or None."""
+    # Fast exit for the great majority of files: this runs once per file of a monorepo.
+    if ".claude" not in rel and not rel.endswith(_CLAUDE_NAMES):
+        return None
     path = PurePosixPath(rel)
     parts = path.parts
     name = path.name

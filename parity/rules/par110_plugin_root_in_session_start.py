@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
 from parity.findings import Severity, Violation
@@ -30,14 +29,9 @@ def check(ctx: Context) -> Iterator[Violation]:
                 "hooks and not at all here: the path starts at / and the hook fails.",
                 fix=_FIX,
             )
-    for rel in sorted(ctx.repo.files):
-        path = PurePosixPath(rel)
-        if path.name == "hooks.json" and path.parent.name == "hooks":
-            pointer: tuple[str, ...] = ("hooks",)
-        elif path.name == "plugin.json" and path.parent.name == ".claude-plugin":
-            pointer = ("hooks",)
-        else:
-            continue
+    # The indexed glob: a monorepo is not walked file by file.
+    for rel in ctx.repo.glob("hooks/hooks.json", ".claude-plugin/plugin.json"):
+        pointer: tuple[str, ...] = ("hooks",)
         safe = ctx.repo.safe_path(rel)
         if safe is None or not safe.is_file():
             continue
