@@ -93,6 +93,8 @@ def _simple(
         words = words[1:]
     while words:
         head = words[0].rsplit("/", 1)[-1]
+        if head == "command" and words[1:2] in (["-v"], ["-V"]):
+            break  # ``command -v X`` looks X up; it does not run it
         if head in _WRAPPERS:
             words = _drop_options(words[1:])
         elif head == "env":

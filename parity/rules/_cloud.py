@@ -33,6 +33,12 @@ _PROBE = re.compile(
     r"(?:\bcommand\s+-[vV]|\bwhich|\btype(?:\s+-[pPtaf]+)?|\bhash)\s+['\"]?([A-Za-z0-9_.+-]+)"
 )
 
+# Shell functions the script defines, and scripts it sources (nvm is a function from nvm.sh).
+_FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)", re.MULTILINE)
+_SOURCED = re.compile(
+    r"(?:^|[;&|{(]|then|do)\s*(?:source|\.)\s+\S*?([A-Za-z0-9_-]+)\.(?:sh|bash)\b", re.MULTILINE
+)
+
 
 @dataclass(frozen=True)
 class Site:
@@ -71,8 +77,11 @@ def mentions_remote(text: str) -> bool:
 
 
 def probed_names(text: str) -> frozenset[str]:
-    """Programs ``text`` checks for (``command -v X``) before using them."""
-    return frozenset(m.group(1) for m in _PROBE.finditer(text))
+    """Programs ``text`` checks for (``command -v X``), defines, or sources (``. nvm.sh``)."""
+    names = {m.group(1) for m in _PROBE.finditer(text)}
+    names.update(m.group(1) for m in _FUNCTION.finditer(text))
+    names.update(m.group(1) for m in _SOURCED.finditer(text))
+    return frozenset(names)
 
 
 def is_shell_script(rel: str, text: str) -> bool:

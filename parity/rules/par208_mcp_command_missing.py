@@ -12,6 +12,9 @@ from parity.rules.base import Context, Rule
 _SYSTEM_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
 # Home folders are PAR1xx's business (repo config referencing a home); not reported twice.
 _HOME_PREFIXES = ("~", "/Users/", "/home/", "/root/", "C:\\", "c:\\")
+_WINDOWS = frozenset(
+    {"cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh.exe", "wsl", "wsl.exe"}
+)
 _MAC_ONLY = ("/opt/homebrew/", "/Applications/", "/usr/local/Cellar/", "/Library/")
 
 
@@ -26,12 +29,24 @@ def check(ctx: Context) -> Iterator[Violation]:
         if "$" in command or command.startswith(_HOME_PREFIXES):
             continue
         program = PurePosixPath(command).name
+        if program.lower() in _WINDOWS or "\\" in command:
+            yield Violation(
+                location,
+                f'MCP server "{name}" starts `{program}`, a Windows program: the cloud image is '
+                "Linux, so the server fails to start in a cloud session.",
+                fix="Start the server directly (for example `npx -y pkg@1.2.3`) instead of "
+                "through cmd or PowerShell; the client needs no Windows shell wrapper on Linux.",
+            )
+            continue
         for image, label in images(ctx):
             if command.startswith("/"):
-                if str(PurePosixPath(command).parent) in _SYSTEM_DIRS and image.has(program):
+                system = str(PurePosixPath(command).parent) in _SYSTEM_DIRS
+                if system and image.has(program):
                     continue
                 mac = command.startswith(_MAC_ONLY)
                 on_path = image.has(program)
+                # A system folder the profile does not list everything of: likely, not certain.
+                sure = mac or (not on_path and not system) or image.lacks(program)
                 yield Violation(
                     location,
                     f'MCP server "{name}" starts {command}, a path '
@@ -44,7 +59,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                         else f"Install {program} in the setup script and use its bare name, or run "
                         "a script committed to the repository."
                     ),
-                    severity=Severity.ERROR if mac or not on_path else Severity.WARNING,
+                    severity=Severity.ERROR if sure else Severity.WARNING,
                 )
                 break
             if "/" in command or image.has(program) or provided_by_setup(ctx, program):
