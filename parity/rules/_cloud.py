@@ -393,7 +393,12 @@ _LOCAL_SUFFIXES = (".local", ".localhost", ".test", ".example", ".invalid", ".la
 _EXAMPLE = frozenset({"example.com", "example.org", "example.net"})
 # Programs whose arguments are text for people, not places the command goes to.
 _TEXT_ONLY = frozenset(
-    {"echo", "printf", "logger", "cat", "read", "export", "local", "declare", "note", "log", ":"}
+    {
+        *("echo", "printf", "logger", "cat", "read", "export", "local", "declare", ":", "log"),
+        *("grep", "egrep", "fgrep", "rg", "sed", "awk", "jq", "yq", "test", "[", "[["),
+        *("tee", "sort", "cut", "tr", "head", "tail", "wc", "basename", "dirname", "notify-send"),
+        *("open", "xdg-open", "osascript", "say"),  # a desktop, which a cloud session lacks
+    }
 )
 
 
