@@ -25,7 +25,6 @@ def check(ctx: Context) -> Iterator[Violation]:
         if argv is None:
             continue
         command = argv[0]
-        location = doc.locate(("mcpServers", name, "command"))
         if "$" in command or command.startswith(_HOME_PREFIXES):
             continue
         program = PurePosixPath(command).name
@@ -48,7 +47,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 # A system folder the profile does not list everything of: likely, not certain.
                 sure = mac or (not on_path and not system) or image.lacks(program)
                 yield Violation(
-                    location,
+                    doc.locate(("mcpServers", name, "command")),
                     f'MCP server "{name}" starts {command}, a path '
                     + ("that exists only on macOS" if mac else "from one machine")
                     + f"{label}: the {image.name} image has no such file, so the server fails "
@@ -66,7 +65,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 continue
             known = image.lacks(program)
             yield Violation(
-                location,
+                doc.locate(("mcpServers", name, "command")),
                 f'MCP server "{name}" runs `{program}`, which the {image.name} image '
                 + (
                     "does not have"
