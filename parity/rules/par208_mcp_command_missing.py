@@ -30,7 +30,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         program = PurePosixPath(command).name
         if program.lower() in _WINDOWS or "\\" in command:
             yield Violation(
-                location,
+                doc.locate(("mcpServers", name, "command")),
                 f'MCP server "{name}" starts `{program}`, a Windows program: the cloud image is '
                 "Linux, so the server fails to start in a cloud session.",
                 fix="Start the server directly (for example `npx -y pkg@1.2.3`) instead of "
