@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,29 @@ def tool_cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "PIP_CACHE_DIR": str(base / "pip"),
         "VIRTUALENV_OVERRIDE_APP_DATA": str(base / "virtualenv"),
     }
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(
+    tmp_path_factory: pytest.TempPathFactory, tool_cache: dict[str, str]
+) -> dict[str, str]:
+    """pip settings that install this project and its build backend from a local wheelhouse.
+
+    Every ``try-repo`` and the action's install step build a fresh venv; downloading once and
+    installing with ``PIP_NO_INDEX`` saves the index round trips of each build. When the download
+    fails (no index reachable), the builds use pip's own configuration.
+    """
+    dest = tmp_path_factory.mktemp("wheelhouse")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), "hatchling", str(ROOT)],
+        capture_output=True,
+        check=False,
+        env={**os.environ, **tool_cache},
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        return {}
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(dest)}
 
 
 def plant_secret(repo: Path) -> None:

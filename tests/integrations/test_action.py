@@ -43,6 +43,15 @@ def pull_request(repo: Path) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _pip_settings(
+    monkeypatch: pytest.MonkeyPatch, tool_cache: dict[str, str], wheelhouse: dict[str, str]
+) -> None:
+    # The harness passes the environment on to the steps, as the runner does.
+    for name, value in {**tool_cache, **wheelhouse}.items():
+        monkeypatch.setenv(name, value)
+
+
 def act(
     workspace: Path, runner_temp: Path, github: dict[str, Any] | None = None, **inputs: str
 ) -> ActionResult:

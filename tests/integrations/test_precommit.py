@@ -32,10 +32,10 @@ TryRepo = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def try_repo(
-    tmp_path: Path, tool_cache: dict[str, str]
+    tmp_path: Path, tool_cache: dict[str, str], wheelhouse: dict[str, str]
 ) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``pre-commit try-repo`` of this repository inside a consumer."""
-    return functools.partial(_try_repo, tmp_path=tmp_path, cache=tool_cache)
+    return functools.partial(_try_repo, tmp_path=tmp_path, cache={**tool_cache, **wheelhouse})
 
 
 def _try_repo(
@@ -101,6 +101,8 @@ def test_manifest_is_valid() -> None:
         ("parity-check", "x.mcp.json.bak", False),
         ("parity-cloud-init", "package-lock.json", True),
         ("parity-cloud-init", "uv.lock", True),
+        ("parity-cloud-init", "web/npm-shrinkwrap.json", True),
+        ("parity-cloud-init", "setup.py", True),
         ("parity-cloud-init", "requirements-dev.txt", True),
         ("parity-cloud-init", ".claude/settings.json", True),
         ("parity-cloud-init", "src/app.py", False),
