@@ -270,14 +270,18 @@ def summary_markdown(
     return "\n".join(lines) + "\n\n"
 
 
-def status_markdown(root: Path) -> str:
+def _config_args(config: Path | None) -> list[str]:
+    return ["--config", str(config)] if config is not None else []
+
+
+def status_markdown(root: Path, config: Path | None = None) -> str:
     """The ``parity status`` table as Markdown, or "" when this version has no status command."""
     from parity.cli import COMMANDS
 
     if "status" not in COMMANDS:
         return ""
     proc = subprocess.run(
-        [sys.executable, "-m", "parity", "status", "--format", "markdown"],
+        [sys.executable, "-m", "parity", "status", "--format", "markdown", *_config_args(config)],
         cwd=root,
         capture_output=True,
         text=True,
@@ -338,7 +342,7 @@ def run_action_check(inputs: ActionInputs, workflow: Workflow) -> int:
             left_out=left_out,
             env=workflow.env,
         )
-        + status_markdown(root)
+        + status_markdown(root, inputs.config)
     )
     counts = report.counts()
     workflow.output(
@@ -368,7 +372,9 @@ def run_action_emulate(inputs: ActionInputs, workflow: Workflow) -> int:
     with workflow.literal():
         sys.stdout.flush()
         proc = subprocess.run(
-            [sys.executable, "-m", "parity", "emulate"], cwd=inputs.path, check=False
+            [sys.executable, "-m", "parity", "emulate", *_config_args(inputs.config)],
+            cwd=inputs.path,
+            check=False,
         )
     verdict = "passed" if proc.returncode == 0 else f"failed (exit code {proc.returncode})"
     workflow.summary(f"### Emulation\n\nThe cloud session start {verdict}; see the log.\n\n")
