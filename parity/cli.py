@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("parity.commands.meta:schema", "List or print the bundled JSON schemas."),
     "init": ("parity.commands.meta:init", "Add a commented [tool.parity] block to pyproject.toml."),
     "cloud-init": ("parity.commands.cloud_init:cloud_init", "Generate the SessionStart setup."),
+    "migrate": ("parity.commands.migrate:migrate", "Move user-scope config into the repository."),
 }
 
 

@@ -1,0 +1,1060 @@
+"""Plan the move of user- and local-scope config into the repository (pure: reads only).
+
+:func:`plan_migration` reads the inventory (repository and home) and returns a
+:class:`Migration`: the :class:`parity.apply.Plan` that :func:`parity.apply.apply` writes, one
+:class:`Move` per item it moves, the items it leaves with a reason, and the environment variable
+names a cloud session must provide. No secret value ever enters a planned file: literal secrets in
+MCP servers become ``${NAME}`` references, secret ``env`` entries become names only, and a file
+to copy that holds a secret is left where it is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from parity.apply import GitChmod, Plan, Skipped, WriteFile, safe_target, sha256
+from parity.discover import Home
+from parity.errors import ParityError, UsageError
+from parity.items import Item, ItemKind, build_items, hook_identity
+from parity.jsonedit import append_item, set_member
+from parity.model import Inventory, Scope
+from parity.secrets import is_secret_key, redact, references, scan_text, scan_value
+
+# The ``--only`` kinds, in the order a plan handles them.
+KINDS = ("rules", "skills", "agents", "commands", "claude-md", "mcp", "hooks", "plugins", "env")
+MCP_FILE = ".mcp.json"
+SETTINGS = ".claude/settings.json"
+HOOKS_DIR = ".claude/hooks"
+BEGIN = "<!-- parity:migrate begin {source} -->"
+END = "<!-- parity:migrate end {source} -->"
+# Marketplaces every client knows: enabling their plugins needs no declaration.
+_OFFICIAL = frozenset({"claude-plugins-official", "claude-code-plugins", "anthropic-agent-skills"})
+_IMPORT = re.compile(r"(?<![\w@`])@((?:~/|/|\.{1,2}/)?[\w.~/-]*\.[\w]+)")
+_MAX_COPY = 2_000_000  # bytes of one file; a larger "config" file is not config
+_MAX_SKILL_FILES = 500
+
+
+@dataclass(frozen=True)
+class Move:
+    """One item the plan moves: what, from where, to where, and how."""
+
+    kind: str
+    item: str
+    source: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A migration plan: the file actions, the item moves, and what is left with a reason."""
+
+    plan: Plan
+    moves: tuple[Move, ...] = ()
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """Items not moved, each with its reason."""
+        return self.plan.skipped
+
+    @property
+    def environment(self) -> tuple[str, ...]:
+        """Variable names the cloud environment must provide (never values)."""
+        return self.plan.environment
+
+
+@dataclass(frozen=True)
+class MigrateOptions:
+    """What to plan: ``only`` kinds (None: all) and item names to leave out."""
+
+    only: frozenset[str] | None = None
+    exclude: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, only: Iterable[str] = (), exclude: Iterable[str] = ()) -> MigrateOptions:
+        """Options from ``--only a,b`` and ``--exclude X`` values; UsageError on an unknown kind."""
+        kinds = {k.strip() for value in only for k in value.split(",") if k.strip()}
+        unknown = sorted(kinds - set(KINDS))
+        if unknown:
+            raise UsageError(
+                f"--only: unknown kind {unknown[0]!r} (choose from {', '.join(sorted(KINDS))})"
+            )
+        return cls(frozenset(kinds) or None, frozenset(e.strip() for e in exclude if e.strip()))
+
+
+class _Drafts:
+    """The planned new content of each repository file, starting from what is on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.original: dict[str, bytes | None] = {}
+        self.content: dict[str, bytes] = {}
+        self.modes: dict[str, int] = {}
+
+    def unsafe(self, rel: str) -> str | None:
+        """Why writing ``rel`` is refused, or None when it is safe."""
+        try:
+            safe_target(self.root, rel)
+        except ParityError as exc:
+            return str(exc).removeprefix("refusing to write ")
+        return None
+
+    def read(self, rel: str) -> bytes | None:
+        """The current planned bytes of ``rel`` (None: the file does not exist)."""
+        if rel in self.content:
+            return self.content[rel]
+        if rel not in self.original:
+            path = self.root / rel
+            try:
+                self.original[rel] = path.read_bytes() if path.is_file() else None
+            except OSError:
+                self.original[rel] = None
+        return self.original[rel]
+
+    def text(self, rel: str) -> str:
+        data = self.read(rel)
+        return "" if data is None else data.decode("utf-8")
+
+    def put(self, rel: str, data: bytes, mode: int | None = None) -> None:
+        self.read(rel)
+        self.content[rel] = data
+        if mode is not None:
+            self.modes[rel] = mode
+
+    def ensure(self, rel: str, data: bytes, mode: int | None = None) -> str | None:
+        """Plan ``rel`` to hold ``data``; a reason when it already holds something else."""
+        why = self.unsafe(rel)
+        if why is not None:
+            return why
+        now = self.read(rel)
+        if now is None:
+            self.put(rel, data, mode)
+            return None
+        if now != data:
+            return f"{rel} already exists with different content (the repository's stays)"
+        return None
+
+    def actions(self) -> Iterator[WriteFile | GitChmod]:
+        for rel, data in self.content.items():
+            old = self.original.get(rel)
+            if old == data:
+                continue
+            mode = self.modes.get(rel)
+            yield WriteFile(rel, data, mode, None if old is None else sha256(old))
+            if mode is not None and mode & 0o111:
+                yield GitChmod(rel, executable=True)
+
+
+@dataclass
+class _Planner:
+    inventory: Inventory
+    home: Home
+    options: MigrateOptions
+    drafts: _Drafts
+    items: list[Item]
+    moves: list[Move] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    environment: list[str] = field(default_factory=list)
+    secret_names: dict[str, str] = field(default_factory=dict)
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def move(self, item: Item, target: str, reason: str) -> None:
+        self.moves.append(
+            Move(item.kind.value, _safe_name(item), item.file.display, target, reason)
+        )
+
+    def skip(self, item: Item, reason: str) -> None:
+        self.skipped.append(
+            Skipped(item.kind.value, _safe_name(item), item.file.display, redact(reason))
+        )
+
+    def need(self, name: str) -> None:
+        if name not in self.environment:
+            self.environment.append(name)
+
+    def project(self, item: Item) -> list[Item]:
+        return [
+            other
+            for other in self.items
+            if other.scope is Scope.PROJECT and other.key == item.key and other is not item
+        ]
+
+    def home_file(self, path: Path) -> tuple[bytes | None, str]:
+        """The bytes of a home file to copy, or None and why not."""
+        real_home = self.home.home.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            return None, f"{self.home.display(path)} cannot be resolved"
+        if path.is_symlink() and real_home not in real.parents:
+            return None, f"{self.home.display(path)} is a symlink leading out of the home"
+        if not real.is_file():
+            return None, f"{self.home.display(path)} does not exist"
+        if real.stat().st_size > _MAX_COPY:
+            return None, f"{self.home.display(path)} is too large to be configuration"
+        data = real.read_bytes()
+        if _has_secret(data):
+            return None, f"{self.home.display(path)} contains a secret; move it by hand"
+        return data, ""
+
+
+def _safe_name(item: Item) -> str:
+    return redact(item.name)
+
+
+def _has_secret(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(scan_text(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+
+
+def plan_migration(inventory: Inventory, options: MigrateOptions | None = None) -> Migration:
+    """The migration plan for the inventory's repository and home (reads only)."""
+    if inventory.home is None:
+        raise ParityError("parity migrate needs the user scope (the home) in the inventory")
+    options = options or MigrateOptions()
+    items = build_items(inventory)
+    planner = _Planner(inventory, inventory.home, options, _Drafts(inventory.repo.root), items)
+    sources = [i for i in items if i.scope in (Scope.USER, Scope.LOCAL)]
+    handlers = {
+        "rules": _copy_file,
+        "agents": _copy_file,
+        "commands": _copy_file,
+        "skills": _skill,
+        "claude-md": _claude_md,
+        "mcp": _mcp,
+        "hooks": _hook,
+        "plugins": _plugin,
+        "env": _env,
+    }
+    mcp_local = {i.name for i in sources if i.kind is ItemKind.MCP and i.scope is Scope.LOCAL}
+    for kind in KINDS:
+        if options.only is not None and kind not in options.only:
+            continue
+        for item in sources:
+            if item.kind.value != kind and not (
+                kind == "plugins" and item.kind is ItemKind.MARKETPLACE
+            ):
+                continue
+            if item.name in options.exclude or f"{kind}:{item.name}" in options.exclude:
+                planner.skip(item, "excluded (--exclude)")
+                continue
+            if item.kind is ItemKind.MCP and item.scope is Scope.USER and item.name in mcp_local:
+                planner.skip(item, "shadowed by this repository's local-scope server of that name")
+                continue
+            handlers[kind](planner, item)
+    if planner.environment:
+        _declare_environment(planner)
+    actions = tuple(planner.drafts.actions())
+    plan = Plan(actions, tuple(planner.skipped), tuple(planner.environment))
+    return Migration(plan, tuple(planner.moves))
+
+
+# --------------------------------------------------------------------------------------------
+# Files: rules, agents, commands, skills
+
+
+def _copy_file(p: _Planner, item: Item) -> None:
+    sub = {ItemKind.RULE: "rules", ItemKind.AGENT: "agents", ItemKind.COMMAND: "commands"}
+    folder = sub[item.kind]
+    base = p.home.config_dir / folder
+    try:
+        rel_in = item.file.path.relative_to(base).as_posix()
+    except ValueError:
+        p.skip(item, "not under ~/.claude")
+        return
+    target = f".claude/{folder}/{rel_in}"
+    data, why = p.home_file(item.file.path)
+    if data is None:
+        p.skip(item, why)
+        return
+    others = [o for o in p.project(item) if o.file.rel != target]
+    if item.kind is ItemKind.AGENT and others:
+        p.skip(
+            item, f"conflict: the repository defines agent {item.name!r} in {others[0].file.rel}"
+        )
+        return
+    problem = p.drafts.ensure(target, data)
+    if problem is not None:
+        p.skip(item, f"conflict: {problem}")
+        return
+    if p.drafts.original.get(target) == data:
+        p.skip(item, f"already in the repository ({target})")
+        return
+    p.move(item, target, "copied")
+
+
+def _skill(p: _Planner, item: Item) -> None:
+    folder = item.file.path.parent
+    target = f".claude/skills/{folder.name}"
+    files: list[tuple[str, bytes, int]] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            data, problem = p.home_file(path)
+            if data is None:
+                p.skip(item, problem)
+                return
+            rel = path.relative_to(folder).as_posix()
+            files.append((f"{target}/{rel}", data, stat.S_IMODE(path.stat().st_mode)))
+            if len(files) > _MAX_SKILL_FILES:
+                p.skip(item, f"more than {_MAX_SKILL_FILES} files; copy it by hand")
+                return
+    for rel, data, _mode in files:
+        unsafe = p.drafts.unsafe(rel)
+        if unsafe is not None:
+            p.skip(item, unsafe)
+            return
+        now = p.drafts.read(rel)
+        if now is not None and now != data:
+            p.skip(item, f"conflict: {rel} exists with different content (the repository's stays)")
+            return
+    new = [(rel, data, mode) for rel, data, mode in files if p.drafts.read(rel) is None]
+    if not new:
+        p.skip(item, f"already in the repository ({target}/)")
+        return
+    for rel, data, mode in new:
+        p.drafts.put(rel, data, mode if mode & 0o111 else None)
+    p.move(item, target + "/", f"copied {len(new)} file{'s' if len(new) != 1 else ''}")
+
+
+# --------------------------------------------------------------------------------------------
+# CLAUDE.md
+
+
+def _claude_md(p: _Planner, item: Item) -> None:
+    if item.scope is not Scope.USER:
+        p.skip(item, "personal notes stay personal; copy what the project needs into CLAUDE.md")
+        return
+    data, why = p.home_file(item.file.path)
+    if data is None:
+        p.skip(item, why)
+        return
+    source = item.file.display
+    begin, end = BEGIN.format(source=source), END.format(source=source)
+    target = "CLAUDE.md" if p.drafts.read("CLAUDE.md") is not None else ".claude/CLAUDE.md"
+    for candidate in ("CLAUDE.md", ".claude/CLAUDE.md"):
+        if begin in p.drafts.text(candidate) if p.drafts.unsafe(candidate) is None else False:
+            target = candidate
+    unsafe = p.drafts.unsafe(target)
+    if unsafe is not None:
+        p.skip(item, unsafe)
+        return
+    body = data.decode("utf-8", "replace")
+    rewritten = _rewrite_imports(p, item, body, item.file.path.parent, target, depth=0)
+    if rewritten is None:
+        return
+    section = f"{begin}\n{rewritten.rstrip()}\n{end}\n"
+    text = p.drafts.text(target)
+    start = text.find(begin)
+    if start >= 0:
+        stop = text.find(end, start)
+        stop = len(text) if stop < 0 else stop + len(end) + 1
+        new = text[:start] + section + text[stop:]
+    else:
+        sep = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+        new = text + sep + section
+    if new == text:
+        p.skip(item, f"already in the repository (marked section of {target})")
+        return
+    p.drafts.put(target, new.encode("utf-8"))
+    p.move(item, target, "marked section" if start < 0 else "marked section updated")
+
+
+def _rewrite_imports(  # noqa: PLR0917 - one recursive helper, called from two places
+    p: _Planner, item: Item, text: str, base: Path, target: str, depth: int
+) -> str | None:
+    """``text`` with ``@`` imports of home files copied into the repo and pointed there."""
+    out: list[str] = []
+    fence = False
+    for line in text.splitlines(keepends=True):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if fence or "@" not in line:
+            out.append(line)
+            continue
+        pieces: list[str] = []
+        last = 0
+        for m in _IMPORT.finditer(line):
+            if line.count("`", 0, m.start()) % 2:
+                continue  # inside a code span
+            spelled = m.group(1)
+            path = _resolve(p.home, spelled, base)
+            if path is None:
+                continue
+            repo_rel = _import_target(p, path)
+            if repo_rel is None:
+                p.skip(item, f"import @{spelled} is outside the home and the repository")
+                return None
+            if not (p.inventory.repo.root / repo_rel).is_file() or repo_rel in p.drafts.content:
+                data, why = p.home_file(path)
+                if data is None:
+                    p.skip(item, f"import @{spelled}: {why}")
+                    return None
+                if depth < 4 and path.suffix == ".md":
+                    nested = _rewrite_imports(
+                        p, item, data.decode("utf-8", "replace"), path.parent, repo_rel, depth + 1
+                    )
+                    if nested is None:
+                        return None
+                    data = nested.encode("utf-8")
+                problem = p.drafts.ensure(repo_rel, data)
+                if problem is not None:
+                    p.skip(item, f"import @{spelled}: {problem}")
+                    return None
+            relative = os.path.relpath(repo_rel, PurePosixPath(target).parent.as_posix())
+            pieces.append(line[last : m.start(1)] + relative)
+            last = m.end(1)
+        out.append("".join(pieces) + line[last:])
+    return "".join(out)
+
+
+def _resolve(home: Home, spelled: str, base: Path) -> Path | None:
+    if spelled.startswith("~/"):
+        path = home.home / spelled[2:]
+    elif spelled.startswith("/"):
+        path = Path(spelled)
+    else:
+        path = base / spelled
+    return path if path.is_file() else None
+
+
+def _import_target(p: _Planner, path: Path) -> str | None:
+    """Where an imported file goes in the repository (None: neither home nor repository)."""
+    repo = p.inventory.repo.rel(path)
+    if repo is not None and not repo.startswith("../"):
+        return repo
+    for base, prefix in ((p.home.config_dir, ".claude/"), (p.home.home, ".claude/imports/")):
+        try:
+            rel = path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            continue
+        if prefix == ".claude/" and rel.split("/")[0] not in (
+            "rules",
+            "skills",
+            "agents",
+            "commands",
+        ):
+            return f".claude/imports/{rel}"
+        return prefix + rel
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# MCP servers
+
+
+_STDIO = ("type", "command", "args", "env")
+_REMOTE = ("type", "url", "headers", "oauth")
+
+
+def _mcp(p: _Planner, item: Item) -> None:
+    spec = item.data
+    if not isinstance(spec, dict):
+        p.skip(item, "not an object (the client skips it)")
+        return
+    shaped = _project_shape(spec)
+    if shaped is None:
+        p.skip(item, "a url without a type, or a command-less stdio server (the client skips it)")
+        return
+    names: list[str] = []
+    shaped = _replace_secrets(p, item.name, shaped, names)
+    text = repr(shaped)
+    if scan_text(text):
+        p.skip(item, "holds a secret parity cannot turn into a ${VAR} reference")
+        return
+    home_ref = _home_reference(p.home, shaped)
+    if home_ref is not None:
+        p.skip(item, f"runs or reads {home_ref} in the home, which a cloud session does not have")
+        return
+    why = p.drafts.unsafe(MCP_FILE)
+    if why is not None:
+        p.skip(item, why)
+        return
+    current = _json_value(p, MCP_FILE)
+    if current is _BROKEN:
+        p.skip(item, f"{MCP_FILE} is not valid JSON; fix it first")
+        return
+    servers = current.get("mcpServers") if isinstance(current, dict) else None
+    if isinstance(servers, dict) and item.name in servers:
+        existing = servers[item.name]
+        if isinstance(existing, dict) and _project_shape(existing) == shaped:
+            p.skip(item, f"already in the repository ({MCP_FILE})")
+        else:
+            p.skip(item, f"conflict: {MCP_FILE} defines {item.name!r} differently (it stays)")
+        return
+    if current is not None and not isinstance(servers, (dict, type(None))):
+        p.skip(item, f"{MCP_FILE} has a mcpServers that is not an object")
+        return
+    new = set_member(p.drafts.text(MCP_FILE), ["mcpServers", item.name], shaped)
+    p.drafts.put(MCP_FILE, new.encode("utf-8"))
+    for name in names:
+        p.need(name)
+    for ref in _references(shaped):
+        p.need(ref)
+    note = f"secrets became ${{{'}, ${'.join(names)}}}" if names else "copied"
+    p.move(item, MCP_FILE, note if names else f"{item.scope.value}-scope server, copied")
+
+
+def _project_shape(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """``spec`` in the key order and shape ``claude mcp add -s project`` writes."""
+    kind = spec.get("type")
+    if kind is None:
+        if "url" in spec:
+            return None
+        kind = "stdio"
+    if kind == "stdio":
+        if not isinstance(spec.get("command"), str) or not spec["command"]:
+            return None
+        out: dict[str, Any] = {
+            "type": "stdio",
+            "command": spec["command"],
+            "args": spec.get("args", []),
+            "env": spec.get("env", {}),
+        }
+        order = _STDIO
+    else:
+        out = {"type": kind}
+        out.update({k: spec[k] for k in _REMOTE[1:] if k in spec})
+        order = _REMOTE
+    out.update({k: v for k, v in spec.items() if k not in order})
+    return out
+
+
+def _var(*parts: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "_", "_".join(parts)).strip("_").upper()
+    return name if name and not name[0].isdigit() else f"MCP_{name}"
+
+
+def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list[str]) -> Any:
+    """``spec`` with literal secrets replaced by ``${NAME}``; the names go into ``names``."""
+
+    def swap(value: str, key: str | None, hint: str) -> str:
+        found = _secret_span(value, key)
+        while found is not None:
+            secret = value[found[0] : found[1]]
+            name = _unique(p, hint, secret)
+            start, end = found
+            for ref_name, default, rs, re_ in references(value):
+                if default is not None and rs <= start and end <= re_:
+                    name, start, end = ref_name, rs, re_  # a secret default: keep the reference
+            value = value[:start] + "${" + name + "}" + value[end:]
+            if name not in names:
+                names.append(name)
+            found = _secret_span(value, key)
+        return value
+
+    out = dict(spec)
+    if isinstance(out.get("env"), dict):
+        out["env"] = {
+            k: swap(v, k, k if re.fullmatch(r"[A-Za-z_]\w*", k) else _var(server, k))
+            if isinstance(v, str)
+            else v
+            for k, v in out["env"].items()
+        }
+    if isinstance(out.get("headers"), dict):
+        out["headers"] = {
+            k: swap(v, k, _var(server, "token" if k.lower() == "authorization" else k))
+            if isinstance(v, str)
+            else v
+            for k, v in out["headers"].items()
+        }
+    if isinstance(out.get("args"), list):
+        args: list[Any] = []
+        for i, arg in enumerate(out["args"]):
+            if not isinstance(arg, str):
+                args.append(arg)
+                continue
+            flag, eq, _rest = arg.partition("=")
+            prev = out["args"][i - 1] if i else None
+            if eq and flag.startswith("-"):
+                key = flag.lstrip("-")
+            elif isinstance(prev, str) and prev.startswith("-"):
+                key = prev.lstrip("-")
+            else:
+                key = None
+            args.append(swap(arg, key, _var(server, key or f"arg{i}")))
+        out["args"] = args
+    if isinstance(out.get("url"), str):
+        url = out["url"]
+        query = url.partition("?")[2]
+        for pair in query.split("&"):
+            k, eq, v = pair.partition("=")
+            if eq and v and _secret_span(v, k) is not None:
+                url = url.replace(f"{k}={v}", f"{k}=" + swap(v, k, _var(server, k)), 1)
+        out["url"] = swap(url, None, _var(server, "url_secret"))
+    return out
+
+
+_SCHEME = re.compile(r"^(?:bearer|basic|token)\s+", re.IGNORECASE)
+
+
+def _secret_span(value: str, key: str | None) -> tuple[int, int] | None:
+    """Where a secret is in ``value``; under a credential name any literal counts.
+
+    Migration is deliberately stricter than the linter: a literal under ``Authorization`` or
+    ``*_API_KEY`` is moved out of the repository even when it looks like a placeholder.
+    """
+    found = scan_value(value, key=key)
+    if found is not None:
+        return found.start, found.end
+    if not is_secret_key(key):
+        return None
+    scheme = _SCHEME.match(value)
+    start = scheme.end() if scheme else 0
+    literal = value[start:].strip()
+    if not literal or literal.startswith("$"):
+        return None
+    return start, len(value.rstrip())
+
+
+def _unique(p: _Planner, hint: str, secret: str) -> str:
+    digest = sha256(secret.encode())
+    name = hint
+    n = 2
+    while p.secret_names.get(name, digest) != digest:
+        name = f"{hint}_{n}"
+        n += 1
+    p.secret_names[name] = digest
+    return name
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        for name, _default, _s, _e in references(value):
+            yield name
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _references(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _references(v)
+
+
+def _home_reference(home: Home, value: Any) -> str | None:
+    if isinstance(value, str):
+        for marker in ("~/", "$HOME", "${HOME}", str(home.home) + "/"):
+            if marker in value:
+                return repr(marker.rstrip("/") + "/…")
+        return None
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for v in value:
+            found = _home_reference(home, v)
+            if found is not None:
+                return found
+    return None
+
+
+class _Broken:
+    pass
+
+
+_BROKEN: Any = _Broken()
+
+
+def _json_value(p: _Planner, rel: str) -> Any:
+    import json
+
+    text = p.drafts.text(rel)
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _BROKEN
+
+
+# --------------------------------------------------------------------------------------------
+# Hooks
+
+
+_HOME_WORD = re.compile(r"(?:~|\$HOME|\$\{HOME\})/\S*|/(?:home|Users)/\S*")
+
+
+def _hook(p: _Planner, item: Item) -> None:
+    from parity.hooks import HookHandler
+
+    hook = item.data
+    if not isinstance(hook, HookHandler):
+        p.skip(item, "not a hook handler")
+        return
+    handler = dict(hook.handler)
+    command = hook.command
+    if command is not None and scan_text(command):
+        p.skip(item, "the command holds a secret; move it by hand")
+        return
+    copies: list[tuple[str, bytes, int]] = []
+    if command is not None:
+        rewritten = _rewrite_command(p, item, hook, handler, copies)
+        if rewritten is None:
+            return
+        handler = rewritten
+    text = " ".join(
+        [handler.get("command", ""), *handler.get("args", [])]
+        if isinstance(handler.get("args"), list)
+        else [str(handler.get("command", ""))]
+    )
+    if _HOME_WORD.search(text.replace(str(p.home.home), "~")) or str(p.home.home) in text:
+        p.skip(item, "the command uses files in the home that parity cannot move")
+        return
+    matcher = f"[{hook.matcher}]" if hook.matcher else ""
+    ident = ("hooks", f"{hook.event}{matcher}: {hook_identity(text)}")
+    if any(o.scope is Scope.PROJECT and o.key == ident for o in p.items):
+        p.skip(item, f"already in the repository ({SETTINGS})")
+        return
+    why = p.drafts.unsafe(SETTINGS)
+    if why is not None:
+        p.skip(item, why)
+        return
+    current = _json_value(p, SETTINGS)
+    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
+        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
+        return
+    for rel, data, mode in copies:
+        problem = p.drafts.ensure(rel, data, mode)
+        if problem is not None:
+            p.skip(item, f"conflict: {problem}")
+            return
+    groups = ((current or {}).get("hooks") or {}).get(hook.event)
+    text_now = p.drafts.text(SETTINGS)
+    if isinstance(groups, list):
+        for g, group in enumerate(groups):
+            if (
+                isinstance(group, dict)
+                and group.get("matcher") == hook.matcher
+                and isinstance(group.get("hooks"), list)
+            ):
+                new = append_item(text_now, ["hooks", hook.event, g, "hooks"], handler)
+                break
+        else:
+            new = append_item(text_now, ["hooks", hook.event], _group(hook.matcher, handler))
+    else:
+        new = set_member(text_now, ["hooks", hook.event], [_group(hook.matcher, handler)])
+    p.drafts.put(SETTINGS, new.encode("utf-8"))
+    scripts = ", ".join(rel for rel, _d, _m in copies)
+    p.move(item, SETTINGS, f"merged; script copied to {scripts}" if copies else "merged")
+
+
+def _group(matcher: str | None, handler: dict[str, Any]) -> dict[str, Any]:
+    return {"matcher": matcher, "hooks": [handler]} if matcher else {"hooks": [handler]}
+
+
+def _rewrite_command(
+    p: _Planner,
+    item: Item,
+    hook: Any,
+    handler: dict[str, Any],
+    copies: list[tuple[str, bytes, int]],
+) -> dict[str, Any] | None:
+    from parity.hooks import script_refs
+
+    replacements: dict[str, str] = {}
+    for simple in hook.commands():
+        for ref in script_refs(simple):
+            path: Path | None = None
+            if ref.home_rel is not None:
+                path = p.home.home / ref.home_rel
+            elif ref.text.startswith(str(p.home.home) + "/"):
+                path = Path(ref.text)
+            if path is None:
+                continue
+            data, why = p.home_file(path)
+            if data is None:
+                p.skip(item, f"script {why}")
+                return None
+            try:
+                inner = path.relative_to(p.home.config_dir / "hooks").as_posix()
+            except ValueError:
+                inner = path.name
+            rel = f"{HOOKS_DIR}/{inner}"
+            mode = stat.S_IMODE(path.stat().st_mode)
+            copies.append((rel, data, mode))
+            replacements[ref.text] = rel
+    out = dict(handler)
+    for key in ("command",):
+        if isinstance(out.get(key), str):
+            out[key] = _substitute(out[key], replacements)
+    if isinstance(out.get("args"), list):
+        out["args"] = [
+            _substitute(a, replacements) if isinstance(a, str) else a for a in out["args"]
+        ]
+    return out
+
+
+def _substitute(command: str, replacements: dict[str, str]) -> str:
+    for old, rel in replacements.items():
+        pieces: list[str] = []
+        last = 0
+        for m in re.finditer(re.escape(old), command):
+            quoted = command.count('"', 0, m.start()) % 2 == 1
+            new = f"$CLAUDE_PROJECT_DIR/{rel}" if quoted else f'"$CLAUDE_PROJECT_DIR"/{rel}'
+            pieces.append(command[last : m.start()] + new)
+            last = m.end()
+        command = "".join(pieces) + command[last:]
+    return command
+
+
+# --------------------------------------------------------------------------------------------
+# Plugins and their marketplaces
+
+
+def _plugin(p: _Planner, item: Item) -> None:
+    if item.kind is ItemKind.MARKETPLACE:
+        needed = any(
+            i.kind is ItemKind.PLUGIN
+            and i.scope in (Scope.USER, Scope.LOCAL)
+            and i.name.rpartition("@")[2] == item.name
+            for i in p.items
+        )
+        if not needed:
+            p.skip(item, "no enabled plugin needs this marketplace")
+        else:
+            p.skip(item, "moves with the plugins that need it (see plugins)")
+        return
+    why = p.drafts.unsafe(SETTINGS)
+    if why is not None:
+        p.skip(item, why)
+        return
+    current = _json_value(p, SETTINGS)
+    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
+        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
+        return
+    current = current or {}
+    enabled = current.get("enabledPlugins")
+    if isinstance(enabled, dict) and item.name in enabled:
+        if enabled[item.name] == item.data:
+            p.skip(item, f"already in the repository ({SETTINGS})")
+        else:
+            p.skip(item, f"conflict: {SETTINGS} sets {item.name!r} differently (it stays)")
+        return
+    market = item.name.rpartition("@")[2] if "@" in item.name else ""
+    declared = current.get("extraKnownMarketplaces")
+    declaration: Any = None
+    if (
+        market
+        and market not in _OFFICIAL
+        and not (isinstance(declared, dict) and market in declared)
+    ):
+        declaration = _marketplace(p, market)
+        if declaration is None:
+            p.skip(item, f"its marketplace {market!r} is declared nowhere parity can read")
+            return
+        source = declaration.get("source") if isinstance(declaration, dict) else None
+        if isinstance(source, dict) and source.get("source") in ("directory", "file"):
+            p.skip(item, f"its marketplace {market!r} is a local path a cloud session cannot read")
+            return
+        if scan_text(repr(declaration)):
+            p.skip(item, f"its marketplace {market!r} declaration holds a secret")
+            return
+    text = p.drafts.text(SETTINGS)
+    if declaration is not None:
+        text = set_member(text, ["extraKnownMarketplaces", market], declaration)
+    text = set_member(text, ["enabledPlugins", item.name], item.data)
+    p.drafts.put(SETTINGS, text.encode("utf-8"))
+    reason = f"enabled with its marketplace {market!r}" if declaration is not None else "enabled"
+    p.move(item, SETTINGS, reason)
+
+
+def _marketplace(p: _Planner, name: str) -> Any:
+    for other in p.items:
+        if (
+            other.kind is ItemKind.MARKETPLACE
+            and other.name == name
+            and other.scope in (Scope.USER, Scope.LOCAL)
+            and isinstance(other.data, dict)
+        ):
+            return {"source": other.data["source"]} if "source" in other.data else None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Settings env
+
+
+def _env(p: _Planner, item: Item) -> None:
+    value = item.data
+    if not isinstance(value, str):
+        p.skip(item, "not a string (the client rejects it)")
+        return
+    if scan_value(value, key=item.name, references=False) is not None or (
+        is_secret_key(item.name) and value.strip()
+    ):
+        if item.name in _declared(p):
+            p.skip(item, "secret: already declared in [environments] (name only)")
+            return
+        p.need(item.name)
+        p.moves.append(
+            Move("env", item.name, item.file.display, "[environments]", "secret: name only")
+        )
+        return
+    if "${" in value or "$HOME" in value or "~/" in value or str(p.home.home) in value:
+        p.skip(item, "refers to the laptop's environment or home; set it in the cloud environment")
+        return
+    why = p.drafts.unsafe(SETTINGS)
+    if why is not None:
+        p.skip(item, why)
+        return
+    current = _json_value(p, SETTINGS)
+    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
+        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
+        return
+    env = (current or {}).get("env")
+    if isinstance(env, dict) and item.name in env:
+        if env[item.name] == value:
+            p.skip(item, f"already in the repository ({SETTINGS})")
+        else:
+            p.skip(item, f"conflict: {SETTINGS} sets {item.name} differently (it stays)")
+        return
+    new = set_member(p.drafts.text(SETTINGS), ["env", item.name], value)
+    p.drafts.put(SETTINGS, new.encode("utf-8"))
+    p.move(item, SETTINGS, "copied (not a secret)")
+
+
+# --------------------------------------------------------------------------------------------
+# [environments]
+
+
+def _declared(p: _Planner) -> set[str]:
+    """Environment names the repository's parity config already declares."""
+    from parity.config import load_config
+    from parity.errors import ConfigError
+
+    try:
+        config = load_config(p.inventory.repo.root)
+    except ConfigError:
+        return set()
+    return {name for env in config.declared_environments for name in env.env}
+
+
+def _declare_environment(p: _Planner) -> None:
+    """Add the environment names to the declared cloud environment in the parity config."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    from parity.config import find_config
+
+    root = p.inventory.repo.root
+    found = find_config(root)
+    rel = found[0].relative_to(root).as_posix() if found else None
+    if rel is None:
+        rel = "pyproject.toml" if (root / "pyproject.toml").is_file() else "parity.toml"
+    if p.drafts.unsafe(rel) is not None:
+        return
+    try:
+        doc = tomlkit.parse(p.drafts.text(rel))
+    except TOMLKitError:
+        return
+    table: Any = doc
+    if rel.endswith("pyproject.toml"):
+        if "tool" not in doc:
+            doc.add("tool", tomlkit.table(is_super_table=True))
+        if "parity" not in doc["tool"]:
+            doc["tool"]["parity"] = tomlkit.table(is_super_table=True)
+        table = doc["tool"]["parity"]
+    if "environments" not in table:
+        table["environments"] = tomlkit.table(is_super_table=True)
+    envs = table["environments"]
+    name = next(iter(envs), "default")
+    if name not in envs:
+        envs[name] = tomlkit.table()
+    env_table = envs[name]
+    if "env" not in env_table:
+        env_table["env"] = tomlkit.array()
+    names = env_table["env"]
+    missing = [n for n in p.environment if n not in list(names)]
+    if not missing:
+        return
+    for n in missing:
+        names.append(n)
+    p.drafts.put(rel, tomlkit.dumps(doc).encode("utf-8"))
+    p.moves.append(
+        Move("env", ", ".join(missing), "plan", rel, f"declared in environment {name!r}")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def render_json(migration: Migration) -> str:
+    """The plan as ``{"actions": [...], "skipped": [...], "environment": [...]}``."""
+    import json
+
+    data = {
+        "actions": [
+            {
+                "kind": m.kind,
+                "item": m.item,
+                "source": m.source,
+                "target": m.target,
+                "reason": m.reason,
+            }
+            for m in migration.moves
+        ],
+        "skipped": [
+            {"kind": s.kind, "item": s.item, "source": s.source, "reason": s.reason}
+            for s in migration.skipped
+        ],
+        "environment": list(migration.environment),
+    }
+    return redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+def render_text(migration: Migration, root: Path) -> str:
+    """The plan as a unified diff of every file it changes, then what it skips and needs."""
+    import difflib
+
+    out: list[str] = []
+    writes = [a for a in migration.plan.actions if isinstance(a, WriteFile)]
+    for action in writes:
+        path = root / action.path
+        old = path.read_bytes() if action.expected_sha256 is not None else None
+        if old is None:
+            out.append(f"new file mode {0o100000 | (action.mode or 0o644):o}\n")
+        elif action.mode is not None and action.mode != stat.S_IMODE(path.stat().st_mode):
+            out.append(f"new mode {0o100000 | action.mode:o}\n")
+        try:
+            before = [] if old is None else old.decode("utf-8").splitlines(keepends=True)
+            after = action.content.decode("utf-8").splitlines(keepends=True)
+        except UnicodeDecodeError:
+            out.append(f"Binary file {action.path} ({len(action.content)} bytes)\n")
+            continue
+        diff = difflib.unified_diff(
+            before,
+            after,
+            "/dev/null" if old is None else f"a/{action.path}",
+            f"b/{action.path}",
+        )
+        for line in diff:
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    if not writes:
+        out.append("Nothing to move: the repository already has everything it can.\n")
+    if migration.skipped:
+        out.append("\nSkipped:\n")
+        for s in migration.skipped:
+            out.append(f"  {s.kind} {s.item} ({s.source}): {s.reason}\n")
+    if migration.environment:
+        out.append("\nSet these in the cloud environment's settings (names only, never here):\n")
+        out.extend(f"  {name}\n" for name in migration.environment)
+    if writes:
+        out.append(
+            f"\n{len(migration.moves)} item(s) to move into {len(writes)} file(s). "
+            "Dry run: `parity migrate --apply` writes it, `--undo` reverts.\n"
+        )
+    return redact("".join(out))
