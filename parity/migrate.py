@@ -244,7 +244,8 @@ def plan_migration(inventory: Inventory, options: MigrateOptions | None = None) 
     for kind in KINDS:
         if options.only is not None and kind not in options.only:
             continue
-        for item in sources:
+        ordered = sorted(sources, key=lambda i: i.kind is ItemKind.MARKETPLACE)
+        for item in ordered:
             if item.kind.value != kind and not (
                 kind == "plugins" and item.kind is ItemKind.MARKETPLACE
             ):
@@ -400,22 +401,21 @@ def _rewrite_imports(  # noqa: PLR0917 - one recursive helper, called from two p
             if repo_rel is None:
                 p.skip(item, f"import @{spelled} is outside the home and the repository")
                 return None
-            if not (p.inventory.repo.root / repo_rel).is_file() or repo_rel in p.drafts.content:
-                data, why = p.home_file(path)
-                if data is None:
-                    p.skip(item, f"import @{spelled}: {why}")
+            data, why = p.home_file(path)
+            if data is None:
+                p.skip(item, f"import @{spelled}: {why}")
+                return None
+            if depth < 4 and path.suffix == ".md":
+                nested = _rewrite_imports(
+                    p, item, data.decode("utf-8", "replace"), path.parent, repo_rel, depth + 1
+                )
+                if nested is None:
                     return None
-                if depth < 4 and path.suffix == ".md":
-                    nested = _rewrite_imports(
-                        p, item, data.decode("utf-8", "replace"), path.parent, repo_rel, depth + 1
-                    )
-                    if nested is None:
-                        return None
-                    data = nested.encode("utf-8")
-                problem = p.drafts.ensure(repo_rel, data)
-                if problem is not None:
-                    p.skip(item, f"import @{spelled}: {problem}")
-                    return None
+                data = nested.encode("utf-8")
+            problem = p.drafts.ensure(repo_rel, data)
+            if problem is not None:
+                p.skip(item, f"import @{spelled}: {problem}")
+                return None
             relative = os.path.relpath(repo_rel, PurePosixPath(target).parent.as_posix())
             pieces.append(line[last : m.start(1)] + relative)
             last = m.end(1)
@@ -579,14 +579,15 @@ def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list
             if not isinstance(arg, str):
                 args.append(arg)
                 continue
-            flag, eq, _rest = arg.partition("=")
+            flag, eq, rest = arg.partition("=")
             prev = out["args"][i - 1] if i else None
             if eq and flag.startswith("-"):
-                key = flag.lstrip("-")
-            elif isinstance(prev, str) and prev.startswith("-"):
-                key = prev.lstrip("-")
-            else:
-                key = None
+                option = flag.lstrip("-")
+                args.append(f"{flag}=" + swap(rest, option, _var(server, option)))
+                continue
+            key: str | None = (
+                prev.lstrip("-") if isinstance(prev, str) and prev.startswith("-") else None
+            )
             args.append(swap(arg, key, _var(server, key or f"arg{i}")))
         out["args"] = args
     if isinstance(out.get("url"), str):
@@ -647,7 +648,7 @@ def _references(value: Any) -> Iterator[str]:
 
 def _home_reference(home: Home, value: Any) -> str | None:
     if isinstance(value, str):
-        for marker in ("~/", "$HOME", "${HOME}", str(home.home) + "/"):
+        for marker in ("~/", "$HOME", "${HOME}", "/home/", "/Users/", str(home.home) + "/"):
             if marker in value:
                 return repr(marker.rstrip("/") + "/…")
         return None
@@ -816,16 +817,21 @@ def _substitute(command: str, replacements: dict[str, str]) -> str:
 
 def _plugin(p: _Planner, item: Item) -> None:
     if item.kind is ItemKind.MARKETPLACE:
+        # Planned after the plugins: a declaration moves only with a plugin that needs it.
         needed = any(
             i.kind is ItemKind.PLUGIN
             and i.scope in (Scope.USER, Scope.LOCAL)
             and i.name.rpartition("@")[2] == item.name
             for i in p.items
         )
-        if not needed:
-            p.skip(item, "no enabled plugin needs this marketplace")
+        now = _json_value(p, SETTINGS) if p.drafts.unsafe(SETTINGS) is None else None
+        declared = now.get("extraKnownMarketplaces") if isinstance(now, dict) else None
+        if isinstance(declared, dict) and item.name in declared:
+            p.skip(item, f"declared in {SETTINGS} (it goes with the plugins that need it)")
+        elif needed:
+            p.skip(item, "not moved: no plugin that needs it was moved (see plugins)")
         else:
-            p.skip(item, "moves with the plugins that need it (see plugins)")
+            p.skip(item, "no enabled plugin needs this marketplace")
         return
     why = p.drafts.unsafe(SETTINGS)
     if why is not None:

@@ -1,0 +1,307 @@
+"""parity migrate: what moves where, conflicts, secrets, symlinks, idempotence and undo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from parity.apply import apply, undo
+from parity.migrate import MigrateOptions, Migration
+from tests.helpers import git, run, write
+from tests.migrate.conftest import MIGRATE, PARTIAL, REALISTIC, Setup, install, tree_hash
+
+
+@pytest.fixture
+def realistic(tmp_path: Path, fake_home: Path) -> Setup:
+    return install(tmp_path, fake_home, REALISTIC, PARTIAL)
+
+
+def by_item(migration: Migration) -> dict[tuple[str, str], str]:
+    skipped = migration.skipped
+    return {(s.kind, s.item): s.reason for s in skipped}
+
+
+def test_realistic_plan_moves_everything_without_secrets(realistic: Setup) -> None:
+    home_before = tree_hash(realistic.home)
+    repo_before = tree_hash(realistic.repo)
+    migration = realistic.plan()
+    moved = {(m.kind, m.item): m.target for m in migration.moves}
+    assert moved == {
+        ("rules", "python-style.md"): ".claude/rules/python-style.md",
+        ("skills", "pr-review"): ".claude/skills/pr-review/",
+        ("agents", "test-writer"): ".claude/agents/test-writer.md",
+        ("commands", "ship"): ".claude/commands/ship.md",
+        ("claude-md", "~/.claude/CLAUDE.md"): "CLAUDE.md",
+        ("mcp", "github"): ".mcp.json",
+        ("mcp", "postgres"): ".mcp.json",
+        ("hooks", "SessionStart[startup]: ~/.claude/hooks/load-context.sh"): (
+            ".claude/settings.json"
+        ),
+        ("plugins", "formatter@acme-tools"): ".claude/settings.json",
+        ("env", "EDITOR"): ".claude/settings.json",
+        ("env", "LINEAR_API_KEY"): "[environments]",
+        ("env", "GITHUB_TOKEN, LINEAR_API_KEY"): "parity.toml",
+    }
+    assert set(by_item(migration)) == {
+        ("mcp", "memory"),
+        ("hooks", 'PostToolUse[Edit|Write]: npx prettier --write "$(jq -r .tool_input.file_path)"'),
+        ("marketplaces", "acme-tools"),
+    }
+    assert migration.environment == ("GITHUB_TOKEN", "LINEAR_API_KEY")
+    assert tree_hash(realistic.home) == home_before
+    assert tree_hash(realistic.repo) == repo_before  # planning only reads
+
+    apply(migration.plan, realistic.repo)
+    repo = realistic.repo
+    mcp = json.loads((repo / ".mcp.json").read_text())["mcpServers"]
+    assert mcp["github"] == {
+        "type": "http",
+        "url": "https://api.githubcopilot.com/mcp/",
+        "headers": {"Authorization": "Bearer ${GITHUB_TOKEN}"},
+    }
+    assert list(mcp["postgres"]) == ["type", "command", "args", "env"]
+    settings = json.loads((repo / ".claude/settings.json").read_text())
+    assert settings["hooks"]["SessionStart"] == [
+        {
+            "matcher": "startup",
+            "hooks": [
+                {
+                    "type": "command",
+                    "command": '"$CLAUDE_PROJECT_DIR"/.claude/hooks/load-context.sh',
+                }
+            ],
+        }
+    ]
+    assert settings["env"] == {"EDITOR": "vim"}
+    assert settings["enabledPlugins"] == {"formatter@acme-tools": True}
+    assert settings["extraKnownMarketplaces"] == {
+        "acme-tools": {"source": {"source": "github", "repo": "acme/claude-plugins"}}
+    }
+    assert (repo / ".claude/hooks/load-context.sh").stat().st_mode & 0o111
+    claude_md = (repo / "CLAUDE.md").read_text()
+    assert "@.claude/rules/python-style.md" in claude_md
+    assert claude_md.startswith("# Partial project\n\nRun `npm test`.\n\n<!-- parity:migrate begin")
+    assert (repo / "parity.toml").read_text() == (
+        '[environments.default]\nenv = ["GITHUB_TOKEN", "LINEAR_API_KEY"]\n'
+    )
+    everything = "".join(
+        p.read_text(errors="replace")
+        for p in repo.rglob("*")
+        if p.is_file() and ".git" not in p.parts
+    )
+    assert "ghp_" not in everything
+    assert "lin_api_" not in everything
+    assert tree_hash(realistic.home) == home_before
+
+    again = realistic.plan()
+    assert again.plan.actions == ()
+    assert again.moves == ()
+    assert undo(realistic.repo) is not None
+    assert tree_hash(realistic.repo) == repo_before
+
+
+def test_check_user_agrees_after_migration(realistic: Setup) -> None:
+    before = run(["check", "--user", "--select", "PAR1", "--format", "json"], cwd=realistic.repo)
+    assert before.code == 1
+    apply(realistic.plan().plan, realistic.repo)
+    git(realistic.repo, "add", "-A")
+    git(realistic.repo, "commit", "-q", "-m", "migrated")
+    after = run(["check", "--user", "--select", "PAR1", "--format", "json"], cwd=realistic.repo)
+    assert after.code == 0, after.out
+
+
+def test_conflicts_are_skipped_with_reasons(tmp_path: Path, fake_home: Path) -> None:
+    setup = install(
+        tmp_path, fake_home, MIGRATE / "conflicts" / "home", MIGRATE / "conflicts" / "repo"
+    )
+    migration = setup.plan()
+    skipped = by_item(migration)
+    assert skipped[("mcp", "docs")] == "conflict: .mcp.json defines 'docs' differently (it stays)"
+    assert skipped[("mcp", "same")] == (
+        "shadowed by this repository's local-scope server of that name"
+    )
+    assert "in the home" in skipped[("mcp", "laptop")]
+    assert "url without a type" in skipped[("mcp", "broken")]
+    assert skipped[("env", "EDITOR")] == (
+        "conflict: .claude/settings.json sets EDITOR differently (it stays)"
+    )
+    assert "home" in skipped[("env", "TOOLS")]
+    assert skipped[("hooks", "Stop: ~/.claude/hooks/notify.sh")] == (
+        "conflict: .claude/hooks/notify.sh already exists with different content "
+        "(the repository's stays)"
+    )
+    assert "does not exist" in skipped[("hooks", "PreToolUse[Bash]: ~/.claude/hooks/missing.sh")]
+    assert "local path" in skipped[("plugins", "local-fmt@my-dir")]
+    assert "declared nowhere" in skipped[("plugins", "nowhere@unknown-market")]
+    assert "differently" in skipped[("plugins", "lint@team")]
+    assert skipped[("marketplaces", "team")].startswith("not moved")
+    assert skipped[("skills", "review")].startswith("conflict: .claude/skills/review/SKILL.md")
+    assert skipped[("agents", "helper")] == (
+        "conflict: the repository defines agent 'helper' in .claude/agents/team-helper.md"
+    )
+    moved = {(m.kind, m.item): m for m in migration.moves}
+    assert set(moved) == {
+        ("mcp", "same"),
+        ("env", "PAGER"),
+        ("plugins", "review@claude-plugins-official"),
+        ("claude-md", "~/.claude/CLAUDE.md"),
+    }
+    apply(migration.plan, setup.repo)
+    # Existing files keep their indentation (4 spaces, tabs) and what they had.
+    assert (setup.repo / ".mcp.json").read_text() == (
+        '{\n    "mcpServers": {\n        "docs": {\n            "type": "http",\n'
+        '            "url": "https://docs.example.com/other"\n        },\n'
+        '        "same": {\n            "type": "stdio",\n            "command": "uvx",\n'
+        '            "args": [\n                "same-mcp==2.0.0"\n            ],\n'
+        '            "env": {}\n        }\n    }\n}\n'
+    )
+    settings = (setup.repo / ".claude/settings.json").read_text()
+    assert settings == (
+        '{\n\t"env": {\n\t\t"EDITOR": "vim",\n\t\t"PAGER": "less"\n\t},\n\t"enabledPlugins": {\n'
+        '\t\t"lint@team": false,\n\t\t"review@claude-plugins-official": true\n\t}\n}\n'
+    )
+    assert (setup.repo / ".claude/CLAUDE.md").read_text() == (
+        "<!-- parity:migrate begin ~/.claude/CLAUDE.md -->\n# Me\n\n@imports/notes/style.md\n"
+        "<!-- parity:migrate end ~/.claude/CLAUDE.md -->\n"
+    )
+    assert (setup.repo / ".claude/imports/notes/style.md").read_text() == "Short lines.\n"
+    assert setup.plan().plan.actions == ()
+
+
+def test_secrets_in_every_position_become_references(tmp_path: Path, fake_home: Path) -> None:
+    gh = "ghp_" + "Zq8" * 12
+    slack = "xoxb-" + "1234567890-" + "aB3" * 8
+    anthropic = "sk-ant-api03-" + "Qx7_" * 20 + "AA"
+    setup = install(tmp_path, fake_home, None, PARTIAL)
+    config = {
+        "mcpServers": {
+            "envs": {"command": "srv", "env": {"API_TOKEN": gh, "MODE": "fast"}},
+            "head": {"type": "http", "url": "https://h.example.com", "headers": {"X-Key": slack}},
+            "argv": {"command": "srv", "args": ["--api-key", anthropic, f"--token={gh}"]},
+            "link": {"type": "sse", "url": f"https://u.example.com/sse?key={slack}&x=1"},
+            "dflt": {"command": "srv", "env": {"K": "${MY_KEY:-" + gh + "}"}},
+        }
+    }
+    write(fake_home, ".claude.json", json.dumps(config))
+    write(fake_home, ".claude/settings.json", json.dumps({"env": {"OPENAI_API_KEY": anthropic}}))
+    migration = setup.plan()
+    result = run(["migrate", "--format", "json"], cwd=setup.repo)
+    text = run(["migrate"], cwd=setup.repo)
+    apply(migration.plan, setup.repo)
+    written = "".join(
+        p.read_text() for p in setup.repo.rglob("*") if p.is_file() and ".git" not in p.parts
+    )
+    for secret in (gh, slack, anthropic):
+        for output in (written, result.out, result.err, text.out, text.err):
+            assert secret not in output
+    servers = json.loads((setup.repo / ".mcp.json").read_text())["mcpServers"]
+    assert servers["envs"]["env"] == {"API_TOKEN": "${API_TOKEN}", "MODE": "fast"}
+    assert servers["head"]["headers"] == {"X-Key": "${HEAD_X_KEY}"}
+    assert servers["argv"]["args"] == ["--api-key", "${ARGV_API_KEY}", "--token=${ARGV_TOKEN}"]
+    assert servers["link"]["url"] == "https://u.example.com/sse?key=${LINK_KEY}&x=1"
+    assert servers["dflt"]["env"] == {"K": "${MY_KEY}"}
+    assert set(migration.environment) == {
+        "API_TOKEN",
+        "HEAD_X_KEY",
+        "ARGV_API_KEY",
+        "ARGV_TOKEN",
+        "LINK_KEY",
+        "MY_KEY",
+        "OPENAI_API_KEY",
+    }
+    assert json.loads(result.out)["environment"] == list(migration.environment)
+    settings = setup.repo / ".claude/settings.json"
+    assert "OPENAI_API_KEY" not in settings.read_text()
+
+
+def test_files_holding_secrets_stay_home(tmp_path: Path, fake_home: Path) -> None:
+    setup = install(tmp_path, fake_home, None, None)
+    token = "ghp_" + "Zq8" * 12
+    write(fake_home, ".claude/commands/deploy.md", f"Deploy with GH_TOKEN={token}\n")
+    write(
+        fake_home,
+        ".claude/hooks/x.sh",
+        f"#!/bin/sh\ncurl -H 'Authorization: {token}'\n",
+        mode=0o755,
+    )
+    write(
+        fake_home,
+        ".claude/settings.json",
+        json.dumps(
+            {
+                "hooks": {
+                    "Stop": [{"hooks": [{"type": "command", "command": "~/.claude/hooks/x.sh"}]}]
+                }
+            }
+        ),
+    )
+    migration = setup.plan()
+    assert migration.plan.actions == ()
+    reasons = by_item(migration)
+    assert "contains a secret" in reasons[("commands", "deploy")]
+    assert "contains a secret" in reasons[("hooks", "Stop: ~/.claude/hooks/x.sh")]
+    out = run(["migrate"], cwd=setup.repo).out
+    assert token not in out
+
+
+def test_symlinks_in_home_and_repo(tmp_path: Path, fake_home: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret-notes.md").write_text("private\n")
+    setup = install(tmp_path, fake_home, None, None)
+    write(fake_home, ".claude/skills/linked/SKILL.md", "---\nname: linked\n---\nx\n")
+    (fake_home / ".claude/skills/linked/notes.md").symlink_to(outside / "secret-notes.md")
+    write(fake_home, ".claude/agents/a.md", "---\nname: a\ndescription: d\n---\nx\n")
+    migration = setup.plan()
+    assert "symlink leading out of the home" in by_item(migration)[("skills", "linked")]
+    # A repository whose .claude/ leads out of it: nothing is planned into it.
+    (setup.repo / ".claude").symlink_to(outside, target_is_directory=True)
+    migration = setup.plan()
+    assert migration.plan.actions == ()
+    assert "symlink leads out" in by_item(migration)[("agents", "a")]
+    assert sorted(p.name for p in outside.iterdir()) == ["secret-notes.md"]
+
+
+def test_only_and_exclude(realistic: Setup) -> None:
+    only = realistic.plan(MigrateOptions.parse(["mcp,skills"]))
+    assert {m.kind for m in only.moves} == {"mcp", "skills", "env"}  # env: the names declared
+    excluded = realistic.plan(MigrateOptions.parse([], ["github", "skills:pr-review"]))
+    assert by_item(excluded)[("mcp", "github")] == "excluded (--exclude)"
+    assert by_item(excluded)[("skills", "pr-review")] == "excluded (--exclude)"
+    assert "GITHUB_TOKEN" not in excluded.environment
+
+
+def test_cli_plan_apply_undo(realistic: Setup) -> None:
+    before = tree_hash(realistic.repo)
+    home = tree_hash(realistic.home)
+    plan = run(["migrate"], cwd=realistic.repo)
+    assert plan.code == 0
+    assert "+++ b/.mcp.json" in plan.out
+    assert "--- /dev/null" in plan.out
+    assert tree_hash(realistic.repo) == before
+    applied = run(["migrate", "--apply"], cwd=realistic.repo)
+    assert applied.code == 0, applied.err
+    assert "GITHUB_TOKEN" in applied.out
+    assert run(["migrate"], cwd=realistic.repo).out.startswith("Nothing to move")
+    undone = run(["migrate", "--undo"], cwd=realistic.repo)
+    assert undone.code == 0
+    assert "undone" in undone.out
+    assert tree_hash(realistic.repo) == before
+    assert tree_hash(realistic.home) == home
+    assert run(["migrate", "--undo"], cwd=realistic.repo).out == "parity migrate: nothing to undo\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--only", "mcp,bogus"], "unknown kind 'bogus'"),
+        (["--undo", "--apply"], "--undo takes no other option"),
+    ],
+)
+def test_bad_input_exits_2(realistic: Setup, args: list[str], message: str) -> None:
+    result = run(["migrate", *args], cwd=realistic.repo)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
