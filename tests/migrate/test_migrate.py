@@ -305,3 +305,47 @@ def test_bad_input_exits_2(realistic: Setup, args: list[str], message: str) -> N
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_exact_diff_output(tmp_path: Path, fake_home: Path) -> None:
+    setup = install(tmp_path, fake_home, None, None)
+    write(setup.repo, ".claude/settings.json", '{\n  "env": {\n    "A": "1"\n  }\n}')
+    git(setup.repo, "add", "-A")
+    git(setup.repo, "commit", "-q", "-m", "settings")
+    write(fake_home, ".claude/commands/hi.md", "Say hi.\n")
+    write(
+        fake_home, ".claude/settings.json", '{"env": {"B": "2", "DEPLOY_TOKEN": "t0k3n-Value-9"}}'
+    )
+    result = run(["migrate"], cwd=setup.repo)
+    assert result.code == 0
+    assert result.out == (
+        "new file mode 100644\n"
+        "--- /dev/null\n"
+        "+++ b/.claude/commands/hi.md\n"
+        "@@ -0,0 +1 @@\n"
+        "+Say hi.\n"
+        "--- a/.claude/settings.json\n"
+        "+++ b/.claude/settings.json\n"
+        "@@ -1,5 +1,6 @@\n"
+        " {\n"
+        '   "env": {\n'
+        '-    "A": "1"\n'
+        '+    "A": "1",\n'
+        '+    "B": "2"\n'
+        "   }\n"
+        " }\n"
+        "\\ No newline at end of file\n"
+        "new file mode 100644\n"
+        "--- /dev/null\n"
+        "+++ b/parity.toml\n"
+        "@@ -0,0 +1,2 @@\n"
+        "+[environments.default]\n"
+        '+env = ["DEPLOY_TOKEN"]\n'
+        "\n"
+        "Set these in the cloud environment's settings (names only, never here):\n"
+        "  DEPLOY_TOKEN\n"
+        "\n"
+        "4 item(s) to move into 3 file(s). "
+        "Dry run: `parity migrate --apply` writes it, `--undo` reverts.\n"
+    )
+    assert "t0k3n" not in result.out
