@@ -7,9 +7,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from parity.apply import Action, Chmod, GitChmod, Plan, WriteFile, sha256
 from parity.cloudinit.detect import Needs, detect
 from parity.cloudinit.render import MARKER, render_script
-from parity.cloudinit.settings import Registration, plan_registration
+from parity.cloudinit.settings import SETTINGS, Registration, plan_registration
 from parity.config import Config
 from parity.discover import Repo
 from parity.errors import ConfigError
@@ -17,17 +18,6 @@ from parity.image import load_profile
 from parity.model import Inventory
 
 DEFAULT_SCRIPT = ".claude/hooks/session-start.sh"
-
-
-@dataclass(frozen=True)
-class WriteFile:
-    """One planned write: ``after`` replaces ``before`` (None: the file must not exist yet)."""
-
-    rel: str
-    before: bytes | None
-    after: bytes
-    executable: bool = False
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +31,7 @@ class CloudInitPlan:
     script_executable: bool  # on disk
     script_index_mode: int | None  # git index mode when tracked
     registration: Registration
+    settings_before: bytes | None  # the settings file's bytes when planned
     needs: Needs
 
     @property
@@ -74,18 +65,48 @@ class CloudInitPlan:
             out.append(f"{self.registration.rel}: {self.registration.reason}")
         return out
 
-    def actions(self) -> tuple[WriteFile, ...]:
-        """The writes that bring the repository up to date: the script first, then settings."""
-        out = []
+    def plan(self) -> Plan:
+        """The writes that bring the repository up to date: the script first, then settings.
+
+        The script is written with ``x`` wherever ``r`` is set; when git already has it in the
+        index, its index mode becomes executable too (``GitChmod``: mode only, no content is
+        staged, and an untracked file is never staged).
+        """
+        actions: list[Action] = []
         after = self.script.encode("utf-8")
-        if self.script_before != after or not self.script_executable:
-            reason = "create" if self.script_before is None else "update"
-            out.append(WriteFile(self.script_rel, self.script_before, after, True, reason))
+        if self.script_before != after:
+            actions.append(
+                WriteFile(
+                    self.script_rel,
+                    after,
+                    mode=0o755,
+                    expected_sha256=_digest(self.script_before),
+                    kind="cloud-init",
+                    item="SessionStart script",
+                    reason="create" if self.script_before is None else "update",
+                )
+            )
+        elif not self.script_executable:
+            actions.append(Chmod(self.script_rel, 0o755, kind="cloud-init", reason="executable"))
+        if self.tracked and self.script_index_mode != 0o100755:
+            actions.append(GitChmod(self.script_rel, True, kind="cloud-init", reason="executable"))
         reg = self.registration
         if reg.changed:
-            before = reg.before.encode("utf-8") if reg.before is not None else None
-            out.append(WriteFile(reg.rel, before, reg.after.encode("utf-8"), False, reg.reason))
-        return tuple(out)
+            actions.append(
+                WriteFile(
+                    reg.rel,
+                    reg.after.encode("utf-8"),
+                    expected_sha256=_digest(self.settings_before),
+                    kind="cloud-init",
+                    item="SessionStart registration",
+                    reason=reg.reason,
+                )
+            )
+        return Plan(tuple(actions))
+
+
+def _digest(data: bytes | None) -> str | None:
+    return sha256(data) if data is not None else None
 
 
 def script_path(config: Config) -> str:
@@ -111,11 +132,8 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
     needs = detect(inventory, env, image, script_rel)
     script = render_script(needs, script_rel)
     path = repo.root / script_rel
-    before: bytes | None = None
-    executable = False
-    if path.is_file():
-        before = path.read_bytes()
-        executable = bool(os.stat(path).st_mode & stat.S_IXUSR)
+    before = _read_bytes(path)
+    executable = before is not None and bool(os.stat(path).st_mode & stat.S_IXUSR)
     entry = repo.get(script_rel)
     index_mode = entry.mode if entry is not None and entry.tracked else None
     return CloudInitPlan(
@@ -126,5 +144,15 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
         script_executable=executable,
         script_index_mode=index_mode,
         registration=plan_registration(repo.root, script_rel),
+        settings_before=_read_bytes(repo.root / SETTINGS),
         needs=needs,
     )
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a file") from None

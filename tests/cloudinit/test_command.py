@@ -178,3 +178,35 @@ def test_path_argument(fixture_repo: Callable[[str], Path], tmp_path: Path) -> N
     result = run(["cloud-init", "--write", str(root)], cwd=tmp_path)
     assert result.code == 0, result.err
     assert "cargo fetch --locked" in (root / SCRIPT).read_text()
+
+
+def test_write_goes_through_apply_and_can_be_undone(fixture_repo: Callable[[str], Path]) -> None:
+    from parity.apply import undo
+
+    root = fixture_repo("existing-hooks")
+    before = snapshot(root)
+    assert run(["cloud-init", "--write"], cwd=root).code == 0
+    assert snapshot(root) != before
+    journal = undo(root)
+    assert journal is not None
+    assert journal.changed == [SCRIPT, SETTINGS]
+    assert snapshot(root) == before
+    assert not (root / ".claude" / "hooks" / "session-start.sh").exists()
+
+
+def test_write_refuses_a_settings_file_changed_since_planning(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    from parity.apply import apply
+    from parity.cloudinit.plan import plan_cloud_init
+    from parity.config import load_config
+    from parity.discover import discover_repo
+    from parity.errors import StaleError
+
+    root = fixture_repo("npm")
+    repo = discover_repo(root)
+    planned = plan_cloud_init(repo, load_config(root)).plan()
+    write(root, SETTINGS, '{"model": "opus"}\n')  # someone edits it meanwhile
+    with pytest.raises(StaleError):
+        apply(planned, root)
+    assert not (root / SCRIPT).exists()  # refused before writing anything

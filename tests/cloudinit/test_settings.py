@@ -133,14 +133,16 @@ def test_registered_with_another_command_form_is_updated(tmp_path: Path) -> None
     assert len(reg.after.splitlines()) == len(before.splitlines())  # edited in place
 
 
-def test_missing_matcher_is_added_first(tmp_path: Path) -> None:
+def test_missing_matcher_is_added(tmp_path: Path) -> None:
     before = (
         '{\n  "hooks": {\n    "SessionStart": [\n      {\n        "hooks": [\n'
         f'          {{"type": "command", "command": {json.dumps(hook_command(SCRIPT))}}}\n'
         "        ]\n      }\n    ]\n  }\n}\n"
     )
     after = register(tmp_path, before)
-    assert '      {\n        "matcher": "startup|resume",\n        "hooks": [\n' in after
+    assert after.endswith(
+        '        ],\n        "matcher": "startup|resume"\n      }\n    ]\n  }\n}\n'
+    )
     assert json.loads(after)["hooks"]["SessionStart"][0]["matcher"] == MATCHER
 
 
