@@ -347,17 +347,26 @@ def _installs(inventory: Inventory) -> Iterator[Install]:
     repo = inventory.repo
     known = [rel for rel in repo.files if not repo.is_ignored(rel)]
     dirs = _project_dirs(known)
-    js_roots = sorted(d for d, names in dirs.items() if names & set(_JS_LOCKS))
+    js_roots = [d for d, names in dirs.items() if names & set(_JS_LOCKS)]
+    py_roots = [d for d, names in dirs.items() if names & {"uv.lock", "poetry.lock"}]
     for directory in sorted(dirs):
         names = dirs[directory]
         read = _Reader(inventory, directory)
-        if "package.json" in names:
-            inside_js = any(_inside(directory, root) for root in js_roots if root != directory)
-            if not inside_js:
-                step = _js(directory, names, read)
-                if step is not None:
-                    yield step
-        step = _python(directory, names, read)
+        # A folder with its own lockfile is its own project. Without one, it is installed only at
+        # the root or next to a bun lockfile: elsewhere it is a workspace member (installed by the
+        # root's lockfile) or an example.
+        if "package.json" in names and (
+            names & set(_JS_LOCKS)
+            or (
+                (directory == "." or names & set(_BUN_LOCKS))
+                and not any(_inside(directory, r) for r in js_roots if r != directory)
+            )
+        ):
+            step = _js(directory, names, read)
+            if step is not None:
+                yield step
+        member = any(_inside(directory, r) for r in py_roots if r != directory)
+        step = _python(directory, names, read, locked_above=member)
         if step is not None:
             yield step
         if "Gemfile.lock" in names and "Gemfile" in names:
@@ -493,7 +502,9 @@ def _yarn(directory: str, names: set[str], read: _Reader, pinned: str) -> Instal
     )
 
 
-def _python(directory: str, names: set[str], read: _Reader) -> Install | None:
+def _python(
+    directory: str, names: set[str], read: _Reader, *, locked_above: bool = False
+) -> Install | None:
     if "uv.lock" in names:
         return Install(
             "uv",
@@ -520,7 +531,8 @@ def _python(directory: str, names: set[str], read: _Reader) -> Install | None:
             ("A virtualenv: the image's system Python is externally managed (PEP 668).",),
             venv=True,
         )
-    if "pyproject.toml" in names or "setup.py" in names:
+    if ("pyproject.toml" in names or "setup.py" in names) and not locked_above:
+        # (A project inside a folder with uv.lock or poetry.lock is a workspace member.)
         project = read.toml("pyproject.toml").get("project")
         if "setup.py" not in names and not isinstance(project, dict):
             return None  # a pyproject.toml holding only tool settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -30,6 +31,7 @@ class CloudInitPlan:
     script_before: bytes | None
     script_executable: bool  # on disk
     script_index_mode: int | None  # git index mode when tracked
+    ignored: bool  # git ignores the script: a cloud session's clone will not have it
     registration: Registration
     settings_before: bytes | None  # the settings file's bytes when planned
     needs: Needs
@@ -61,6 +63,10 @@ class CloudInitPlan:
             out.append(f"{rel}: not executable")
         if self.tracked and self.script_index_mode != 0o100755:
             out.append(f"{rel}: not executable in the git index")
+        if self.ignored:
+            out.append(
+                f"{rel}: ignored by git, so a fresh clone (a cloud session) will not have it"
+            )
         if self.registration.changed:
             out.append(f"{self.registration.rel}: {self.registration.reason}")
         return out
@@ -143,6 +149,7 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
         script_before=before,
         script_executable=executable,
         script_index_mode=index_mode,
+        ignored=index_mode is None and _ignored(repo, script_rel),
         registration=plan_registration(repo.root, script_rel),
         settings_before=_read_bytes(repo.root / SETTINGS),
         needs=needs,
@@ -156,3 +163,15 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a file") from None
+
+
+def _ignored(repo: Repo, rel: str) -> bool:
+    """True when git would ignore ``rel`` (also before it exists)."""
+    if not repo.is_git:
+        return False
+    proc = subprocess.run(
+        ["git", "-C", str(repo.root), "check-ignore", "-q", "--", rel],
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0

@@ -96,7 +96,13 @@ def _write(plan: CloudInitPlan) -> int:
             click.echo(f"created {action.path}")
         else:
             click.echo(f"updated {action.path}")
-    if not plan.tracked:
+    if plan.ignored:
+        click.echo(
+            f"warning: git ignores {plan.script_rel}; a cloud session will not have it "
+            "(un-ignore it, or set `cloud-init.script` to another path)",
+            err=True,
+        )
+    elif not plan.tracked:
         click.echo(
             f"to commit: git add --chmod=+x {plan.script_rel} && git add .claude/settings.json"
         )

@@ -210,3 +210,16 @@ def test_write_refuses_a_settings_file_changed_since_planning(
     with pytest.raises(StaleError):
         apply(planned, root)
     assert not (root / SCRIPT).exists()  # refused before writing anything
+
+
+def test_an_ignored_script_is_reported(fixture_repo: Callable[[str], Path]) -> None:
+    root = fixture_repo("go")
+    write(root, ".gitignore", ".claude/hooks/\n")
+    result = run(["cloud-init", "--write"], cwd=root)
+    assert result.code == 0
+    assert "warning: git ignores .claude/hooks/session-start.sh" in result.err
+    check = run(["cloud-init", "--check"], cwd=root)
+    assert check.code == 1
+    assert check.out == (
+        f"{SCRIPT}: ignored by git, so a fresh clone (a cloud session) will not have it\n"
+    )

@@ -164,3 +164,31 @@ def test_pyproject_without_lock_installs_the_project_with_dev_extra(tmp_path: Pa
     )
     (step,) = needs_of(make_repo(tmp_path)).installs
     assert step.commands[-1].endswith("-e '.[dev]'")
+
+
+def test_monorepo_folders(tmp_path: Path) -> None:
+    from tests.helpers import make_repo, write
+
+    write(tmp_path, "package.json", '{"workspaces": ["packages/*"]}')
+    write(tmp_path, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n")
+    write(tmp_path, "packages/ui/package.json", "{}")  # a workspace member
+    write(tmp_path, "site/package.json", "{}")  # its own project, its own lockfile
+    write(tmp_path, "site/package-lock.json", "{}")
+    write(tmp_path, "uv.lock", "version = 1\n")
+    write(tmp_path, "pyproject.toml", '[project]\nname = "root"\n')
+    write(tmp_path, "libs/core/pyproject.toml", '[project]\nname = "core"\n')  # uv member
+    needs = needs_of(make_repo(tmp_path))
+    assert [(s.manager, s.directory) for s in needs.installs] == [
+        ("pnpm", "."),
+        ("uv", "."),
+        ("npm", "site"),
+    ]
+
+
+def test_lockless_package_json_outside_the_root_is_left_alone(tmp_path: Path) -> None:
+    from tests.helpers import make_repo, write
+
+    write(tmp_path, "scripts/package.json", "{}")
+    write(tmp_path, "go.mod", "module x\n")
+    needs = needs_of(make_repo(tmp_path))
+    assert [(s.manager, s.directory) for s in needs.installs] == [("go", ".")]
