@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("parity.commands.meta:init", "Add a commented [tool.parity] block to pyproject.toml."),
     "cloud-init": ("parity.commands.cloud_init:cloud_init", "Generate the SessionStart setup."),
     "migrate": ("parity.commands.migrate:migrate", "Move user-scope config into the repository."),
+    "emulate": ("parity.commands.emulate:emulate", "Run a cloud session start locally."),
 }
 
 

@@ -1,0 +1,367 @@
+"""The emulated session's environment: an allowlist of variables and the image's view of PATH."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from parity.errors import UsageError
+
+if TYPE_CHECKING:
+    from parity.image import ImageProfile
+
+PLACEHOLDER = "parity-emulate-placeholder"
+_VIEW_FORMAT = 1  # bump when the view's layout or scripts change
+# Host folders whose commands count as the base system (every Ubuntu image has most of them);
+# anything else on the host's PATH resolves only when the image profile lists it.
+BASE_SYSTEM_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
+# Variables the emulation sets itself; the settings `env` cannot replace them.
+_FIXED = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "CLAUDE_CODE_REMOTE",
+        "CLAUDE_PROJECT_DIR",
+        "CLAUDE_ENV_FILE",
+        "BASH_ENV",
+        "PARITY_EMULATE_STEP_LOG",
+    }
+)
+STEP_LOG_VAR = "PARITY_EMULATE_STEP_LOG"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
+NO_PROXY = "localhost,127.0.0.1,::1"
+# Subcommands with which bun fetches packages (what fails behind the cloud's proxy).
+_BUN_FETCHING = (
+    "install",
+    "i",
+    "add",
+    "a",
+    "update",
+    "upgrade",
+    "x",
+    "create",
+    "c",
+    "pm",
+    "link",
+    "outdated",
+    "publish",
+)
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
+
+# Sourced by every non-interactive bash (BASH_ENV): a command the image lacks is not found,
+# exactly as there, and its name is recorded for the report.
+_BASH_ENV = """\
+# parity emulate: commands the emulated image lacks are not found, and are recorded.
+command_not_found_handle() {
+  if [ -n "${%(var)s:-}" ]; then
+    printf '%%s\\n' "$1" >> "$%(var)s/missing" 2>/dev/null
+  fi
+  printf 'bash: %%s: command not found\\n' "$1" >&2
+  return 127
+}
+"""
+
+
+@dataclass(frozen=True)
+class ImageView:
+    """A folder of links to the host commands the image has; PATH is that folder only."""
+
+    bin: Path
+    bash_env: Path
+    linked: tuple[str, ...]  # image commands found on this machine
+    absent_here: tuple[str, ...]  # image commands this machine does not have (stubs)
+    broken: tuple[str, ...]  # present in the image but failing there (wrapped)
+
+
+def _listing(directory: str) -> list[tuple[str, str]]:
+    """(name, path) of the non-directory entries of ``directory``; no stat per entry."""
+    try:
+        with os.scandir(directory) as entries:
+            return [
+                (e.name, e.path)
+                for e in entries
+                if not e.name.startswith(".") and not e.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+
+
+def _plan(profile: ImageProfile, host_path: str) -> dict[str, str]:
+    """Command name -> the host program it resolves to in the image's view."""
+    wanted = set(profile.commands)
+    first: dict[str, list[str]] = {}
+    for directory in dict.fromkeys(d for d in host_path.split(os.pathsep) if d):
+        for name, path in _listing(directory):
+            if name in wanted:
+                first.setdefault(name, []).append(path)
+    linked: dict[str, str] = {}
+    for name in sorted(wanted):
+        # The first executable of that name on the host's PATH, as a shell would find it.
+        found = next((p for p in first.get(name, ()) if os.access(p, os.X_OK)), None)
+        if found is not None and not os.path.isdir(found):
+            linked[name] = found
+    seen: set[str] = set()
+    for directory in BASE_SYSTEM_DIRS:
+        real = os.path.realpath(directory)
+        if real in seen:
+            continue
+        seen.add(real)
+        for name, path in sorted(_listing(directory)):
+            if name not in linked and name not in profile.known_missing:
+                linked[name] = path
+    return linked
+
+
+def default_cache() -> Path:
+    """Where image views are kept between runs (``$PARITY_EMULATE_CACHE`` overrides)."""
+    explicit = os.environ.get("PARITY_EMULATE_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "claude-parity" / "emulate-views"
+
+
+def build_image_view(
+    profile: ImageProfile,
+    folder: Path,
+    host_path: str | None = None,
+    *,
+    cache: Path | None = None,
+) -> ImageView:
+    """The image's commands as found on this machine: a folder that is the session's PATH.
+
+    Profile commands resolve to the host's program of that name; programs in the base system
+    folders resolve too unless the profile knows the image lacks them. Commands in the image but
+    not on this machine get a stub that says so (exit 127); broken ones (bun) get a wrapper that
+    fails their package fetching the way the cloud's proxy does.
+
+    The view depends only on the profile and the host's programs, so it is built once per
+    combination under ``cache`` (a thousand links are slow on some file systems) and shared;
+    without a cache, or when the cache cannot be written, it is built in ``folder``.
+    """
+    search = host_path if host_path is not None else os.environ.get("PATH", "")
+    linked = _plan(profile, search)
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                _VIEW_FORMAT,
+                profile.name,
+                sorted(profile.commands),
+                sorted(profile.broken.items()),
+                sorted(linked.items()),
+            ]
+        ).encode()
+    ).hexdigest()[:20]
+    if cache is not None:
+        target = cache / key
+        if (target / "ready").is_file():
+            return _view_of(profile, target, linked)
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".build-", dir=cache))
+            _fill(profile, staging, linked)
+            (staging / "ready").write_text(key, encoding="utf-8")
+            try:
+                staging.rename(target)
+            except OSError:  # built meanwhile by another run: use that one
+                shutil.rmtree(staging, ignore_errors=True)
+            _prune(cache, keep=target)
+            if (target / "ready").is_file():
+                return _view_of(profile, target, linked)
+        except OSError:
+            pass
+    _fill(profile, folder, linked)
+    return _view_of(profile, folder, linked)
+
+
+def _fill(profile: ImageProfile, folder: Path, linked: dict[str, str]) -> None:
+    bin_dir = folder / "bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for name, target in linked.items():
+        if name not in profile.broken:
+            (bin_dir / name).symlink_to(target)
+    for name in sorted(set(profile.commands) - set(linked)):
+        if name not in profile.broken:
+            _write_script(bin_dir / name, _absent_stub(name, profile.name))
+    for name in sorted(profile.broken):
+        _write_script(
+            bin_dir / name,
+            _broken_wrapper(name, linked.get(name), profile.broken[name], profile.name),
+        )
+    (folder / "bash_env.sh").write_text(_BASH_ENV % {"var": STEP_LOG_VAR}, encoding="utf-8")
+
+
+def _view_of(profile: ImageProfile, folder: Path, linked: dict[str, str]) -> ImageView:
+    return ImageView(
+        folder / "bin",
+        folder / "bash_env.sh",
+        tuple(sorted(linked)),
+        tuple(sorted(set(profile.commands) - set(linked))),
+        tuple(sorted(profile.broken)),
+    )
+
+
+def _prune(cache: Path, keep: Path, limit: int = 8) -> None:
+    """Remove the oldest views beyond ``limit`` (the host's programs changed since)."""
+    views = [p for p in cache.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")]
+    views.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in views[limit - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_script(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o755)
+
+
+def _absent_stub(name: str, image: str) -> str:
+    return (
+        "#!/bin/sh\n"
+        f"# parity emulate: {name} is in the {image} image but not on this machine.\n"
+        f'echo "parity emulate: {name} is in the {image} image but not installed on this '
+        'machine, so it cannot be emulated" >&2\n'
+        f'[ -n "${{{STEP_LOG_VAR}:-}}" ] && echo {shlex.quote(name)} >> '
+        f'"${STEP_LOG_VAR}/absent-here"\n'
+        "exit 127\n"
+    )
+
+
+def _broken_wrapper(name: str, real: str | None, reason: str, image: str) -> str:
+    fetching = "|".join(_BUN_FETCHING)
+    pattern = "*" if name == "bunx" else fetching
+    run_real = (
+        f'exec {shlex.quote(real)} "$@"\n'
+        if real
+        else (
+            f'echo "parity emulate: {name} is in the {image} image but not installed on this '
+            'machine, so it cannot be emulated" >&2\n'
+            f'[ -n "${{{STEP_LOG_VAR}:-}}" ] && echo {shlex.quote(name)} >> '
+            f'"${STEP_LOG_VAR}/absent-here"\n'
+            "exit 127\n"
+        )
+    )
+    return (
+        "#!/bin/sh\n"
+        f"# parity emulate: {name} is {reason}.\n"
+        'case "${1:-}" in\n'
+        f"  {pattern})\n"
+        f'    [ -n "${{{STEP_LOG_VAR}:-}}" ] && echo {shlex.quote(name)} >> '
+        f'"${STEP_LOG_VAR}/broken"\n'
+        f'    echo "error: {name} ${{1:-}}: package fetching failed behind the proxy '
+        f'(parity emulate: {name} is {reason})" >&2\n'
+        "    exit 1\n"
+        "    ;;\n"
+        "esac\n" + run_real
+    )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=value`` lines (the cloud environment's .env format); ``#`` comments allowed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--env-file {path}: cannot read it: {exc}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _ENV_LINE.match(line)
+        if match is None:
+            raise UsageError(f"--env-file {path}:{number}: expected KEY=value")
+        value = match.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[match.group(1)] = value
+    return values
+
+
+@dataclass(frozen=True)
+class SessionEnvironment:
+    """The variables every step starts from, and the warnings building them raised."""
+
+    base: dict[str, str]
+    warnings: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = field(default=())
+
+    def for_step(
+        self, log_dir: Path, proxy_url: str | None, env_file: Path | None = None
+    ) -> dict[str, str]:
+        """The environment of one step: its own log folder, proxy and ``CLAUDE_ENV_FILE``."""
+        env = dict(self.base)
+        env[STEP_LOG_VAR] = str(log_dir)
+        if proxy_url is not None:
+            for var in PROXY_VARS:
+                env[var] = proxy_url
+            env["NO_PROXY"] = env["no_proxy"] = NO_PROXY
+        if env_file is not None:
+            env["CLAUDE_ENV_FILE"] = str(env_file)
+        return env
+
+
+def build_environment(
+    *,
+    project: Path,
+    home: Path,
+    tmp: Path,
+    view: ImageView,
+    settings_env: Mapping[str, str],
+    declared: Iterable[str],
+    values: Mapping[str, str],
+    host: Mapping[str, str] | None = None,
+) -> SessionEnvironment:
+    """Build the session's variables from an allowlist; the host's are never inherited.
+
+    Order: the settings ``env``, then the declared environment's variables (``values`` from
+    ``--env-file``, else a placeholder and a warning), then the emulation's own variables,
+    which nothing can replace.
+    """
+    host = os.environ if host is None else host
+    env: dict[str, str] = {}
+    for key, value in settings_env.items():
+        if key not in _FIXED:
+            env[key] = value
+    warnings: list[str] = []
+    placeholders: list[str] = []
+    for key, value in values.items():
+        env[key] = value
+    for name in declared:
+        if name not in values:
+            env[name] = PLACEHOLDER
+            placeholders.append(name)
+    if placeholders:
+        warnings.append(
+            "no value for the declared environment variable"
+            f"{'s' if len(placeholders) > 1 else ''} {', '.join(placeholders)}: set to a "
+            "placeholder (give values with --env-file)"
+        )
+    env.update(
+        {
+            "PATH": str(view.bin),
+            "HOME": str(home),
+            "TMPDIR": str(tmp),
+            "LANG": host.get("LANG") or "C.UTF-8",
+            "TERM": host.get("TERM") or "dumb",
+            "SHELL": "/bin/bash",
+            "USER": host.get("USER") or "root",
+            "LOGNAME": host.get("LOGNAME") or host.get("USER") or "root",
+            "BASH_ENV": str(view.bash_env),
+            "CLAUDE_CODE_REMOTE": "true",
+            "CLAUDE_CODE_REMOTE_SESSION_ID": "cse_emulated_" + secrets.token_hex(8),
+            "CLAUDECODE": "1",
+            "CLAUDE_PROJECT_DIR": str(project),
+            "COREPACK_ENABLE_AUTO_PIN": "0",
+        }
+    )
+    return SessionEnvironment(env, tuple(warnings), tuple(placeholders))

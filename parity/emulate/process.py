@@ -1,0 +1,108 @@
+"""Run one step's process in its own process group, with a timeout that kills the whole group."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+# Output kept in the report per stream; the size counted is the real one.
+KEEP_OUTPUT = 64 * 1024
+# After a kill, how long to wait for the pipes to close (grandchildren may hold them).
+_REAP_TIMEOUT = 2.0
+# ``sh`` (dash) has no command_not_found_handle: its own message names the command.
+_SH_NOT_FOUND = re.compile(r"^(?:/bin/)?(?:sh|dash): \d+: ([^\s:]+): not found$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a process did."""
+
+    exit_code: int | None  # None when it timed out
+    stdout: bytes
+    stderr: bytes
+    duration: float
+    timed_out: bool = False
+    not_found: str | None = None  # exec form: the program itself does not resolve
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    stdin: bytes = b"",
+    timeout: float | None = None,
+    stdout: IO[bytes] | int | None = subprocess.PIPE,
+    stderr: IO[bytes] | int | None = subprocess.PIPE,
+    groups: list[int] | None = None,
+) -> Outcome:
+    """Run ``argv`` in a new session; on timeout kill its whole process group.
+
+    The process group id is appended to ``groups`` so that the session can end what is left
+    running in the background when it closes.
+    """
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        return Outcome(127, b"", b"", time.monotonic() - start, not_found=argv[0])
+    except PermissionError as exc:
+        return Outcome(126, b"", str(exc).encode(), time.monotonic() - start)
+    if groups is not None:
+        groups.append(proc.pid)
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc.pid)
+        try:
+            out, err = proc.communicate(timeout=_REAP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+            proc.wait()
+            out, err = b"", b""
+        return Outcome(None, out or b"", err or b"", time.monotonic() - start, timed_out=True)
+    return Outcome(proc.returncode, out or b"", err or b"", time.monotonic() - start)
+
+
+def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
+    """Signal every process of group ``pgid``; a group that is gone is not an error."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def read_log(folder: Path, name: str) -> tuple[str, ...]:
+    """Names recorded by the shims in ``folder/name``, one per line, de-duplicated in order."""
+    try:
+        text = (folder / name).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return tuple(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+
+
+def sh_not_found(stderr: str) -> tuple[str, ...]:
+    """Commands ``sh`` reported as not found (dash has no not-found hook to record them)."""
+    return tuple(dict.fromkeys(_SH_NOT_FOUND.findall(stderr)))
+
+
+def text(data: bytes) -> str:
+    """Decoded output, cut to the size kept in the report."""
+    return data[:KEEP_OUTPUT].decode("utf-8", errors="replace")

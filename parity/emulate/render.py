@@ -1,0 +1,120 @@
+"""Render an emulation result as text (rich) or JSON; the CLI only prints what this returns."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from parity.emulate.result import EmulationResult, Status, StepResult
+
+_STYLE = {
+    Status.OK: "green",
+    Status.FAILED: "bold red",
+    Status.TIMEOUT: "bold red",
+    Status.SKIPPED: "dim",
+    Status.NOT_EMULATED: "yellow",
+}
+_MAX_NAME = 60
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 / 1024:.1f} MiB"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _short(name: str) -> str:
+    one_line = " ".join(name.split())
+    return one_line if len(one_line) <= _MAX_NAME else one_line[: _MAX_NAME - 1] + "…"
+
+
+def summary_line(result: EmulationResult) -> str:
+    """``Emulation failed: …`` or ``Emulation passed …``, with the counts that decide it."""
+    failed = [s for s in result.steps if s.status in (Status.FAILED, Status.TIMEOUT)]
+    if not result.failed:
+        return f"Emulation passed: {_plural(len(result.steps), 'step')} in {result.duration:.2f}s."
+    parts = []
+    if failed:
+        parts.append(_plural(len(failed), "failed step"))
+    if result.blocked_hosts:
+        parts.append(_plural(len(result.blocked_hosts), "blocked host"))
+    if result.missing_commands:
+        parts.append(_plural(len(result.missing_commands), "missing command"))
+    broken = {c for s in result.steps for c in s.broken_commands}
+    if broken:
+        parts.append(_plural(len(broken), "broken command"))
+    return f"Emulation failed: {', '.join(parts)} in {result.duration:.2f}s."
+
+
+def _details(step: StepResult) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for host in step.blocked_hosts:
+        rows.append(("blocked host", f"{host} (403 x-deny-reason: host_not_allowed)"))
+    for command in step.missing_commands:
+        rows.append(("missing command", f"{command} (not in the image: exit 127)"))
+    for command in step.broken_commands:
+        rows.append(("broken command", f"{command} (fails behind the cloud's proxy)"))
+    if step.env_exports:
+        rows.append(("exports", ", ".join(step.env_exports)))
+    rows.extend(("note", message) for message in step.messages)
+    return rows
+
+
+def render_text(result: EmulationResult, *, color: bool = False) -> str:
+    """The human report: one line per step, the causes under it, a summary line."""
+    from rich.console import Console
+    from rich.text import Text
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=100 if color else 10_000,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    console.print(
+        Text(
+            f"parity emulate: {result.engine} engine, network {result.network}, image "
+            f"{result.image}, source {result.source}, {result.ref}",
+            style="bold",
+        ),
+        soft_wrap=True,
+    )
+    for step in result.steps:
+        line = Text("  ")
+        line.append(f"{step.status.value:<12}", style=_STYLE[step.status])
+        line.append(f" {step.kind:<12} ")
+        line.append(_short(step.name))
+        if step.status not in (Status.SKIPPED, Status.NOT_EMULATED):
+            line.append(f"  {step.duration:.2f}s", style="dim")
+            if step.kind in ("hook", "setup-script", "command"):
+                line.append(f"  stdout {_size(step.stdout_size)}", style="dim")
+        console.print(line, soft_wrap=True)
+        for label, detail in _details(step):
+            row = Text(f"      {label}: ", style="bold" if label != "note" else "dim")
+            row.append(detail)
+            console.print(row, soft_wrap=True)
+    for warning in result.warnings:
+        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+    for folder in result.kept:
+        console.print(Text(f"kept: {folder}"), soft_wrap=True)
+    console.print(
+        Text(summary_line(result), style="bold red" if result.failed else "bold green"),
+        soft_wrap=True,
+    )
+    return buf.getvalue()
+
+
+def render_json(result: EmulationResult) -> str:
+    """The JSON report."""
+    return json.dumps(result.to_json(), indent=2) + "\n"

@@ -1,0 +1,154 @@
+"""The emulated machine's folders: a fresh clone of the committed tree, an empty home, a tmp dir."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from parity.errors import ParityError, UsageError
+
+# A fixed identity for the temporary commit of the index: never the user's, never their refs.
+_STAGED_IDENTITY = {
+    "GIT_AUTHOR_NAME": "parity emulate",
+    "GIT_AUTHOR_EMAIL": "emulate@parity.invalid",
+    "GIT_COMMITTER_NAME": "parity emulate",
+    "GIT_COMMITTER_EMAIL": "emulate@parity.invalid",
+}
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Folders of one emulated session, all under ``base`` (removed at the end unless kept)."""
+
+    base: Path
+    project: Path  # the fresh clone: the session's CLAUDE_PROJECT_DIR
+    home: Path  # an empty HOME
+    tmp: Path  # TMPDIR
+    bin: Path  # the image's view of the host's commands (PATH)
+    logs: Path  # what the emulation's shims and hooks record
+    commit: str  # the commit checked out
+    describe: str  # what was asked for: "HEAD", a ref, or "staged index"
+
+    def cleanup(self) -> None:
+        """Remove every folder of the session."""
+        remove_tree(self.base)
+
+
+def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
+        )
+    except FileNotFoundError as exc:
+        raise ParityError("git is not installed; parity emulate needs it") from exc
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise ParityError(f"git {args[0]} failed in {repo}: {lines[-1] if lines else '?'}")
+    return proc.stdout.strip()
+
+
+def resolve_commit(repo: Path, ref: str | None, staged: bool) -> tuple[str, str]:
+    """The commit to clone and a description: ``ref`` (default HEAD) or a commit of the index.
+
+    The index becomes a commit object (``git write-tree`` + ``git commit-tree``) that no ref
+    points to, so the user's branches, HEAD and index are left exactly as they were.
+    """
+    if staged and ref is not None:
+        raise UsageError("--ref and --staged cannot be used together")
+    if staged:
+        tree = _git(repo, "write-tree")
+        parents: list[str] = []
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if head.returncode == 0:
+            parents = ["-p", head.stdout.strip()]
+        commit = _git(
+            repo,
+            "commit-tree",
+            tree,
+            *parents,
+            "-m",
+            "parity emulate: the staged index",
+            env=_STAGED_IDENTITY,
+        )
+        return commit, "staged index"
+    name = ref or "HEAD"
+    probe = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "-q", f"{name}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        if ref is None:
+            raise UsageError(
+                "the repository has no commit yet; commit first, or use --staged for the index"
+            )
+        raise UsageError(f"--ref {ref}: not a commit in this repository")
+    return probe.stdout.strip(), name
+
+
+def create_workspace(
+    repo: Path, ref: str | None = None, *, staged: bool = False, base: Path | None = None
+) -> Workspace:
+    """Clone the committed tree (or the staged index) of ``repo`` into a new temp folder."""
+    commit, describe = resolve_commit(repo, ref, staged)
+    root = Path(tempfile.mkdtemp(prefix="parity-emulate-", dir=base)).resolve()
+    try:
+        project = root / "project"
+        # A local clone copies the object store, so the unreferenced commit of --staged is there.
+        _git(root, "clone", "--quiet", "--no-checkout", str(repo), str(project))
+        branch = "claude/parity-emulate"
+        if ref is None and not staged:
+            current = subprocess.run(
+                ["git", "-C", str(repo), "symbolic-ref", "-q", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            branch = current or branch
+        _git(project, "checkout", "--quiet", "-B", branch, commit)
+        folders = {name: root / name for name in ("home", "tmp", "bin", "logs")}
+        for folder in folders.values():
+            folder.mkdir()
+        return Workspace(
+            base=root,
+            project=project,
+            commit=commit,
+            describe=describe,
+            **folders,
+        )
+    except BaseException:
+        remove_tree(root)
+        raise
+
+
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` even when parts of it are read-only (git objects, Go module caches)."""
+
+    def make_writable(func: object, target: str, _exc: object) -> None:
+        with contextlib.suppress(OSError):
+            parent = os.path.dirname(target)
+            os.chmod(parent, os.stat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+            if os.path.isdir(target) and not os.path.islink(target):
+                os.chmod(target, os.stat(target).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                os.unlink(target)
+
+    if path.exists():
+        shutil.rmtree(path, onerror=make_writable)
