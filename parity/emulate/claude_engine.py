@@ -22,7 +22,7 @@ _LINE = re.compile(
     r"Hooks: SessionStart:(?P<source>\w+) \[(?P<name>.*)\] "
     r"(?:finished with status (?P<status>-?\d+)|timed out after (?P<limit>\d+)ms) \((?P<ms>\d+)ms\)"
 )
-_NUMBERED = re.compile(r"^command hook (\d+)$")
+_NUMBERED = re.compile(r"^command hook(?: (\d+))?$")  # no number when there is one
 _CONTEXT = re.compile(
     r"Hook SessionStart \((?P<name>.*)\) provided additionalContext \((\d+) chars\)"
 )
@@ -117,7 +117,7 @@ def parse_debug_log(log: str, chosen: list[HookSpec], env_files: list[Path]) -> 
         name = match.group("name")
         numbered = _NUMBERED.match(name)
         if numbered:
-            number = int(numbered.group(1)) - 1
+            number = int(numbered.group(1) or 1) - 1
             if not 0 <= number < len(commands):
                 continue
             index = commands[number]
@@ -129,7 +129,9 @@ def parse_debug_log(log: str, chosen: list[HookSpec], env_files: list[Path]) -> 
             continue
         spec = chosen[index]
         duration = int(match.group("ms")) / 1000
-        env_file = next((p for p in env_files if p.stem.endswith(f"-{index}")), None)
+        # Env files are numbered like the command hooks, from 0.
+        ordinal = commands.index(index) if index in commands else -1
+        env_file = next((p for p in env_files if p.stem.endswith(f"-{ordinal}")), None)
         exports = env_exports(env_file) if env_file is not None else ()
         if match.group("limit") is not None:
             by_index[index] = StepResult(

@@ -83,6 +83,12 @@ class ImageView:
     absent_here: tuple[str, ...]  # image commands this machine does not have (stubs)
     broken: tuple[str, ...]  # present in the image but failing there (wrapped)
 
+    @property
+    def sh(self) -> str:
+        """The shell for hook commands: the image's /bin/sh is dash, so dash where there is one."""
+        dash = self.bin / "dash"
+        return str(dash) if dash.exists() else "/bin/sh"
+
 
 def _listing(directory: str) -> list[tuple[str, str]]:
     """(name, path) of the non-directory entries of ``directory``; no stat per entry."""

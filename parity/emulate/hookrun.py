@@ -72,15 +72,20 @@ class HookSpec:
             return float(value)
         return DEFAULT_TIMEOUT
 
-    def argv(self) -> list[str] | None:
-        """What to execute: ``bash -c COMMAND`` (shell form) or ``[command, *args]`` (exec form)."""
+    def argv(self, sh: str = "/bin/sh") -> list[str] | None:
+        """What to execute: ``sh -c COMMAND`` (shell form) or ``[command, *args]`` (exec form).
+
+        Client 2.1.330 runs the shell form with ``/bin/sh -c`` on Linux (dash on the Ubuntu
+        image), even with ``"shell": "bash"``; ``sh`` lets the emulation pick dash on a machine
+        whose ``/bin/sh`` is bash.
+        """
         command = self.handler.get("command")
         if not isinstance(command, str) or not command.strip():
             return None
         args = self.handler.get("args")
         if isinstance(args, list) and all(isinstance(a, str) for a in args):
             return [command, *args]
-        return ["bash", "-c", command]
+        return [sh, "-c", command]
 
 
 def select_hooks(specs: Iterable[HookSpec], source: str) -> tuple[list[HookSpec], list[HookSpec]]:
@@ -132,15 +137,15 @@ class PreparedHook:
     log_dir: Path
 
 
-def run_hooks(hooks: list[PreparedHook], runner: Runner) -> list[StepResult]:
+def run_hooks(hooks: list[PreparedHook], runner: Runner, sh: str = "/bin/sh") -> list[StepResult]:
     """Run the handlers in parallel, as the client does, and read each result."""
     if not hooks:
         return []
     with ThreadPoolExecutor(max_workers=min(32, len(hooks))) as pool:
-        return list(pool.map(lambda h: _run_one(h, runner), hooks))
+        return list(pool.map(lambda h: _run_one(h, runner, sh), hooks))
 
 
-def _run_one(hook: PreparedHook, runner: Runner) -> StepResult:
+def _run_one(hook: PreparedHook, runner: Runner, sh: str) -> StepResult:
     spec = hook.spec
     if spec.type == "mcp_tool":
         return StepResult(
@@ -178,7 +183,7 @@ def _run_one(hook: PreparedHook, runner: Runner) -> StepResult:
             matcher=spec.matcher,
             messages=(f"shell {shell!r} is not emulated (the cloud image runs Linux)",),
         )
-    argv = spec.argv()
+    argv = spec.argv(sh)
     if argv is None:
         return StepResult(
             "hook",

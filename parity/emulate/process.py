@@ -18,7 +18,7 @@ KEEP_OUTPUT = 64 * 1024
 # After a kill, how long to wait for the pipes to close (grandchildren may hold them).
 _REAP_TIMEOUT = 2.0
 # ``sh`` (dash) has no command_not_found_handle: its own message names the command.
-_SH_NOT_FOUND = re.compile(r"^(?:/bin/)?(?:sh|dash): \d+: ([^\s:]+): not found$", re.MULTILINE)
+_SH_NOT_FOUND = re.compile(r"^(?:\S*/)?(?:sh|dash): \d+: ([^\s:]+): not found$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,10 @@ class CloudSession:
         from parity.network import allowlist_for
 
         self._started = time.monotonic()
+        if self.options.engine == "claude":
+            from parity.emulate.claude_engine import client_binary
+
+            client_binary(self.options.claude_bin)  # fail before any work when it is absent
         root = git_root(self.options.repo.resolve())
         if root is None:
             raise UsageError(f"{self.options.repo}: not inside a git repository")
@@ -237,7 +241,8 @@ class CloudSession:
                 )
                 return outcome, proxy.requests
 
-        results = run_hooks(prepared, runner)
+        sh = self._view.sh if self._view is not None else "/bin/sh"
+        results = run_hooks(prepared, runner, sh)
         results.extend(
             StepResult(
                 "hook",
