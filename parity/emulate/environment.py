@@ -300,12 +300,19 @@ class SessionEnvironment:
     base: dict[str, str]
     warnings: tuple[str, ...] = ()
     placeholders: tuple[str, ...] = field(default=())
+    # What the setup script sees: it runs before Claude Code, so without the settings `env`.
+    before_client: dict[str, str] = field(default_factory=dict)
 
     def for_step(
-        self, log_dir: Path, proxy_url: str | None, env_file: Path | None = None
+        self,
+        log_dir: Path,
+        proxy_url: str | None,
+        env_file: Path | None = None,
+        *,
+        setup: bool = False,
     ) -> dict[str, str]:
         """The environment of one step: its own log folder, proxy and ``CLAUDE_ENV_FILE``."""
-        env = dict(self.base)
+        env = dict(self.before_client if setup else self.base)
         env[STEP_LOG_VAR] = str(log_dir)
         if proxy_url is not None:
             for var in PROXY_VARS:
@@ -326,18 +333,16 @@ def build_environment(
     declared: Iterable[str],
     values: Mapping[str, str],
     host: Mapping[str, str] | None = None,
+    session_id: str = "",
 ) -> SessionEnvironment:
     """Build the session's variables from an allowlist; the host's are never inherited.
 
-    Order: the settings ``env``, then the declared environment's variables (``values`` from
-    ``--env-file``, else a placeholder and a warning), then the emulation's own variables,
-    which nothing can replace.
+    Order: the cloud environment's variables (``values`` from ``--env-file``, a placeholder and a
+    warning for a declared name without one), then the settings ``env`` (the client applies it
+    over its own environment), then the emulation's own variables, which nothing can replace.
     """
     host = os.environ if host is None else host
     env: dict[str, str] = {}
-    for key, value in settings_env.items():
-        if key not in _FIXED:
-            env[key] = value
     warnings: list[str] = []
     placeholders: list[str] = []
     for key, value in values.items():
@@ -352,22 +357,25 @@ def build_environment(
             f"{'s' if len(placeholders) > 1 else ''} {', '.join(placeholders)}: set to a "
             "placeholder (give values with --env-file)"
         )
-    env.update(
-        {
-            "PATH": str(view.bin),
-            "HOME": str(home),
-            "TMPDIR": str(tmp),
-            "LANG": host.get("LANG") or "C.UTF-8",
-            "TERM": host.get("TERM") or "dumb",
-            "SHELL": "/bin/bash",
-            "USER": host.get("USER") or "root",
-            "LOGNAME": host.get("LOGNAME") or host.get("USER") or "root",
-            "BASH_ENV": str(view.bash_env),
-            "CLAUDE_CODE_REMOTE": "true",
-            "CLAUDE_CODE_REMOTE_SESSION_ID": "cse_emulated_" + secrets.token_hex(8),
-            "CLAUDECODE": "1",
-            "CLAUDE_PROJECT_DIR": str(project),
-            "COREPACK_ENABLE_AUTO_PIN": "0",
-        }
-    )
-    return SessionEnvironment(env, tuple(warnings), tuple(placeholders))
+    machine = dict(env)
+    env.update({k: v for k, v in settings_env.items() if k not in _FIXED})
+    fixed = {
+        "PATH": str(view.bin),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": host.get("LANG") or "C.UTF-8",
+        "TERM": host.get("TERM") or "dumb",
+        "SHELL": "/bin/bash",
+        "USER": host.get("USER") or "root",
+        "LOGNAME": host.get("LOGNAME") or host.get("USER") or "root",
+        "BASH_ENV": str(view.bash_env),
+        "CLAUDE_CODE_REMOTE": "true",
+        "CLAUDE_CODE_REMOTE_SESSION_ID": "cse_emulated_" + secrets.token_hex(8),
+        "CLAUDE_PROJECT_DIR": str(project),
+        "COREPACK_ENABLE_AUTO_PIN": "0",
+    }
+    client = {"CLAUDECODE": "1", "CLAUDE_CODE_SESSION_ID": session_id}
+    machine.update(fixed)
+    env.update(fixed)
+    env.update(client)
+    return SessionEnvironment(env, tuple(warnings), tuple(placeholders), machine)

@@ -97,7 +97,7 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
         line.append(_short(step.name))
         if step.status not in (Status.SKIPPED, Status.NOT_EMULATED):
             line.append(f"  {step.duration:.2f}s", style="dim")
-            if step.kind in ("hook", "setup-script", "command"):
+            if step.kind in ("hook", "setup-script", "command") and step.captured:
                 line.append(f"  stdout {_size(step.stdout_size)}", style="dim")
         console.print(line, soft_wrap=True)
         for label, detail in _details(step):

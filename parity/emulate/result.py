@@ -51,6 +51,7 @@ class StepResult:
     env_exports: tuple[str, ...] = ()  # variable names this hook exported via CLAUDE_ENV_FILE
     matcher: str | None = None
     messages: tuple[str, ...] = ()  # what the client would show, and emulation notes
+    captured: bool = True  # False when the output went to the terminal (``-- CMD``)
 
     @property
     def blocked_hosts(self) -> tuple[str, ...]:
@@ -75,7 +76,7 @@ class StepResult:
             "status": self.status.value,
             "duration_ms": round(self.duration * 1000),
             "exit_code": self.exit_code,
-            "stdout_bytes": self.stdout_size,
+            "stdout_bytes": self.stdout_size if self.captured else None,
             "context_chars": self.context_size,
             "matcher": self.matcher,
             "hosts": [

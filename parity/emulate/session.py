@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -176,6 +176,7 @@ class CloudSession:
                 settings_env=_string_env(settings.get("env")),
                 declared=declared.env,
                 values=values,
+                session_id=self.session_id,
             )
             self.warnings.extend(self._env.warnings)
             if declared.setup_script:
@@ -203,7 +204,7 @@ class CloudSession:
                 messages=(f"{rel} is not in the committed tree, so the cloud cannot run it",),
             )
         step = self._run_step(
-            "setup-script", rel, ["bash", str(script)], timeout=SETUP_TIMEOUT, env_file=None
+            "setup-script", rel, ["bash", str(script)], timeout=SETUP_TIMEOUT, setup=True
         )
         if step.status is Status.FAILED:
             return _with_message(step, "the cloud's setup script must exit 0: the session fails")
@@ -315,6 +316,8 @@ class CloudSession:
             )
             hosts = proxy.requests
         step = _command_step("command", name, outcome, hosts, log_dir=log_dir, timeout=timeout)
+        if stdout != subprocess.PIPE:
+            step = replace(step, captured=False)
         if record:
             self.steps.append(step)
         return step
@@ -360,11 +363,11 @@ class CloudSession:
             proxy.stop()
 
     def _step_env(
-        self, log_dir: Path, proxy: AllowlistProxy, env_file: Path | None
+        self, log_dir: Path, proxy: AllowlistProxy, env_file: Path | None, *, setup: bool = False
     ) -> dict[str, str]:
         if self._env is None:
             raise RuntimeError("the session has not started")
-        return self._env.for_step(log_dir, proxy.url, env_file)
+        return self._env.for_step(log_dir, proxy.url, env_file, setup=setup)
 
     def _run_step(
         self,
@@ -373,14 +376,14 @@ class CloudSession:
         argv: list[str],
         *,
         timeout: float | None,
-        env_file: Path | None,
+        setup: bool = False,
     ) -> StepResult:
         log_dir = self._log_dir()
         with self._proxy() as proxy:
             outcome = run_process(
                 argv,
                 cwd=self.project,
-                env=self._step_env(log_dir, proxy, env_file),
+                env=self._step_env(log_dir, proxy, None, setup=setup),
                 timeout=timeout,
                 groups=self._groups,
             )
@@ -486,8 +489,6 @@ def _session_id() -> str:
 
 
 def _with_message(step: StepResult, message: str) -> StepResult:
-    from dataclasses import replace
-
     return replace(step, messages=(*step.messages, message))
 
 

@@ -108,3 +108,22 @@ def test_parse_debug_log_maps_numbered_hooks() -> None:
         ("c", Status.TIMEOUT, None),
     ]
     assert results[0].duration == 0.041
+
+
+@pytest.mark.oracle
+@needs_client
+def test_client_engine_on_the_not_ready_fixture(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", EMULATE_FIXTURES / "not-ready")
+    with CloudSession(options(repo)) as local:
+        expected = _comparable(local)
+        local_result = local.result()
+    with CloudSession(options(repo, engine="claude", claude_bin=CLIENT)) as client:
+        got = _comparable(client)
+        client_result = client.result()
+    assert got == expected
+    # The client runs every hook at once: what they asked for is charged to its run.
+    [engine] = client_result.steps_of("engine")
+    assert engine.blocked_hosts == local_result.blocked_hosts == ("schemas.internal.example.com",)
+    assert engine.missing_commands == local_result.missing_commands == ("terraform",)
+    assert engine.broken_commands == ("bun",)
+    assert client_result.exit_code == local_result.exit_code == 1

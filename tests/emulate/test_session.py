@@ -45,7 +45,8 @@ def test_hook_sees_the_client_stdin_cwd_and_cloud_environment(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "canary-aws-secret")
     monkeypatch.setenv("PARITY_CANARY", "canary-variable")
     repo = make_repo(tmp_path / "repo", EMULATE_FIXTURES / "probe")
-    with CloudSession(options(repo, env_values={"APP_MODE": "test"})) as session:
+    values = {"APP_MODE": "test", "FROM_SETTINGS": "environment-value"}
+    with CloudSession(options(repo, env_values=values)) as session:
         probe = json.loads((session.workspace.tmp / "probe.json").read_text())
         [ran, skipped] = session.hook_results
         project, home = session.project, session.home
@@ -67,7 +68,8 @@ def test_hook_sees_the_client_stdin_cwd_and_cloud_environment(
     assert env["CLAUDE_CODE_REMOTE"] == "true"  # the settings env cannot turn it off
     assert env["CLAUDE_PROJECT_DIR"] == str(project)
     assert env["CLAUDE_ENV_FILE"].startswith(str(home / ".claude" / "session-env"))
-    assert env["FROM_SETTINGS"] == "settings-value"
+    assert env["FROM_SETTINGS"] == "settings-value"  # the client applies settings env last
+    assert env["CLAUDE_CODE_SESSION_ID"] == stdin["session_id"]
     assert env["APP_MODE"] == "test"
     assert env["HOME"] == str(home)
     assert env["HTTPS_PROXY"].startswith("http://127.0.0.1:")
@@ -356,3 +358,25 @@ def test_close_removes_the_workspace_unless_kept(tmp_path: Path) -> None:
         kept = session.result().kept
     assert kept == (str(base),)
     assert (base / "project" / ".claude" / "settings.json").is_file()
+
+
+def test_setup_script_runs_before_the_client_without_the_settings_env(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", commit=False)
+    write(
+        repo,
+        "parity.toml",
+        '[environments.default]\nsetup-script = "setup.sh"\nenv = ["MODE"]\n',
+    )
+    write(repo, "setup.sh", 'echo "${MODE}/${FROM_SETTINGS:-unset}/${CLAUDE_ENV_FILE:-none}"\n')
+    write(
+        repo,
+        ".claude/settings.json",
+        json.dumps({"env": {"FROM_SETTINGS": "s", "MODE": "from-settings"}}),
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "setup")
+    with CloudSession(options(repo, env_values={"MODE": "cloud"})) as session:
+        [setup] = session.steps
+        later = session.run('echo "$MODE/$FROM_SETTINGS"')
+    assert setup.stdout == "cloud/unset/none\n"
+    assert later.stdout == "from-settings/s\n"
