@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cloud-init": ("parity.commands.cloud_init:cloud_init", "Generate the SessionStart setup."),
     "migrate": ("parity.commands.migrate:migrate", "Move user-scope config into the repository."),
     "emulate": ("parity.commands.emulate:emulate", "Run a cloud session start locally."),
+    "routines": ("parity.commands.routines:routines", "Check routines; preview when they fire."),
 }
 
 
