@@ -11,7 +11,6 @@ from parity.rules._settings import dotted
 from parity.rules.base import Context, Rule
 from parity.validate import problems
 
-
 _FIXES = {
     "name": "Use a kebab-case name such as nightly-pr-audit.",
     "at": 'Quote the time, e.g. at: "09:07".',
