@@ -98,7 +98,9 @@ def classify(rel: str) -> tuple[Kind, Scope] | None:
         return Kind.SETTINGS, Scope.LOCAL
     if inner == ("scheduled_tasks.json",):
         return Kind.SCHEDULED_TASKS, Scope.PROJECT
-    if inner == ("routines.yaml",) or (head == "routines" and name.endswith((".yaml", ".yml"))):
+    if inner in (("routines.yaml",), ("routines.yml",)) or (
+        head == "routines" and len(inner) >= 2 and name.endswith((".yaml", ".yml"))
+    ):
         return Kind.ROUTINES, Scope.PROJECT
     if head == "skills" and len(inner) == 3 and name == "SKILL.md":
         return Kind.SKILL, Scope.PROJECT

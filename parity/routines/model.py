@@ -34,6 +34,8 @@ class Schedule:
     once: datetime | None = None
     preset: str | None = None
     problem: str | None = None  # why it cannot be evaluated (the pointer is ``pointer + key``)
+    # The problem breaks the routines schema too, so the schema rule (PAR500) reports it.
+    in_schema: bool = False
 
     @property
     def label(self) -> str:
@@ -146,6 +148,7 @@ def read_schedule(spec: dict[str, Any], pointer: Pointer) -> Schedule:
             pointer,
             kinds[1],
             problem=f"has both {kinds[0]!r} and {kinds[1]!r}; a schedule trigger has exactly one",
+            in_schema=True,
         )
     if "cron" in spec:
         cron = _text(spec["cron"])
@@ -154,7 +157,7 @@ def read_schedule(spec: dict[str, Any], pointer: Pointer) -> Schedule:
         return _once(spec["once"], pointer)
     if "preset" in spec:
         return _preset(spec, pointer, tz)
-    return Schedule(pointer, "", problem="has none of cron, preset or once")
+    return Schedule(pointer, "", problem="has none of cron, preset or once", in_schema=True)
 
 
 def _once(raw: Any, pointer: Pointer) -> Schedule:
@@ -170,12 +173,14 @@ def _once(raw: Any, pointer: Pointer) -> Schedule:
             pointer,
             "once",
             problem=f"{raw!r} is not a timestamp; write it as ISO 8601, e.g. 2026-12-01T09:00:00Z",
+            in_schema=True,
         )
     if when.tzinfo is None:
         return Schedule(
             pointer,
             "once",
             problem=f"{raw!s} has no time zone; add Z (UTC) or an offset such as +02:00",
+            in_schema=True,
         )
     return Schedule(pointer, "once", once=when.astimezone(timezone.utc))
 
@@ -184,7 +189,10 @@ def _preset(spec: dict[str, Any], pointer: Pointer, tz: str | None) -> Schedule:
     preset = spec.get("preset")
     if preset not in PRESETS:
         return Schedule(
-            pointer, "preset", problem=f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}"
+            pointer,
+            "preset",
+            problem=f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}",
+            in_schema=True,
         )
     at = spec.get("at", ":00" if preset == "hourly" else None)
     if isinstance(at, int) and not isinstance(at, bool):
@@ -198,6 +206,7 @@ def _preset(spec: dict[str, Any], pointer: Pointer, tz: str | None) -> Schedule:
             "at" if "at" in spec else "preset",
             preset=preset,
             problem=f'"at" is {shown}; a {preset} schedule needs "at": "HH:MM" (quoted)',
+            in_schema=at is not None,
         )
     hour, minute = int(match.group(1) or 0), int(match.group(2))
     day_spec = spec.get("day", "monday")
@@ -212,6 +221,7 @@ def _preset(spec: dict[str, Any], pointer: Pointer, tz: str | None) -> Schedule:
             "day",
             preset=preset,
             problem=f"unknown day {day_spec!r}; use one of {', '.join(WEEKDAYS)}",
+            in_schema=True,
         )
     cron = {
         "hourly": f"{minute} * * * *",
