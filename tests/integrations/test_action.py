@@ -103,7 +103,12 @@ def test_push_checks_every_file(broken: Path, runner_temp: Path) -> None:
 
     check = result.step("check")
     annotated = [a.props["file"] for a in check.annotations]
-    assert set(annotated) == {".mcp.json", ".claude/settings.json", ".claude/agents/reviewer.md"}
+    assert set(annotated) == {
+        ".mcp.json",
+        ".claude/settings.json",
+        ".claude/agents/reviewer.md",
+        ".claude/routines.yaml",  # PAR501: cron "61 3 * * *"
+    }
     levels = [a.level for a in check.annotations]
     assert levels == sorted(levels, key=["error", "warning", "notice"].index)
     assert result.exit_code == 1
