@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ def zone(name: str | None) -> tzinfo:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
+@functools.lru_cache(maxsize=1024)
 def cron_problem(expr: str, *, client: bool = False) -> str | None:
     """Why ``expr`` is not a usable 5-field cron, or None when it is.
 
@@ -101,9 +103,13 @@ def first_fire(expr: str, tz: tzinfo, after: datetime) -> datetime | None:
     return next(iter_fires(expr, tz, after, limit=1), None)
 
 
-def min_gap(expr: str, tz: tzinfo) -> timedelta | None:
+def min_gap(expr: str, tz: tzinfo, *, stop_below: timedelta | None = None) -> timedelta | None:
     """The shortest time between consecutive fires over a week (from the first fire after the
-    fixed anchor), or None when it fires at most once in that week."""
+    fixed anchor), or None when it fires at most once in that week.
+
+    With ``stop_below``, the first gap shorter than it is returned at once (cheaper, and all a
+    threshold check needs).
+    """
     first = first_fire(expr, tz, ANCHOR)
     if first is None:
         return None
@@ -115,7 +121,7 @@ def min_gap(expr: str, tz: tzinfo) -> timedelta | None:
             break
         gap = fire - previous
         best = gap if best is None or gap < best else best
-        if best <= timedelta(minutes=1):
+        if best <= timedelta(minutes=1) or (stop_below is not None and best < stop_below):
             break  # cron cannot fire more often than once a minute
         previous = fire
     return best

@@ -22,14 +22,14 @@ def check(ctx: Context) -> Iterator[Violation]:
             spec = valid_cron(schedule)
             if spec is None:
                 continue
-            gap = min_gap(*spec)
+            gap = min_gap(*spec, stop_below=MIN_INTERVAL)
             if gap is None or gap >= MIN_INTERVAL:
                 continue
             yield Violation(
                 at(routine.doc, (*schedule.pointer, schedule.key)),
-                f'Routine "{routine.name}": "{schedule.cron}" fires every {describe_gap(gap)} at '
-                "its most frequent; routines run at most once an hour, and the cloud rejects a "
-                "more frequent schedule.",
+                f'Routine "{routine.name}": "{schedule.cron}" fires {describe_gap(gap)} apart; '
+                "routines run at most once an hour, and the cloud rejects a more frequent "
+                "schedule.",
                 fix=_FIX,
             )
 

@@ -32,14 +32,19 @@ def check(ctx: Context) -> Iterator[Violation]:
             spec = valid_cron(schedule)
             if spec is None:
                 continue
-            fires = frozenset(
-                f.astimezone(timezone.utc)
-                for f in iter_fires(*spec, ANCHOR, limit=400)
-                if f < ANCHOR + WINDOW
-            )
-            used.update(f.minute for f in fires)
-            if fires and all(f.minute in (0, 30) for f in fires):
-                candidates.append(_Candidate(routine, schedule, fires))
+            fires: set[datetime] = set()
+            on_marks = True
+            for n, local in enumerate(iter_fires(*spec, ANCHOR, limit=400)):
+                fire = local.astimezone(timezone.utc)
+                # A schedule off the marks is no candidate; its first minutes are enough to
+                # know which minutes it takes.
+                if fire >= ANCHOR + WINDOW or (not on_marks and n >= 60):
+                    break
+                used.add(fire.minute)
+                fires.add(fire)
+                on_marks = on_marks and fire.minute in (0, 30)
+            if fires and on_marks:
+                candidates.append(_Candidate(routine, schedule, frozenset(fires)))
     offers = iter(m for m in QUIET_MINUTES if m not in used)
     for i, cand in enumerate(candidates):
         earlier = next((c for c in candidates[:i] if c.fires & cand.fires), None)
