@@ -23,7 +23,8 @@ def check(ctx: Context) -> Iterator[Violation]:
             "traffic leaves the cloud VM unencrypted"
             + (", headers and tokens included, " if leak else " ")
             + "and can be read or changed on the way.",
-            fix=f"Use {secure}://{use.host}{use.url.split(use.host, 1)[-1]}.",
+            # Only the host is repeated: a URL's path or query may hold a token.
+            fix=f"Use {secure}://{use.host}/… (the same URL over TLS).",
             severity=Severity.ERROR if leak else None,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from tests.helpers import FIXTURES, make_repo, run
@@ -76,3 +77,16 @@ def test_a_symlinked_script_leaving_the_repository_is_not_read(tmp_path: Path) -
     hook.symlink_to(outside)
     _code, findings = _check(repo, "--select", "PAR2,PAR3")
     assert findings == []
+
+
+def test_no_url_path_or_query_is_repeated_in_findings(tmp_path: Path) -> None:
+    shutil.copytree(REPOS / "cloud-ready", tmp_path / "repo")
+    (tmp_path / "repo/.npmrc").write_text(
+        "registry=http://npm.acme.dev/t0ps3cr3t-path?token=abc1\n"
+    )
+    repo = make_repo(tmp_path / "repo")
+    _code, findings = _check(repo, "--select", "PAR2,PAR3")
+    assert {f["code"] for f in findings} == {"PAR302", "PAR304"}
+    text = json.dumps(findings)
+    assert "t0ps3cr3t" not in text
+    assert "abc1" not in text
