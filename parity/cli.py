@@ -19,6 +19,10 @@ BUG_HINT = "this is a bug in parity; please report it with the command you ran"
 # `parity --version` and `parity check` start fast.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("parity.commands.check:check", "Lint the Claude Code configuration of a repository."),
+    "status": (
+        "parity.commands.status:status",
+        "Show which config items of this repo and user reach a cloud session.",
+    ),
     "rule": ("parity.commands.meta:rule", "List the rules, or explain one."),
     "schema": ("parity.commands.meta:schema", "List or print the bundled JSON schemas."),
     "init": ("parity.commands.meta:init", "Add a commented [tool.parity] block to pyproject.toml."),

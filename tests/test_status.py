@@ -1,0 +1,110 @@
+"""``parity status``: the parity table for a repository and a user, in every format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import FIXTURES, install_home, make_repo, run, write
+
+EXPECTED = FIXTURES / "status"
+
+
+def _partial(tmp_path: Path, home: Path) -> Path:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "repos" / "partial")
+    install_home(FIXTURES / "homes" / "realistic", home, repo)
+    return repo
+
+
+def test_markdown_is_exact(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    result = run(["status", "--format", "markdown", str(repo)])
+    assert result.code == 0, result.err
+    assert result.out == (EXPECTED / "partial-realistic.md").read_text(encoding="utf-8")
+
+
+def test_text_is_exact(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    result = run(["status", str(repo)])
+    assert result.code == 0, result.err
+    assert result.out == (EXPECTED / "partial-realistic.txt").read_text(encoding="utf-8")
+
+
+def test_json_rows(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    assert doc["version"] == 1
+    rows = {(r["kind"], r["name"]): r for r in doc["items"]}
+    assert rows[("mcp", "memory")]["where"] == ["user", "project"]
+    assert rows[("mcp", "memory")]["in_cloud"] is True
+    assert rows[("mcp", "memory")]["path"] == ".mcp.json"
+    assert rows[("mcp", "postgres")]["where"] == ["local"]
+    assert rows[("env", "LINEAR_API_KEY")]["in_cloud"] is False
+    assert doc["summary"] == {"items": 14, "in_cloud": 3, "missing": 11}
+
+
+def test_no_secret_value_in_any_format(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    write(
+        repo,
+        ".claude/settings.json",
+        '{"hooks": {"Stop": [{"hooks": [{"type": "command", '
+        '"command": "curl -H \'Authorization: Bearer sk-live-SECRETsecret123\' https://x.example"}]}]}}',
+    )
+    for fmt in ("text", "json", "markdown"):
+        out = run(["status", "--format", fmt, str(repo)]).out
+        assert "lin_api_" not in out and "ghp_" not in out and "SECRET" not in out, fmt
+        assert "LINEAR_API_KEY" in out
+
+
+def test_fail_on_missing(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    assert run(["status", "--fail-on-missing", str(repo)]).code == 1
+    clean = make_repo(tmp_path / "clean", FIXTURES / "repos" / "partial")
+    (fake_home / ".claude").rename(tmp_path / "gone")
+    (fake_home / ".claude.json").unlink()
+    assert run(["status", "--fail-on-missing", str(clean)]).code == 0
+
+
+def test_uncommitted_plugin_market_and_setup_script(tmp_path: Path, fake_home: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "repos" / "partial")
+    write(repo, ".claude/settings.json", '{"enabledPlugins": {"fmt@acme": true}}\n')
+    write(repo, "pyproject.toml", '[tool.parity.environments.web]\nsetup-script = "setup.sh"\n')
+    from tests.helpers import git
+
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "plugin")
+    write(repo, ".claude/skills/new/SKILL.md", "---\ndescription: New.\n---\nx\n")
+    doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    rows = {(r["kind"], r["name"]): r for r in doc["items"]}
+    plugin = rows[("plugins", "fmt@acme")]
+    assert plugin["in_cloud"] is False and "acme" in plugin["fix"]
+    assert rows[("skills", "new")]["where"] == ["not committed"]
+    assert rows[("skills", "new")]["fix"] == "git add .claude/skills/new/SKILL.md"
+    script = rows[("setup-script", "setup.sh (web)")]
+    assert script["where"] == ["missing"] and script["in_cloud"] is False
+
+
+def test_migrated_hook_counts_as_the_same_item(tmp_path: Path, fake_home: Path) -> None:
+    repo = _partial(tmp_path, fake_home)
+    write(
+        repo,
+        ".claude/settings.json",
+        '{"hooks": {"SessionStart": [{"matcher": "startup", "hooks": [{"type": "command", '
+        '"command": "\\"$CLAUDE_PROJECT_DIR\\"/.claude/hooks/load-context.sh"}]}]}}\n',
+    )
+    write(repo, ".claude/hooks/load-context.sh", "#!/bin/sh\n", mode=0o755)
+    from tests.helpers import git
+
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "migrated")
+    doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    hooks = [r for r in doc["items"] if r["kind"] == "hooks" and "SessionStart" in r["name"]]
+    assert len(hooks) == 1
+    assert hooks[0]["where"] == ["user", "project"] and hooks[0]["in_cloud"] is True
+
+
+def test_bad_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(["status", str(tmp_path / "nope")])
+    assert result.code == 2
+    assert "Traceback" not in result.err
