@@ -61,6 +61,27 @@ class Item:
         return (self.kind.value, self.ident or self.name)
 
     @property
+    def label(self) -> str:
+        """The name to show: for hooks only event, matcher and the script or program run.
+
+        A hook's command line may hold a token, so no output shows it whole.
+        """
+        if self.kind is not ItemKind.HOOK:
+            return self.name
+        from parity.hooks import HookHandler, script_refs
+
+        hook = self.data
+        if not isinstance(hook, HookHandler):
+            return self.name.split(":", 1)[0]
+        matcher = f"[{hook.matcher}]" if hook.matcher else ""
+        what = hook.type or "command"
+        commands = hook.commands()
+        if commands:
+            refs = [r for c in commands for r in script_refs(c)]
+            what = refs[0].text if refs else commands[0].name
+        return f"{hook.event}{matcher}: {what}"
+
+    @property
     def in_cloud(self) -> bool:
         """True when a cloud session (fresh clone, empty home) gets this item."""
         return self.scope is Scope.PROJECT and self.committed

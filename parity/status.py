@@ -96,23 +96,7 @@ def _row(group: list[Item], markets: set[str]) -> Row:
 
 
 def _name(item: Item) -> str:
-    if item.kind is not ItemKind.HOOK:
-        return item.name
-    # Show the event, matcher and the script or program only: a command line may hold a secret.
-    from parity.hooks import HookHandler, script_refs
-
-    hook = item.data
-    if not isinstance(hook, HookHandler):
-        return item.name.split(":", 1)[0]
-    matcher = f"[{hook.matcher}]" if hook.matcher else ""
-    what = hook.type or "command"
-    commands = hook.commands()
-    if commands:
-        refs = [r for c in commands for r in script_refs(c)]
-        what = refs[0].text if refs else commands[0].name
-    elif hook.type in ("http", "mcp_tool"):
-        what = hook.type
-    return f"{hook.event}{matcher}: {what}"
+    return item.label
 
 
 def _fix(item: Item) -> str:

@@ -75,7 +75,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         scope = item.scope.value
         yield Violation(
             item.location,
-            message.format(name=item.name, scope=scope) + ".",
+            message.format(name=item.label, scope=scope) + ".",
             fix=fix.format(name=item.name),
         )
 

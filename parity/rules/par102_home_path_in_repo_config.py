@@ -75,13 +75,13 @@ def _finding(loc: Location, word: str, what: str, runs: bool) -> Violation:
     severe = personal or user_claude_path(word)
     verb = "runs" if runs else "uses"
     where = (
-        "a path on your machine that does not exist there"
+        "a path on your machine, which does not exist in a cloud session"
         if personal
-        else "a file under your home directory, which is empty in a cloud session"
+        else "a path under your home directory, which is empty in a cloud session"
     )
     return Violation(
         loc,
-        f"{what.capitalize()} {verb} {word!s}: {where}, so it fails in a cloud session.",
+        f"{what.capitalize()} {verb} {word!s}: {where}, so {what} fails there.",
         fix='Commit the file to the repository and refer to it as "$CLAUDE_PROJECT_DIR"/<path> '
         "(or install it from the SessionStart setup script).",
         severity=Severity.ERROR if severe else None,

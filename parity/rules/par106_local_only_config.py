@@ -43,7 +43,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         if item.kind is ItemKind.HOOK:
             yield Violation(
                 item.location,
-                f"The hook {item.name!r} is defined only in .claude/settings.local.json: it never "
+                f"The hook {item.label!r} is defined only in .claude/settings.local.json: it never "
                 "runs in a cloud session.",
                 fix=_FIX,
             )
