@@ -63,3 +63,33 @@ def test_counterparts_group_by_identity(tmp_path: Path, fake_home: Path) -> None
     items = build_items(Inventory.build(discover_repo(repo), Home.from_env()))
     memory = counterparts(items)[("mcp", "memory")]
     assert sorted(i.scope for i in memory) == sorted([Scope.PROJECT, Scope.USER])
+
+
+def test_hook_identity_survives_the_migrate_rewrite() -> None:
+    from parity.items import hook_identity
+
+    user = hook_identity("~/.claude/hooks/x.sh --fast")
+    assert user == hook_identity('"$CLAUDE_PROJECT_DIR"/.claude/hooks/x.sh --fast')
+    assert user == hook_identity("${CLAUDE_PROJECT_DIR:-.}/.claude/hooks/x.sh --fast")
+    assert user == hook_identity("$HOME/.claude/hooks/x.sh  --fast")
+    assert user != hook_identity("~/.claude/hooks/y.sh --fast")
+    assert hook_identity("~/bin/x.sh") != hook_identity("$CLAUDE_PROJECT_DIR/bin/x.sh")
+
+
+def test_migrated_hook_is_a_counterpart(tmp_path: Path, fake_home: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "repos" / "partial")
+    install_home(FIXTURES / "homes" / "realistic", fake_home, repo)
+    write(
+        repo,
+        ".claude/settings.local.json",
+        '{"hooks": {"SessionStart": [{"matcher": "startup", "hooks": [{"type": "command", '
+        '"command": "\\"$CLAUDE_PROJECT_DIR\\"/.claude/hooks/load-context.sh"}]}]}}',
+    )
+    items = build_items(Inventory.build(discover_repo(repo), Home.from_env()))
+    hooks = [i for i in items if i.kind is ItemKind.HOOK and i.name.startswith("SessionStart")]
+    assert len(hooks) == 2
+    assert hooks[0].key == hooks[1].key
+    assert sorted(i.label for i in hooks) == [
+        "SessionStart[startup]: $CLAUDE_PROJECT_DIR/.claude/hooks/load-context.sh",
+        "SessionStart[startup]: ~/.claude/hooks/load-context.sh",
+    ]

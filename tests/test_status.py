@@ -53,7 +53,8 @@ def test_no_secret_value_in_any_format(tmp_path: Path, fake_home: Path) -> None:
     )
     for fmt in ("text", "json", "markdown"):
         out = run(["status", "--format", fmt, str(repo)]).out
-        assert "lin_api_" not in out and "ghp_" not in out and "SECRET" not in out, fmt
+        for value in ("lin_api_", "ghp_", "SECRET"):
+            assert value not in out, fmt
         assert "LINEAR_API_KEY" in out
 
 
@@ -78,11 +79,13 @@ def test_uncommitted_plugin_market_and_setup_script(tmp_path: Path, fake_home: P
     doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
     rows = {(r["kind"], r["name"]): r for r in doc["items"]}
     plugin = rows[("plugins", "fmt@acme")]
-    assert plugin["in_cloud"] is False and "acme" in plugin["fix"]
+    assert plugin["in_cloud"] is False
+    assert "acme" in plugin["fix"]
     assert rows[("skills", "new")]["where"] == ["not committed"]
     assert rows[("skills", "new")]["fix"] == "git add .claude/skills/new/SKILL.md"
     script = rows[("setup-script", "setup.sh (web)")]
-    assert script["where"] == ["missing"] and script["in_cloud"] is False
+    assert script["where"] == ["missing"]
+    assert script["in_cloud"] is False
 
 
 def test_migrated_hook_counts_as_the_same_item(tmp_path: Path, fake_home: Path) -> None:
@@ -101,10 +104,52 @@ def test_migrated_hook_counts_as_the_same_item(tmp_path: Path, fake_home: Path) 
     doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
     hooks = [r for r in doc["items"] if r["kind"] == "hooks" and "SessionStart" in r["name"]]
     assert len(hooks) == 1
-    assert hooks[0]["where"] == ["user", "project"] and hooks[0]["in_cloud"] is True
+    assert hooks[0]["where"] == ["user", "project"]
+    assert hooks[0]["in_cloud"] is True
 
 
 def test_bad_path_is_a_usage_error(tmp_path: Path) -> None:
     result = run(["status", str(tmp_path / "nope")])
     assert result.code == 2
     assert "Traceback" not in result.err
+
+
+def test_status_over_the_corpus_never_crashes(tmp_path: Path, fake_home: Path) -> None:
+    import csv
+    import shutil
+
+    import pytest
+
+    from tests.helpers import SHARED, git
+
+    corpus = SHARED / "corpus"
+    if not (corpus / "manifest.tsv").is_file():
+        pytest.skip("../shared/corpus is absent (developers and CI have it)")
+    places = {
+        "user-settings": ".claude/settings.json",
+        "user-claude-md": ".claude/CLAUDE.md",
+        "user-claude-json": ".claude.json",
+    }
+    with (corpus / "manifest.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    # One repository and one home holding every file (the first of each place wins): status
+    # reads them all, whatever their shape.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    for row in rows:
+        kind, rel = row["kind"], row["path"]
+        target = fake_home / places[kind] if kind in places else repo / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(corpus / row["local_file"], target)
+        if kind in places:
+            continue
+        result = run(["status", "--format", "json", str(repo)])
+        assert result.code == 0, (row["local_file"], result.err)
+        shutil.rmtree(repo / ".claude", ignore_errors=True)
+        for name in ("CLAUDE.md", ".mcp.json"):
+            (repo / name).unlink(missing_ok=True)
+    for fmt in ("text", "markdown", "json"):
+        result = run(["status", "--format", fmt, str(repo)])
+        assert result.code == 0, result.err
