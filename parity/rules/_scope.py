@@ -60,6 +60,7 @@ class HookScript:
     hook: HookHandler
     command: SimpleCommand
     ref: ScriptRef
+    rel: str  # repository-relative, from the project folder the settings file belongs to
 
 
 def repo_hooks(ctx: Context, *, user: bool = False) -> Iterator[HookHandler]:
@@ -72,13 +73,29 @@ def repo_hooks(ctx: Context, *, user: bool = False) -> Iterator[HookHandler]:
 
 def hook_scripts(hook: HookHandler) -> Iterator[HookScript]:
     """Scripts inside the repository that a hook command runs (package-manager folders skipped)."""
+    base = project_folder(hook.file)
     for command in hook.commands():
         for ref in script_refs(command):
             if ref.rel is None or not PATH_LIKE.match(ref.rel):
                 continue
             if ref.rel.startswith(INSTALLED_DIRS) or "/node_modules/" in ref.rel:
                 continue
-            yield HookScript(hook, command, ref)
+            yield HookScript(hook, command, ref, f"{base}{ref.rel}")
+
+
+def project_folder(cf: ConfigFile) -> str:
+    """The folder (``""`` or ``"sub/"``) whose ``.claude/`` holds ``cf``.
+
+    A nested ``sub/.claude/settings.json`` applies when a session starts in ``sub/``, so its hooks
+    run there and their relative paths and ``$CLAUDE_PROJECT_DIR`` start at ``sub/``.
+    """
+    if cf.rel is None:
+        return ""
+    parts = PurePosixPath(cf.rel).parts
+    if ".claude" not in parts:
+        return ""
+    i = len(parts) - 1 - parts[::-1].index(".claude")
+    return "".join(f"{p}/" for p in parts[:i])
 
 
 def looks_like_script(rel: str) -> bool:

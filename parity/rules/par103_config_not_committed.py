@@ -45,8 +45,8 @@ def check(ctx: Context) -> Iterator[Violation]:
         if hook.file.scope is not Scope.PROJECT:
             continue
         for script in hook_scripts(hook):
-            rel = script.ref.rel
-            if rel is None or ctx.repo.in_clone(rel) or not ctx.repo.exists(rel):
+            rel = script.rel
+            if ctx.repo.in_clone(rel) or not ctx.repo.exists(rel):
                 continue
             yield Violation(
                 hook.locate(),
@@ -57,14 +57,14 @@ def check(ctx: Context) -> Iterator[Violation]:
             )
     for cf, doc in memory_documents(ctx):
         for path, start, end in memory_imports(doc):
-            rel = resolve_import(cf, path)
-            if rel is None or ctx.repo.in_clone(rel) or not ctx.repo.exists(rel):
+            target = resolve_import(cf, path)
+            if target is None or ctx.repo.in_clone(target) or not ctx.repo.exists(target):
                 continue
             yield Violation(
                 text_location(doc, start - 1, end),
-                f"Import @{path} names {rel}, which {_why(ctx, rel)}: a cloud session loads "
+                f"Import @{path} names {target}, which {_why(ctx, target)}: a cloud session loads "
                 "nothing from it.",
-                fix=_fix(ctx, rel),
+                fix=_fix(ctx, target),
             )
 
 

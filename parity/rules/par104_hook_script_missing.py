@@ -16,10 +16,13 @@ def check(ctx: Context) -> Iterator[Violation]:
         if hook.file.scope is not Scope.PROJECT:
             continue
         for script in hook_scripts(hook):
-            rel = script.ref.rel
-            if rel is None or ctx.repo.exists(rel) or "$" in rel or "{" in rel:
+            rel = script.rel
+            if ctx.repo.exists(rel) or "$" in rel or "{" in rel:
                 continue
-            if not looks_like_script(rel) and "CLAUDE_PROJECT_DIR" not in script.ref.text:
+            if (
+                not looks_like_script(script.ref.rel or rel)
+                and "CLAUDE_PROJECT_DIR" not in script.ref.text
+            ):
                 continue
             yield Violation(
                 hook.locate(),

@@ -18,8 +18,8 @@ def check(ctx: Context) -> Iterator[Violation]:
         if hook.file.scope is not Scope.PROJECT:
             continue
         for script in hook_scripts(hook):
-            rel = script.ref.rel
-            entry = ctx.repo.get(rel) if rel is not None else None
+            rel = script.rel
+            entry = ctx.repo.get(rel)
             if not script.ref.direct or entry is None or not entry.tracked:
                 continue
             if entry.executable_in_index or entry.mode == 0o120000:

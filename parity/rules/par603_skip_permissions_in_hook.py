@@ -39,8 +39,8 @@ def check(ctx: Context) -> Iterator[Violation]:
                     hook.locate(), _MESSAGE.format(what="This hook", flag=flag), fix=_FIX
                 )
         for script in hook_scripts(hook):
-            rel = script.ref.rel
-            if rel is None or rel in seen:
+            rel = script.rel
+            if rel in seen:
                 continue
             seen.add(rel)
             parsed = script_commands(ctx, rel)

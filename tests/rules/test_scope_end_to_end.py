@@ -7,7 +7,9 @@ from pathlib import Path
 
 from tests.helpers import FIXTURES, install_home, make_repo, run
 
-ANTI = FIXTURES / "repos" / "anti-patterns" / "scope-permissions"
+# A repository of its own: the shared anti-patterns repository declares a config (network level,
+# environments) whose other rules would also fire on these files.
+ANTI = FIXTURES / "repos" / "anti-patterns-scope"
 READY = FIXTURES / "repos" / "cloud-ready" / "scope-permissions"
 HOME = FIXTURES / "homes" / "anti-patterns-scope"
 
@@ -42,3 +44,22 @@ def test_cloud_ready_repo_status_is_all_in_cloud(tmp_path: Path) -> None:
     result = run(["status", "--fail-on-missing", "--format", "json", str(repo)])
     assert result.code == 0, result.out
     assert json.loads(result.out)["summary"]["missing"] == 0
+
+
+def test_nested_project_hooks_resolve_scripts_from_their_own_folder(tmp_path: Path) -> None:
+    from tests.helpers import write
+
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        "web/.claude/settings.json",
+        '{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "bash .claude/hooks/x.sh"},'
+        ' {"type": "command", "command": "\\"$CLAUDE_PROJECT_DIR\\"/.claude/hooks/y.sh"}]}]}}\n',
+    )
+    write(repo, "web/.claude/hooks/x.sh", "#!/bin/sh\n")
+    write(repo, "web/.claude/hooks/y.sh", "#!/bin/sh\n")
+    make_repo(repo)
+    result = run(["check", "--select", "PAR104,PAR105", "--format", "json", str(repo)])
+    found = {(f["code"], f["line"], f["column"]) for f in json.loads(result.out)["findings"]}
+    # x.sh runs through bash; y.sh is run directly and is not executable in the index.
+    assert found == {("PAR105", 1, 122)}
