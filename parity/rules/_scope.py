@@ -34,6 +34,8 @@ BUILTIN_MARKETPLACES = frozenset(
         "claude-plugins-official",
         # A skill folder with .claude-plugin/plugin.json becomes plugin <name>@skills-dir (§5.3).
         "skills-dir",
+        # Plugins shipped inside the client are enabled as <name>@builtin (seen in the corpus).
+        "builtin",
     }
 )
 

@@ -71,8 +71,8 @@ RULE = Rule(
 For each `"plugin@marketplace": true` in the project's `enabledPlugins`, checks that
 `extraKnownMarketplaces` in the project settings declares the marketplace, or that it is one the
 client knows without a declaration (`claude-plugins-official`, `anthropic-plugin-directory`,
-`skills-dir`). With `--user` the message says when the marketplace is declared only in your user
-scope.
+`skills-dir`, `builtin`). With `--user` the message says when the marketplace is declared only in
+your user scope.
 
 ## Why is this bad?
 `claude plugin install --scope project` writes `enabledPlugins` into `.claude/settings.json` but
