@@ -201,7 +201,8 @@ _PREFIXES = (
 
 _SECRET_WORDS = re.compile(
     r"(?i)(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|credential|"
-    r"auth(?!or(?:s|ed|ing)?(?![a-z]))|bearer|private[_-]?key|access[_-]?key|session[_-]?key|cookie)"
+    r"auth(?!or(?:s|ed|ing)?(?![a-z]))|bearer|cookie|private[_-]?key|"
+    r"(?<!public)(?<!publishable)(?<!pub)[_.-]key$)"
 )
 # Names that hold something about a credential, not the credential itself.
 _NOT_SECRET_KEY = re.compile(
@@ -478,7 +479,7 @@ def mask(secret: str) -> str:
     value is shown, so a short secret shows nothing but its length.
     """
     n = len(secret)
-    prefix = next((p for p in _PREFIXES if secret.startswith(p)), secret[:3])
+    prefix = next((p for p in _PREFIXES if secret.startswith(p)), secret[:3] if n >= 16 else "")
     if len(prefix) > n // 4:
         prefix = ""
     return f"{prefix}…({n} chars)"

@@ -14,10 +14,13 @@ from parity.secrets import references
 # Fields of a server that the client expands (claude-code.md §4).
 _EXPANDED = frozenset({"command", "args", "env", "url", "headers", "headersHelper"})
 
-# Set in every cloud session without being declared (claude-code.md §6.2). CLAUDE_PROJECT_DIR
-# is not among them: .mcp.json does not get it, which PAR1 reports.
+# Set in every cloud session without being declared (claude-code.md §6.2), or substituted by
+# the client itself (a plugin's .mcp.json). CLAUDE_PROJECT_DIR without a default is PAR1's.
 PROVIDED = frozenset(
     {
+        "CLAUDE_PROJECT_DIR",
+        "CLAUDE_PLUGIN_ROOT",
+        "CLAUDE_PLUGIN_DATA",
         "HOME",
         "PATH",
         "USER",
