@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,9 +86,9 @@ _SLACK = "Slack token"
 _PRIVATE = "private key"
 
 _FORMATS: tuple[_Format, ...] = (
-    _f(_ANTHROPIC, "sk-ant-api", _B + r"sk-ant-api\d\d-[A-Za-z0-9_-]{93}AA" + _E),
-    _f("Anthropic admin key", "sk-ant-admin", _B + r"sk-ant-admin\d\d-[A-Za-z0-9_-]{93}AA" + _E),
-    _f("Claude Code OAuth token", "sk-ant-o", _B + r"sk-ant-o[ar]t\d\d-[A-Za-z0-9_-]{40,}" + _E),
+    _f(_ANTHROPIC, "sk-ant-", _B + r"sk-ant-api\d\d-[A-Za-z0-9_-]{93}AA" + _E),
+    _f("Anthropic admin key", "sk-ant-", _B + r"sk-ant-admin\d\d-[A-Za-z0-9_-]{93}AA" + _E),
+    _f("Claude Code OAuth token", "sk-ant-", _B + r"sk-ant-o[ar]t\d\d-[A-Za-z0-9_-]{40,}" + _E),
     _f(
         "OpenAI API key",
         "T3BlbkFJ",
@@ -95,16 +96,15 @@ _FORMATS: tuple[_Format, ...] = (
         r"T3BlbkFJ[A-Za-z0-9_-]{20,74}" + _E,
         back=90,
     ),
-    *(
-        _f(_GITHUB, p, _B + p + r"[A-Za-z0-9]{36}(?![A-Za-z0-9])")
-        for p in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")
-    ),
+    _f(_GITHUB, "gh", _B + r"gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
     _f(_GITHUB, "github_pat_", _B + r"github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"),
-    _f("GitLab token", "glpat-", _B + r"glpat-[A-Za-z0-9_-]{20,}(?:\.[a-z0-9]{2,}){0,2}" + _E),
-    _f("GitLab token", "gldt-", _B + r"gldt-[A-Za-z0-9_-]{20,}" + _E),
-    _f("GitLab token", "glrt-", _B + r"glrt-[A-Za-z0-9_-]{20,}" + _E),
+    _f(
+        "GitLab token",
+        "gl",
+        _B + r"gl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,}(?:\.[a-z0-9]{2,}){0,2}" + _E,
+    ),
     _f(_SLACK, "xox", _B + r"xox[abeoprs]-\d{6,}-[A-Za-z0-9-]{8,}" + _E),
-    _f(_SLACK, "xoxe", _B + r"xoxe(?:\.xox[bp])?-1-[A-Za-z0-9]{60,}" + _E),
+    _f(_SLACK, "xox", _B + r"xoxe(?:\.xox[bp])?-1-[A-Za-z0-9]{60,}" + _E),
     _f(_SLACK, "xapp-", _B + r"xapp-\d-[A-Z0-9]{6,}-\d{6,}-[a-z0-9]{32,}" + _E),
     _f(
         "Slack webhook URL",
@@ -113,10 +113,8 @@ _FORMATS: tuple[_Format, ...] = (
         r"[A-Z0-9/]{6,}[A-Za-z0-9]{20,}",
         back=8,
     ),
-    *(
-        _f("AWS access key ID", p, _B + p + r"[A-Z2-7]{16}(?![A-Za-z0-9])")
-        for p in ("AKIA", "ASIA", "ABIA", "ACCA")
-    ),
+    _f("AWS access key ID", "IA", _B + r"A[KSB]IA[A-Z2-7]{16}(?![A-Za-z0-9])", back=2),
+    _f("AWS access key ID", "ACCA", _B + r"ACCA[A-Z2-7]{16}(?![A-Za-z0-9])"),
     _f("Google API key", "AIza", _B + r"AIza[A-Za-z0-9_-]{35}" + _E, MEDIUM),
     _f("Stripe secret key", "k_live_", _B + r"[sr]k_live_[A-Za-z0-9]{10,99}" + _E, back=1),
     _f("Stripe test key", "sk_test_", _B + r"sk_test_[A-Za-z0-9]{10,99}" + _E, MEDIUM),
@@ -155,6 +153,10 @@ _FORMATS: tuple[_Format, ...] = (
         group=1,
     ),
 )
+
+_BY_KEYWORD: dict[str, tuple[_Format, ...]] = {}
+for _fmt in _FORMATS:
+    _BY_KEYWORD[_fmt.keyword] = (*_BY_KEYWORD.get(_fmt.keyword, ()), _fmt)
 
 # Literal prefixes a mask may show: they say what the secret is and carry none of it.
 _PREFIXES = (
@@ -214,11 +216,21 @@ _NOT_SECRET_KEY = re.compile(
     r"|^(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]"
 )
 _KEYWORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "cookie")
-_IDENT_BEFORE = re.compile(r"[A-Za-z0-9_.-]{0,64}$")
+_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _ASSIGN = re.compile(
     r"(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?(?P<sep>\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
     r"(?:(?i:bearer|basic|token)[ \t]+)?(?P<value>[^\s\"'`,;<>(){}\[\]|&\\]{8,})"
 )
+# One pattern per keyword: a pattern that starts with a literal is searched for at memory
+# speed by the regex engine itself, where an alternation of words would be tried everywhere.
+_KEY_SHAPES = tuple(
+    re.compile(
+        word + r"[a-z0-9_.-]*[\"']?(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
+        r"(?:(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){}\[\]|&\\]{8,}"
+    )
+    for word in _KEYWORDS
+)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
 
@@ -346,34 +358,39 @@ def scan_text(text: str) -> list[SecretMatch]:
 
 def _provider_matches(text: str) -> Iterator[SecretMatch]:
     n = len(text)
-    for fmt in _FORMATS:
-        pos = text.find(fmt.keyword)
+    for keyword, formats in _BY_KEYWORD.items():
+        # One pass of str.find per keyword: the cost of a text without secrets.
+        pos = text.find(keyword)
         while pos >= 0:
-            lo = max(0, pos - fmt.back)
-            hi = min(n, pos + len(fmt.keyword) + fmt.span)
-            m = fmt.regex.search(text, lo, hi) if fmt.back else fmt.regex.match(text, pos, hi)
-            nxt = pos + len(fmt.keyword)
-            if m is not None and m.start() <= pos < m.end():
+            nxt = pos + len(keyword)
+            for fmt in formats:
+                lo = max(0, pos - fmt.back)
+                hi = min(n, nxt + fmt.span)
+                m = fmt.regex.search(text, lo, hi) if fmt.back else fmt.regex.match(text, pos, hi)
+                if m is None or not m.start() <= pos < m.end():
+                    continue
                 start, end = m.span(fmt.group)
                 if not _body_is_placeholder(text[start:end], fmt.kind):
                     yield SecretMatch(fmt.kind, start, end, fmt.confidence)
                 nxt = max(nxt, m.end())
-            pos = text.find(fmt.keyword, nxt)
+                break
+            pos = text.find(keyword, nxt)
 
 
 def _keyword_matches(text: str) -> Iterator[SecretMatch]:
     """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy."""
-    low = text.lower()
+    # One C-level pass over an ASCII-lowercased copy (same offsets) finds the rare places where
+    # a credential-like word is followed by a separator and a long value; Python looks only there.
+    low = text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
     n = len(text)
-    done = 0  # keyword hits before this offset belong to a key already looked at
-    hits = sorted(
-        {p for k in _KEYWORDS for p in _find_all(low, k)},
-    )
+    done = 0  # hits before this offset belong to a key already looked at
+    hits = sorted(m.start() for shape in _KEY_SHAPES for m in shape.finditer(low))
     for pos in hits:
         if pos < done:
             continue
-        before = _IDENT_BEFORE.search(text, max(0, pos - 64), pos)
-        kstart = before.start() if before is not None else pos
+        kstart, floor = pos, max(0, pos - 64)
+        while kstart > floor and text[kstart - 1] in _IDENT_CHARS:
+            kstart -= 1  # a short walk back to where the key's name starts
         m = _ASSIGN.match(text, kstart, min(n, pos + 600))
         if m is None:
             continue
@@ -393,13 +410,6 @@ def _keyword_matches(text: str) -> Iterator[SecretMatch]:
 
 
 _AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
-
-
-def _find_all(haystack: str, needle: str) -> Iterator[int]:
-    pos = haystack.find(needle)
-    while pos >= 0:
-        yield pos
-        pos = haystack.find(needle, pos + len(needle))
 
 
 def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
