@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from parity.discover import rev_parse_path
 from parity.errors import ParityError, StaleError
 from parity.fsutil import atomic_write
 
@@ -228,17 +229,7 @@ def journal_dir(root: Path) -> Path:
 
 
 def _git_dir(root: Path) -> Path | None:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--absolute-git-dir"],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+    return rev_parse_path(root, "--absolute-git-dir")
 
 
 def _in_index(root: Path, rel: str) -> int | None:

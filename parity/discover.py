@@ -137,12 +137,12 @@ def _git(root: Path, *args: str) -> bytes:
     return proc.stdout
 
 
-def git_root(start: Path) -> Path | None:
-    """The top of the git work tree containing ``start``, or None outside a repository."""
+def rev_parse_path(start: Path, flag: str) -> Path | None:
+    """The path ``git rev-parse FLAG`` prints for ``start``, or None outside a repository."""
     probe = start if start.is_dir() else start.parent
     try:
         proc = subprocess.run(
-            ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
+            ["git", "-C", str(probe), "rev-parse", flag],
             capture_output=True,
             check=False,
         )
@@ -151,6 +151,11 @@ def git_root(start: Path) -> Path | None:
     if proc.returncode != 0:
         return None
     return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
+
+
+def git_root(start: Path) -> Path | None:
+    """The top of the git work tree containing ``start``, or None outside a repository."""
+    return rev_parse_path(start, "--show-toplevel")
 
 
 def discover_repo(root: Path) -> Repo:

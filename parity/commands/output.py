@@ -26,15 +26,3 @@ def emit(text: str, output: Path | None) -> None:
     from parity.fsutil import atomic_write
 
     atomic_write(output, text.encode("utf-8"))
-
-
-def format_option(*choices: str, default: str = "text") -> click.Option:
-    """A ``--format`` option (``PARITY_OUTPUT_FORMAT`` in the environment sets its default)."""
-    return click.Option(
-        ["--format", "output_format"],
-        type=click.Choice(choices),
-        default=default,
-        envvar="PARITY_OUTPUT_FORMAT",
-        show_default=True,
-        help="Output format.",
-    )
