@@ -217,6 +217,19 @@ def _has_secret(data: bytes) -> bool:
     return bool(scan_text(text))
 
 
+def _writable_settings(p: _Planner, item: Item) -> dict[str, Any] | None:
+    """The project settings object an item will be merged into, or None (the skip is recorded)."""
+    why = p.drafts.unsafe(SETTINGS)
+    if why is not None:
+        p.skip(item, why)
+        return None
+    current = _json_value(p, SETTINGS)
+    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
+        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
+        return None
+    return current or {}
+
+
 # --------------------------------------------------------------------------------------------
 # Entry point
 
@@ -719,20 +732,15 @@ def _hook(p: _Planner, item: Item) -> None:
     if any(o.scope is Scope.PROJECT and o.key == ident for o in p.items):
         p.skip(item, f"already in the repository ({SETTINGS})")
         return
-    why = p.drafts.unsafe(SETTINGS)
-    if why is not None:
-        p.skip(item, why)
-        return
-    current = _json_value(p, SETTINGS)
-    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
-        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
+    current = _writable_settings(p, item)
+    if current is None:
         return
     for rel, data, mode in copies:
         problem = p.drafts.ensure(rel, data, mode)
         if problem is not None:
             p.skip(item, f"conflict: {problem}")
             return
-    groups = ((current or {}).get("hooks") or {}).get(hook.event)
+    groups = (current.get("hooks") or {}).get(hook.event)
     text_now = p.drafts.text(SETTINGS)
     if isinstance(groups, list):
         for g, group in enumerate(groups):
@@ -833,15 +841,9 @@ def _plugin(p: _Planner, item: Item) -> None:
         else:
             p.skip(item, "no enabled plugin needs this marketplace")
         return
-    why = p.drafts.unsafe(SETTINGS)
-    if why is not None:
-        p.skip(item, why)
+    current = _writable_settings(p, item)
+    if current is None:
         return
-    current = _json_value(p, SETTINGS)
-    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
-        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
-        return
-    current = current or {}
     enabled = current.get("enabledPlugins")
     if isinstance(enabled, dict) and item.name in enabled:
         if enabled[item.name] == item.data:
@@ -912,15 +914,10 @@ def _env(p: _Planner, item: Item) -> None:
     if "${" in value or "$HOME" in value or "~/" in value or str(p.home.home) in value:
         p.skip(item, "refers to the laptop's environment or home; set it in the cloud environment")
         return
-    why = p.drafts.unsafe(SETTINGS)
-    if why is not None:
-        p.skip(item, why)
+    current = _writable_settings(p, item)
+    if current is None:
         return
-    current = _json_value(p, SETTINGS)
-    if current is _BROKEN or (current is not None and not isinstance(current, dict)):
-        p.skip(item, f"{SETTINGS} is not a valid JSON object; fix it first")
-        return
-    env = (current or {}).get("env")
+    env = current.get("env")
     if isinstance(env, dict) and item.name in env:
         if env[item.name] == value:
             p.skip(item, f"already in the repository ({SETTINGS})")
