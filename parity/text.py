@@ -1,0 +1,147 @@
+"""Untrusted text made display-safe: secrets masked, control characters made visible, then cut.
+
+Names, values and paths from a repository are untrusted: they end up in terminals, XML, SARIF,
+GitHub workflow commands and Markdown, each of which interprets some characters.  Everything
+parity shows that quotes repository content goes through this module:
+
+- :func:`display` escapes what another program would interpret or cannot encode: C0 and C1
+  control characters, DEL, lone surrogates, bidirectional overrides, line and paragraph
+  separators and the two non-characters XML forbids (``\\x1b``, ``\\u009b``, ``\\ud800``).
+- :func:`clean` and :func:`quote` mask secrets first, on the whole value, and only then escape
+  and shorten it: a key cut in two no longer matches its format, so shortening first would show
+  the part before the cut.
+
+Every limit a caller shortens to is declared here (:data:`LIMITS`), so the no-leak tests can
+place keys across each of them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = [
+    "LIMITS",
+    "NAME_LIMIT",
+    "RULE_LIMIT",
+    "VALUE_LIMIT",
+    "clean",
+    "display",
+    "quote",
+]
+
+VALUE_LIMIT = 60  # a configuration value quoted in a schema message
+RULE_LIMIT = 80  # a permission rule or a hook handler quoted in a message
+NAME_LIMIT = 60  # a name in a table row or a step line
+LIMITS = tuple(sorted({VALUE_LIMIT, RULE_LIMIT, NAME_LIMIT}))
+
+ELLIPSIS = "…"
+
+# C0, DEL, C1; the bidi marks, embeddings, overrides and isolates (they reorder what a reader
+# sees); U+2028/U+2029 (line breaks to JavaScript and some log viewers); every surrogate (a
+# Python str holds a pair as one code point, so any surrogate here is a lone one, which no UTF
+# encoder accepts); U+FFFE/U+FFFF (not characters, and forbidden in XML 1.0).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# One escape this module writes (or JSON notation writes), or a run of other characters: a
+# cut falls between tokens, never inside an escape.
+_TOKEN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)|[^\\]+|\\", re.DOTALL)
+_MAX_DEPTH = 32  # how deep a quoted value is searched for keyed secrets
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+def display(text: str) -> str:
+    """``text`` with every character another program would interpret shown as an escape.
+
+    ESC becomes ``\\x1b``, a newline ``\\n``, CSI (U+009B) ``\\u009b``, a lone surrogate
+    ``\\ud800``; everything else, other scripts and emoji included, is kept.  The result is
+    safe for a terminal, XML 1.0, SARIF, workflow commands and UTF-8, and ``display`` of it is
+    itself (backslashes already there are left alone).
+    """
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Display text cut to at most ``limit`` characters, ``…`` last, never inside an escape."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ELLIPSIS), 0)
+    out: list[str] = []
+    used = 0
+    for token in _TOKEN.finditer(text):
+        piece = token.group()
+        if used + len(piece) > room:
+            if piece[0] != "\\":  # a run of plain characters may be cut anywhere
+                out.append(piece[: room - used])
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out) + ELLIPSIS
+
+
+def clean(text: str, limit: int | None = None, *, key: str | None = None) -> str:
+    """Repository text for a message: secrets masked, then :func:`display`, then shortened.
+
+    ``key`` is the name the text is stored under (an env variable, a header), when there is
+    one: a credential-like name makes a random-looking value a secret even with no known format.
+    """
+    from parity.secrets import redact
+
+    shown = display(redact(_mask_keyed(text, key) if key else text))
+    return shown if limit is None else _shorten(shown, limit)
+
+
+def quote(value: object, limit: int = VALUE_LIMIT, *, key: str | None = None) -> str:
+    """A configuration value as a message quotes it: JSON notation, masked, escaped, shortened.
+
+    ``"Bash(npm *)"``, ``["a", "b"]``, ``42``.  Strings found under a credential-like key (the
+    value's own ``key``, or an object member's name inside it) are masked by that context as
+    well as by their format, before the value is written out and long before it is cut.
+    """
+    from parity.secrets import redact
+
+    masked = _mask_tree(value, key, 0)
+    try:
+        text = json.dumps(masked, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON data (a date from YAML, a set): its repr
+        text = repr(masked)
+    return _shorten(display(redact(text)), limit)
+
+
+def _mask_keyed(text: str, key: str | None) -> str:
+    from parity.secrets import scan_value
+
+    match = scan_value(text, key=key, references=False)
+    if match is None:
+        return text
+    return text[: match.start] + match.masked(text) + text[match.end :]
+
+
+def _mask_tree(value: Any, key: str | None, depth: int) -> Any:
+    """``value`` with every string that is a secret by its key replaced by the secret's mask."""
+    if isinstance(value, str):
+        return _mask_keyed(value, key) if key else value
+    if depth >= _MAX_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {k: _mask_tree(v, str(k), depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_tree(v, _flag(value, i) or key, depth + 1) for i, v in enumerate(value)]
+    return value
+
+
+def _flag(items: list[Any], i: int) -> str | None:
+    """The ``--flag`` right before ``items[i]`` (``["--api-key", "…"]``), if there is one."""
+    prev = items[i - 1] if i > 0 else None
+    return prev if isinstance(prev, str) and prev.startswith("-") else None

@@ -1,0 +1,146 @@
+"""Display-safe text: controls escaped visibly, secrets masked before any value is shortened."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parity.text import ELLIPSIS, LIMITS, RULE_LIMIT, VALUE_LIMIT, clean, display, quote
+from tests.secrets.canaries import canaries
+
+# Every character a terminal, an XML 1.0 parser or a UTF-8 encoder would choke on or interpret.
+UNSAFE = {
+    *range(0x00, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x2028, 0x202F),
+    *range(0x2066, 0x206A),
+    *range(0xD800, 0xE000),
+    0xFFFE,
+    0xFFFF,
+}
+any_text = st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF))
+
+
+def unsafe_in(text: str) -> list[str]:
+    return [c for c in text if ord(c) in UNSAFE]
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("Bash(\x1b]0;TITLE\x07 x", "Bash(\\x1b]0;TITLE\\x07 x"),
+        ("a\nb\rc\td", "a\\nb\\rc\\td"),
+        ("\x00\x7f", "\\x00\\x7f"),
+        ("csi \x9b31m", "csi \\u009b31m"),
+        ("lone \ud800 x", "lone \\ud800 x"),
+        ("\u202egnp.exe", "\\u202egnp.exe"),
+        ("line\u2028sep", "line\\u2028sep"),
+        ("\ufffe\uffff", "\\ufffe\\uffff"),
+        ("café ☕ 日本 \U0001f600", "café ☕ 日本 \U0001f600"),
+        ("C:\\Users\\x", "C:\\Users\\x"),
+    ],
+)
+def test_display_escapes_visibly(raw: str, shown: str) -> None:
+    assert display(raw) == shown
+
+
+def test_display_leaves_safe_text_alone() -> None:
+    text = "plain ascii, é, 中文, \u00a0 and a backslash \\x1b already escaped"
+    assert display(text) is text
+
+
+@given(any_text)
+def test_display_output_is_safe_and_encodable(text: str) -> None:
+    shown = display(text)
+    assert not unsafe_in(shown)
+    shown.encode("utf-8")  # never a UnicodeEncodeError
+    assert display(shown) == shown
+    if not unsafe_in(text):
+        assert shown == text
+
+
+@given(any_text)
+def test_display_covers_every_control_category(text: str) -> None:
+    # Whatever Unicode calls a control (Cc) or a surrogate (Cs) never survives.
+    assert not [c for c in display(text) if unicodedata.category(c) in ("Cc", "Cs")]
+
+
+@given(st.one_of(any_text, st.lists(any_text), st.dictionaries(any_text, any_text)), st.data())
+def test_quote_is_safe_and_within_its_limit(value: object, data: st.DataObject) -> None:
+    limit = data.draw(st.sampled_from(LIMITS))
+    shown = quote(value, limit)
+    assert len(shown) <= limit
+    assert not unsafe_in(shown)
+
+
+def test_quote_is_json_notation() -> None:
+    assert quote("Bash(npm *)") == '"Bash(npm *)"'
+    assert quote(["a", 1, None]) == '["a", 1, null]'
+    assert quote({"k": True}) == '{"k": true}'
+    assert quote(3.5) == "3.5"
+
+
+def test_quote_cuts_with_an_ellipsis_never_inside_an_escape() -> None:
+    value = "x" * 10 + "\x1b" * 40
+    shown = quote(value, 20)
+    assert shown.endswith(ELLIPSIS)
+    assert shown == '"' + "x" * 10 + "\\u001b" + ELLIPSIS  # the next escape would not fit
+    assert quote("\x9b" * 40, 20) == '"' + "\\u009b" * 3 + ELLIPSIS
+
+
+def test_quote_of_non_json_data_uses_its_repr() -> None:
+    import datetime
+
+    assert quote(datetime.date(2024, 1, 2)) == "datetime.date(2024, 1, 2)"
+
+
+@pytest.mark.parametrize("limit", LIMITS)
+@pytest.mark.parametrize("kind", sorted(canaries("text")))
+def test_a_secret_across_the_cut_is_masked_not_shortened(limit: int, kind: str) -> None:
+    """Redact first, then shorten: a key cut in two is no longer recognised as one."""
+    secret = canaries("text")[kind]
+    for start in range(max(0, limit - len(secret)), limit):
+        value = "x" * max(start - 2, 0) + " " + secret + " tail"
+        shown = quote(value, limit)
+        visible = shown.rstrip(ELLIPSIS)
+        _assert_no_piece(secret, visible)
+        assert len(shown) <= limit
+
+
+def _assert_no_piece(secret: str, text: str, size: int = 10) -> None:
+    from parity.secrets import mask
+
+    prefix = mask(secret).split("…")[0]
+    body = secret[len(prefix) :]
+    for i in range(len(body) - size + 1):
+        assert body[i : i + size] not in text, f"{text!r} shows part of the secret"
+
+
+def test_quote_masks_by_key_context() -> None:
+    token = "q8Zr2LmXv9TnB4kW7yHs"  # no provider format: a secret only by the name it has
+    assert token not in quote({"Authorization": f"Bearer {token}"})
+    assert token not in quote({"headers": {"X-Api-Key": token}})
+    assert token not in quote(["--api-key", token])
+    assert token not in quote([token], key="MY_SECRET")
+    assert token in quote({"description": token})  # an unsuspicious name: shown as written
+
+
+def test_clean_masks_escapes_and_shortens() -> None:
+    secret = canaries("clean")["GitHub token"]
+    text = f"name \x1b[2J {secret} and more"
+    assert clean(text) == "name \\x1b[2J ghp_…(40 chars) and more"
+    assert clean(text, 12) == "name \\x1b[2…"
+    assert clean("q8Zr2LmXv9TnB4kW7yHs", key="API_TOKEN") == "q8Z…(20 chars)"
+
+
+def test_limits_are_the_ones_callers_use() -> None:
+    assert VALUE_LIMIT in LIMITS
+    assert RULE_LIMIT in LIMITS
+    assert json.dumps(LIMITS)  # plain ints, for the canary tests to place keys across
