@@ -22,19 +22,24 @@ import re
 from typing import Any
 
 __all__ = [
+    "HANDLER_LIMIT",
     "LIMITS",
     "NAME_LIMIT",
     "RULE_LIMIT",
     "VALUE_LIMIT",
     "clean",
     "display",
+    "dumps",
+    "md_code",
+    "md_text",
     "quote",
 ]
 
 VALUE_LIMIT = 60  # a configuration value quoted in a schema message
-RULE_LIMIT = 80  # a permission rule or a hook handler quoted in a message
+RULE_LIMIT = 80  # a permission rule quoted in a message
 NAME_LIMIT = 60  # a name in a table row or a step line
-LIMITS = tuple(sorted({VALUE_LIMIT, RULE_LIMIT, NAME_LIMIT}))
+HANDLER_LIMIT = 200  # a hook handler quoted whole in a note
+LIMITS = tuple(sorted({VALUE_LIMIT, RULE_LIMIT, NAME_LIMIT, HANDLER_LIMIT}))
 
 ELLIPSIS = "…"
 
@@ -42,9 +47,10 @@ ELLIPSIS = "…"
 # sees); U+2028/U+2029 (line breaks to JavaScript and some log viewers); every surrogate (a
 # Python str holds a pair as one code point, so any surrogate here is a lone one, which no UTF
 # encoder accepts); U+FFFE/U+FFFF (not characters, and forbidden in XML 1.0).
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+_BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+# In JSON text C0 characters are only layout (json.dumps escapes them inside strings).
+_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # One escape this module writes (or JSON notation writes), or a run of other characters: a
 # cut falls between tokens, never inside an escape.
@@ -70,6 +76,23 @@ def display(text: str) -> str:
     itself (backslashes already there are left alone).
     """
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def dumps(doc: object, *, indent: int | None = 2) -> str:
+    """``doc`` as JSON for output: exact (every string round-trips), but nothing raw in it that
+    a terminal or a strict reader would interpret or refuse.
+
+    ``json.dumps`` escapes C0 controls only; DEL, C1 controls, bidi overrides, line separators
+    and lone surrogates (a file name that is not UTF-8) would go out raw, and the last ones make
+    writing the output fail.  They can only occur inside strings, so they become ``\\uXXXX``
+    escapes there.
+    """
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text) if _UNSAFE_IN_JSON.search(text) else text
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -145,3 +168,24 @@ def _flag(items: list[Any], i: int) -> str | None:
     """The ``--flag`` right before ``items[i]`` (``["--api-key", "…"]``), if there is one."""
     prev = items[i - 1] if i > 0 else None
     return prev if isinstance(prev, str) and prev.startswith("-") else None
+
+
+# Markdown (GitHub-flavoured, as the job summary renders it): every ASCII punctuation character
+# with a meaning inline, HTML's included, gets a backslash (CommonMark shows it literally then).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&#()])")
+_BACKTICKS = re.compile("`+")
+
+
+def md_text(text: str) -> str:
+    """``text`` for a Markdown table cell: one line, shown as written, never markup or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", display(text))
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span that no backtick or pipe inside it can end early."""
+    shown = display(text).replace("|", "\\|")
+    if not shown:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)
+    pad = " " if shown[0] in "` " or shown[-1] in "` " else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
