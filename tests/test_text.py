@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parity.text import ELLIPSIS, LIMITS, RULE_LIMIT, VALUE_LIMIT, clean, display, quote
+from parity.text import (
+    ELLIPSIS,
+    LIMITS,
+    RULE_LIMIT,
+    VALUE_LIMIT,
+    clean,
+    display,
+    dumps,
+    md_code,
+    md_text,
+    quote,
+)
 from tests.secrets.canaries import canaries
 
 # Every character a terminal, an XML 1.0 parser or a UTF-8 encoder would choke on or interpret.
@@ -56,6 +68,7 @@ def test_display_leaves_safe_text_alone() -> None:
     assert display(text) is text
 
 
+@settings(deadline=None)
 @given(any_text)
 def test_display_output_is_safe_and_encodable(text: str) -> None:
     shown = display(text)
@@ -66,12 +79,14 @@ def test_display_output_is_safe_and_encodable(text: str) -> None:
         assert shown == text
 
 
+@settings(deadline=None)
 @given(any_text)
 def test_display_covers_every_control_category(text: str) -> None:
     # Whatever Unicode calls a control (Cc) or a surrogate (Cs) never survives.
     assert not [c for c in display(text) if unicodedata.category(c) in ("Cc", "Cs")]
 
 
+@settings(deadline=None)
 @given(st.one_of(any_text, st.lists(any_text), st.dictionaries(any_text, any_text)), st.data())
 def test_quote_is_safe_and_within_its_limit(value: object, data: st.DataObject) -> None:
     limit = data.draw(st.sampled_from(LIMITS))
@@ -144,3 +159,55 @@ def test_limits_are_the_ones_callers_use() -> None:
     assert VALUE_LIMIT in LIMITS
     assert RULE_LIMIT in LIMITS
     assert json.dumps(LIMITS)  # plain ints, for the canary tests to place keys across
+
+
+@settings(deadline=None)
+@given(st.dictionaries(any_text, st.one_of(any_text, st.lists(any_text))))
+def test_dumps_is_exact_json_with_nothing_raw(doc: dict[str, object]) -> None:
+    text = dumps(doc)
+    assert not [c for c in text if ord(c) in UNSAFE and c != "\n"]
+    text.encode("utf-8")
+    if not any(_pairs_up(s) for s in _strings(doc)):
+        assert json.loads(text) == doc
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _pairs_up(text: str) -> bool:
+    """A high surrogate right before a low one: JSON reads the two escapes back as one char."""
+    return any(
+        0xD800 <= ord(a) < 0xDC00 and 0xDC00 <= ord(b) < 0xE000 for a, b in itertools.pairwise(text)
+    )
+
+
+def _render(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+
+
+@settings(deadline=None)
+@given(any_text)
+def test_markdown_cells_show_text_never_markup(text: str) -> None:
+    row = f"| a | b |\n|---|---|\n| {md_text(text)} | {md_code(text)} |\n"
+    html = _render(row)
+    # One row of two cells, whatever the text: no pipe, backtick or line break ends a cell.
+    assert html.count("<td>") == 2
+    for tag in ("<img", "<a ", "<script", "<em>", "<strong>", "<h1"):
+        assert tag not in html.split("<tbody>")[1]
+
+
+def test_markdown_helpers() -> None:
+    assert md_text("a|b <img src=x> [l](u) *b*") == r"a\|b \<img src=x\> \[l\]\(u\) \*b\*"
+    assert md_code("x``y|z") == r"```x``y\|z```"
+    assert md_code("`a") == "`` `a ``"
+    assert md_code("") == ""
+    assert md_code("PostToolUse[Edit|Write]: npx") == r"`PostToolUse[Edit\|Write]: npx`"
