@@ -284,11 +284,11 @@ def is_placeholder(value: str) -> bool:
     return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
 
 
-def _body_is_placeholder(secret: str, kind: str) -> bool:
+def _body_is_placeholder(secret: str, kind: str, whole: str) -> bool:
     """A provider-shaped value whose random part is a stand-in (``sk-ant-api03-xxxx…``)."""
     low = secret.lower()
     if kind == "password in URL":
-        return is_placeholder(secret) or low in _WEAK_PASSWORDS
+        return _stub_credentials(whole)
     if kind == _PRIVATE:
         return "..." in secret or "…" in secret or "xxxx" in low
     if "example" in low or "xxxxx" in low or "*****" in low or "....." in secret:
@@ -299,6 +299,31 @@ def _body_is_placeholder(secret: str, kind: str) -> bool:
 _WEAK_PASSWORDS = frozenset(
     {"password", "pass", "passwd", "postgres", "root", "admin", "secret", "test", "user", "guest"}
 )
+# Words that mark a connection string as a stand-in for a test or a bootstrap script.
+_STUB_WORDS = ("stub", "test", "example", "dummy", "changeme", "fake", "sample", "placeholder")
+_URL_USERINFO = re.compile(r"^://([^:]*):([^@]*)@(\[[^\]]*\]|[^:/?#\s\"'@]*)")
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$|\.localhost$")
+
+
+def _stub_credentials(url: str) -> bool:
+    """True for the user and password of a URL that only stand in for real ones.
+
+    ``postgres://stub:stub@localhost:5432/stub`` in a bootstrap script: the server is the
+    machine itself (a throwaway database), the password repeats the user name, or it is a word
+    people write for a fake (``test``, ``dummy``, ``changeme``).
+    """
+    m = _URL_USERINFO.match(url)
+    if m is None:
+        return False
+    user, password, host = m.group(1).lower(), m.group(2), m.group(3).lower()
+    low = password.lower()
+    return (
+        is_placeholder(password)
+        or low in _WEAK_PASSWORDS
+        or low == user
+        or any(w in low for w in _STUB_WORDS)
+        or _LOOPBACK.search(host) is not None
+    )
 
 
 def is_secret_key(key: str | None) -> bool:
@@ -370,7 +395,9 @@ def _provider_matches(text: str) -> Iterator[SecretMatch]:
                 if m is None or not m.start() <= pos < m.end():
                     continue
                 start, end = m.span(fmt.group)
-                if not _body_is_placeholder(text[start:end], fmt.kind):
+                # The match and a little after it: an IPv6 host ([::1]) is not in the match.
+                whole = text[m.start() : m.end() + 8]
+                if not _body_is_placeholder(text[start:end], fmt.kind, whole):
                     yield SecretMatch(fmt.kind, start, end, fmt.confidence)
                 nxt = max(nxt, m.end())
                 break

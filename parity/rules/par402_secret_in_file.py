@@ -82,8 +82,11 @@ run), `CLAUDE.md`, skills, agents, commands, rules, routines, and any file named
 line, for credentials: the known provider formats first, then random-looking values assigned to
 credential-like names (`API_KEY=…`, `token: …`, `--password …`,
 `Authorization: Bearer …`). Placeholders and variable references (`$TOKEN`, `${TOKEN}`,
-`<TOKEN>`, `your-token-here`) are not secrets. The value is never printed, only its kind and a
-masked prefix.
+`<TOKEN>`, `your-token-here`) are not secrets, nor are stub credentials in a connection string
+(`postgres://stub:stub@localhost:5432/stub` in a bootstrap script): a password for a server on the
+machine itself (`localhost`, `127.0.0.1`, `[::1]`), one that repeats the user name, or one with a
+stand-in word (`stub`, `test`, `example`, `dummy`, `changeme`). The value is never printed, only
+its kind and a masked prefix.
 
 ## Why is this bad?
 Scripts and instructions are committed and copied into every cloud session; a key in them is

@@ -85,6 +85,16 @@ NEAR_MISSES = [
     "sk-ant-api03-" + "x" * 93 + "AA",  # a placeholder in the right shape
     "https://user:${PASSWORD}@example.com",
     "postgres://postgres:postgres@localhost:5432/db",
+    # Stub credentials of bootstrap scripts and tests: the machine itself, the user name
+    # repeated, or a word that says it is a stand-in.
+    "postgres://stub:stub@localhost:5432/stub",
+    "redis://default:" + body("n14", 16) + "@127.0.0.1:6379/0",
+    "mongodb://root:" + body("n15", 16) + "@[::1]:27017/admin",
+    "postgres://app:" + body("n16", 16) + "@api.localhost/app",
+    "postgresql://app:app@db-replica:5432/app_test",
+    "amqp://guest:dummy-pass@rabbit:5672/",
+    "https://ci:changeme-later@search.acme-corp.io",
+    "mysql://svc:test1234@db.acme-corp.io/app",
     "sha512-" + body("n13", 86) + "==",  # lockfile integrity
     "0123456789abcdef0123456789abcdef01234567",  # a commit hash, no context
     "550e8400-e29b-41d4-a716-446655440000",
@@ -95,6 +105,19 @@ NEAR_MISSES = [
 def test_near_misses_are_not_secrets(text: str) -> None:
     assert scan_text(text) == []
     assert scan_value(text) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://deploy:" + body("u1", 16) + "@db.acme-corp.io:5432/app",
+        "https://stubs:" + body("u3", 16) + "@registry.acme-corp.io/simple",
+    ],
+)
+def test_a_password_in_a_url_to_another_host_is_a_secret(url: str) -> None:
+    # Only the password is the secret; its URL goes to a real server with its own user.
+    found = scan_text(f'DATABASE_URL="{url}"\n')
+    assert [m.kind for m in found] == ["password in URL"]
 
 
 PLACEHOLDERS = [
