@@ -156,7 +156,7 @@ def _script_sites(  # noqa: PLR0917 - private recursion carrying the walk's stat
     for cmd in parse_script(text):
         line_text = lines[cmd.line - 1] if 0 < cmd.line <= len(lines) else ""
         start = cursor.get(cmd.line, 0)
-        col = line_text.find(cmd.argv[0], start) if cmd.argv else -1
+        col = word_column(line_text, cmd.argv[0], start) if cmd.argv else -1
         if col < 0:
             col = len(line_text) - len(line_text.lstrip()) if start == 0 else start
         cursor[cmd.line] = col + 1
@@ -164,6 +164,21 @@ def _script_sites(  # noqa: PLR0917 - private recursion carrying the walk's stat
         yield Site(cmd, loc, origin, event, rel, text, guarded, hook, line_text)
         for ref in _refs(cmd):
             yield from _script_sites(ctx, ref, origin, event, hook, guarded, depth + 1, seen)
+
+
+def word_column(line: str, word: str, start: int = 0) -> int:
+    """Where ``word`` starts as a whole shell word of ``line`` (0-based), or -1.
+
+    ``bundle`` in ``test -d vendor/bundle || bundle install`` is the second one.
+    """
+    for m in re.finditer(re.escape(word), line[start:]):
+        at = start + m.start()
+        end = at + len(word)
+        if (at == 0 or line[at - 1] in " \t;&|(`{!\"'") and (
+            end == len(line) or line[end] in " \t;&|)`}\"'"
+        ):
+            return at
+    return line.find(word, start)
 
 
 def mcp_servers(ctx: Context) -> Iterator[tuple[Document, str, dict[str, Any]]]:
