@@ -58,7 +58,9 @@ def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
 def fingerprint(finding: Finding, line_text: str) -> str:
     """A stable identity for baselines and SARIF: rule, file, and where in the file."""
     where = finding.pointer or " ".join(line_text.split())
-    digest = hashlib.sha256(f"{finding.code}\0{finding.path}\0{where}".encode()).hexdigest()
+    key = f"{finding.code}\0{finding.path}\0{where}"
+    # surrogatepass: a file name that is not UTF-8 arrives with lone surrogates in it.
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
 
 
@@ -76,7 +78,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
     )
     ctx = Context(inventory, config, user=options.user)
     findings = _collect(ctx, rules)
-    findings = _filter(findings, repo, config, named, options)
+    findings = _masked_paths(_filter(findings, repo, config, named, options))
     baseline_path = options.baseline or (
         repo.root / config.baseline if config.baseline is not None else None
     )
@@ -119,8 +121,10 @@ def _collect(ctx: Context, rules: Sequence[Rule]) -> list[Finding]:
 
 
 def _finding(rule: Rule, v: Violation) -> Finding:
-    # The safety net: whatever a rule quoted from the user's files, no secret leaves here.
+    # The safety net: whatever a rule quoted from the user's files, no secret leaves here, and
+    # messages are display text (no control character reaches a terminal or a report).
     from parity.secrets import redact
+    from parity.text import clean
 
     loc = v.location
     fix = v.fix if v.fix is not None else rule.fix
@@ -129,14 +133,24 @@ def _finding(rule: Rule, v: Violation) -> Finding:
         line=loc.line,
         column=loc.column,
         code=rule.code,
-        message=redact(v.message),
+        message=clean(v.message),
         name=rule.name,
         severity=v.severity or rule.severity,
         pointer=redact(loc.pointer),
-        fix=redact(fix) if fix is not None else None,
+        fix=clean(fix) if fix is not None else None,
         end_line=loc.end_line,
         end_column=loc.end_column,
     )
+
+
+def _masked_paths(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings whose file name holds a secret, shown with it masked (after every filter and
+    fingerprint used the real name): no output format, baseline included, prints a secret."""
+    from dataclasses import replace
+
+    from parity.secrets import redact
+
+    return [f if (shown := redact(f.path)) == f.path else replace(f, path=shown) for f in findings]
 
 
 def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> str:

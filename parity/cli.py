@@ -89,9 +89,10 @@ def main(
         click.echo("Aborted.", err=True)
         return 130
     except ParityError as exc:
-        from parity.secrets import redact  # a message may quote a value from the user's files
+        # The message may quote a value or a path from the user's files.
+        from parity.text import clean
 
-        click.echo(f"parity: error: {redact(str(exc))}", err=True)
+        click.echo(f"parity: error: {clean(str(exc))}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -104,11 +105,9 @@ def main(
     except Exception as exc:
         if os.environ.get("PARITY_DEBUG"):
             raise
-        from parity.secrets import redact
+        from parity.text import clean
 
-        click.echo(
-            f"parity: internal error: {exc.__class__.__name__}: {redact(str(exc))}", err=True
-        )
+        click.echo(f"parity: internal error: {exc.__class__.__name__}: {clean(str(exc))}", err=True)
         click.echo(f"parity: {BUG_HINT} (set PARITY_DEBUG=1 for the traceback)", err=True)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0

@@ -136,7 +136,7 @@ def quote(value: object, limit: int = VALUE_LIMIT, *, key: str | None = None) ->
 
     masked = _mask_tree(value, key, 0)
     try:
-        text = json.dumps(masked, ensure_ascii=False)
+        text = dumps(masked, indent=None)  # escapes in JSON's own notation: \\u001b, \\u009b
     except (TypeError, ValueError):  # not JSON data (a date from YAML, a set): its repr
         text = repr(masked)
     return _shorten(display(redact(text)), limit)

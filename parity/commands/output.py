@@ -19,10 +19,16 @@ def use_color(output: Path | None) -> bool:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to standard output."""
+    """Write ``text`` to ``output`` atomically, or to standard output (as UTF-8, always).
+
+    Renderers escape what they quote (parity.text); should a lone surrogate slip through all
+    the same, it is written as ``\\udcff`` rather than failing the whole command.
+    """
+    data = text.encode("utf-8", "backslashreplace")
     if output is None:
-        click.echo(text, nl=False)
+        # color=True: click would strip the ANSI codes from a pipe, and use_color() decided.
+        click.echo(data.decode("utf-8"), nl=False, color=True)
         return
     from parity.fsutil import atomic_write
 
-    atomic_write(output, text.encode("utf-8"))
+    atomic_write(output, data)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from parity.findings import Finding, Severity
 from parity.report import Report
+from parity.text import display
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -33,14 +34,16 @@ def level(severity: Severity) -> str:
 def command(f: Finding) -> str:
     """One finding as one escaped workflow command line (newline included)."""
     props = [
-        f"file={escape_property(f.path)}",
+        f"file={escape_property(display(f.path))}",
         f"line={f.line}",
         f"col={f.column}",
         f"endLine={f.end_line}",
         f"endColumn={f.end_column}",
         f"title={escape_property(f'parity {f.code} ({f.name})')}",
     ]
-    body = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+    # Controls in what the repository wrote are made visible; the line break before the fix
+    # is ours, and escape_data keeps it inside the one command line.
+    body = display(f.message) + (f"\nFix: {display(f.fix)}" if f.fix else "")
     return f"::{_LEVEL[f.severity]} {','.join(props)}::{escape_data(body)}\n"
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from parity import __version__
 from parity.report import Report
+from parity.text import display, dumps
 
 REPORT_VERSION = 1
 
@@ -21,18 +20,20 @@ def render(report: Report, *, color: bool = False) -> str:
                 "code": f.code,
                 "name": f.name,
                 "severity": f.severity.label,
-                "message": f.message,
+                "message": display(f.message),
                 "path": f.path,
                 "line": f.line,
                 "column": f.column,
                 "end_line": f.end_line,
                 "end_column": f.end_column,
                 "pointer": f.pointer,
-                "fix": f.fix,
+                "fix": display(f.fix) if f.fix is not None else None,
                 "fingerprint": f.fingerprint,
             }
             for f in report.findings
         ],
         "summary": report.summary(),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Paths and pointers stay exact (a consumer maps them back to the file); dumps() escapes
+    # what a terminal or a strict reader would otherwise get raw.
+    return dumps(doc) + "\n"

@@ -7,10 +7,16 @@ from xml.etree import ElementTree as ET
 
 from parity.findings import Finding
 from parity.report import Report
+from parity.text import display
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    """A ``<testsuites>`` document; each finding is a ``<failure>`` of its file's test case."""
+    """A ``<testsuites>`` document; each finding is a ``<failure>`` of its file's test case.
+
+    Every text from the repository goes through ``display``: XML 1.0 forbids most control
+    characters (even as character references), and one of them would make the whole report
+    unreadable to the CI system that collects it.
+    """
     del color
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
@@ -27,15 +33,17 @@ def render(report: Report, *, color: bool = False) -> str:
     if not report.findings:
         ET.SubElement(suite, "testcase", name="no findings", classname="parity")
     for path in sorted(by_path):
+        shown = display(path)
         for f in by_path[path]:
+            message = display(f.message)
             case = ET.SubElement(
-                suite, "testcase", name=f"{f.code} {f.name} at {f.line}:{f.column}", classname=path
+                suite, "testcase", name=f"{f.code} {f.name} at {f.line}:{f.column}", classname=shown
             )
             failure = ET.SubElement(
-                case, "failure", message=f.message, type=f"{f.code} {f.severity.label}"
+                case, "failure", message=message, type=f"{f.code} {f.severity.label}"
             )
-            failure.text = f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" + (
-                f"\nFix: {f.fix}" if f.fix else ""
+            failure.text = f"{shown}:{f.line}:{f.column}: {f.code} {message}" + (
+                f"\nFix: {display(f.fix)}" if f.fix else ""
             )
     ET.indent(suites)
     return (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from urllib.parse import quote
 
 from parity import __version__
 from parity.findings import Severity
 from parity.report import Report
+from parity.text import display, dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://pypi.org/project/claude-parity/"
@@ -44,11 +45,11 @@ def render(report: Report, *, color: bool = False) -> str:
         result: dict[str, object] = {
             "ruleId": f.code,
             "level": _LEVEL[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "message": {"text": display(f.message + (f" Fix: {f.fix}" if f.fix else ""))},
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": uri(f.path), "uriBaseId": "%SRCROOT%"},
                         "region": {
                             "startLine": f.line,
                             "startColumn": f.column,
@@ -84,4 +85,17 @@ def render(report: Report, *, color: bool = False) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(doc) + "\n"
+
+
+def uri(path: str) -> str:
+    """A repository path as the relative URI SARIF wants: the file name's bytes percent-encoded.
+
+    A space, a ``#``, a control character or a name that is not UTF-8 (which arrives with lone
+    surrogates in it) would otherwise make an invalid URI or point at another file.
+    """
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: show it, escaped
+        raw = display(path).encode("utf-8")
+    return quote(raw, safe="/")

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from parity.findings import Finding, Severity
 from parity.report import Report
+from parity.text import display
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -38,7 +39,9 @@ def _lines(report: Report) -> list[list[Segment]]:
         by_path[f.path].append(f)
     out: list[list[Segment]] = []
     for path in sorted(by_path):
-        out.append([(path, "bold underline")])
+        # Paths, messages and fixes quote the repository: no control character reaches the
+        # terminal (findings' messages are display text already; paths are file names as given).
+        out.append([(display(path), "bold underline")])
         width = max(len(f"{f.line}:{f.column}") for f in by_path[path])
         for f in by_path[path]:
             out.append(
@@ -46,11 +49,11 @@ def _lines(report: Report) -> list[list[Segment]]:
                     (f"  {f'{f.line}:{f.column}':<{width}}  ", ""),
                     (f"{f.severity.label:<7}", _STYLE[f.severity]),
                     (f" {f.code} ", "bold"),
-                    (f.message, ""),
+                    (display(f.message), ""),
                 ]
             )
             if f.fix:
-                out.append([(" " * (width + 4) + f"fix: {f.fix}", "dim")])
+                out.append([(" " * (width + 4) + f"fix: {display(f.fix)}", "dim")])
         out.append([])
     style = "bold red" if report.failing() else "bold green"
     out.append([(summary_line(report), style)])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from parity.findings import Severity, Violation
 from parity.rules._settings import settings_documents
 from parity.rules.base import Context, Rule
+from parity.text import RULE_LIMIT, quote
 
 
 def rule_problem(text: str, kind: str) -> str | None:
@@ -61,13 +62,9 @@ def check(ctx: Context) -> Iterator[Violation]:
                 if problem:
                     yield Violation(
                         doc.locate(("permissions", kind, i)),
-                        f"Invalid permission rule {_quote(text)} is skipped: {problem}.",
+                        f"Invalid permission rule {quote(text, RULE_LIMIT)} is skipped: {problem}.",
                         severity=Severity.ERROR if kind == "deny" else None,
                     )
-
-
-def _quote(text: str) -> str:
-    return '"' + (text if len(text) <= 80 else text[:79] + "…") + '"'
 
 
 RULE = Rule(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from shlex import quote
 
 from parity.findings import Location, Severity, Violation
 from parity.model import Kind, Scope, classify
@@ -22,9 +23,10 @@ def _why(ctx: Context, rel: str) -> str:
 
 
 def _fix(ctx: Context, rel: str) -> str:
+    # Shell-quoted: a file name such as $(...) must not run when the command is pasted.
     if ctx.repo.is_ignored(rel):
-        return f"Stop ignoring {rel} (add `!{rel}` to .gitignore), then `git add {rel}`."
-    return f"`git add {rel}` and commit it."
+        return f"Stop ignoring {rel} (add `!{rel}` to .gitignore), then `git add {quote(rel)}`."
+    return f"`git add {quote(rel)}` and commit it."
 
 
 def check(ctx: Context) -> Iterator[Violation]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from shlex import quote
 
 from parity.findings import Severity, Violation
 from parity.model import Scope
@@ -29,7 +30,8 @@ def check(ctx: Context) -> Iterator[Violation]:
                 f"The hook runs {rel} directly, but git records it as not executable: a fresh "
                 'clone gets mode 644 and the hook fails with "Permission denied" (exit 126) in '
                 "a cloud session.",
-                fix=f"`git update-index --chmod=+x {rel}` and commit, or run it as `bash {rel}`.",
+                fix=f"`git update-index --chmod=+x {quote(rel)}` and commit, or run it as "
+                f"`bash {quote(rel)}`.",
             )
 
 
