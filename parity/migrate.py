@@ -25,6 +25,7 @@ from parity.items import Item, ItemKind, build_items, hook_identity
 from parity.jsonedit import append_item, set_member
 from parity.model import Inventory, Scope
 from parity.secrets import is_secret_key, redact, references, scan_text, scan_value
+from parity.text import clean, display, dumps
 
 # The ``--only`` kinds, in the order a plan handles them.
 KINDS = ("rules", "skills", "agents", "commands", "claude-md", "mcp", "hooks", "plugins", "env")
@@ -172,7 +173,7 @@ class _Planner:
 
     def skip(self, item: Item, reason: str) -> None:
         self.skipped.append(
-            Skipped(item.kind.value, _safe_name(item), item.file.display, redact(reason))
+            Skipped(item.kind.value, _safe_name(item), item.file.display, clean(reason))
         )
 
     def need(self, name: str) -> None:
@@ -206,7 +207,7 @@ class _Planner:
 
 
 def _safe_name(item: Item) -> str:
-    return redact(item.name)
+    return clean(item.name)
 
 
 def _has_secret(data: bytes) -> bool:
@@ -997,8 +998,6 @@ def _declare_environment(p: _Planner) -> None:
 
 def render_json(migration: Migration) -> str:
     """The plan as ``{"actions": [...], "skipped": [...], "environment": [...]}``."""
-    import json
-
     data = {
         "actions": [
             {
@@ -1016,7 +1015,7 @@ def render_json(migration: Migration) -> str:
         ],
         "environment": list(migration.environment),
     }
-    return redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+    return redact(dumps(data)) + "\n"
 
 
 def render_text(migration: Migration, root: Path) -> str:
@@ -1060,4 +1059,5 @@ def render_text(migration: Migration, root: Path) -> str:
             f"\n{len(migration.moves)} item(s) to move into {len(writes)} file(s). "
             "Dry run: `parity migrate --apply` writes it, `--undo` reverts.\n"
         )
-    return redact("".join(out))
+    # Masked first (a secret may span lines of a file), then every line made display-safe.
+    return "\n".join(display(line) for line in redact("".join(out)).split("\n"))

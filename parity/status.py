@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from shlex import quote
 
 from parity.config import Config
 from parity.discover import Home, Repo
 from parity.items import NOT_COMMITTED, Item, ItemKind, build_items, counterparts
 from parity.model import Inventory, Scope
 from parity.rules._scope import BUILTIN_MARKETPLACES
+from parity.secrets import redact
+from parity.text import clean, dumps, md_code, md_text
 
 STATUS_VERSION = 1
 KIND_LABEL = {
@@ -92,17 +94,19 @@ def _row(group: list[Item], markets: set[str]) -> Row:
                 f'declare marketplace "{market}" in extraKnownMarketplaces of .claude/settings.json'
             )
     loc = first.location
-    return Row(first.kind, _name(first), where, in_cloud, fix, loc.display, loc.line, loc.column)
+    name, path = clean(first.label), redact(loc.display)
+    return Row(first.kind, name, where, in_cloud, _fix_text(fix), path, loc.line, loc.column)
 
 
-def _name(item: Item) -> str:
-    return item.label
+def _fix_text(fix: str | None) -> str | None:
+    # A fix names paths and marketplaces from the user's files: masked and display-safe.
+    return clean(fix) if fix is not None else None
 
 
 def _fix(item: Item) -> str:
     kind = item.kind
     if item.where == NOT_COMMITTED:
-        return f"git add {item.file.rel}" if item.file.rel else "commit it"
+        return f"git add {quote(item.file.rel)}" if item.file.rel else "commit it"
     if kind is ItemKind.ENV:
         return "set it in the cloud environment's variables"
     if item.scope is Scope.LOCAL:
@@ -129,11 +133,11 @@ def _setup_scripts(inventory: Inventory, config: Config) -> list[Row]:
         fix = (
             None
             if committed
-            else (f"git add {rel}" if exists else f"write {rel} (parity cloud-init)")
+            else (f"git add {quote(rel)}" if exists else f"write {rel} (parity cloud-init)")
         )
-        rows.append(
-            Row(ItemKind.SETUP_SCRIPT, f"{rel} ({env.name})", where, committed, fix, rel, 1, 1)
-        )
+        name = clean(f"{rel} ({env.name})")
+        shown = redact(rel)
+        rows.append(Row(ItemKind.SETUP_SCRIPT, name, where, committed, _fix_text(fix), shown, 1, 1))
     return rows
 
 
@@ -174,11 +178,7 @@ def render_json(table: StatusTable) -> str:
             for r in table.rows
         ],
     }
-    return json.dumps(doc, indent=2) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return dumps(doc) + "\n"
 
 
 def render_markdown(table: StatusTable) -> str:
@@ -189,12 +189,13 @@ def render_markdown(table: StatusTable) -> str:
         for r in table.rows:
             cloud = "✅ yes" if r.in_cloud else "❌ no"
             fix = (
-                f"`{_md(r.fix)}`"
+                md_code(r.fix)
                 if r.fix and r.fix.startswith(("parity ", "git "))
-                else _md(r.fix or "")
+                else md_text(r.fix or "")
             )
             lines.append(
-                f"| `{_md(r.name)}` | {r.label} | {_md(', '.join(r.where))} | {cloud} | {fix} |"
+                f"| {md_code(r.name)} | {r.label} | {md_text(', '.join(r.where))} | {cloud} "
+                f"| {fix} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from parity._resources import load_schema
+from parity.text import NAME_LIMIT, VALUE_LIMIT, quote
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -162,6 +163,8 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
     custom = schema.get("x-parity-message")
     kind = str(error.validator)
     instance = error.instance
+    # The name the value is stored under: a credential-like one makes a random value a secret.
+    key = next((str(p) for p in reversed(path) if isinstance(p, str)), None)
     on_key = False
     fix: str | None = None
     if kind == "type":
@@ -180,10 +183,10 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
         fix = f'Rename it to "{hint}".' if hint else "Remove it, or use a name the client knows."
     elif kind == "enum":
         options = ", ".join(json.dumps(v) for v in expected)
-        message = f"Invalid value {_short(instance)}. Expected one of: {options}"
+        message = f"Invalid value {_short(instance, key)}. Expected one of: {options}"
         fix = f"Use one of: {options}."
     elif kind == "const":
-        message = f"Invalid value {_short(instance)}. Expected {json.dumps(expected)}"
+        message = f"Invalid value {_short(instance, key)}. Expected {json.dumps(expected)}"
         fix = f"Use {json.dumps(expected)}."
     elif kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
@@ -204,15 +207,15 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
         fix = "Give it a value, or remove the entry."
     elif kind in ("exclusiveMinimum", "minimum"):
         op = ">" if kind == "exclusiveMinimum" else ">="
-        message = f"Too small: expected a number {op} {expected}, received {_short(instance)}"
+        message = f"Too small: expected a number {op} {expected}, received {_short(instance, key)}"
         fix = f"Use a number {op} {expected}."
     elif kind == "pattern":
-        message = f"Invalid value {_short(instance)}: does not have the expected form"
+        message = f"Invalid value {_short(instance, key)}: does not have the expected form"
         if isinstance(instance, str) and schema.get("x-parity-message"):
-            # The schema's own wording, with the offending value named (names are not secrets).
-            custom = f"{custom} (got {_short(instance)})"
+            # The schema's own wording, with the offending value named.
+            custom = f"{custom} (got {_short(instance, key)})"
     elif kind in ("anyOf", "oneOf"):
-        message = f"Invalid value {_short(instance)}: matches none of the accepted forms"
+        message = f"Invalid value {_short(instance, key)}: matches none of the accepted forms"
     else:
         message = str(error.message)
     if custom:
@@ -225,7 +228,8 @@ def _unknown_name(name: str, known: Sequence[object]) -> tuple[str, str | None]:
     hint = did_you_mean(name, choices) or next(
         iter(difflib.get_close_matches(name, choices, n=1, cutoff=0.6)), None
     )
-    return f'Unknown name "{name}"' + (f' (did you mean "{hint}"?)' if hint else ""), hint
+    shown = quote(name, NAME_LIMIT)
+    return f"Unknown name {shown}" + (f' (did you mean "{hint}"?)' if hint else ""), hint
 
 
 def did_you_mean(name: str, known: Sequence[str]) -> str | None:
@@ -237,8 +241,6 @@ def did_you_mean(name: str, known: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
-def _short(value: object, limit: int = 60) -> str:
-    text = (
-        json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else json.dumps(value)
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(value: object, key: str | None) -> str:
+    # Masked before it is cut: a key cut in two no longer matches its format.
+    return quote(value, VALUE_LIMIT, key=key)

@@ -76,6 +76,8 @@ def migrate(
             for s in migration.skipped:
                 click.echo(f"  skipped {s.kind} {s.item}: {s.reason}")
             if migration.environment:
-                names = ", ".join(migration.environment)
+                from parity.text import display
+
+                names = display(", ".join(migration.environment))
                 click.echo(f"  set in the cloud environment: {names}")
     return 0

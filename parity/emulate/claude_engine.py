@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -13,6 +12,7 @@ from parity.emulate.hookrun import EVENT, HookSpec, env_exports, select_hooks
 from parity.emulate.process import read_log, run_process, text
 from parity.emulate.result import Status, StepResult
 from parity.errors import ParityError
+from parity.text import HANDLER_LIMIT, quote
 
 if TYPE_CHECKING:
     from parity.emulate.session import CloudSession
@@ -193,7 +193,7 @@ def parse_debug_log(log: str, chosen: list[HookSpec], env_files: list[Path]) -> 
                     matcher=spec.matcher,
                     messages=(
                         "the client's debug log has no result for this hook: "
-                        + json.dumps(spec.handler)[:200],
+                        + quote(spec.handler, HANDLER_LIMIT),
                     ),
                 )
             )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import json
 
 from parity.emulate.result import EmulationResult, Status, StepResult
+from parity.text import NAME_LIMIT, clean, dumps
 
 _STYLE = {
     Status.OK: "green",
@@ -14,7 +14,6 @@ _STYLE = {
     Status.SKIPPED: "dim",
     Status.NOT_EMULATED: "yellow",
 }
-_MAX_NAME = 60
 
 
 def _size(n: int) -> str:
@@ -30,8 +29,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _short(name: str) -> str:
-    one_line = " ".join(name.split())
-    return one_line if len(one_line) <= _MAX_NAME else one_line[: _MAX_NAME - 1] + "…"
+    # A step's name is its hook command: masked before it is cut, so no piece of a key shows.
+    return clean(" ".join(name.split()), NAME_LIMIT)
 
 
 def summary_line(result: EmulationResult) -> str:
@@ -84,8 +83,10 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
     )
     console.print(
         Text(
-            f"parity emulate: {result.engine} engine, network {result.network}, image "
-            f"{result.image}, source {result.source}, {result.ref}",
+            clean(
+                f"parity emulate: {result.engine} engine, network {result.network}, image "
+                f"{result.image}, source {result.source}, {result.ref}"
+            ),
             style="bold",
         ),
         soft_wrap=True,
@@ -102,12 +103,12 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
         console.print(line, soft_wrap=True)
         for label, detail in _details(step):
             row = Text(f"      {label}: ", style="bold" if label != "note" else "dim")
-            row.append(detail)
+            row.append(clean(detail))
             console.print(row, soft_wrap=True)
     for warning in result.warnings:
-        console.print(Text(f"warning: {warning}", style="yellow"), soft_wrap=True)
+        console.print(Text(f"warning: {clean(warning)}", style="yellow"), soft_wrap=True)
     for folder in result.kept:
-        console.print(Text(f"kept: {folder}"), soft_wrap=True)
+        console.print(Text(f"kept: {clean(folder)}"), soft_wrap=True)
     console.print(
         Text(summary_line(result), style="bold red" if result.failed else "bold green"),
         soft_wrap=True,
@@ -116,5 +117,7 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
 
 
 def render_json(result: EmulationResult) -> str:
-    """The JSON report."""
-    return json.dumps(result.to_json(), indent=2) + "\n"
+    """The JSON report (hook commands are step names: secrets in them are masked)."""
+    from parity.secrets import redact
+
+    return redact(dumps(result.to_json())) + "\n"

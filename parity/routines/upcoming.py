@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -27,6 +26,7 @@ from parity.routines.schedule import (
     recurring_fires,
     zone,
 )
+from parity.text import clean, dumps
 
 
 @dataclass(frozen=True)
@@ -199,9 +199,9 @@ def render_text(rows: list[Upcoming], *, tz: tzinfo, tz_name: str, now: datetime
             (
                 _when(r.fires_at, tz),
                 format_offset(r.jitter),
-                r.name,
-                r.schedule,
-                f"{r.source}:{r.line}",
+                clean(r.name),
+                clean(r.schedule),
+                f"{clean(r.source)}:{r.line}",
                 r.note,
             )
         )
@@ -226,8 +226,8 @@ def render_json(rows: list[Upcoming], *, tz: tzinfo, tz_name: str, now: datetime
         "fires": [
             {
                 "kind": r.kind,
-                "name": r.name,
-                "schedule": r.schedule,
+                "name": clean(r.name),
+                "schedule": clean(r.schedule),
                 "source": r.source,
                 "line": r.line,
                 "nominal": iso(r.nominal),
@@ -238,4 +238,4 @@ def render_json(rows: list[Upcoming], *, tz: tzinfo, tz_name: str, now: datetime
             for r in rows
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(doc) + "\n"
