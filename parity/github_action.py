@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 import secrets
 import subprocess
@@ -12,12 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 import click
 
 from parity.errors import UsageError
 from parity.findings import Finding, Severity
 from parity.report import Report
+from parity.text import md_code, md_text
 
 # GitHub shows at most 10 error, 10 warning (and 10 notice) annotations per step and 50 per job;
 # the rest are dropped silently, so we choose which ones are shown and say how many were not.
@@ -197,8 +198,8 @@ def only_changed(report: Report, rev: str, workflow: Workflow) -> tuple[Report, 
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (no HTML, no column breaks, one line)."""
-    return html.escape(" ".join(text.split()), quote=False).replace("|", "&#124;")
+    """Text safe inside a Markdown table cell (no HTML, no markup, no column break, one line)."""
+    return md_text(" ".join(text.split()))
 
 
 def _plural(n: int, word: str) -> str:
@@ -211,8 +212,9 @@ def _link(f: Finding, env: Mapping[str, str]) -> str:
         env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")
     )
     if not (server and repo and sha) or f.path.startswith("~"):
-        return f"`{_cell(where)}`"
-    return f"[`{_cell(where)}`]({server}/{repo}/blob/{sha}/{f.path}#L{f.line})"
+        return md_code(where)
+    # The path percent-encoded: a ")" or a space in a file name cannot end the link early.
+    return f"[{md_code(where)}]({server}/{repo}/blob/{sha}/{quote(f.path)}#L{f.line})"
 
 
 def summary_markdown(
@@ -235,9 +237,9 @@ def summary_markdown(
         "",
         f"**{_plural(total, 'finding')}** ({_plural(counts['error'], 'error')}, "
         f"{_plural(counts['warning'], 'warning')}, {_plural(counts['info'], 'info')}) "
-        f"in `{_cell(shown_root)}`, {report.files_checked} files checked; "
+        f"in {md_code(shown_root)}, {report.files_checked} files checked; "
         f"fail-on `{report.fail_on.label}`"
-        + (f"; only files changed since `{_cell(changed_since[:12])}`" if changed_since else "")
+        + (f"; only files changed since {md_code(changed_since[:12])}" if changed_since else "")
         + ".",
         "",
     ]

@@ -57,8 +57,23 @@ def test_summary_escapes_repository_text() -> None:
     report = Report(findings=(finding(0, Severity.ERROR, "a|b <img src=x>\n## heading"),))
     md = summary_markdown(report, shown_root=".", changed_since="", exit_code=1, left_out=0, env={})
     row = next(line for line in md.splitlines() if "PAR010" in line and "a.json" in line)
-    assert "a&#124;b &lt;img src=x&gt; ## heading" in row
-    assert row.count("|") == 5  # four cells, no extra column
+    assert r"a\|b \<img src=x\> \#\# heading" in row
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count("<td>") == 4  # four cells, no extra column
+    assert "&lt;img src=x&gt; ## heading" in body  # shown as written, not an image or heading
+    assert "<img" not in html
+
+
+def test_summary_link_survives_an_odd_path() -> None:
+    report = Report(findings=(finding(4, Severity.WARNING, path="a b) ![x](http://e/p).json"),))
+    env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "c"}
+    md = summary_markdown(
+        report, shown_root=".", changed_since="", exit_code=0, left_out=0, env=env
+    )
+    assert "(https://github.com/o/r/blob/c/a%20b%29%20%21%5Bx%5D%28http%3A//e/p%29.json#L5)" in md
 
 
 def test_summary_links_to_the_commit() -> None:
