@@ -204,3 +204,52 @@ def test_a_suggested_command_quotes_the_file_name(tmp_path: Path) -> None:
     doc = json.loads(run(["check", "--format", "json", str(repo)]).out)
     fixes = [f["fix"] for f in doc["findings"] if f["code"] == "PAR103"]
     assert fixes == ["`git add '.claude/agents/$(touch PWNED) x.md'` and commit it."]
+
+
+# --------------------------------------------------------------------------------------------
+# The whole pipeline: arbitrary names and values in a repository (permission rules, env names
+# and values, hook commands, MCP server names, commands and arguments, plugin names, file
+# names), through the real rules, into every format.
+
+# File names: any character but "/" and NUL, as the file system allows.
+file_names = st.text(
+    st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=30
+).filter(lambda n: n not in (".", "..") and len(n.encode()) < 200)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(odd, min_size=6, max_size=6), file_names)
+def test_any_repository_text_reads_back_in_every_format(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], file_name: str
+) -> None:
+    from parity.check import CheckOptions, run_check
+
+    a, b, c, d, e, f = texts
+    repo = tmp_path_factory.mktemp("any") / "repo"
+    write(
+        repo,
+        ".claude/settings.json",
+        json.dumps(
+            {
+                "permissions": {"allow": [f"Bash({a}", a], "deny": [b]},
+                "env": {c: d, "X": e},
+                "hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": f}]}]},
+                "enabledPlugins": {f"{a}@{b}": True},
+                c or "k": [e],
+            }
+        ),
+    )
+    write(
+        repo,
+        ".mcp.json",
+        json.dumps({"mcpServers": {d: {"command": e, "args": [f, a]}, b: {"url": c}}}),
+    )
+    write(repo, f".claude/agents/{file_name}.md", f"---\nname: {json.dumps(a)}\n---\n{b}\n")
+    make_repo(repo)
+    report = run_check(CheckOptions(paths=(repo,)))
+    assert report.findings
+    for fmt in sorted(FORMATS):
+        _parse(fmt, renderer(fmt)(report, color=False))
+    status = run(["status", "--format", "markdown", str(repo)])
+    assert status.code == 0, status.err
+    assert terminal_controls(status.out) == []
