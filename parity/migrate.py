@@ -24,6 +24,7 @@ from parity.errors import ParityError, UsageError
 from parity.items import Item, ItemKind, build_items, hook_identity
 from parity.jsonedit import append_item, set_member
 from parity.model import Inventory, Scope
+from parity.rules._secrets import walk_strings
 from parity.secrets import is_secret_key, redact, references, scan_text, scan_value
 from parity.text import clean, display, dumps
 
@@ -713,6 +714,11 @@ def _hook(p: _Planner, item: Item) -> None:
     command = hook.command
     if command is not None and scan_text(command):
         p.skip(item, "the command holds a secret; move it by hand")
+        return
+    # An http hook's headers (an object, or the array the client rejects), its url, a prompt:
+    # any string of the handler, judged with the name it is stored under.
+    if any(_secret_span(text, key) for _where, key, text in walk_strings(hook.handler)):
+        p.skip(item, "the hook holds a secret; move it by hand")
         return
     copies: list[tuple[str, bytes, int]] = []
     if command is not None:

@@ -246,6 +246,30 @@ def test_files_holding_secrets_stay_home(tmp_path: Path, fake_home: Path) -> Non
     assert token not in out
 
 
+def test_hook_handlers_holding_secrets_stay_home(tmp_path: Path, fake_home: Path) -> None:
+    """An http hook's headers (object or array) once went into the repository, key and all."""
+    setup = install(tmp_path, fake_home, None, None)
+    key = "sk-ant-api03-" + "Qx7_" * 23 + "bAA"
+    random = "q8Zr2LmXv9TnB4kW7yHsP3"
+    http = {"type": "http", "url": "https://h.example.com"}
+    hooks = {
+        "Stop": [{"hooks": [{**http, "headers": {"Authorization": f"Bearer {random}"}}]}],
+        "SessionEnd": [{"hooks": [{**http, "headers": [f"Authorization: Bearer {key}"]}]}],
+        "PreCompact": [{"hooks": [{**http, "url": f"https://h.example.com/?key={key}"}]}],
+        "Notification": [{"hooks": [{**http, "headers": {"X-Trace": "on"}}]}],
+    }
+    write(fake_home, ".claude/settings.json", json.dumps({"hooks": hooks}))
+    migration = setup.plan()
+    reasons = {item: reason for (kind, item), reason in by_item(migration).items()}
+    held = [r for r in reasons.values() if r == "the hook holds a secret; move it by hand"]
+    assert len(held) == 3
+    apply(migration.plan, setup.repo)
+    written = (setup.repo / ".claude/settings.json").read_text()
+    assert key not in written
+    assert random not in written
+    assert "X-Trace" in written  # the hook without a secret moved
+
+
 def test_symlinks_in_home_and_repo(tmp_path: Path, fake_home: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
