@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -55,6 +56,18 @@ def _command_streams(output_format: str) -> tuple[int | None, int | None]:
     show_default=True,
     help="Who runs the hooks: parity, or the real client (claude --init-only).",
 )
+@click.option(
+    "--sandbox",
+    type=click.Choice(["auto", "required", "off"]),
+    default=None,
+    help="Run the steps in a bubblewrap sandbox: auto (when it can start), required, off "
+    "[default: auto, or $PARITY_EMULATE_SANDBOX].",
+)
+@click.option(
+    "--limits",
+    is_flag=True,
+    help="Limit the sandbox to the cloud VM's size: 4 CPUs, 16 GB memory, 30 GB per file.",
+)
 @click.option("--keep", is_flag=True, help="Keep the temporary folders and print where they are.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
 @click.option(
@@ -78,6 +91,8 @@ def emulate(
     env_file: Path | None,
     probe_mcp: bool,
     engine: str,
+    sandbox: str | None,
+    limits: bool,
     keep: bool,
     config_file: Path | None,
     output_format: str,
@@ -87,9 +102,12 @@ def emulate(
     proxy enforcing the network allowlist, the setup script and the SessionStart hooks; then
     `-- CMD` inside it (the hooks' CLAUDE_ENV_FILE exports applied).
 
-    An imitation to find what breaks before you push, not a security boundary: the hooks run on
-    this machine, as you. Exit 1 when a step failed, a blocked host was asked for or a command
-    the image lacks was invoked.
+    On Linux the steps run in a bubblewrap sandbox: the proxy is the only way out, programs the
+    image lacks are absent also by full path, and nothing of your home or working tree is there.
+    Without bubblewrap (macOS, --sandbox off) it is an imitation, not a security boundary: the
+    steps run on this machine, as you, and a warning says what is not enforced. Exit 1 when a
+    step failed, a blocked host or a direct connection was tried, or a command the image lacks
+    was invoked.
     """
     from parity.emulate import EmulateOptions
     from parity.emulate import emulate as run_emulation
@@ -109,7 +127,10 @@ def emulate(
         engine=engine,
         keep=keep,
         config_file=config_file,
+        limits=limits,
     )
+    if sandbox is not None:
+        options = replace(options, sandbox=sandbox)
     stdout, stderr = _command_streams(output_format) if command else (None, None)
     result = run_emulation(
         options,

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from parity.emulate.hookrun import EVENT, HookSpec, env_exports, select_hooks
-from parity.emulate.process import read_log, run_process, text
+from parity.emulate.process import read_log, text
 from parity.emulate.result import Status, StepResult
 from parity.errors import ParityError
 from parity.text import HANDLER_LIMIT, quote
 
 if TYPE_CHECKING:
-    from parity.emulate.session import CloudSession
+    from parity.emulate.runner import StepRunner
 
 CLIENT_TIMEOUT = 900.0
 _LINE = re.compile(
@@ -42,44 +42,46 @@ def client_binary(explicit: str | None = None) -> str:
     return candidate
 
 
-def run_client(session: CloudSession) -> list[StepResult]:
-    """Run ``claude --init-only`` in the session's workspace, home, environment and proxy."""
-    from parity.emulate.session import read_project
+def run_client(
+    runner: StepRunner,
+    *,
+    hooks: tuple[HookSpec, ...],
+    source: str,
+    claude_bin: str | None = None,
+) -> list[StepResult]:
+    """Run ``claude --init-only`` in the session's workspace, home, environment and proxy.
 
-    if session.options.source != "startup":
+    ``hooks`` are the project's SessionStart handlers (to name and order the results).
+    """
+    if source != "startup":
         raise ParityError("--engine claude runs the client's startup only: use --source startup")
-    binary = client_binary(session.options.claude_bin)
-    chosen, skipped = select_hooks(read_project(session.project).hooks, "startup")
-    debug = session.workspace.logs / "claude-debug.log"
-    log_dir = session.workspace.logs / "claude-engine"
+    binary = client_binary(claude_bin)
+    ws = runner.workspace
+    chosen, skipped = select_hooks(hooks, "startup")
+    debug = ws.logs / "claude-debug.log"
+    log_dir = ws.logs / "claude-engine"
     log_dir.mkdir()
-    with session._proxy() as proxy:
-        env = session.command_env(log_dir, proxy)
-        env.update(
-            {
-                "CLAUDE_CODE_TMPDIR": str(session.workspace.tmp),
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-                "DISABLE_AUTOUPDATER": "1",
-            }
-        )
-        outcome = run_process(
-            [binary, "--init-only", "--debug-file", str(debug)],
-            cwd=session.project,
-            env=env,
-            timeout=CLIENT_TIMEOUT,
-            groups=session._groups,
-        )
-        hosts = proxy.requests
+    done = runner.run(
+        [binary, "--init-only", "--debug-file", str(debug)],
+        log_dir=log_dir,
+        timeout=CLIENT_TIMEOUT,
+        extra_env={
+            "CLAUDE_CODE_TMPDIR": str(ws.tmp),
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "DISABLE_AUTOUPDATER": "1",
+        },
+    )
+    outcome, hosts = done.outcome, done.hosts
     try:
         log = debug.read_text(encoding="utf-8", errors="replace")
     except OSError:
         log = ""
     env_files = sorted(
-        session.home.glob(".claude/session-env/*/sessionstart-hook-*.sh"),
+        ws.home.glob(".claude/session-env/*/sessionstart-hook-*.sh"),
         key=lambda p: int(re.sub(r"\D", "", p.stem) or 0),
     )
     for path in env_files:
-        session.add_env_file(path)
+        runner.add_env_file(path)
     steps = parse_debug_log(log, chosen, env_files)
     engine = StepResult(
         "engine",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import pwd
 import re
 import secrets
 import shlex
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from parity.image import ImageProfile
 
 PLACEHOLDER = "parity-emulate-placeholder"
-_VIEW_FORMAT = 1  # bump when the view's layout or scripts change
+_VIEW_FORMAT = 3  # bump when the view's layout or scripts change
 # Host folders whose commands count as the base system (every Ubuntu image has most of them);
 # anything else on the host's PATH resolves only when the image profile lists it.
 BASE_SYSTEM_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
@@ -80,8 +82,14 @@ class ImageView:
     bin: Path
     bash_env: Path
     linked: tuple[str, ...]  # image commands found on this machine
+    targets: tuple[str, ...]  # the programs of this machine they lead to
     absent_here: tuple[str, ...]  # image commands this machine does not have (stubs)
     broken: tuple[str, ...]  # present in the image but failing there (wrapped)
+
+    @property
+    def masked(self) -> Path:
+        """The stand-in the sandbox binds over a program the image lacks (exit 127)."""
+        return self.bin.parent / "masked.sh"
 
     @property
     def sh(self) -> str:
@@ -103,11 +111,35 @@ def _listing(directory: str) -> list[tuple[str, str]]:
         return []
 
 
+def _search_order(host_path: str) -> list[str]:
+    """The absolute folders of ``host_path``, those outside the home first.
+
+    The cloud image installs its tools system-wide; a copy in the home (a pyenv or nvm shim)
+    stands in only when the system has none. Relative entries (``node_modules/.bin``) would
+    resolve in the working tree, which a cloud session does not have, so they are skipped.
+    """
+    folders = [d for d in dict.fromkeys(host_path.split(os.pathsep)) if os.path.isabs(d)]
+    in_home = [
+        d
+        for d in folders
+        if any(os.path.realpath(d).startswith(home.rstrip("/") + "/") for home in homes())
+    ]
+    return [d for d in folders if d not in in_home] + in_home
+
+
+def homes() -> list[str]:
+    """This user's home folders: ``$HOME`` and the one of the password database."""
+    found = {os.path.realpath(os.path.expanduser("~"))}
+    with contextlib.suppress(KeyError):
+        found.add(os.path.realpath(pwd.getpwuid(os.getuid()).pw_dir))
+    return sorted(found)
+
+
 def _plan(profile: ImageProfile, host_path: str) -> dict[str, str]:
     """Command name -> the host program it resolves to in the image's view."""
     wanted = set(profile.commands)
     first: dict[str, list[str]] = {}
-    for directory in dict.fromkeys(d for d in host_path.split(os.pathsep) if d):
+    for directory in _search_order(host_path):
         for name, path in _listing(directory):
             if name in wanted:
                 first.setdefault(name, []).append(path)
@@ -206,6 +238,7 @@ def _fill(profile: ImageProfile, folder: Path, linked: dict[str, str]) -> None:
             _broken_wrapper(name, linked.get(name), profile.broken[name], profile.name),
         )
     (folder / "bash_env.sh").write_text(_BASH_ENV % {"var": STEP_LOG_VAR}, encoding="utf-8")
+    _write_script(folder / "masked.sh", _masked_stub(profile.name))
 
 
 def _view_of(profile: ImageProfile, folder: Path, linked: dict[str, str]) -> ImageView:
@@ -213,6 +246,7 @@ def _view_of(profile: ImageProfile, folder: Path, linked: dict[str, str]) -> Ima
         folder / "bin",
         folder / "bash_env.sh",
         tuple(sorted(linked)),
+        tuple(linked[name] for name in sorted(linked)),
         tuple(sorted(set(profile.commands) - set(linked))),
         tuple(sorted(profile.broken)),
     )
@@ -239,6 +273,18 @@ def _absent_stub(name: str, image: str) -> str:
         'machine, so it cannot be emulated" >&2\n'
         f'[ -n "${{{STEP_LOG_VAR}:-}}" ] && echo {shlex.quote(name)} >> '
         f'"${STEP_LOG_VAR}/absent-here"\n'
+        "exit 127\n"
+    )
+
+
+def _masked_stub(image: str) -> str:
+    return (
+        "#!/bin/sh\n"
+        "# parity emulate: a program of this machine that the image lacks, hidden by the "
+        "sandbox.\n"
+        f'echo "sh: $0: not found (parity emulate: not in the {image} image; the sandbox hides '
+        "this machine's copy)\" >&2\n"
+        f'[ -n "${{{STEP_LOG_VAR}:-}}" ] && echo "$0" >> "${STEP_LOG_VAR}/missing"\n'
         "exit 127\n"
     )
 

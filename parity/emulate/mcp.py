@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from parity import __version__
-from parity.emulate.process import kill_group, read_log, text
+from parity.emulate.process import Wrap, kill_group, read_log, text
 from parity.emulate.result import Status, StepResult
 
 PROBE_TIMEOUT = 30.0
@@ -87,6 +87,7 @@ def probe(
     hosts: Callable[[], tuple[Any, ...]] = tuple,
     timeout: float = PROBE_TIMEOUT,
     groups: list[int] | None = None,
+    wrap: Wrap | None = None,
 ) -> StepResult:
     """Start one stdio server, send ``initialize`` and wait for its answer."""
     if server.transport != "stdio":
@@ -106,11 +107,12 @@ def probe(
         full_env.update({str(k): expand(str(v), env) for k, v in extra.items()})
     argv = [expand(command, env), *args]
     start = time.monotonic()
+    launch, launch_env = wrap(argv, cwd, full_env) if wrap is not None else (argv, full_env)
     try:
         proc = subprocess.Popen(
-            argv,
+            launch,
             cwd=cwd,
-            env=full_env,
+            env=launch_env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -8,10 +8,14 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+# How a program is started: (argv, cwd, env) -> what to start on this machine instead (the
+# sandbox's entry); None starts it as it is.
+Wrap = Callable[[Sequence[str], Path, Mapping[str, str]], tuple[list[str], dict[str, str]]]
 
 # Output kept in the report per stream; the size counted is the real one.
 KEEP_OUTPUT = 64 * 1024
@@ -43,18 +47,20 @@ def run_process(
     stdout: IO[bytes] | int | None = subprocess.PIPE,
     stderr: IO[bytes] | int | None = subprocess.PIPE,
     groups: list[int] | None = None,
+    wrap: Wrap | None = None,
 ) -> Outcome:
     """Run ``argv`` in a new session; on timeout kill its whole process group.
 
     The process group id is appended to ``groups`` so that the session can end what is left
-    running in the background when it closes.
+    running in the background when it closes. ``wrap`` starts it in the sandbox instead.
     """
     start = time.monotonic()
+    command, environment = wrap(argv, cwd, env) if wrap is not None else (list(argv), dict(env))
     try:
         proc = subprocess.Popen(
-            list(argv),
+            command,
             cwd=cwd,
-            env=dict(env),
+            env=environment,
             stdin=subprocess.PIPE,
             stdout=stdout,
             stderr=stderr,
@@ -106,3 +112,45 @@ def sh_not_found(stderr: str) -> tuple[str, ...]:
 def text(data: bytes) -> str:
     """Decoded output, cut to the size kept in the report."""
     return data[:KEEP_OUTPUT].decode("utf-8", errors="replace")
+
+
+def kill_marked(marker: bytes, wait: float = 2.0) -> int:
+    """End every process whose environment holds ``marker``; return how many there were.
+
+    What a step starts keeps the step's environment, also after leaving its process group
+    (``setsid``, a daemon): the session's marker finds those too. Waits (up to ``wait``
+    seconds) until they are gone, so that their folders can be removed.
+    """
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return 0  # not Linux: process groups are all there is
+    killed = []
+    for name in names:
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as handle:
+                environ = handle.read()
+        except OSError:
+            continue
+        if marker in environ:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(name), signal.SIGKILL)
+                killed.append(int(name))
+    count = len(killed)
+    deadline = time.monotonic() + wait
+    while killed and time.monotonic() < deadline:
+        killed = [pid for pid in killed if _running(pid)]
+        if killed:
+            time.sleep(0.01)
+    return count
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

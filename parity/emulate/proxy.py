@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import select
+import selectors
 import socket
-import socketserver
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -33,35 +35,46 @@ def _identity(host: str) -> str:
     return host
 
 
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    proxy: AllowlistProxy
-
-
 class AllowlistProxy:
     """A threaded proxy: blocked hosts get 403 + ``x-deny-reason``; allowed ones pass through.
 
     Every host asked for is recorded (``requests``). ``resolve`` maps a host name to the address
-    actually connected to (tests map test names to 127.0.0.1). Use as a context manager, or
-    ``start()`` / ``stop()``; stopping closes every open relay.
+    actually connected to (tests map test names to 127.0.0.1). It listens on 127.0.0.1, or on the
+    Unix socket ``unix_path`` (what the sandbox reaches through its bridge). Use as a context
+    manager, or ``start()`` / ``stop()``; stopping is immediate and closes every open relay.
     """
 
-    def __init__(self, allowlist: Allowlist, resolve: Resolver | None = None) -> None:
+    def __init__(
+        self,
+        allowlist: Allowlist,
+        resolve: Resolver | None = None,
+        *,
+        unix_path: Path | None = None,
+    ) -> None:
         self.allowlist = allowlist
         self.resolve = resolve or _identity
+        self.unix_path = unix_path
         self._requests: list[HostRequest] = []
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler, bind_and_activate=True)
-        self._server.proxy = self
+        if unix_path is None:
+            self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._listener.bind(("127.0.0.1", 0))
+        else:
+            self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            bind_unix(self._listener, unix_path)
+        self._listener.listen(128)
+        # Stopping writes to this pipe: the accept loop wakes at once instead of polling.
+        self._wake_r, self._wake_w = os.pipe()
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
-        """The port the proxy listens on."""
-        port: int = self._server.server_address[1]
+        """The port the proxy listens on (0 on a Unix socket)."""
+        if self.unix_path is not None:
+            return 0
+        port: int = self._listener.getsockname()[1]
         return port
 
     @property
@@ -77,19 +90,53 @@ class AllowlistProxy:
 
     def start(self) -> AllowlistProxy:
         """Serve in a daemon thread."""
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         return self
 
+    def _serve(self) -> None:
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._listener, selectors.EVENT_READ)
+            sel.register(self._wake_r, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in sel.select():
+                    if key.fileobj == self._wake_r or self._stopping.is_set():
+                        return
+                    try:
+                        client, _ = self._listener.accept()
+                    except OSError:
+                        continue
+                    threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        client.settimeout(_IDLE_TIMEOUT)
+        self._track(client)
+        try:
+            _serve_one(self, client)
+        except OSError:
+            pass
+        finally:
+            self._untrack(client)
+            with contextlib.suppress(OSError):
+                client.close()
+
     def stop(self) -> None:
-        """Stop serving and close every open connection."""
+        """Stop serving and close every open connection (idempotent, does not wait)."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
         if self._thread is not None:
-            self._server.shutdown()
             self._thread.join(timeout=5)
-        self._server.server_close()
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            self._listener.close()
+        if self.unix_path is not None:
+            with contextlib.suppress(OSError):
+                self.unix_path.unlink()
         with self._lock:
             open_sockets = list(self._sockets)
             self._sockets.clear()
@@ -122,75 +169,73 @@ class AllowlistProxy:
             self._sockets.discard(sock)
 
 
-class _Handler(socketserver.BaseRequestHandler):
-    server: _Server
+def bind_unix(sock: socket.socket, path: Path) -> None:
+    """Bind a Unix socket to ``path``, also when the path is longer than the kernel allows.
 
-    def handle(self) -> None:
-        proxy = self.server.proxy
-        client: socket.socket = self.request
-        client.settimeout(_IDLE_TIMEOUT)
-        proxy._track(client)
-        try:
-            self._serve(proxy, client)
-        except OSError:
-            pass
-        finally:
-            proxy._untrack(client)
-            with contextlib.suppress(OSError):
-                client.close()
+    A socket address holds about 107 bytes; a longer path (deep temp folders) is reached through
+    ``/proc/self/fd`` of its folder, which names the same file.
+    """
+    name = os.fsencode(path)
+    if len(name) < 100:
+        sock.bind(name)
+        return
+    folder = os.open(path.parent, os.O_PATH | os.O_DIRECTORY)
+    try:
+        sock.bind(f"/proc/self/fd/{folder}/{path.name}")
+    finally:
+        os.close(folder)
 
-    def _serve(self, proxy: AllowlistProxy, client: socket.socket) -> None:
-        head, rest = _read_head(client)
-        if head is None:
+
+def _serve_one(proxy: AllowlistProxy, client: socket.socket) -> None:
+    head, rest = _read_head(client)
+    if head is None:
+        return
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3:
+        _answer(client, 400, "Bad Request", "malformed request line")
+        return
+    method, target, version = parts
+    if method.upper() == "CONNECT":
+        host, port = _split_host_port(target, 443)
+    else:
+        url = urlsplit(target)
+        if url.scheme.lower() != "http" or not url.hostname:
+            _answer(client, 400, "Bad Request", "a proxy request needs an absolute http URL")
             return
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3:
-            _answer(client, 400, "Bad Request", "malformed request line")
-            return
-        method, target, version = parts
+        host, port = url.hostname, url.port or 80
+    host = host.lower().rstrip(".")
+    allowed = proxy.allowlist.allows(host)
+    proxy._record(host, port, allowed, method.upper())
+    if not allowed:
+        _answer(
+            client,
+            403,
+            "Forbidden",
+            f"Host not in allowlist: {host}",
+            extra=f"{DENY_HEADER}: {DENY_REASON}\r\n",
+        )
+        return
+    try:
+        upstream = socket.create_connection((proxy.resolve(host), port), timeout=_CONNECT_TIMEOUT)
+    except OSError as exc:
+        _answer(client, 502, "Bad Gateway", f"cannot reach {host}:{port}: {exc}")
+        return
+    upstream.settimeout(_IDLE_TIMEOUT)
+    proxy._track(upstream)
+    try:
         if method.upper() == "CONNECT":
-            host, port = _split_host_port(target, 443)
+            client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         else:
-            url = urlsplit(target)
-            if url.scheme.lower() != "http" or not url.hostname:
-                _answer(client, 400, "Bad Request", "a proxy request needs an absolute http URL")
-                return
-            host, port = url.hostname, url.port or 80
-        host = host.lower().rstrip(".")
-        allowed = proxy.allowlist.allows(host)
-        proxy._record(host, port, allowed, method.upper())
-        if not allowed:
-            _answer(
-                client,
-                403,
-                "Forbidden",
-                f"Host not in allowlist: {host}",
-                extra=f"{DENY_HEADER}: {DENY_REASON}\r\n",
-            )
-            return
-        try:
-            upstream = socket.create_connection(
-                (proxy.resolve(host), port), timeout=_CONNECT_TIMEOUT
-            )
-        except OSError as exc:
-            _answer(client, 502, "Bad Gateway", f"cannot reach {host}:{port}: {exc}")
-            return
-        upstream.settimeout(_IDLE_TIMEOUT)
-        proxy._track(upstream)
-        try:
-            if method.upper() == "CONNECT":
-                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            else:
-                upstream.sendall(_origin_form(method, target, version, lines[1:]) + rest)
-                rest = b""
-            if rest:
-                upstream.sendall(rest)
-            _relay(proxy, client, upstream)
-        finally:
-            proxy._untrack(upstream)
-            with contextlib.suppress(OSError):
-                upstream.close()
+            upstream.sendall(_origin_form(method, target, version, lines[1:]) + rest)
+            rest = b""
+        if rest:
+            upstream.sendall(rest)
+        _relay(proxy, client, upstream)
+    finally:
+        proxy._untrack(upstream)
+        with contextlib.suppress(OSError):
+            upstream.close()
 
 
 def _read_head(sock: socket.socket) -> tuple[bytes | None, bytes]:

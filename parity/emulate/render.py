@@ -85,12 +85,21 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
         Text(
             clean(
                 f"parity emulate: {result.engine} engine, network {result.network}, image "
-                f"{result.image}, source {result.source}, {result.ref}"
+                f"{result.image}, source {result.source}, {result.ref}, "
+                f"{result.sandbox.summary}"
             ),
             style="bold",
         ),
         soft_wrap=True,
     )
+    if result.sandbox.limits:
+        parts = [
+            f"{limit.name} {limit.value} ({limit.how})"
+            if limit.enforced
+            else f"{limit.name} {limit.value} NOT enforced ({limit.how})"
+            for limit in result.sandbox.limits
+        ]
+        console.print(Text("limits: " + ", ".join(parts)), soft_wrap=True)
     for step in result.steps:
         line = Text("  ")
         line.append(f"{step.status.value:<12}", style=_STYLE[step.status])

@@ -92,6 +92,49 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class LimitStatus:
+    """One limit of ``--limits``: what was asked, and whether (and how) it is enforced."""
+
+    name: str
+    value: str
+    enforced: bool
+    how: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {"name": self.name, "value": self.value, "enforced": self.enforced, "how": self.how}
+
+
+@dataclass(frozen=True)
+class SandboxReport:
+    """The sandbox of a run: the mode asked for, whether it ran, and what it did not enforce."""
+
+    mode: str  # auto | required | off
+    active: bool
+    reason: str = ""  # why it did not run
+    not_enforced: tuple[str, ...] = ()
+    limits: tuple[LimitStatus, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """How the report's first line names it."""
+        if self.active:
+            return "sandbox bubblewrap"
+        return "sandbox off" if self.mode == "off" else "no sandbox"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        return {
+            "mode": self.mode,
+            "active": self.active,
+            "engine": "bubblewrap" if self.active else None,
+            "reason": self.reason or None,
+            "not_enforced": list(self.not_enforced),
+            "limits": [limit.to_json() for limit in self.limits],
+        }
+
+
+@dataclass(frozen=True)
 class EmulationResult:
     """The whole run: its settings, every step, warnings; the exit code is decided here."""
 
@@ -104,6 +147,7 @@ class EmulationResult:
     warnings: tuple[str, ...] = ()
     duration: float = 0.0
     kept: tuple[str, ...] = ()  # temp folders kept with --keep
+    sandbox: SandboxReport = SandboxReport("off", False)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -140,6 +184,7 @@ class EmulationResult:
             "source": self.source,
             "ref": self.ref,
             "duration_ms": round(self.duration * 1000),
+            "sandbox": self.sandbox.to_json(),
             "steps": [s.to_json() for s in self.steps],
             "blocked_hosts": list(self.blocked_hosts),
             "missing_commands": list(self.missing_commands),

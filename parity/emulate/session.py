@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
+import os
 import secrets
 import shlex
 import subprocess
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
 
+from parity.emulate.claude_engine import client_binary, run_client
 from parity.emulate.environment import (
     ImageView,
     SessionEnvironment,
@@ -25,20 +25,35 @@ from parity.emulate.environment import (
 from parity.emulate.hookrun import (
     EVENT,
     SOURCES,
-    HookSpec,
     PreparedHook,
     run_hooks,
     select_hooks,
     stdin_payload,
 )
-from parity.emulate.process import Outcome, kill_group, read_log, run_process, sh_not_found, text
-from parity.emulate.proxy import AllowlistProxy, Resolver
-from parity.emulate.result import EmulationResult, HostRequest, Status, StepResult
+from parity.emulate.process import Outcome, read_log, sh_not_found, text
+from parity.emulate.project import ProjectConfig, read_project, string_env
+from parity.emulate.proxy import Resolver
+from parity.emulate.result import EmulationResult, HostRequest, SandboxReport, Status, StepResult
+from parity.emulate.runner import StepRunner
+from parity.emulate.sandbox import (
+    INSTALL_HINT,
+    MODE_VAR,
+    MODES,
+    NOT_ENFORCED,
+    Limits,
+    Sandbox,
+    SandboxUnavailable,
+    unavailable_reason,
+)
 from parity.emulate.workspace import Workspace, create_workspace, remove_tree
 from parity.errors import UsageError
 
 ENGINES = ("local", "claude")
 SETUP_TIMEOUT = 300.0  # the cloud gives its setup script about five minutes
+
+
+def _default_sandbox() -> str:
+    return os.environ.get(MODE_VAR) or "auto"
 
 
 @dataclass(frozen=True)
@@ -63,13 +78,15 @@ class EmulateOptions:
     temp_dir: Path | None = None  # parent of the session's temp folders
     claude_bin: str | None = None  # --engine claude: the client (default: PARITY_CLAUDE_BIN)
     view_cache: Path | None = field(default_factory=default_cache)  # None: build per session
+    sandbox: str = field(default_factory=_default_sandbox)  # auto | required | off
+    limits: bool = False  # the cloud VM's size (4 CPUs, 16 GB, 30 GB) as limits
 
 
 class CloudSession:
     """A running emulated session: ``start()`` does the session start, ``run()`` runs commands.
 
-    Use as a context manager; ``close()`` stops the proxies, ends what the steps left running and
-    removes the temp folders (unless ``keep``).
+    Use as a context manager; ``close()`` ends every process the steps started (the whole
+    sandbox), stops the proxies and removes the temp folders (unless ``keep``).
     """
 
     def __init__(self, options: EmulateOptions) -> None:
@@ -77,23 +94,21 @@ class CloudSession:
             raise UsageError(f"--source must be one of {', '.join(SOURCES)}")
         if options.engine not in ENGINES:
             raise UsageError(f"--engine must be one of {', '.join(ENGINES)}")
+        if options.sandbox not in MODES:
+            raise UsageError(f"--sandbox must be one of {', '.join(MODES)}")
         self.options = options
         self.steps: list[StepResult] = []
         self.warnings: list[str] = []
         self.session_id = _session_id()
-        self._groups: list[int] = []
-        self._proxies: list[AllowlistProxy] = []
-        self._lock = threading.Lock()
-        self._counter = 0
         self._started = 0.0
         self._ws: Workspace | None = None
         self._env: SessionEnvironment | None = None
         self._view: ImageView | None = None
-        self._env_files: list[Path] = []
+        self._runner: StepRunner | None = None
+        self._sandbox: SandboxReport = SandboxReport(options.sandbox, False)
         self._closed = False
         self.network = ""
         self.image = ""
-        self._allowlist: Any = None
 
     # -- the pieces -----------------------------------------------------------------------------
 
@@ -122,6 +137,11 @@ class CloudSession:
         return dict(self._env.base)
 
     @property
+    def sandboxed(self) -> bool:
+        """True when the steps run inside the bubblewrap sandbox."""
+        return self._sandbox.active
+
+    @property
     def hook_results(self) -> list[StepResult]:
         """The SessionStart hook steps (run, skipped or not emulated), in order."""
         return [s for s in self.steps if s.kind == "hook"]
@@ -129,7 +149,14 @@ class CloudSession:
     @property
     def env_files(self) -> tuple[Path, ...]:
         """The ``CLAUDE_ENV_FILE`` scripts the hooks wrote, sourced before every command."""
-        return tuple(p for p in self._env_files if p.is_file())
+        return self.runner.env_files
+
+    @property
+    def runner(self) -> StepRunner:
+        """What starts the session's programs (after ``start()``)."""
+        if self._runner is None:
+            raise RuntimeError("the session has not started")
+        return self._runner
 
     # -- the session start ----------------------------------------------------------------------
 
@@ -142,9 +169,11 @@ class CloudSession:
 
         self._started = time.monotonic()
         if self.options.engine == "claude":
-            from parity.emulate.claude_engine import client_binary
-
             client_binary(self.options.claude_bin)  # fail before any work when it is absent
+        if self.options.sandbox == "required":
+            reason = unavailable_reason()
+            if reason is not None:
+                raise UsageError(_required_message(reason))
         root = git_root(self.options.repo.resolve())
         if root is None:
             raise UsageError(f"{self.options.repo}: not inside a git repository")
@@ -159,12 +188,11 @@ class CloudSession:
             allow = tuple(declared.allow) + tuple(self.options.allow)
             if self.network == "custom" and not allow:
                 self.warnings.append("network 'custom' with no --allow domain blocks every host")
-            self._allowlist = allowlist_for(self.network, allow)
+            allowlist = allowlist_for(self.network, allow)
             profile = load_profile(self.options.image or declared.image)
             self.image = profile.name
             self._view = build_image_view(profile, ws.bin, cache=self.options.view_cache)
             project = read_project(ws.project)
-            settings = project.settings
             values = dict(self.options.env_values or {})
             if self.options.env_file is not None:
                 values.update(read_env_file(self.options.env_file))
@@ -173,18 +201,31 @@ class CloudSession:
                 home=ws.home,
                 tmp=ws.tmp,
                 view=self._view,
-                settings_env=_string_env(settings.get("env")),
+                settings_env=string_env(project.settings.get("env")),
                 declared=declared.env,
                 values=values,
                 session_id=self.session_id,
             )
             self.warnings.extend(self._env.warnings)
+            self._runner = StepRunner(
+                ws,
+                self._env,
+                allowlist,
+                session_id=self.session_id,
+                resolve=self.options.resolve,
+                sandbox=self._start_sandbox(root, self._view, profile.name),
+            )
             if declared.setup_script:
                 self.steps.append(self._setup_script(declared.setup_script))
             if self.options.engine == "claude":
-                from parity.emulate.claude_engine import run_client
-
-                self.steps.extend(run_client(self))
+                self.steps.extend(
+                    run_client(
+                        self._runner,
+                        hooks=project.hooks,
+                        source=self.options.source,
+                        claude_bin=self.options.claude_bin,
+                    )
+                )
             else:
                 self.steps.extend(self._hooks(project))
             if self.options.probe_mcp:
@@ -193,6 +234,36 @@ class CloudSession:
             self.close()
             raise
         return self
+
+    def _start_sandbox(self, root: Path, view: ImageView, image: str) -> Sandbox | None:
+        """The sandbox (auto: when it can start; required: or a usage error), or None."""
+        mode = self.options.sandbox
+        if mode == "off":
+            self._sandbox = SandboxReport(mode, False, "--sandbox off", (NOT_ENFORCED,))
+            return None
+        expose = []
+        if self.options.engine == "claude":
+            expose.append(Path(client_binary(self.options.claude_bin)).resolve())
+        sandbox = Sandbox(
+            self.workspace,
+            view,
+            image=image,
+            hidden=[root],
+            expose=expose,
+            limits=Limits() if self.options.limits else None,
+        )
+        try:
+            sandbox.start()
+        except SandboxUnavailable as exc:
+            if mode == "required":
+                raise UsageError(_required_message(str(exc))) from None
+            self.warnings.append(
+                f"no sandbox ({exc}): the steps run unsandboxed on this machine, so {NOT_ENFORCED}"
+            )
+            self._sandbox = SandboxReport(mode, False, str(exc), (NOT_ENFORCED,))
+            return None
+        self._sandbox = SandboxReport(mode, True, limits=sandbox.limit_status)
+        return sandbox
 
     def _setup_script(self, rel: str) -> StepResult:
         script = self.project / rel
@@ -203,8 +274,14 @@ class CloudSession:
                 Status.FAILED,
                 messages=(f"{rel} is not in the committed tree, so the cloud cannot run it",),
             )
-        step = self._run_step(
-            "setup-script", rel, ["bash", str(script)], timeout=SETUP_TIMEOUT, setup=True
+        done = self.runner.run(["bash", str(script)], timeout=SETUP_TIMEOUT, setup=True)
+        step = _command_step(
+            "setup-script",
+            rel,
+            done.outcome,
+            done.hosts,
+            log_dir=done.log_dir,
+            timeout=SETUP_TIMEOUT,
         )
         if step.status is Status.FAILED:
             return _with_message(step, "the cloud's setup script must exit 0: the session fails")
@@ -220,30 +297,21 @@ class CloudSession:
                     messages=("disableAllHooks is true: no hook runs",),
                 )
             ]
+        runner = self.runner
         chosen, skipped = select_hooks(project.hooks, self.options.source)
-        prepared = []
-        for spec in chosen:
-            env_file = self.next_env_file()
-            prepared.append(PreparedHook(spec, env_file, self._log_dir()))
+        prepared = [PreparedHook(spec, runner.next_env_file(), runner.log_dir()) for spec in chosen]
         payload = stdin_payload(self.session_id, self.home, self.project, self.options.source)
 
-        def runner(
+        def run_one(
             argv: list[str], env_file: Path, log_dir: Path, timeout: float
         ) -> tuple[Outcome, tuple[HostRequest, ...]]:
-            with self._proxy() as proxy:
-                env = self._step_env(log_dir, proxy, env_file)
-                outcome = run_process(
-                    argv,
-                    cwd=self.project,
-                    env=env,
-                    stdin=payload,
-                    timeout=timeout,
-                    groups=self._groups,
-                )
-                return outcome, proxy.requests
+            done = runner.run(
+                argv, log_dir=log_dir, env_file=env_file, stdin=payload, timeout=timeout
+            )
+            return done.outcome, done.hosts
 
         sh = self._view.sh if self._view is not None else "/bin/sh"
-        results = run_hooks(prepared, runner, sh)
+        results = run_hooks(prepared, run_one, sh)
         results.extend(
             StepResult(
                 "hook",
@@ -261,17 +329,16 @@ class CloudSession:
 
         results = []
         for server in servers_of(self.project / ".mcp.json"):
-            log_dir = self._log_dir()
-            with self._proxy() as proxy:
-                env = self.command_env(log_dir, proxy)
+            with self.runner.step() as ctx:
                 results.append(
                     probe(
                         server,
                         cwd=self.project,
-                        env=env,
-                        log_dir=log_dir,
-                        hosts=lambda p=proxy: p.requests,  # type: ignore[misc]
-                        groups=self._groups,
+                        env=ctx.env,
+                        log_dir=ctx.log_dir,
+                        hosts=lambda p=ctx.proxy: p.requests,  # type: ignore[misc]
+                        groups=self.runner.groups,
+                        wrap=ctx.wrap,
                     )
                 )
         return results
@@ -303,92 +370,25 @@ class CloudSession:
                 *command,
             ]
             name = shlex.join(command)
-        log_dir = self._log_dir()
-        with self._proxy() as proxy:
-            outcome = run_process(
-                argv,
-                cwd=self.project,
-                env=self.command_env(log_dir, proxy),
-                timeout=timeout,
-                stdout=stdout,
-                stderr=stderr,
-                groups=self._groups,
-            )
-            hosts = proxy.requests
-        step = _command_step("command", name, outcome, hosts, log_dir=log_dir, timeout=timeout)
+        done = self.runner.run(argv, timeout=timeout, stdout=stdout, stderr=stderr)
+        step = _command_step(
+            "command", name, done.outcome, done.hosts, log_dir=done.log_dir, timeout=timeout
+        )
         if stdout != subprocess.PIPE:
             step = replace(step, captured=False)
         if record:
             self.steps.append(step)
         return step
 
-    def command_env(self, log_dir: Path, proxy: AllowlistProxy) -> dict[str, str]:
-        """The environment of a command run after the hooks (no ``CLAUDE_ENV_FILE``)."""
-        return self._step_env(log_dir, proxy, None)
-
     # -- plumbing -------------------------------------------------------------------------------
 
     def next_env_file(self) -> Path:
         """A new ``CLAUDE_ENV_FILE`` path where the client puts it (the file is not created)."""
-        with self._lock:
-            n = len(self._env_files)
-            folder = self.home / ".claude" / "session-env" / self.session_id
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"sessionstart-hook-{n}.sh"
-            self._env_files.append(path)
-            return path
+        return self.runner.next_env_file()
 
     def add_env_file(self, path: Path) -> None:
         """Record an env file written by another engine (the real client)."""
-        with self._lock:
-            if path not in self._env_files:
-                self._env_files.append(path)
-
-    def _log_dir(self) -> Path:
-        with self._lock:
-            self._counter += 1
-            folder = self.workspace.logs / f"step-{self._counter}"
-        folder.mkdir()
-        return folder
-
-    @contextlib.contextmanager
-    def _proxy(self) -> Any:
-        # One proxy per step, so that every host asked for is charged to the step that asked.
-        proxy = AllowlistProxy(self._allowlist, self.options.resolve).start()
-        with self._lock:
-            self._proxies.append(proxy)
-        try:
-            yield proxy
-        finally:
-            proxy.stop()
-
-    def _step_env(
-        self, log_dir: Path, proxy: AllowlistProxy, env_file: Path | None, *, setup: bool = False
-    ) -> dict[str, str]:
-        if self._env is None:
-            raise RuntimeError("the session has not started")
-        return self._env.for_step(log_dir, proxy.url, env_file, setup=setup)
-
-    def _run_step(
-        self,
-        kind: str,
-        name: str,
-        argv: list[str],
-        *,
-        timeout: float | None,
-        setup: bool = False,
-    ) -> StepResult:
-        log_dir = self._log_dir()
-        with self._proxy() as proxy:
-            outcome = run_process(
-                argv,
-                cwd=self.project,
-                env=self._step_env(log_dir, proxy, None, setup=setup),
-                timeout=timeout,
-                groups=self._groups,
-            )
-            hosts = proxy.requests
-        return _command_step(kind, name, outcome, hosts, log_dir=log_dir, timeout=timeout)
+        self.runner.add_env_file(path)
 
     def result(self) -> EmulationResult:
         """The report of everything done so far."""
@@ -403,19 +403,25 @@ class CloudSession:
             warnings=tuple(self.warnings),
             duration=time.monotonic() - self._started if self._started else 0.0,
             kept=(str(ws.base),) if ws is not None and self.options.keep else (),
+            sandbox=self._sandbox,
         )
+
+    def stop(self) -> None:
+        """End every process the steps started, at once (an interruption); no new step starts."""
+        if self._runner is not None:
+            self._runner.stop()
 
     def close(self) -> None:
         """End what the steps left running, stop the proxies, remove the folders (unless kept)."""
         if self._closed:
             return
         self._closed = True
-        for pgid in self._groups:
-            kill_group(pgid)
-        for proxy in self._proxies:
-            proxy.stop()
+        self.stop()
         if self._ws is not None and not self.options.keep:
             remove_tree(self._ws.base)
+            if self._ws.base.exists():  # written to while it was removed: once more
+                time.sleep(0.05)
+                remove_tree(self._ws.base)
 
     def __enter__(self) -> CloudSession:
         return self.start()
@@ -443,39 +449,6 @@ def emulate(
                 command[0] if len(command) == 1 else list(command), stdout=stdout, stderr=stderr
             )
         return session.result()
-
-
-@dataclass(frozen=True)
-class ProjectConfig:
-    """What the clone's project settings give the session start."""
-
-    settings: dict[str, Any]  # .claude/settings.json (empty when absent or unreadable)
-    hooks: tuple[HookSpec, ...]  # its SessionStart handlers, in order
-
-
-def read_project(project: Path) -> ProjectConfig:
-    """The project scope of the clone (never the user's settings, never local ones)."""
-    from parity.discover import discover_repo
-    from parity.hooks import iter_hooks
-    from parity.model import Inventory, Kind, Scope
-
-    inventory = Inventory.build(discover_repo(project))
-    settings: dict[str, Any] = {}
-    for cf, doc in inventory.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
-        if cf.rel == ".claude/settings.json" and doc.ok and isinstance(doc.value, dict):
-            settings = doc.value
-    hooks = tuple(
-        HookSpec(h.matcher, h.handler)
-        for h in iter_hooks(inventory, scopes=[Scope.PROJECT])
-        if h.event == EVENT and h.file.tracked
-    )
-    return ProjectConfig(settings, hooks)
-
-
-def _string_env(value: object) -> dict[str, str]:
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 def _sourcing_prelude(files: Sequence[Path]) -> str:
@@ -533,3 +506,7 @@ def _command_step(
         broken_commands=read_log(log_dir, "broken"),
         messages=tuple(messages),
     )
+
+
+def _required_message(reason: str) -> str:
+    return f"--sandbox required: the sandbox cannot start ({reason}); {INSTALL_HINT}"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
+import os
 import socket
+import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +15,67 @@ from pathlib import Path
 import pytest
 
 from parity.emulate import EmulateOptions
+from parity.emulate.sandbox import MODE_VAR, bwrap_program, unavailable_reason
 
 EMULATE_FIXTURES = Path(__file__).parents[1] / "fixtures" / "emulate"
+
+
+@functools.cache
+def sandbox_unavailable() -> str | None:
+    """Why bubblewrap cannot run on this machine (None: it can), tried once per test run."""
+    reason = unavailable_reason()
+    if reason is not None:
+        return reason
+    proc = subprocess.run(
+        [str(bwrap_program()), "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        return lines[-1] if lines else f"bwrap exited {proc.returncode}"
+    return None
+
+
+def needs_sandbox() -> None:
+    """Skip (saying why) where bubblewrap cannot run; .ci/run installs it so CI runs these."""
+    reason = sandbox_unavailable()
+    if reason is not None:
+        pytest.skip(f"the sandbox cannot run here ({reason}); .ci/run installs bubblewrap")
+
+
+@pytest.fixture(params=["auto", "off"], ids=["sandbox", "unsandboxed"])
+def sandbox_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with the sandbox (where it can run) and without it."""
+    mode: str = request.param
+    if mode == "auto":
+        needs_sandbox()
+    monkeypatch.setenv(MODE_VAR, mode)
+    return mode
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _no_workspace_left_behind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every emulation of this run removes its folders: none is left when the tests end.
+
+    The emulations make their temp folders in a folder of this run (also those of the CLI run
+    as a child process), so that other runs on the machine do not count.
+    """
+    private = tmp_path_factory.mktemp("emulate-tmp")
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(private)
+    tempfile.tempdir = str(private)
+    try:
+        yield
+    finally:
+        if saved[0] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[0]
+        tempfile.tempdir = saved[1]
+    left = sorted(p.name for p in private.glob("parity-emulate-*"))
+    assert not left, f"emulations left their folders behind: {left}"
 
 
 @pytest.fixture(scope="session")

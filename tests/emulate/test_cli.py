@@ -13,6 +13,8 @@ from parity.emulate.workspace import remove_tree
 from tests.emulate.conftest import EMULATE_FIXTURES
 from tests.helpers import make_repo, run, write
 
+pytestmark = pytest.mark.usefixtures("sandbox_mode")
+
 
 def test_not_ready_repo_reports_bun_blocked_host_and_missing_cli(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", EMULATE_FIXTURES / "not-ready")

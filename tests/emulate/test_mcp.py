@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from parity.emulate import CloudSession, Status
 from parity.emulate.mcp import McpServer, expand, probe
 from tests.emulate.conftest import EMULATE_FIXTURES, options
 from tests.helpers import make_repo
+
+pytestmark = pytest.mark.usefixtures("sandbox_mode")
 
 
 def test_probe_reports_ok_failed_missing_and_skipped(tmp_path: Path) -> None:

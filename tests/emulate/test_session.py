@@ -11,8 +11,11 @@ import pytest
 
 from parity.emulate import CloudSession, Status
 from parity.emulate.environment import PLACEHOLDER
+from parity.emulate.workspace import remove_tree
 from tests.emulate.conftest import EMULATE_FIXTURES, options
 from tests.helpers import git, make_repo, write
+
+pytestmark = pytest.mark.usefixtures("sandbox_mode")
 
 
 def _settings(repo: Path, *handlers: dict[str, object], matcher: str = "startup") -> None:
@@ -146,25 +149,26 @@ def test_user_and_local_scope_hooks_never_run(tmp_path: Path, fake_home: Path) -
 
 
 def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
-    pid_file = tmp_path / "child.pid"
     repo = _repo(
         tmp_path,
-        _cmd(f"sleep 60 & echo $! > {pid_file}; echo started; wait", timeout=1),
+        _cmd('sleep 60 & echo $! > "$TMPDIR/child.pid"; echo started; wait', timeout=1),
     )
     with CloudSession(options(repo)) as session:
         [hook] = session.hook_results
-        child = int(pid_file.read_text())
+        child = int((session.workspace.tmp / "child.pid").read_text())
         for _ in range(50):  # the kill is immediate; reaping may take a moment
-            if not _alive(child):
+            if not _alive(session, child):
                 break
             time.sleep(0.1)
-        assert not _alive(child)
+        assert not _alive(session, child)
     assert hook.status is Status.TIMEOUT
     assert hook.exit_code is None
     assert "timed out after 1s" in hook.messages[0]
 
 
-def _alive(pid: int) -> bool:
+def _alive(session: CloudSession, pid: int) -> bool:
+    if session.sandboxed:  # the process id is one of the sandbox's: ask there
+        return session.run(f"kill -0 {pid}", record=False).exit_code == 0
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -356,8 +360,11 @@ def test_close_removes_the_workspace_unless_kept(tmp_path: Path) -> None:
     with CloudSession(options(repo, keep=True)) as session:
         base = session.workspace.base
         kept = session.result().kept
-    assert kept == (str(base),)
-    assert (base / "project" / ".claude" / "settings.json").is_file()
+    try:
+        assert kept == (str(base),)
+        assert (base / "project" / ".claude" / "settings.json").is_file()
+    finally:
+        remove_tree(base)
 
 
 def test_setup_script_runs_before_the_client_without_the_settings_env(tmp_path: Path) -> None:
