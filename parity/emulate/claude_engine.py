@@ -94,6 +94,7 @@ def run_client(
         missing_commands=read_log(log_dir, "missing"),
         broken_commands=read_log(log_dir, "broken"),
         messages=("hosts and commands are charged to the client run: it runs every hook at once",),
+        log=str(log_dir),
     )
     steps.extend(
         StepResult(

@@ -94,6 +94,8 @@ class ImageView:
     @property
     def sh(self) -> str:
         """The shell for hook commands: the image's /bin/sh is dash, so dash where there is one."""
+        if os.path.basename(os.path.realpath("/bin/sh")) == "dash":
+            return "/bin/sh"  # the same program, and its messages name it as the cloud's would
         dash = self.bin / "dash"
         return str(dash) if dash.exists() else "/bin/sh"
 

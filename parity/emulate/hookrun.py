@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parity.emulate.diagnose import cause, meaningful_lines
 from parity.emulate.process import Outcome, read_log, sh_not_found, text
 from parity.emulate.result import CONTEXT_LIMIT, Status, StepResult
 
@@ -227,9 +228,10 @@ def interpret(
         messages.extend(notes)
     else:
         status = Status.FAILED
-        first = stderr.strip().splitlines()[0] if stderr.strip() else "(no stderr)"
         why = " (exit 2 cannot block SessionStart)" if outcome.exit_code == 2 else ""
-        messages.append(f"exit {outcome.exit_code}: the user sees an error notice{why}: {first}")
+        messages.append(
+            f"exit {outcome.exit_code}: the user sees an error notice{why}: {cause(stderr)}"
+        )
     return StepResult(
         "hook",
         spec.name,
@@ -246,6 +248,8 @@ def interpret(
         env_exports=env_exports(env_file),
         matcher=spec.matcher,
         messages=tuple(messages),
+        reasons=meaningful_lines(stderr) if status is not Status.OK else (),
+        log=str(log_dir),
     )
 
 

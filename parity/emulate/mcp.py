@@ -154,6 +154,7 @@ def probe(
         missing_commands=read_log(log_dir, "missing"),
         broken_commands=read_log(log_dir, "broken"),
         messages=tuple(messages),
+        log=str(log_dir),
     )
 
 

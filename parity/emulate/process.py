@@ -17,7 +17,8 @@ from typing import IO
 # sandbox's entry); None starts it as it is.
 Wrap = Callable[[Sequence[str], Path, Mapping[str, str]], tuple[list[str], dict[str, str]]]
 
-# Output kept in the report per stream; the size counted is the real one.
+# Output kept in the report per stream (its start and its end); the size counted is the real
+# one, and the whole of it is in the step's log folder.
 KEEP_OUTPUT = 64 * 1024
 # After a kill, how long to wait for the pipes to close (grandchildren may hold them).
 _REAP_TIMEOUT = 2.0
@@ -110,8 +111,24 @@ def sh_not_found(stderr: str) -> tuple[str, ...]:
 
 
 def text(data: bytes) -> str:
-    """Decoded output, cut to the size kept in the report."""
-    return data[:KEEP_OUTPUT].decode("utf-8", errors="replace")
+    """Decoded output, cut to its first and last ``KEEP_OUTPUT / 2`` bytes."""
+    if len(data) <= KEEP_OUTPUT:
+        return data.decode("utf-8", errors="replace")
+    half = KEEP_OUTPUT // 2
+    cut = len(data) - 2 * half
+    return (
+        data[:half].decode("utf-8", errors="replace")
+        + f"\n[... {cut} bytes cut; the whole output is in the step's log folder ...]\n"
+        + data[-half:].decode("utf-8", errors="replace")
+    )
+
+
+def save_output(log_dir: Path, outcome: Outcome) -> None:
+    """Keep a step's whole output in its log folder (``stdout``, ``stderr``)."""
+    for name, data in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
+        if data:
+            with contextlib.suppress(OSError):
+                (log_dir / name).write_bytes(data)
 
 
 def kill_marked(marker: bytes, wait: float = 2.0) -> int:

@@ -43,6 +43,8 @@ def summary_line(result: EmulationResult) -> str:
         parts.append(_plural(len(failed), "failed step"))
     if result.blocked_hosts:
         parts.append(_plural(len(result.blocked_hosts), "blocked host"))
+    if result.direct_connections:
+        parts.append(_plural(len(result.direct_connections), "direct connection"))
     if result.missing_commands:
         parts.append(_plural(len(result.missing_commands), "missing command"))
     broken = {c for s in result.steps for c in s.broken_commands}
@@ -55,6 +57,14 @@ def _details(step: StepResult) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for host in step.blocked_hosts:
         rows.append(("blocked host", f"{host} (403 x-deny-reason: host_not_allowed)"))
+    for host in step.direct_connections:
+        rows.append(
+            (
+                "direct connection (no proxy)",
+                f"{host} (looked up without the proxy: in a cloud session only the proxy leads "
+                "out; use HTTPS_PROXY)",
+            )
+        )
     for command in step.missing_commands:
         rows.append(("missing command", f"{command} (not in the image: exit 127)"))
     for command in step.broken_commands:
@@ -62,6 +72,10 @@ def _details(step: StepResult) -> list[tuple[str, str]]:
     if step.env_exports:
         rows.append(("exports", ", ".join(step.env_exports)))
     rows.extend(("note", message) for message in step.messages)
+    if len(step.reasons) > 1:
+        rows.extend(("stderr", line) for line in step.reasons)
+    if step.log and step.failed:
+        rows.append(("log", f"{step.log} (the whole stdout and stderr)"))
     return rows
 
 
@@ -111,7 +125,7 @@ def render_text(result: EmulationResult, *, color: bool = False) -> str:
                 line.append(f"  stdout {_size(step.stdout_size)}", style="dim")
         console.print(line, soft_wrap=True)
         for label, detail in _details(step):
-            row = Text(f"      {label}: ", style="bold" if label != "note" else "dim")
+            row = Text(f"      {label}: ", style="dim" if label in ("note", "stderr") else "bold")
             row.append(clean(detail))
             console.print(row, soft_wrap=True)
     for warning in result.warnings:

@@ -52,6 +52,9 @@ class StepResult:
     matcher: str | None = None
     messages: tuple[str, ...] = ()  # what the client would show, and emulation notes
     captured: bool = True  # False when the output went to the terminal (``-- CMD``)
+    direct_connections: tuple[str, ...] = ()  # hosts looked up without the proxy (sandbox)
+    reasons: tuple[str, ...] = ()  # the last meaningful stderr lines of a failed step
+    log: str = ""  # the step's log folder (its full stdout and stderr), when it is kept
 
     @property
     def blocked_hosts(self) -> tuple[str, ...]:
@@ -64,12 +67,15 @@ class StepResult:
         return (
             self.status in (Status.FAILED, Status.TIMEOUT)
             or bool(self.blocked_hosts)
+            or bool(self.direct_connections)
             or bool(self.missing_commands)
             or bool(self.broken_commands)
         )
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready view (output text is not included: it may hold anything)."""
+        """A JSON-ready view; the output is cut to its first and last 32 KiB, secrets masked."""
+        from parity.secrets import redact
+
         return {
             "kind": self.kind,
             "name": self.name,
@@ -84,10 +90,15 @@ class StepResult:
                 for h in self.hosts
             ],
             "blocked_hosts": list(self.blocked_hosts),
+            "direct_connections": list(self.direct_connections),
             "missing_commands": list(self.missing_commands),
             "broken_commands": list(self.broken_commands),
             "env_exports": list(self.env_exports),
             "messages": list(self.messages),
+            "reasons": [redact(line) for line in self.reasons],
+            "stdout": redact(self.stdout) if self.captured else None,
+            "stderr": redact(self.stderr) if self.captured else None,
+            "log": self.log or None,
         }
 
 
@@ -170,6 +181,11 @@ class EmulationResult:
         return tuple(dict.fromkeys(h for s in self.steps for h in s.blocked_hosts))
 
     @property
+    def direct_connections(self) -> tuple[str, ...]:
+        """Every host looked up without the proxy, across steps."""
+        return tuple(dict.fromkeys(h for s in self.steps for h in s.direct_connections))
+
+    @property
     def missing_commands(self) -> tuple[str, ...]:
         """Every missing command invoked, across steps."""
         return tuple(dict.fromkeys(c for s in self.steps for c in s.missing_commands))
@@ -187,6 +203,7 @@ class EmulationResult:
             "sandbox": self.sandbox.to_json(),
             "steps": [s.to_json() for s in self.steps],
             "blocked_hosts": list(self.blocked_hosts),
+            "direct_connections": list(self.direct_connections),
             "missing_commands": list(self.missing_commands),
             "warnings": list(self.warnings),
             "kept": list(self.kept),

@@ -18,7 +18,14 @@ from typing import IO, TYPE_CHECKING
 
 from parity.emulate.environment import STEP_LOG_VAR, SessionEnvironment
 from parity.emulate.inside import PROXY_PLACEHOLDER
-from parity.emulate.process import Outcome, Wrap, kill_group, kill_marked, run_process
+from parity.emulate.process import (
+    Outcome,
+    Wrap,
+    kill_group,
+    kill_marked,
+    run_process,
+    save_output,
+)
 from parity.emulate.proxy import AllowlistProxy, Resolver
 from parity.emulate.result import HostRequest
 
@@ -167,6 +174,7 @@ class StepRunner:
                 groups=self.groups,
                 wrap=ctx.wrap,
             )
+            save_output(ctx.log_dir, outcome)
             return StepRun(outcome, ctx.proxy.requests, ctx.log_dir)
 
     def stop(self) -> None:

@@ -178,6 +178,7 @@ class Sandbox:
         self.limit_status: tuple[LimitStatus, ...] = ()
         self._proc: subprocess.Popen[bytes] | None = None
         self._cgroup: _Cgroup | None = None
+        self._mounts: _Mounts | None = None
         self._counter = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -322,7 +323,27 @@ class Sandbox:
         resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", "utf-8")
         _resolv_conf(m, str(resolv))
         m.args += ["--chdir", str(ws.project), "--remount-ro", "/"]
+        self._mounts = m
         return m.args
+
+    def shows(self, path: str) -> bool:
+        """True when ``path`` of this machine is there, as itself, inside the sandbox."""
+        m = self._mounts
+        if m is None:
+            return True
+        real = m.real(path)
+        if not m.sees(real):
+            return False
+        args = m.args
+        for i, arg in enumerate(args[:-2]):
+            if arg == "--ro-bind" and args[i + 1] == str(self.view.masked) and args[i + 2] == real:
+                return False  # a program the image lacks: its stand-in fails as absent
+            if arg == "--tmpfs" and _under(real, args[i + 1]) and real != args[i + 1]:
+                emptied = args[i + 1]
+                name = real[len(emptied) + 1 :].split("/", 1)[0]
+                if f"{emptied}/{name}" not in args[i + 2 :]:
+                    return False  # hidden under an emptied folder (not put back)
+        return True
 
     def _filters(self, mounts: _Mounts) -> tuple[list[str], list[str]]:
         """The installations to show and the programs to hide: the image profile's filter.

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import IO
 
 from parity.emulate.claude_engine import client_binary, run_client
+from parity.emulate.diagnose import cause, meaningful_lines, sandbox_findings
 from parity.emulate.environment import (
     ImageView,
     SessionEnvironment,
@@ -216,10 +217,10 @@ class CloudSession:
                 sandbox=self._start_sandbox(root, self._view, profile.name),
             )
             if declared.setup_script:
-                self.steps.append(self._setup_script(declared.setup_script))
+                self._record(self._setup_script(declared.setup_script))
             if self.options.engine == "claude":
-                self.steps.extend(
-                    run_client(
+                self._record(
+                    *run_client(
                         self._runner,
                         hooks=project.hooks,
                         source=self.options.source,
@@ -227,9 +228,9 @@ class CloudSession:
                     )
                 )
             else:
-                self.steps.extend(self._hooks(project))
+                self._record(*self._hooks(project))
             if self.options.probe_mcp:
-                self.steps.extend(self._probe_mcp())
+                self._record(*self._probe_mcp())
         except BaseException:
             self.close()
             raise
@@ -376,11 +377,29 @@ class CloudSession:
         )
         if stdout != subprocess.PIPE:
             step = replace(step, captured=False)
+        [step] = self._diagnosed([step])
         if record:
             self.steps.append(step)
         return step
 
     # -- plumbing -------------------------------------------------------------------------------
+
+    def _record(self, *steps: StepResult) -> None:
+        self.steps.extend(self._diagnosed(steps))
+
+    def _diagnosed(self, steps: Sequence[StepResult]) -> list[StepResult]:
+        """Steps with what the sandbox stopped: direct connections, hidden and read-only paths."""
+        sandbox = self._runner.sandbox if self._runner is not None else None
+        if sandbox is None:
+            return list(steps)
+        done = []
+        for step in steps:
+            log_dir = Path(step.log) if step.log else None
+            direct, notes = sandbox_findings(step.stderr, log_dir, sandbox.shows)
+            notes = tuple(n for n in notes if not any(c in n for c in step.missing_commands))
+            messages = (*step.messages, *notes)
+            done.append(replace(step, direct_connections=direct, messages=messages))
+        return done
 
     def next_env_file(self) -> Path:
         """A new ``CLAUDE_ENV_FILE`` path where the client puts it (the file is not created)."""
@@ -399,7 +418,9 @@ class CloudSession:
             image=self.image,
             source=self.options.source,
             ref=f"{ws.describe} ({ws.commit[:12]})" if ws is not None else "",
-            steps=tuple(self.steps),
+            steps=tuple(
+                self.steps if self.options.keep else (replace(s, log="") for s in self.steps)
+            ),
             warnings=tuple(self.warnings),
             duration=time.monotonic() - self._started if self._started else 0.0,
             kept=(str(ws.base),) if ws is not None and self.options.keep else (),
@@ -486,7 +507,8 @@ def _command_step(
         status = Status.OK
     else:
         status = Status.FAILED
-        messages.append(f"exit {outcome.exit_code}")
+        why = cause(stderr) if stderr.strip() else ""
+        messages.append(f"exit {outcome.exit_code}: {why}" if why else f"exit {outcome.exit_code}")
     absent_here = read_log(log_dir, "absent-here")
     if absent_here:
         messages.append(
@@ -505,6 +527,8 @@ def _command_step(
         missing_commands=tuple(dict.fromkeys(missing)),
         broken_commands=read_log(log_dir, "broken"),
         messages=tuple(messages),
+        reasons=meaningful_lines(stderr) if status is not Status.OK else (),
+        log=str(log_dir),
     )
 
 
