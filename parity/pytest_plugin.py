@@ -2,6 +2,11 @@
 
 pytest loads this module in every test run of every project that installs parity, so it imports
 nothing at load time beyond pytest itself; the emulation is imported when the fixture is used.
+
+A project's tests that use the fixture should start with ``pytest.importorskip("parity")``, so
+that they are skipped (not an error) wherever parity is not installed, a cloud session among
+them. Where parity is installed but the emulation cannot run (no git, not a repository, no
+commit yet), ``start()`` skips the test and says why.
 """
 
 from __future__ import annotations
@@ -32,9 +37,14 @@ class CloudSessionFactory:
         ``session.hook_results`` and ``session.result()``; run commands with ``session.run()``.
         """
         from parity.emulate import CloudSession, EmulateOptions
+        from parity.emulate.session import cannot_emulate
 
         options.setdefault("temp_dir", self.temp_dir)
-        session = CloudSession(EmulateOptions(repo=Path(repo or self.root), **options))
+        settings = EmulateOptions(repo=Path(repo or self.root), **options)
+        reason = cannot_emulate(settings)
+        if reason is not None:
+            pytest.skip(f"cloud_session: the emulation cannot run here: {reason}")
+        session = CloudSession(settings)
         self.sessions.append(session)
         return session.start()
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from parity.commands.output import emit, use_color
 from parity.config import NETWORK_LEVELS
+
+if TYPE_CHECKING:
+    from parity.emulate import EmulationResult
+    from parity.emulate.render import LiveProgress
 
 
 def _command_streams(output_format: str) -> tuple[int | None, int | None]:
@@ -111,7 +117,6 @@ def emulate(
     """
     from parity.emulate import EmulateOptions
     from parity.emulate import emulate as run_emulation
-    from parity.emulate.render import render_json, render_text
 
     options = EmulateOptions(
         repo=Path.cwd(),
@@ -132,14 +137,49 @@ def emulate(
     if sandbox is not None:
         options = replace(options, sandbox=sandbox)
     stdout, stderr = _command_streams(output_format) if command else (None, None)
-    result = run_emulation(
-        options,
-        command,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
-        stderr=stderr if stderr is not None else subprocess.PIPE,
-    )
+    live = _live_progress()
+    try:
+        result = run_emulation(
+            options,
+            command,
+            stdout=stdout if stdout is not None else subprocess.PIPE,
+            stderr=stderr if stderr is not None else subprocess.PIPE,
+            listener=live,
+            report=lambda result: _report(result, output_format, live),
+            interrupted=lambda what: _interrupted(what, live),
+            cleanup_budget=1.0,
+        )
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if live is not None:
+            live.stop()
+    return result.exit_code
+
+
+def _live_progress() -> LiveProgress | None:
+    """Progress on a terminal (standard error), not when it is a file or a pipe."""
+    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return None
+    from rich.console import Console
+
+    from parity.emulate.render import LiveProgress
+
+    return LiveProgress(Console(stderr=True)).start()
+
+
+def _report(result: EmulationResult, output_format: str, live: LiveProgress | None) -> None:
+    from parity.emulate.render import render_json, render_text
+
+    if live is not None:
+        live.stop()
     if output_format == "json":
         emit(render_json(result), None)
     else:
         emit(render_text(result, color=use_color(None)), None)
-    return result.exit_code
+
+
+def _interrupted(what: str, live: LiveProgress | None) -> None:
+    if live is not None:
+        live.stop()
+    click.echo(f"parity emulate: interrupted: {what}", err=True)

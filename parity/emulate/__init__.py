@@ -11,7 +11,7 @@ Layers, each importing only those before it: workspace, environment, proxy, proc
 
 from __future__ import annotations
 
-from parity.emulate.result import EmulationResult, HostRequest, Status, StepResult
+from parity.emulate.result import EmulationResult, HostRequest, Progress, Status, StepResult
 from parity.emulate.session import CloudSession, EmulateOptions, emulate
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "EmulateOptions",
     "EmulationResult",
     "HostRequest",
+    "Progress",
     "Status",
     "StepResult",
     "emulate",

@@ -17,6 +17,7 @@ _NOISE = re.compile(
     r"|Using (?:CPython|Python|PyPy)\b|Creating virtual environment"
     r"|(?:Resolved|Prepared|Installed|Uninstalled|Audited|Built|Downloaded) \d+ package"
     r"|Downloading\b|Collecting\b|Requirement already satisfied"
+    r"|During handling of the above exception|The above exception was the direct cause"
     r"|\++ )"
 )
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b-\x1f\x7f]")

@@ -41,6 +41,18 @@ _FIXED = frozenset(
     }
 )
 STEP_LOG_VAR = "PARITY_EMULATE_STEP_LOG"
+# Where this machine's tools find the certificate authorities they trust. Not secrets: behind a
+# TLS-inspecting company proxy every download fails without them, and the cloud sets its own for
+# its proxy the same way. They pass through, and the sandbox shows the files they name.
+CA_VARS = (
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "NODE_EXTRA_CA_CERTS",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "PIP_CERT",
+    "GIT_SSL_CAINFO",
+)
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
 NO_PROXY = "localhost,127.0.0.1,::1"
 # Subcommands with which bun fetches packages (what fails behind the cloud's proxy).
@@ -350,6 +362,7 @@ class SessionEnvironment:
     placeholders: tuple[str, ...] = field(default=())
     # What the setup script sees: it runs before Claude Code, so without the settings `env`.
     before_client: dict[str, str] = field(default_factory=dict)
+    ca_files: tuple[str, ...] = ()  # the files and folders the CA variables name
 
     def for_step(
         self,
@@ -385,12 +398,13 @@ def build_environment(
 ) -> SessionEnvironment:
     """Build the session's variables from an allowlist; the host's are never inherited.
 
-    Order: the cloud environment's variables (``values`` from ``--env-file``, a placeholder and a
-    warning for a declared name without one), then the settings ``env`` (the client applies it
-    over its own environment), then the emulation's own variables, which nothing can replace.
+    Order: this machine's certificate settings (``CA_VARS``), the cloud environment's variables
+    (``values`` from ``--env-file``, a placeholder and a warning for a declared name without
+    one), then the settings ``env`` (the client applies it over its own environment), then the
+    emulation's own variables, which nothing can replace.
     """
     host = os.environ if host is None else host
-    env: dict[str, str] = {}
+    env: dict[str, str] = {name: host[name] for name in CA_VARS if host.get(name)}
     warnings: list[str] = []
     placeholders: list[str] = []
     for key, value in values.items():
@@ -426,4 +440,16 @@ def build_environment(
     machine.update(fixed)
     env.update(fixed)
     env.update(client)
-    return SessionEnvironment(env, tuple(warnings), tuple(placeholders), machine)
+    ca_files = [
+        path
+        for name in CA_VARS
+        for path in (
+            machine.get(name, "").split(os.pathsep)
+            if name == "SSL_CERT_DIR"
+            else [machine.get(name, "")]
+        )
+        if os.path.isabs(path) and os.path.exists(path)
+    ]
+    return SessionEnvironment(
+        env, tuple(warnings), tuple(placeholders), machine, tuple(dict.fromkeys(ca_files))
+    )

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import io
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from parity.emulate.result import EmulationResult, Status, StepResult
+from parity.emulate.result import EmulationResult, Progress, Status, StepResult
 from parity.text import NAME_LIMIT, clean, dumps
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _STYLE = {
     Status.OK: "green",
@@ -144,3 +150,74 @@ def render_json(result: EmulationResult) -> str:
     from parity.secrets import redact
 
     return redact(dumps(result.to_json())) + "\n"
+
+
+class LiveProgress:
+    """The steps as they run, on a terminal: a spinner, what runs, how long it has taken.
+
+    Cleared when it stops (the report follows); a listener for ``CloudSession``. Hooks run in
+    parallel, so events come from several threads.
+    """
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import Progress as Bar
+        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Bar(
+            SpinnerColumn(finished_text=" "),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._tasks: dict[tuple[str, str], Any] = {}
+        self._phase: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Progress) -> None:
+        with self._lock:
+            if event.event == "phase":
+                self._end_phase()
+                self._phase = self.bar.add_task(event.name, total=1)
+            elif event.event == "start" and event.kind == "command":
+                self.bar.stop()  # the command's own output goes to the terminal now
+            elif event.event == "start":
+                self._end_phase()
+                task = self.bar.add_task(f"{event.kind} {_short(event.name)}", total=1)
+                self._tasks[(event.kind, event.name)] = task
+            elif event.event == "end":
+                task = self._tasks.pop((event.kind, event.name), None)
+                if task is not None:
+                    status = event.status.value if event.status is not None else "done"
+                    self.bar.update(
+                        task,
+                        completed=1,
+                        description=f"{status:<7} {event.kind} {_short(event.name)}",
+                    )
+                    self.bar.stop_task(task)
+
+    def _end_phase(self) -> None:
+        if self._phase is not None:
+            self.bar.update(self._phase, completed=1)
+            self.bar.remove_task(self._phase)
+            self._phase = None
+
+    def start(self) -> LiveProgress:
+        """Show the display."""
+        self.bar.start()
+        return self
+
+    def stop(self) -> None:
+        """Clear the display (idempotent)."""
+        self.bar.stop()
+
+    def __enter__(self) -> LiveProgress:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -103,6 +103,17 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """What a session is doing, for a live display: a phase, or a step that starts or ends."""
+
+    event: str  # "phase" (name says what), "start" or "end" (of a step)
+    kind: str = ""  # the step's kind
+    name: str = ""  # the step's name, or the phase's description
+    status: Status | None = None  # how the step ended
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
 class LimitStatus:
     """One limit of ``--limits``: what was asked, and whether (and how) it is enforced."""
 

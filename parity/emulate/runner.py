@@ -83,6 +83,7 @@ class StepRunner:
         self._lock = threading.Lock()
         self._counter = 0
         self._stopped = False
+        self.running = 0  # steps whose program runs now
 
     @property
     def sandboxed(self) -> bool:
@@ -162,7 +163,7 @@ class StepRunner:
         extra_env: dict[str, str] | None = None,
     ) -> StepRun:
         """Run one program as a step, in the clone, and wait for it."""
-        with self.step(log_dir, env_file, setup=setup) as ctx:
+        with self.step(log_dir, env_file, setup=setup) as ctx, self._counting():
             outcome = run_process(
                 argv,
                 cwd=self.workspace.project,
@@ -176,6 +177,16 @@ class StepRunner:
             )
             save_output(ctx.log_dir, outcome)
             return StepRun(outcome, ctx.proxy.requests, ctx.log_dir)
+
+    @contextlib.contextmanager
+    def _counting(self) -> Iterator[None]:
+        with self._lock:
+            self.running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
 
     def stop(self) -> None:
         """End every program the steps started and stop the proxies (no new step starts)."""

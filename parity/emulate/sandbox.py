@@ -163,6 +163,7 @@ class Sandbox:
         image: str,
         hidden: Sequence[Path] = (),
         expose: Sequence[Path] = (),
+        files: Sequence[str] = (),
         limits: Limits | None = None,
         bwrap: str | None = None,
     ) -> None:
@@ -171,6 +172,7 @@ class Sandbox:
         self.image = image
         self.hidden = [os.path.realpath(p) for p in hidden]
         self.expose = [str(p) for p in expose]
+        self.files = list(files)
         self.limits = limits
         self.bwrap = bwrap or bwrap_program() or "bwrap"
         self.run_dir = workspace.base / "run"
@@ -315,6 +317,9 @@ class Sandbox:
         view = str(self.view.bin.parent)
         if not m.sees(view):
             m.ro(view)
+        for path in self.files:  # certificate files of this machine's CA settings
+            if not m.sees(path):
+                m.ro(path)
         for folder in (ws.project, ws.home, ws.tmp, ws.logs):
             m.rw(str(folder))
         m.rw(str(self.run_dir), _RUN)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shlex
+import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +37,14 @@ from parity.emulate.hookrun import (
 from parity.emulate.process import Outcome, read_log, sh_not_found, text
 from parity.emulate.project import ProjectConfig, read_project, string_env
 from parity.emulate.proxy import Resolver
-from parity.emulate.result import EmulationResult, HostRequest, SandboxReport, Status, StepResult
+from parity.emulate.result import (
+    EmulationResult,
+    HostRequest,
+    Progress,
+    SandboxReport,
+    Status,
+    StepResult,
+)
 from parity.emulate.runner import StepRunner
 from parity.emulate.sandbox import (
     INSTALL_HINT,
@@ -46,7 +56,13 @@ from parity.emulate.sandbox import (
     SandboxUnavailable,
     unavailable_reason,
 )
-from parity.emulate.workspace import Workspace, create_workspace, remove_tree
+from parity.emulate.workspace import (
+    Workspace,
+    create_workspace,
+    remove_tree,
+    remove_tree_soon,
+    uncommitted_config,
+)
 from parity.errors import UsageError
 
 ENGINES = ("local", "claude")
@@ -90,7 +106,9 @@ class CloudSession:
     sandbox), stops the proxies and removes the temp folders (unless ``keep``).
     """
 
-    def __init__(self, options: EmulateOptions) -> None:
+    def __init__(
+        self, options: EmulateOptions, listener: Callable[[Progress], None] | None = None
+    ) -> None:
         if options.source not in SOURCES:
             raise UsageError(f"--source must be one of {', '.join(SOURCES)}")
         if options.engine not in ENGINES:
@@ -98,6 +116,7 @@ class CloudSession:
         if options.sandbox not in MODES:
             raise UsageError(f"--sandbox must be one of {', '.join(MODES)}")
         self.options = options
+        self.listener = listener
         self.steps: list[StepResult] = []
         self.warnings: list[str] = []
         self.session_id = _session_id()
@@ -178,6 +197,8 @@ class CloudSession:
         root = git_root(self.options.repo.resolve())
         if root is None:
             raise UsageError(f"{self.options.repo}: not inside a git repository")
+        self._warn_uncommitted(root)
+        self._emit(Progress("phase", name=f"cloning {self._describe_ref()}"))
         self._ws = create_workspace(
             root, self.options.ref, staged=self.options.staged, base=self.options.temp_dir
         )
@@ -208,6 +229,8 @@ class CloudSession:
                 session_id=self.session_id,
             )
             self.warnings.extend(self._env.warnings)
+            if self.options.sandbox != "off":
+                self._emit(Progress("phase", name="starting the sandbox"))
             self._runner = StepRunner(
                 ws,
                 self._env,
@@ -219,14 +242,16 @@ class CloudSession:
             if declared.setup_script:
                 self._record(self._setup_script(declared.setup_script))
             if self.options.engine == "claude":
-                self._record(
-                    *run_client(
-                        self._runner,
-                        hooks=project.hooks,
-                        source=self.options.source,
-                        claude_bin=self.options.claude_bin,
-                    )
+                self._emit(Progress("start", "engine", "claude --init-only"))
+                steps = run_client(
+                    self._runner,
+                    hooks=project.hooks,
+                    source=self.options.source,
+                    claude_bin=self.options.claude_bin,
                 )
+                engine = steps[-1]
+                self._emit(Progress("end", "engine", engine.name, engine.status, engine.duration))
+                self._record(*steps)
             else:
                 self._record(*self._hooks(project))
             if self.options.probe_mcp:
@@ -251,6 +276,7 @@ class CloudSession:
             image=image,
             hidden=[root],
             expose=expose,
+            files=self._env.ca_files if self._env is not None else (),
             limits=Limits() if self.options.limits else None,
         )
         try:
@@ -275,6 +301,7 @@ class CloudSession:
                 Status.FAILED,
                 messages=(f"{rel} is not in the committed tree, so the cloud cannot run it",),
             )
+        self._emit(Progress("start", "setup-script", rel))
         done = self.runner.run(["bash", str(script)], timeout=SETUP_TIMEOUT, setup=True)
         step = _command_step(
             "setup-script",
@@ -284,6 +311,7 @@ class CloudSession:
             log_dir=done.log_dir,
             timeout=SETUP_TIMEOUT,
         )
+        self._emit(Progress("end", "setup-script", rel, step.status, step.duration))
         if step.status is Status.FAILED:
             return _with_message(step, "the cloud's setup script must exit 0: the session fails")
         return step
@@ -301,14 +329,20 @@ class CloudSession:
         runner = self.runner
         chosen, skipped = select_hooks(project.hooks, self.options.source)
         prepared = [PreparedHook(spec, runner.next_env_file(), runner.log_dir()) for spec in chosen]
+        names = {hook.log_dir: hook.spec.name for hook in prepared}
         payload = stdin_payload(self.session_id, self.home, self.project, self.options.source)
 
         def run_one(
             argv: list[str], env_file: Path, log_dir: Path, timeout: float
         ) -> tuple[Outcome, tuple[HostRequest, ...]]:
+            self._emit(Progress("start", "hook", names[log_dir]))
             done = runner.run(
                 argv, log_dir=log_dir, env_file=env_file, stdin=payload, timeout=timeout
             )
+            status = Status.OK if done.outcome.exit_code == 0 else Status.FAILED
+            if done.outcome.timed_out:
+                status = Status.TIMEOUT
+            self._emit(Progress("end", "hook", names[log_dir], status, done.outcome.duration))
             return done.outcome, done.hosts
 
         sh = self._view.sh if self._view is not None else "/bin/sh"
@@ -330,18 +364,19 @@ class CloudSession:
 
         results = []
         for server in servers_of(self.project / ".mcp.json"):
+            self._emit(Progress("start", "mcp", server.name))
             with self.runner.step() as ctx:
-                results.append(
-                    probe(
-                        server,
-                        cwd=self.project,
-                        env=ctx.env,
-                        log_dir=ctx.log_dir,
-                        hosts=lambda p=ctx.proxy: p.requests,  # type: ignore[misc]
-                        groups=self.runner.groups,
-                        wrap=ctx.wrap,
-                    )
+                step = probe(
+                    server,
+                    cwd=self.project,
+                    env=ctx.env,
+                    log_dir=ctx.log_dir,
+                    hosts=lambda p=ctx.proxy: p.requests,  # type: ignore[misc]
+                    groups=self.runner.groups,
+                    wrap=ctx.wrap,
                 )
+            self._emit(Progress("end", "mcp", server.name, step.status, step.duration))
+            results.append(step)
         return results
 
     # -- commands inside the session ------------------------------------------------------------
@@ -371,6 +406,7 @@ class CloudSession:
                 *command,
             ]
             name = shlex.join(command)
+        self._emit(Progress("start", "command", name))
         done = self.runner.run(argv, timeout=timeout, stdout=stdout, stderr=stderr)
         step = _command_step(
             "command", name, done.outcome, done.hosts, log_dir=done.log_dir, timeout=timeout
@@ -378,11 +414,57 @@ class CloudSession:
         if stdout != subprocess.PIPE:
             step = replace(step, captured=False)
         [step] = self._diagnosed([step])
+        self._emit(Progress("end", "command", name, step.status, step.duration))
         if record:
             self.steps.append(step)
         return step
 
     # -- plumbing -------------------------------------------------------------------------------
+
+    def _emit(self, progress: Progress) -> None:
+        if self.listener is not None:
+            self.listener(progress)
+
+    def _describe_ref(self) -> str:
+        if self.options.staged:
+            return "the staged index"
+        return self.options.ref or "HEAD"
+
+    def _warn_uncommitted(self, root: Path) -> None:
+        """Say when the working tree's configuration differs from what is emulated."""
+        if self.options.ref is not None:
+            return
+        changed = uncommitted_config(root, staged_counts=self.options.staged)
+        if not changed:
+            return
+        shown = ", ".join(changed[:5]) + (
+            f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+        )
+        if self.options.staged:
+            self.warnings.append(
+                f"configuration not staged is not included: {shown} (git add it to try it)"
+            )
+        else:
+            self.warnings.append(
+                f"uncommitted configuration is not included (a cloud session clones commits): "
+                f"{shown}; try it with `git add` and `parity emulate --staged`, then commit it"
+            )
+
+    def cleanup_description(self) -> str:
+        """What closing the session does now: the processes it ends, the folder it removes."""
+        parts = []
+        running = self._runner.running if self._runner is not None else 0
+        if running:
+            parts.append(
+                f"ending {running} running step{'s' if running != 1 else ''} and what "
+                f"{'they' if running != 1 else 'it'} started"
+            )
+        if self._ws is not None:
+            if self.options.keep:
+                parts.append(f"keeping {self._ws.base}")
+            else:
+                parts.append(f"removing {self._ws.base}")
+        return ", ".join(parts) or "nothing to clean up"
 
     def _record(self, *steps: StepResult) -> None:
         self.steps.extend(self._diagnosed(steps))
@@ -432,17 +514,25 @@ class CloudSession:
         if self._runner is not None:
             self._runner.stop()
 
-    def close(self) -> None:
-        """End what the steps left running, stop the proxies, remove the folders (unless kept)."""
+    def close(self, budget: float | None = None) -> None:
+        """End what the steps left running, stop the proxies, remove the folders (unless kept).
+
+        With ``budget`` (seconds), a removal that takes longer goes on in a detached process.
+        """
         if self._closed:
             return
         self._closed = True
         self.stop()
-        if self._ws is not None and not self.options.keep:
-            remove_tree(self._ws.base)
-            if self._ws.base.exists():  # written to while it was removed: once more
-                time.sleep(0.05)
-                remove_tree(self._ws.base)
+        if self._ws is None or self.options.keep:
+            return
+        base = self._ws.base
+        if budget is not None:
+            remove_tree_soon(base, budget)
+            return
+        remove_tree(base)
+        if base.exists():  # written to while it was removed: once more
+            time.sleep(0.05)
+            remove_tree(base)
 
     def __enter__(self) -> CloudSession:
         return self.start()
@@ -462,14 +552,56 @@ def emulate(
     *,
     stdout: IO[bytes] | int | None = subprocess.PIPE,
     stderr: IO[bytes] | int | None = subprocess.PIPE,
+    listener: Callable[[Progress], None] | None = None,
+    report: Callable[[EmulationResult], None] | None = None,
+    interrupted: Callable[[str], None] | None = None,
+    cleanup_budget: float | None = None,
 ) -> EmulationResult:
-    """Run a whole emulated session start and, if given, ``command`` inside it."""
-    with CloudSession(options) as session:
-        if command:
-            session.run(
-                command[0] if len(command) == 1 else list(command), stdout=stdout, stderr=stderr
-            )
-        return session.result()
+    """Run a whole emulated session start and, if given, ``command`` inside it.
+
+    ``report`` gets the result before the folders are removed, so it appears (and its time is
+    taken) as soon as the work is done. With ``interrupted``, Ctrl-C and SIGTERM end every step
+    at once: it is told what is being cleaned up, and KeyboardInterrupt is raised.
+    """
+    session = CloudSession(options, listener)
+    with _interruptible(session, interrupted):
+        try:
+            session.start()
+            if command:
+                session.run(
+                    command[0] if len(command) == 1 else list(command),
+                    stdout=stdout,
+                    stderr=stderr,
+                )
+            result = session.result()
+            if report is not None:
+                report(result)
+            return result
+        finally:
+            session.close(cleanup_budget)
+
+
+@contextlib.contextmanager
+def _interruptible(
+    session: CloudSession, interrupted: Callable[[str], None] | None
+) -> Iterator[None]:
+    """Ctrl-C (and SIGTERM) stop the session's steps at once, then unwind (main thread only)."""
+    if interrupted is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C would cut the cleanup
+        interrupted(session.cleanup_description())
+        session.stop()
+        raise KeyboardInterrupt
+
+    saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _sourcing_prelude(files: Sequence[Path]) -> str:
@@ -530,6 +662,43 @@ def _command_step(
         reasons=meaningful_lines(stderr) if status is not Status.OK else (),
         log=str(log_dir),
     )
+
+
+def cannot_emulate(options: EmulateOptions) -> str | None:
+    """Why an emulation of ``options.repo`` cannot run on this machine at all, or None.
+
+    These are facts about the machine and the checkout (no git, not a repository, no commit
+    yet, no sandbox where one is required, no client for ``--engine claude``), not mistakes in
+    the configuration, which ``start()`` reports as errors.
+    """
+    import shutil
+
+    from parity.discover import git_root
+    from parity.errors import ParityError
+
+    if shutil.which("git") is None:
+        return "git is not installed"
+    root = git_root(options.repo.resolve())
+    if root is None:
+        return f"{options.repo} is not inside a git repository"
+    if not options.staged and options.ref is None:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
+            capture_output=True,
+            check=False,
+        )
+        if head.returncode != 0:
+            return "the repository has no commit yet"
+    if options.sandbox == "required":
+        reason = unavailable_reason()
+        if reason is not None:
+            return f"the sandbox is required but cannot start ({reason})"
+    if options.engine == "claude":
+        try:
+            client_binary(options.claude_bin)
+        except ParityError:
+            return "the Claude Code client is not installed (PARITY_CLAUDE_BIN)"
+    return None
 
 
 def _required_message(reason: str) -> str:

@@ -7,7 +7,9 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +137,76 @@ def create_workspace(
     except BaseException:
         remove_tree(root)
         raise
+
+
+# What a session start reads: the config files, wherever they are, and the toolkit's own config.
+_CONFIG_PATHSPECS = (
+    ":(glob)**/.claude/**",
+    ":(glob)**/.mcp.json",
+    ":(glob)**/CLAUDE.md",
+    "pyproject.toml",
+    "parity.toml",
+    ":(exclude,glob)**/.claude/settings.local.json",
+)
+
+
+def uncommitted_config(
+    repo: Path, extra: tuple[str, ...] = (), *, staged_counts: bool = False
+) -> list[str]:
+    """Config files whose working-tree state a clone of HEAD (or, ``staged_counts``, of the
+    index) would not have: modified, added, deleted or untracked (ignored files do not count).
+    """
+    status = ["status", "--porcelain=v1", "-z", "--untracked-files=all"]
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(repo), *status, "--", *_CONFIG_PATHSPECS, *extra],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except OSError:
+        return []
+    if proc.returncode != 0:
+        return []
+    changed = []
+    entries = proc.stdout.decode("utf-8", "replace").split("\0")
+    skip = False
+    for entry in entries:
+        if skip:  # the source path of a rename
+            skip = False
+            continue
+        if len(entry) < 4:
+            continue
+        index, tree, path = entry[0], entry[1], entry[3:]
+        skip = index in "RC"
+        if entry[:2] == "??" or tree != " " or (index != " " and not staged_counts):
+            changed.append(path)
+    return changed
+
+
+def remove_tree_soon(path: Path, budget: float = 1.0) -> bool:
+    """Remove ``path``; when that takes longer than ``budget`` seconds, a detached process ends
+    the job (a large ``node_modules`` takes minutes on some disks). True when it is gone."""
+    worker = threading.Thread(target=remove_tree, args=(path,), daemon=True)
+    worker.start()
+    worker.join(budget)
+    if not worker.is_alive():
+        return not path.exists()
+    with contextlib.suppress(OSError):
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import pathlib, sys; from parity.emulate.workspace import remove_tree; "
+                "remove_tree(pathlib.Path(sys.argv[1]))",
+                str(path),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return False
 
 
 def remove_tree(path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from parity.emulate.workspace import remove_tree
 from tests.emulate.conftest import EMULATE_FIXTURES
-from tests.helpers import make_repo, run, write
+from tests.helpers import git, make_repo, run, write
 
 pytestmark = pytest.mark.usefixtures("sandbox_mode")
 
@@ -153,3 +153,26 @@ def test_help_says_it_is_not_a_security_boundary() -> None:
     result = run(["emulate", "--help"])
     assert result.code == 0
     assert "not a security boundary" in result.out
+
+
+def test_uncommitted_configuration_is_named_with_the_way_to_try_it(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", EMULATE_FIXTURES / "probe")
+    clean = run(["emulate"], cwd=repo)
+    assert "warning" not in clean.out
+    write(repo, ".mcp.json", '{"mcpServers": {}}')  # untracked
+    write(repo, ".claude/settings.json", '{"env": {"A": "1"}}')  # changed
+    write(repo, "notes.txt", "not configuration")
+    result = run(["emulate"], cwd=repo)
+    [warning] = [line for line in result.out.splitlines() if line.startswith("warning: ")]
+    assert warning == (
+        "warning: uncommitted configuration is not included (a cloud session clones commits): "
+        ".claude/settings.json, .mcp.json; try it with `git add` and `parity emulate --staged`, "
+        "then commit it"
+    )
+    git(repo, "add", ".mcp.json")
+    staged = run(["emulate", "--staged"], cwd=repo)
+    [warning] = [line for line in staged.out.splitlines() if line.startswith("warning: ")]
+    assert warning == (
+        "warning: configuration not staged is not included: .claude/settings.json "
+        "(git add it to try it)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,74 @@ def test_cloud_session_fixture(pytester: pytest.Pytester, tmp_path: Path) -> Non
     (repo / "test_cloud.py").write_text(USER_TESTS)
     result = pytester.runpytest_subprocess(str(repo / "test_cloud.py"), "--rootdir", str(repo))
     result.assert_outcomes(passed=2)
+
+
+README_EXAMPLE = re.search(
+    r"<!-- snippet: pytest-fixture -->\n```python\n(.*?)```",
+    (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8"),
+    re.S,
+)
+
+# Stands in for a machine where parity is not installed: the plugin is not there, and neither
+# is the package.
+NOT_INSTALLED = """
+import sys
+
+sys.modules["parity"] = None
+"""
+
+
+def _readme_example() -> str:
+    assert README_EXAMPLE, "the README has no pytest-fixture snippet"
+    return README_EXAMPLE.group(1)
+
+
+def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
+    repo = make_repo(pytester.path / "project", EMULATE_FIXTURES / "ready")
+    (repo / "test_cloud.py").write_text(_readme_example())
+    result = pytester.runpytest_subprocess(str(repo / "test_cloud.py"), "--rootdir", str(repo))
+    result.assert_outcomes(passed=1)
+
+
+def test_the_readme_example_skips_where_parity_is_not_installed(
+    pytester: pytest.Pytester,
+) -> None:
+    repo = make_repo(pytester.path / "project", EMULATE_FIXTURES / "ready")
+    (repo / "conftest.py").write_text(NOT_INSTALLED)
+    (repo / "test_cloud.py").write_text(_readme_example())
+    args = (str(repo / "test_cloud.py"), "--rootdir", str(repo), "-p", "no:parity", "-rs")
+    result = pytester.runpytest_subprocess(*args)
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*claude-parity is not installed*"])
+    # Without the importorskip line, the same test is an error there: the pattern is needed.
+    (repo / "test_cloud.py").write_text(_readme_example().replace("pytest.importorskip", "#"))
+    broken = pytester.runpytest_subprocess(*args)
+    broken.assert_outcomes(errors=1)
+    broken.stdout.fnmatch_lines(["*fixture 'cloud_session' not found*"])
+
+
+USES_THE_FIXTURE = """
+def test_start(cloud_session):
+    cloud_session.start()
+"""
+
+
+def test_the_fixture_skips_with_a_reason_when_emulation_cannot_run(
+    pytester: pytest.Pytester,
+) -> None:
+    plain = pytester.path / "plain"  # not a git repository
+    plain.mkdir()
+    (plain / "test_cloud.py").write_text(USES_THE_FIXTURE)
+    result = pytester.runpytest_subprocess(str(plain), "--rootdir", str(plain), "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*cloud_session: the emulation cannot run here: *not inside a git*"]
+    )
+    fresh = make_repo(pytester.path / "fresh", commit=False)
+    (fresh / "test_cloud.py").write_text(USES_THE_FIXTURE)
+    result = pytester.runpytest_subprocess(str(fresh), "--rootdir", str(fresh), "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*the repository has no commit yet*"])
 
 
 def test_plugin_module_imports_nothing_heavy() -> None:

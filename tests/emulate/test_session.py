@@ -387,3 +387,31 @@ def test_setup_script_runs_before_the_client_without_the_settings_env(tmp_path: 
         later = session.run('echo "$MODE/$FROM_SETTINGS"')
     assert setup.stdout == "cloud/unset/none\n"
     assert later.stdout == "from-settings/s\n"
+
+
+def test_certificate_settings_pass_through_with_their_files(
+    tmp_path: Path, fake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = write(fake_home, "certs/company-ca.pem", "-----BEGIN CERTIFICATE-----\nca\n")
+    write(fake_home, "certs/other-secret.txt", "not for the session")
+    folder = fake_home / "certs"
+    for name in ("SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.setenv(name, str(bundle))
+    for name in ("PIP_CERT", "GIT_SSL_CAINFO"):
+        monkeypatch.setenv(name, str(bundle))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "no-such-dir"))
+    repo = _repo(
+        tmp_path,
+        _cmd(
+            'cat "$SSL_CERT_FILE"; env | grep -c -E "^(SSL_CERT_FILE|NODE_EXTRA_CA_CERTS|'
+            'REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|PIP_CERT|GIT_SSL_CAINFO|SSL_CERT_DIR)="'
+        ),
+        _cmd(f"cat {folder}/other-secret.txt"),
+    )
+    with CloudSession(options(repo)) as session:
+        certs, other = session.hook_results
+        sandboxed = session.sandboxed
+    assert certs.status is Status.OK, certs
+    assert certs.stdout == "-----BEGIN CERTIFICATE-----\nca\n7\n"
+    if sandboxed:  # only the named file is shown, not its folder
+        assert other.status is Status.FAILED
