@@ -239,3 +239,22 @@ def secrets_corpus(root: Path, megabytes: int) -> list[tuple[str, int]]:
         (root / f"f{n:04d}-{kind}").write_text("\n".join(lines) + "\n", encoding="utf-8")
     manifest.write_text(json.dumps(planted))
     return planted
+
+
+FIRST_HOOK = "date +%s.%N"  # the emulate benchmark's hook: when it started, on the wall clock
+
+
+def emulate_repo(root: Path, files: int = 0) -> Path:
+    """A repository whose one SessionStart hook prints when it started, plus ``files`` files."""
+    if (root / ".git").exists():
+        return root
+    settings = {
+        "hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": FIRST_HOOK}]}]}
+    }
+    _write(root, ".claude/settings.json", json.dumps(settings))
+    for i in range(files):
+        path = root / f"src/d{i // 100:03d}/f{i}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"VALUE = {i}\n")
+    _git_commit(root)
+    return root

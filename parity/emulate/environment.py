@@ -362,7 +362,6 @@ class SessionEnvironment:
     placeholders: tuple[str, ...] = field(default=())
     # What the setup script sees: it runs before Claude Code, so without the settings `env`.
     before_client: dict[str, str] = field(default_factory=dict)
-    ca_files: tuple[str, ...] = ()  # the files and folders the CA variables name
 
     def for_step(
         self,
@@ -440,16 +439,16 @@ def build_environment(
     machine.update(fixed)
     env.update(fixed)
     env.update(client)
-    ca_files = [
-        path
-        for name in CA_VARS
-        for path in (
-            machine.get(name, "").split(os.pathsep)
-            if name == "SSL_CERT_DIR"
-            else [machine.get(name, "")]
-        )
-        if os.path.isabs(path) and os.path.exists(path)
-    ]
-    return SessionEnvironment(
-        env, tuple(warnings), tuple(placeholders), machine, tuple(dict.fromkeys(ca_files))
-    )
+    return SessionEnvironment(env, tuple(warnings), tuple(placeholders), machine)
+
+
+def ca_files(host: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The files and folders this machine's certificate settings (``CA_VARS``) name."""
+    host = os.environ if host is None else host
+    found = []
+    for name in CA_VARS:
+        value = host.get(name, "")
+        for path in value.split(os.pathsep) if name == "SSL_CERT_DIR" else [value]:
+            if os.path.isabs(path) and os.path.exists(path):
+                found.append(path)
+    return tuple(dict.fromkeys(found))

@@ -2,13 +2,14 @@
 
 This file runs on its own, with the standard library only (``python -I -S inside.py MODE ...``):
 
-- ``agent CONTROL CONFIG`` is the sandbox's first process (bubblewrap starts it). It listens on
-  the control socket ``CONTROL``, starts each step's program there, bridges the step's proxy
-  (a Unix socket bound into the sandbox) to a port on the sandbox's own 127.0.0.1, answers every
-  DNS question (nothing resolves: only the proxy leads out) and notes which step asked.
-- ``enter CONTROL`` runs on this machine, one per step: it hands its standard streams and the
-  request in ``$PARITY_SANDBOX_REQUEST`` to the agent, waits, and exits as the program did.
-  Killing it kills the program's process group inside the sandbox.
+- ``agent CONTROL LIMITS`` is the sandbox's first process (bubblewrap starts it; ``LIMITS`` is
+  ``cpus=N,file_size=N`` or empty). It listens on the control socket ``CONTROL``, starts each
+  step's program there, bridges the step's proxy (a Unix socket bound into the sandbox) to a
+  port on the sandbox's own 127.0.0.1, answers every DNS question (nothing resolves: only the
+  proxy leads out) and notes which step asked.
+- ``enter CONTROL REQUEST`` runs on this machine, one per step: it hands its standard streams
+  and the request (a file it removes once read) to the agent, waits, and exits as the program
+  did. Killing it kills the program's process group inside the sandbox.
 
 The request is JSON: ``argv``, ``cwd``, ``env``, ``log`` (the step's log folder) and ``proxy``
 (the Unix socket of the step's proxy, or null). A variable whose value is ``PROXY_PLACEHOLDER``
@@ -17,6 +18,7 @@ gets the address of the step's bridge.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 PROXY_PLACEHOLDER = "http://127.0.0.1:0"
-REQUEST_VAR = "PARITY_SANDBOX_REQUEST"
 _HEADER = struct.Struct("!I")
 _MAX_REQUEST = 16 * 1024 * 1024
 _DNS_PORT = 53
@@ -59,10 +60,12 @@ def _connect(path: str) -> socket.socket:
 # -- enter: on this machine, one per step ------------------------------------------------------
 
 
-def enter(control: str) -> int:
-    """Run the request of ``$PARITY_SANDBOX_REQUEST`` in the sandbox with this process's streams."""
-    request = os.environ.get(REQUEST_VAR, "").encode()
+def enter(control: str, request_file: str) -> int:
+    """Run the request in ``request_file`` in the sandbox, with this process's streams."""
     try:
+        with open(request_file, "rb") as handle:
+            request = handle.read()
+        os.unlink(request_file)
         sock = _connect(control)
         socket.send_fds(sock, [b"R"], [0, 1, 2])
         sock.sendall(_HEADER.pack(len(request)) + request)
@@ -90,11 +93,9 @@ class Agent:
     """Starts the steps' programs and keeps the map of steps for the DNS sink."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        import threading
-
         self.config = config
         self.steps: dict[int, str] = {}  # process group (and session) id -> log folder
-        self.lock = threading.Lock()
+        self.lock = _thread.allocate_lock()
         self.hostname = socket.gethostname()
 
     def serve(self, control: str) -> None:
@@ -103,9 +104,11 @@ class Agent:
         listener.bind(control)
         listener.listen(64)
         _spawn(self._dns_sink)
-        # Ready: the host waits for this line before it starts the first step.
+        # Ready: the host waits for this line before it starts the first step; what the steps
+        # need is imported meanwhile (the first step waits for it, if it comes before).
         sys.stdout.write("ready\n")
         sys.stdout.flush()
+        _spawn(_warm_up)
         # This machine's side holds our stdin: when it goes away, so does the sandbox.
         _spawn(_exit_on_eof)
         while True:
@@ -134,7 +137,6 @@ class Agent:
 
     def _run(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
         import subprocess
-        import threading
 
         env = {str(k): str(v) for k, v in request["env"].items()}
         argv = [str(a) for a in request["argv"]]
@@ -168,11 +170,11 @@ class Agent:
             fds.clear()
             with self.lock:
                 self.steps[proc.pid] = log
-            done = threading.Event()
+            done: list[bool] = []
 
             def wait() -> None:
                 code = proc.wait()
-                done.set()
+                done.append(True)
                 _send_exit(conn, code)
 
             _spawn(wait)
@@ -181,7 +183,7 @@ class Agent:
             with contextlib.suppress(OSError):
                 while conn.recv(1024):
                     pass
-            if not done.is_set():
+            if not done:
                 with contextlib.suppress(OSError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -355,9 +357,19 @@ def _pids() -> list[int]:
 
 
 def _spawn(target: Callable[[], object]) -> None:
-    import threading
+    # _thread, not threading: importing threading costs more than the agent's whole start.
+    _thread.start_new_thread(_quietly, (target,))
 
-    threading.Thread(target=target, daemon=True).start()
+
+def _quietly(target: Callable[[], object]) -> None:
+    # A thread's failure ends what it served (one step's connection), not the sandbox.
+    with contextlib.suppress(Exception):
+        target()
+
+
+def _warm_up() -> None:
+    import json  # noqa: F401
+    import subprocess  # noqa: F401
 
 
 def _exit_on_eof() -> None:
@@ -382,18 +394,21 @@ def apply_limits(config: dict[str, Any]) -> None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
 
-def main(argv: list[str]) -> int:
-    """``agent CONTROL CONFIG`` or ``enter CONTROL``."""
-    if len(argv) == 2 and argv[0] == "enter":
-        return enter(argv[1])
-    if len(argv) == 3 and argv[0] == "agent":
-        import json
+def _setting(item: str) -> tuple[str, int]:
+    name, _, value = item.partition("=")
+    return name, int(value)
 
-        config = json.loads(argv[2])
+
+def main(argv: list[str]) -> int:
+    """``agent CONTROL LIMITS`` or ``enter CONTROL REQUEST``."""
+    if len(argv) == 3 and argv[0] == "enter":
+        return enter(argv[1], argv[2])
+    if len(argv) == 3 and argv[0] == "agent":
+        config = dict(_setting(item) for item in argv[2].split(",") if "=" in item)
         apply_limits(config)
         Agent(config).serve(argv[1])
         return 0
-    print("usage: inside.py agent CONTROL CONFIG | enter CONTROL", file=sys.stderr)
+    print("usage: inside.py agent CONTROL LIMITS | enter CONTROL REQUEST", file=sys.stderr)
     return 2
 
 

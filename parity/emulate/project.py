@@ -17,16 +17,34 @@ class ProjectConfig:
     hooks: tuple[HookSpec, ...]  # its SessionStart handlers, in order
 
 
+SETTINGS = ".claude/settings.json"
+
+
 def read_project(project: Path) -> ProjectConfig:
-    """The project scope of the clone (never the user's settings, never local ones)."""
-    from parity.discover import discover_repo
+    """The project scope of the clone: its ``.claude/settings.json`` (never user or local ones).
+
+    A cloud session starts at the repository's root and reads that one file; listing a large
+    clone to find it would cost more than the rest of the session start.
+    """
+    import subprocess
+
+    from parity.discover import Repo, RepoFile
     from parity.hooks import iter_hooks
     from parity.model import Inventory, Kind, Scope
 
-    inventory = Inventory.build(discover_repo(project))
+    listed = subprocess.run(
+        ["git", "-C", str(project), "ls-files", "-z", "--stage", "--", SETTINGS],
+        capture_output=True,
+        check=False,
+    ).stdout
+    files = {}
+    if listed:
+        mode = int(listed.split(b" ", 1)[0], 8)
+        files[SETTINGS] = RepoFile(SETTINGS, tracked=True, mode=mode)
+    inventory = Inventory.build(Repo(project, True, files))
     settings: dict[str, Any] = {}
     for cf, doc in inventory.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
-        if cf.rel == ".claude/settings.json" and doc.ok and isinstance(doc.value, dict):
+        if cf.rel == SETTINGS and doc.ok and isinstance(doc.value, dict):
             settings = doc.value
     hooks = tuple(
         HookSpec(h.matcher, h.handler)

@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from parity.emulate.environment import homes
-from parity.emulate.inside import REQUEST_VAR
+from parity.emulate.environment import BASE_SYSTEM_DIRS, homes
 from parity.emulate.result import LimitStatus
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ _READY_TIMEOUT = 10.0
 _FILTER_FORMAT = 1  # bump when the filters' computation changes
 _SYSTEM_TREES = ("/usr", "/etc")
 _ROOT_ENTRIES = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-_BASE_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")
 # Tool managers that keep a whole toolchain (and no credentials) in one folder of the home.
 _TOOL_HOMES = (
     ".pyenv",
@@ -187,13 +185,17 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Start bubblewrap and its agent; raise ``SandboxUnavailable`` when it cannot run."""
+        return self.launch().wait()
+
+    def launch(self) -> Sandbox:
+        """Start bubblewrap and its agent, without waiting for them (``wait()`` does)."""
         reason = unavailable_reason()
         if reason is not None:
             raise SandboxUnavailable(reason)
         self.run_dir.mkdir(exist_ok=True)
         config = self._limits_config()
         argv = [*self._bwrap_argv(), _python(), "-I", "-S", _AGENT, "agent"]
-        argv += [f"{_RUN}/control.sock", json.dumps(config)]
+        argv += [f"{_RUN}/control.sock", ",".join(f"{k}={v}" for k, v in config.items())]
         try:
             self._proc = subprocess.Popen(
                 argv,
@@ -204,6 +206,12 @@ class Sandbox:
             )
         except OSError as exc:
             raise SandboxUnavailable(f"cannot run {self.bwrap}: {exc.strerror}") from None
+        return self
+
+    def wait(self) -> Sandbox:
+        """Wait until the agent is ready; raise ``SandboxUnavailable`` when bubblewrap failed."""
+        if self._proc is None:
+            raise SandboxUnavailable("the sandbox was not launched")
         if not self._ready():
             self.close()
             err = b""
@@ -213,6 +221,10 @@ class Sandbox:
             raise SandboxUnavailable(lines[-1].strip() if lines else "bubblewrap did not start")
         if self._cgroup is not None:
             self._cgroup.add(self._agent_pid())
+        for pipe in (self._proc.stdout, self._proc.stderr):  # nothing more to read there
+            with contextlib.suppress(OSError):
+                if pipe is not None:
+                    pipe.close()
         return self
 
     def _ready(self) -> bool:
@@ -281,8 +293,13 @@ class Sandbox:
             "log": str(log_dir) if log_dir is not None else "",
             "proxy": proxy,
         }
+        # A file, not a variable: the environment may be larger than one variable can hold.
+        path = self.run_dir / f"request-{secrets.token_hex(8)}.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(request, handle)
         enter = [sys.executable, "-I", "-S", str(_inside_script()), "enter", str(self.control)]
-        return enter, {REQUEST_VAR: json.dumps(request), "PATH": "/usr/bin:/bin"}
+        return [*enter, str(path)], {"PATH": "/usr/bin:/bin"}
 
     # -- the mounts -----------------------------------------------------------------------------
 
@@ -499,9 +516,9 @@ def _mask(mounts: _Mounts, view: ImageView, stub: str) -> None:
     """Programs the image lacks are absent (or fail as absent) also by their full path."""
     names = set(view.linked)
     path_dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)]
-    base = {mounts.real(d) for d in _BASE_DIRS}
+    base = {mounts.real(d) for d in BASE_SYSTEM_DIRS}
     seen: set[str] = set()
-    for directory in [*_BASE_DIRS, *path_dirs]:
+    for directory in [*BASE_SYSTEM_DIRS, *path_dirs]:
         real = mounts.real(directory)
         if real in seen or not mounts.sees(real) or not os.path.isdir(real):
             continue
@@ -581,7 +598,7 @@ def _filter_key(programs: Sequence[str], view: Path) -> str:
     """What the filters depend on: the programs, PATH and its folders' contents, the homes."""
     import hashlib
 
-    folders = [*_BASE_DIRS, *os.environ.get("PATH", "").split(os.pathsep)]
+    folders = [*BASE_SYSTEM_DIRS, *os.environ.get("PATH", "").split(os.pathsep)]
     stamps = []
     for folder in dict.fromkeys(folders):
         with contextlib.suppress(OSError):

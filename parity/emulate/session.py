@@ -23,6 +23,7 @@ from parity.emulate.environment import (
     SessionEnvironment,
     build_environment,
     build_image_view,
+    ca_files,
     default_cache,
     read_env_file,
 )
@@ -58,6 +59,7 @@ from parity.emulate.sandbox import (
 )
 from parity.emulate.workspace import (
     Workspace,
+    checkout_workspace,
     create_workspace,
     remove_tree,
     remove_tree_soon,
@@ -125,6 +127,7 @@ class CloudSession:
         self._env: SessionEnvironment | None = None
         self._view: ImageView | None = None
         self._runner: StepRunner | None = None
+        self._launched: Sandbox | None = None  # started, not yet handed to the runner
         self._sandbox: SandboxReport = SandboxReport(options.sandbox, False)
         self._closed = False
         self.network = ""
@@ -200,7 +203,11 @@ class CloudSession:
         self._warn_uncommitted(root)
         self._emit(Progress("phase", name=f"cloning {self._describe_ref()}"))
         self._ws = create_workspace(
-            root, self.options.ref, staged=self.options.staged, base=self.options.temp_dir
+            root,
+            self.options.ref,
+            staged=self.options.staged,
+            base=self.options.temp_dir,
+            checkout=False,
         )
         try:
             ws = self._ws
@@ -214,6 +221,9 @@ class CloudSession:
             profile = load_profile(self.options.image or declared.image)
             self.image = profile.name
             self._view = build_image_view(profile, ws.bin, cache=self.options.view_cache)
+            # The sandbox starts while the clone's files are written.
+            sandbox = self._launch_sandbox(root, self._view, profile.name)
+            checkout_workspace(ws)
             project = read_project(ws.project)
             values = dict(self.options.env_values or {})
             if self.options.env_file is not None:
@@ -229,15 +239,16 @@ class CloudSession:
                 session_id=self.session_id,
             )
             self.warnings.extend(self._env.warnings)
-            if self.options.sandbox != "off":
+            if sandbox is not None:
                 self._emit(Progress("phase", name="starting the sandbox"))
+                sandbox = self._wait_sandbox(sandbox)
             self._runner = StepRunner(
                 ws,
                 self._env,
                 allowlist,
                 session_id=self.session_id,
                 resolve=self.options.resolve,
-                sandbox=self._start_sandbox(root, self._view, profile.name),
+                sandbox=sandbox,
             )
             if declared.setup_script:
                 self._record(self._setup_script(declared.setup_script))
@@ -261,8 +272,8 @@ class CloudSession:
             raise
         return self
 
-    def _start_sandbox(self, root: Path, view: ImageView, image: str) -> Sandbox | None:
-        """The sandbox (auto: when it can start; required: or a usage error), or None."""
+    def _launch_sandbox(self, root: Path, view: ImageView, image: str) -> Sandbox | None:
+        """The sandbox, started (``_wait_sandbox`` waits for it), or None (off, or cannot)."""
         mode = self.options.sandbox
         if mode == "off":
             self._sandbox = SandboxReport(mode, False, "--sandbox off", (NOT_ENFORCED,))
@@ -276,21 +287,33 @@ class CloudSession:
             image=image,
             hidden=[root],
             expose=expose,
-            files=self._env.ca_files if self._env is not None else (),
+            files=ca_files(),
             limits=Limits() if self.options.limits else None,
         )
         try:
-            sandbox.start()
+            self._launched = sandbox.launch()
+            return sandbox
         except SandboxUnavailable as exc:
-            if mode == "required":
-                raise UsageError(_required_message(str(exc))) from None
-            self.warnings.append(
-                f"no sandbox ({exc}): the steps run unsandboxed on this machine, so {NOT_ENFORCED}"
-            )
-            self._sandbox = SandboxReport(mode, False, str(exc), (NOT_ENFORCED,))
+            self._no_sandbox(str(exc))
             return None
-        self._sandbox = SandboxReport(mode, True, limits=sandbox.limit_status)
+
+    def _wait_sandbox(self, sandbox: Sandbox) -> Sandbox | None:
+        try:
+            sandbox.wait()
+        except SandboxUnavailable as exc:
+            self._no_sandbox(str(exc))
+            return None
+        self._sandbox = SandboxReport(self.options.sandbox, True, limits=sandbox.limit_status)
         return sandbox
+
+    def _no_sandbox(self, reason: str) -> None:
+        """auto: go on unsandboxed, with the warning; required: stop."""
+        if self.options.sandbox == "required":
+            raise UsageError(_required_message(reason))
+        self.warnings.append(
+            f"no sandbox ({reason}): the steps run unsandboxed on this machine, so {NOT_ENFORCED}"
+        )
+        self._sandbox = SandboxReport(self.options.sandbox, False, reason, (NOT_ENFORCED,))
 
     def _setup_script(self, rel: str) -> StepResult:
         script = self.project / rel
@@ -513,6 +536,8 @@ class CloudSession:
         """End every process the steps started, at once (an interruption); no new step starts."""
         if self._runner is not None:
             self._runner.stop()
+        if self._launched is not None:
+            self._launched.close()
 
     def close(self, budget: float | None = None) -> None:
         """End what the steps left running, stop the proxies, remove the folders (unless kept).
