@@ -78,7 +78,7 @@ class StepResult:
 
         return {
             "kind": self.kind,
-            "name": self.name,
+            "name": redact(self.name),
             "status": self.status.value,
             "duration_ms": round(self.duration * 1000),
             "exit_code": self.exit_code,
@@ -94,7 +94,7 @@ class StepResult:
             "missing_commands": list(self.missing_commands),
             "broken_commands": list(self.broken_commands),
             "env_exports": list(self.env_exports),
-            "messages": list(self.messages),
+            "messages": [redact(message) for message in self.messages],
             "reasons": [redact(line) for line in self.reasons],
             "stdout": redact(self.stdout) if self.captured else None,
             "stderr": redact(self.stderr) if self.captured else None,
