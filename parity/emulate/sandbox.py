@@ -50,9 +50,11 @@ GIB = 1024**3
 _RUN = "/run/parity"
 _AGENT = "/run/parity-inside.py"
 _READY_TIMEOUT = 10.0
-_FILTER_FORMAT = 1  # bump when the filters' computation changes
+_FILTER_FORMAT = 2  # bump when the filters' computation changes
 _SYSTEM_TREES = ("/usr", "/etc")
 _ROOT_ENTRIES = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# Where programs are installed to be run, on PATH or not (besides BASE_SYSTEM_DIRS).
+_PROGRAM_DIRS = ("/usr/local/bin", "/usr/local/sbin", "/usr/games", "/usr/local/games")
 # Tool managers that keep a whole toolchain (and no credentials) in one folder of the home.
 _TOOL_HOMES = (
     ".pyenv",
@@ -390,7 +392,7 @@ class Sandbox:
         for root in roots:
             scratch.ro(root)
         before = len(scratch.args)
-        _mask(scratch, self.view, str(self.view.masked))
+        _mask(scratch, self.view, str(self.view.masked), roots)
         masks = scratch.args[before:]
         with contextlib.suppress(OSError):
             staging = cache.with_name(f".{cache.name}.{secrets.token_hex(4)}")
@@ -512,13 +514,19 @@ def _tool_roots(
     return kept
 
 
-def _mask(mounts: _Mounts, view: ImageView, stub: str) -> None:
-    """Programs the image lacks are absent (or fail as absent) also by their full path."""
+def _mask(mounts: _Mounts, view: ImageView, stub: str, roots: Sequence[str]) -> None:
+    """Programs the image lacks are absent (or fail as absent) also by their full path.
+
+    That is, in every folder where programs are installed to be run: the system's, those on
+    PATH (this machine's, whatever the session's is), and the ``bin`` folders of the
+    installations shown.
+    """
     names = set(view.linked)
     path_dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)]
+    tool_dirs = [f"{root}/{sub}" for root in roots for sub in ("bin", "sbin")]
     base = {mounts.real(d) for d in BASE_SYSTEM_DIRS}
     seen: set[str] = set()
-    for directory in [*BASE_SYSTEM_DIRS, *path_dirs]:
+    for directory in [*BASE_SYSTEM_DIRS, *_PROGRAM_DIRS, *path_dirs, *tool_dirs]:
         real = mounts.real(directory)
         if real in seen or not mounts.sees(real) or not os.path.isdir(real):
             continue
@@ -598,7 +606,7 @@ def _filter_key(programs: Sequence[str], view: Path) -> str:
     """What the filters depend on: the programs, PATH and its folders' contents, the homes."""
     import hashlib
 
-    folders = [*BASE_SYSTEM_DIRS, *os.environ.get("PATH", "").split(os.pathsep)]
+    folders = [*BASE_SYSTEM_DIRS, *_PROGRAM_DIRS, *os.environ.get("PATH", "").split(os.pathsep)]
     stamps = []
     for folder in dict.fromkeys(folders):
         with contextlib.suppress(OSError):
