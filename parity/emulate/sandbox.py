@@ -181,7 +181,6 @@ class Sandbox:
         self._proc: subprocess.Popen[bytes] | None = None
         self._cgroup: _Cgroup | None = None
         self._mounts: _Mounts | None = None
-        self._counter = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -266,17 +265,14 @@ class Sandbox:
             self._cgroup.remove()
             self._cgroup = None
 
-    @property
-    def running(self) -> bool:
-        """True while the sandbox is up."""
-        return self._proc is not None and self._proc.poll() is None
-
     # -- steps ----------------------------------------------------------------------------------
 
     def proxy_socket(self) -> tuple[Path, str]:
-        """A new proxy socket: where this machine listens, and the same file inside the sandbox."""
-        self._counter += 1
-        name = f"proxy-{self._counter}.sock"
+        """A new proxy socket: where this machine listens, and the same file inside the sandbox.
+
+        Hooks start in parallel threads: each name is drawn at random, not counted.
+        """
+        name = f"proxy-{secrets.token_hex(6)}.sock"
         return self.run_dir / name, f"{_RUN}/{name}"
 
     def wrap(
