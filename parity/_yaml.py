@@ -30,20 +30,22 @@ from parity.load import (
 )
 
 try:
-    from yaml import CSafeLoader as _SafeLoader
-
-    _C_LOADER = True
+    from yaml import CSafeLoader
 except ImportError:  # PyYAML built without libyaml: same results, slower
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-    _C_LOADER = False
+    CSafeLoader = None  # type: ignore[assignment,misc]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SATURATED = 10**12  # expanded sizes stop growing here: only "too big" matters
 
 
-class _YamlLoader(_SafeLoader):
-    """SafeLoader whose values stay JSON-like: timestamps remain strings, huge ints floats."""
+class _JsonLikeValues:
+    """Constructors that keep values JSON-like: timestamps remain strings, huge ints floats.
+
+    A mixin for PyYAML's safe loaders, the libyaml one and the pure-Python one alike.
+    """
+
+    construct_yaml_int: Any
+    construct_scalar: Any
 
     def construct_lenient_int(self, node: ScalarNode) -> int | float:
         try:
@@ -60,8 +62,27 @@ class _YamlLoader(_SafeLoader):
         return str(self.construct_scalar(node))
 
 
-_YamlLoader.add_constructor("tag:yaml.org,2002:int", _YamlLoader.construct_lenient_int)
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _YamlLoader.construct_timestamp_text)
+class _PythonLoader(_JsonLikeValues, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader."""
+
+
+_CONSTRUCTORS = (
+    ("tag:yaml.org,2002:int", _JsonLikeValues.construct_lenient_int),
+    ("tag:yaml.org,2002:timestamp", _JsonLikeValues.construct_timestamp_text),
+)
+# Which PyYAML build parses: "c" (libyaml, the default when PyYAML has it) or "python".  Both
+# must give the same answer for every input; the tests run the YAML cases with each.
+LOADERS: dict[str, type[Any]] = {"python": _PythonLoader}
+if CSafeLoader is not None:
+
+    class _CLoader(_JsonLikeValues, CSafeLoader):
+        """PyYAML's libyaml-based safe loader."""
+
+    LOADERS["c"] = _CLoader
+for _loader_class in LOADERS.values():
+    for _tag, _constructor in _CONSTRUCTORS:
+        _loader_class.add_constructor(_tag, _constructor)
+loader = "c" if "c" in LOADERS else "python"
 
 
 class _YamlProblem(Exception):
@@ -100,7 +121,7 @@ class _Composer:
     recursive aliases and alias bombs, and records repeated keys with their positions.
     """
 
-    def __init__(self, loader: _YamlLoader) -> None:
+    def __init__(self, loader: Any) -> None:
         self.loader = loader
         # PyYAML's resolver is untyped; it picks the implicit tag (int, bool, str...) of a node.
         self.resolve: Any = loader.resolve
@@ -251,25 +272,48 @@ def _repeated_keys(node: MappingNode, ptr: str) -> list[_Duplicate]:
     return repeated
 
 
+def _compose(text: str, loader_class: type[Any]) -> tuple[Any, Node | None, list[_Duplicate]]:
+    loader = loader_class(text)
+    try:
+        composer = _Composer(loader)
+        root = composer.run()
+        value = loader.construct_document(root) if root is not None else None
+        return value, root, composer.duplicates
+    finally:
+        loader.dispose()
+
+
+def _nesting_limit(exc: yaml.YAMLError) -> int | None:
+    """Where libyaml stopped on its own nesting limit (deeper than MAX_DEPTH), else None."""
+    if isinstance(exc, yaml.MarkedYAMLError) and "maximum nesting depth" in (exc.problem or ""):
+        mark = exc.problem_mark or exc.context_mark
+        return int(mark.index) if mark is not None else None
+    return None
+
+
 def parse_yaml(
     text: str, base: int, display: str, lines: _Lines
 ) -> tuple[Any, Node | None, list[LoadIssue]]:
     """Parse YAML ``text`` found at offset ``base`` of the file whose lines are ``lines``."""
-    loader = _YamlLoader(text)
+    loader_class = LOADERS[loader]
     try:
         try:
-            composer = _Composer(loader)
-            root = composer.run()
-            repeated = composer.duplicates
-            value = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
+            value, root, repeated = _compose(text, loader_class)
+        except yaml.YAMLError as exc:
+            limit = _nesting_limit(exc)
+            if limit is None:
+                raise
+            # libyaml refuses some nesting (over 1,000 flow levels) while scanning ahead, before
+            # the composer sees MAX_DEPTH levels.  The pure-Python parser of the text up to that
+            # point stops at MAX_DEPTH, where it would have stopped on the whole text.
+            loader_class = LOADERS["python"]
+            value, root, repeated = _compose(text[:limit], loader_class)
     except _YamlProblem as exc:
         message = exc.message if exc.kind != "invalid-yaml" else f"Invalid YAML: {exc.message}"
         issue = LoadIssue(exc.kind, message, lines.location(display, base + exc.offset), True)
         return None, None, [issue]
     except yaml.YAMLError as exc:
-        offset, message = _yaml_error(text, exc)
+        offset, message = _yaml_error(text, exc, c_parser=loader_class is not LOADERS["python"])
         issue = LoadIssue("invalid-yaml", message, lines.location(display, base + offset), True)
         return None, None, [issue]
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
@@ -298,10 +342,10 @@ def parse_yaml(
     return value, root, issues
 
 
-def _yaml_error(text: str, exc: yaml.YAMLError) -> tuple[int, str]:
+def _yaml_error(text: str, exc: yaml.YAMLError, *, c_parser: bool) -> tuple[int, str]:
     if isinstance(exc, yaml.reader.ReaderError):
         offset = exc.position
-        if _C_LOADER:  # libyaml counts UTF-8 bytes of the text it was given
+        if c_parser:  # libyaml counts UTF-8 bytes of the text it was given
             offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         return (
             offset,

@@ -78,3 +78,17 @@ def fake_home(
         _armed = False
     if _touched:
         pytest.fail(f"test reached the real home: {_touched[:3]}")
+
+
+@pytest.fixture(params=["c", "python"])
+def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a YAML test once with PyYAML's libyaml parser and once with its pure-Python one.
+
+    parity's answer must not depend on which PyYAML build a user has installed.
+    """
+    from parity import _yaml
+
+    if request.param not in _yaml.LOADERS:
+        pytest.skip("this PyYAML is built without libyaml")
+    monkeypatch.setattr(_yaml, "loader", request.param)
+    return str(request.param)

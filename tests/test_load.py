@@ -371,7 +371,7 @@ def test_json_duplicate_key_with_escapes_and_colons_in_strings() -> None:
     assert doc.value["key"] == 2
 
 
-def test_yaml_duplicate_keys() -> None:
+def test_yaml_duplicate_keys(yaml_loader: str) -> None:
     doc = ym("routines:\n  - name: a\n    prompt: p\n    name: b\n")
     issue = only(doc)
     assert (issue.kind, issue.fatal) == ("duplicate-key", False)
@@ -381,7 +381,7 @@ def test_yaml_duplicate_keys() -> None:
     assert doc.value == {"routines": [{"name": "b", "prompt": "p"}]}
 
 
-def test_yaml_merge_keys_are_not_duplicates() -> None:
+def test_yaml_merge_keys_are_not_duplicates(yaml_loader: str) -> None:
     doc = ym("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\n")
     assert doc.issues == ()
     assert doc.value["c"] == {"x": 1, "y": 3}
@@ -435,7 +435,7 @@ def test_depth_cap_is_exact() -> None:
     assert js(json.dumps(["[" * 500, {"x": "{" * 500}])).ok
 
 
-def test_200000_deep_yaml_is_too_deep() -> None:
+def test_200000_deep_yaml_is_too_deep(yaml_loader: str) -> None:
     began = time.perf_counter()
     for data in ("[" * 200_000 + "]" * 200_000, "- " * 200_000 + "x\n"):
         issue = only(ym(data))
@@ -462,7 +462,7 @@ def test_100000_servers() -> None:
     assert elapsed < limit
 
 
-def test_huge_integers_do_not_raise() -> None:
+def test_huge_integers_do_not_raise(yaml_loader: str) -> None:
     digits = "9" * 5000
     doc = js('{"a": [' + digits + '], "b": {"c": -' + digits + '}, "d": 1}')
     assert doc.ok
@@ -486,7 +486,7 @@ def test_too_large(tmp_path: Path) -> None:
     assert [i.kind for i in read_text(path, "big.json", limit=10)[1]] == ["too-large"]
 
 
-def test_alias_bomb_is_refused_quickly() -> None:
+def test_alias_bomb_is_refused_quickly(yaml_loader: str) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
@@ -498,13 +498,13 @@ def test_alias_bomb_is_refused_quickly() -> None:
     assert "too many aliases" in issue.message
 
 
-def test_recursive_alias_is_refused() -> None:
+def test_recursive_alias_is_refused(yaml_loader: str) -> None:
     issue = only(ym("a: &x [1, *x]\n"))
     assert (issue.kind, at(issue.location)) == ("invalid-yaml", (1, 11))
     assert "recursive" in issue.message
 
 
-def test_moderate_aliases_are_fine() -> None:
+def test_moderate_aliases_are_fine(yaml_loader: str) -> None:
     doc = ym("x: &x [1, 2]\ny: [*x, *x, *x]\n")
     assert doc.ok
     assert doc.value == {"x": [1, 2], "y": [[1, 2], [1, 2], [1, 2]]}
@@ -598,7 +598,7 @@ other: [1, 'two']
 """
 
 
-def test_yaml_locate() -> None:
+def test_yaml_locate(yaml_loader: str) -> None:
     doc = ym(ROUTINES)
     assert doc.ok
     assert doc.value["routines"][0]["when"] == "2026-01-01"  # dates stay strings
@@ -623,7 +623,7 @@ def test_yaml_locate() -> None:
         ("? [a]\n: 1\n", (1, 3), "unhashable"),
     ],
 )
-def test_yaml_errors(text: str, where: tuple[int, int], words: str) -> None:
+def test_yaml_errors(text: str, where: tuple[int, int], words: str, yaml_loader: str) -> None:
     issue = only(ym(text))
     assert (issue.kind, issue.fatal) == ("invalid-yaml", True)
     assert at(issue.location) == where
@@ -634,7 +634,7 @@ def test_yaml_errors(text: str, where: tuple[int, int], words: str) -> None:
 # Markdown frontmatter
 
 
-def test_frontmatter_positions_are_in_the_whole_file() -> None:
+def test_frontmatter_positions_are_in_the_whole_file(yaml_loader: str) -> None:
     doc = md("---\nname: review\ndescription: |\n  Reviews.\ntools: [Read, Grep]\n---\n# Body\n")
     assert doc.ok
     assert doc.has_frontmatter
@@ -651,25 +651,25 @@ def test_frontmatter_positions_are_in_the_whole_file() -> None:
     assert at(doc.locate("")) == (1, 1)
 
 
-def test_frontmatter_with_crlf_and_trailing_spaces() -> None:
+def test_frontmatter_with_crlf_and_trailing_spaces(yaml_loader: str) -> None:
     doc = md("---  \r\nname: x\r\nmodel: opus\r\n---   \r\nbody\r\n")
     assert doc.frontmatter == {"name": "x", "model": "opus"}
     assert doc.body_line == 5
     assert span(doc.locate("/model")) == (3, 8, 3, 12)
 
 
-def test_no_frontmatter() -> None:
+def test_no_frontmatter(yaml_loader: str) -> None:
     doc = md("# Title\n---\nname: x\n---\n")
     assert (doc.has_frontmatter, doc.frontmatter, doc.issues, doc.body_line) == (False, None, (), 1)
     assert not doc.empty
 
 
-def test_empty_frontmatter_is_an_empty_mapping() -> None:
+def test_empty_frontmatter_is_an_empty_mapping(yaml_loader: str) -> None:
     doc = md("---\n---\nbody")
     assert (doc.ok, doc.frontmatter, doc.body_line) == (True, {}, 3)
 
 
-def test_invalid_frontmatter_yaml() -> None:
+def test_invalid_frontmatter_yaml(yaml_loader: str) -> None:
     doc = md("---\nname: x\ndescription: [a, b\n---\nbody\n")
     issue = only(doc)
     assert (issue.kind, issue.fatal, doc.frontmatter, doc.has_frontmatter) == (
@@ -682,20 +682,20 @@ def test_invalid_frontmatter_yaml() -> None:
     assert doc.text.endswith("body\n")
 
 
-def test_frontmatter_must_be_a_mapping() -> None:
+def test_frontmatter_must_be_a_mapping(yaml_loader: str) -> None:
     issue = only(md("---\n- a\n- b\n---\n"))
     assert (issue.kind, at(issue.location)) == ("invalid-yaml", (2, 1))
     assert "a list" in issue.message
 
 
-def test_unclosed_frontmatter() -> None:
+def test_unclosed_frontmatter(yaml_loader: str) -> None:
     doc = md("---\nname: x\n")
     issue = only(doc)
     assert (issue.kind, issue.fatal, doc.frontmatter) == ("invalid-yaml", True, None)
     assert "never closed" in issue.message
 
 
-def test_frontmatter_duplicate_key_position() -> None:
+def test_frontmatter_duplicate_key_position(yaml_loader: str) -> None:
     issue = only(md("---\nname: a\nname: b\n---\n"))
     assert (issue.kind, span(issue.location)) == ("duplicate-key", (3, 1, 3, 5))
 
@@ -751,9 +751,14 @@ def test_every_pointer_locates_its_value(
             assert json.loads(excerpt(doc.text, doc.locate(parts, key=True))) == parts[-1]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The loader fixture is set once for all examples, which is what it is for.
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(json_values)
-def test_every_yaml_pointer_locates_its_value(value: Any) -> None:
+def test_every_yaml_pointer_locates_its_value(yaml_loader: str, value: Any) -> None:
     text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True)
     doc = ym(text)
     assert doc.ok, doc.issues
