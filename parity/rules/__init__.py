@@ -30,7 +30,7 @@ _MODULES: tuple[str, ...] = (
     "par107_plugin_marketplace_not_declared",
     "par108_env_reference_in_settings",
     "par109_project_dir_without_fallback",
-    "par110_plugin_root_in_session_start",
+    "par110_plugin_root_outside_plugin",
     "par201_bun_in_cloud",
     "par202_missing_cli",
     "par203_interactive_login",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import pytest
 
 from tests.cloudinit.stubs import Stubs, make_stubs
 from tests.helpers import run
-from tests.oracle.client import AVAILABLE, CLAUDE, SKIP_REASON, client_env
+from tests.oracle.client import AVAILABLE, SKIP_REASON, client_env
+from tests.oracle.client import init_only as client_init_only
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
 
@@ -21,25 +21,11 @@ FINISHED = re.compile(r"Hooks: SessionStart:startup \[(.*)\] finished with statu
 def init_only(project: Path, tmp_path: Path, stubs: Stubs, *, remote: bool) -> str:
     """Run ``claude --init-only`` (reference §2.5) and return its debug log."""
     home, tmp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir(exist_ok=True)
-    tmp.mkdir(exist_ok=True)
-    log = tmp / "debug.log"
-    env = client_env(home, tmp)
     # Stub package managers first on PATH: the hook's installs are logged, nothing is downloaded.
-    env["PATH"] = f"{stubs.bin}:{env['PATH']}"
-    env["STUB_LOG"] = str(stubs.log)
+    env = {"PATH": f"{stubs.bin}:{client_env(home, tmp)['PATH']}", "STUB_LOG": str(stubs.log)}
     if remote:
         env["CLAUDE_CODE_REMOTE"] = "true"
-    subprocess.run(
-        [CLAUDE, "--init-only", "--debug-file", str(log)],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return client_init_only(project, home, tmp, trust=False, **env)
 
 
 @pytest.mark.parametrize("remote", [True, False])

@@ -32,8 +32,7 @@ def run_client(args: list[str], project: Path, home: Path, tmp: Path, *, trust: 
     home.mkdir(parents=True, exist_ok=True)
     tmp.mkdir(parents=True, exist_ok=True)
     if trust:
-        state = {"projects": {str(project): {"hasTrustDialogAccepted": True}}}
-        (home / ".claude.json").write_text(json.dumps(state), encoding="utf-8")
+        _trust(project, home)
     proc = subprocess.run(
         [CLAUDE, *args],
         cwd=project,
@@ -45,6 +44,33 @@ def run_client(args: list[str], project: Path, home: Path, tmp: Path, *, trust: 
         check=False,
     )
     return proc.stdout
+
+
+def init_only(
+    project: Path, home: Path, tmp: Path, *args: str, trust: bool = True, **env: str
+) -> str:
+    """Run ``claude --init-only ARGS`` (reference §2.5: the Setup and SessionStart hooks run); its
+    debug log. ``env`` adds or replaces variables of the clean environment."""
+    home.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    if trust:
+        _trust(project, home)
+    log = tmp / "debug.log"
+    subprocess.run(
+        [CLAUDE, "--init-only", "--debug-file", str(log), *args],
+        cwd=project,
+        env={**client_env(home, tmp), **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+
+def _trust(project: Path, home: Path) -> None:
+    state = {"projects": {str(project): {"hasTrustDialogAccepted": True}}}
+    (home / ".claude.json").write_text(json.dumps(state), encoding="utf-8")
 
 
 def doctor_problems(project: Path, home: Path, tmp: Path) -> list[str]:
