@@ -6,7 +6,11 @@ PyYAML costs tens of milliseconds to import; most checks never need it (see pari
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -20,6 +24,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from parity.load import (
+    _JS_SPACE,
     _MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
     LoadIssue,
@@ -66,21 +71,128 @@ class _PythonLoader(_JsonLikeValues, yaml.SafeLoader):
     """PyYAML's pure-Python safe loader."""
 
 
-_CONSTRUCTORS = (
+def _resolvers(table: Sequence[tuple[str, str, str]]) -> dict[str | None, list[tuple[str, Any]]]:
+    """PyYAML's implicit-resolver table (first character -> tags and patterns)."""
+    out: dict[str | None, list[tuple[str, Any]]] = {}
+    for tag, pattern, first in table:
+        for char in first or [""]:
+            out.setdefault(char, []).append((tag, re.compile(pattern)))
+    return out
+
+
+# The YAML 1.2 core schema, which is how the client's parser (Bun's) reads plain scalars, checked
+# with client 2.1.330: `yes`, `on`, `1_000`, `1:20` and dates stay text; `012` is twelve, `0o17`
+# octal; `~`, `null` and an empty value are null; merge keys (`<<`) merge.
+_CORE_RESOLVERS = _resolvers(
+    (
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+        ("tag:yaml.org,2002:null", r"^$", ""),
+        ("tag:yaml.org,2002:int", r"^[-+]?(?:0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$", "-+0123456789"),
+        (
+            "tag:yaml.org,2002:float",
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+            "-+0123456789.",
+        ),
+        (_MERGE_TAG, r"^<<$", "<"),
+    )
+)
+_SPECIAL_FLOATS = {"inf": float("inf"), "nan": float("nan")}
+
+
+class _CoreSchema:
+    """Mixin: resolve and build values as the YAML 1.2 core schema and JavaScript do.
+
+    Mapping keys become strings, as in a JavaScript object (a collection used as a key does not
+    make the document invalid there).
+    """
+
+    yaml_implicit_resolvers = _CORE_RESOLVERS
+    construct_scalar: Any
+    construct_object: Any
+    flatten_mapping: Any
+
+    def construct_core_int(self, node: ScalarNode) -> int | float:
+        text = str(self.construct_scalar(node))
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+        try:
+            return sign * int(digits[2:] if base != 10 else digits, base)
+        except ValueError:  # over Python's 4300-digit limit
+            return sign * float("inf")
+
+    def construct_core_float(self, node: ScalarNode) -> float:
+        text = str(self.construct_scalar(node))
+        special = _SPECIAL_FLOATS.get(text.lstrip("+-.").lower())
+        if special is not None:
+            return -special if text.startswith("-") else special
+        return float(text)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        self.flatten_mapping(node)
+        mapping: dict[Hashable, Any] = {}
+        for key_node, value_node in node.value:
+            key = _js_string(self.construct_object(key_node, deep=True))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _js_string(value: Any) -> str:
+    """``String(value)`` in JavaScript, for the values YAML can build."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if isinstance(value, list):
+        return ",".join("" if v is None else _js_string(v) for v in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+class _PythonCoreLoader(_CoreSchema, _JsonLikeValues, yaml.SafeLoader):
+    """The pure-Python loader with the YAML 1.2 core schema."""
+
+
+_CONSTRUCTORS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("tag:yaml.org,2002:int", _JsonLikeValues.construct_lenient_int),
     ("tag:yaml.org,2002:timestamp", _JsonLikeValues.construct_timestamp_text),
 )
+_CORE_CONSTRUCTORS: tuple[tuple[str, Callable[..., Any]], ...] = (
+    ("tag:yaml.org,2002:int", _CoreSchema.construct_core_int),
+    ("tag:yaml.org,2002:float", _CoreSchema.construct_core_float),
+)
 # Which PyYAML build parses: "c" (libyaml, the default when PyYAML has it) or "python".  Both
 # must give the same answer for every input; the tests run the YAML cases with each.
+# LOADERS read YAML 1.1 (PyYAML's own resolver: parity's routines file); CORE_LOADERS read the
+# YAML 1.2 core schema (frontmatter, as the client reads it).
 LOADERS: dict[str, type[Any]] = {"python": _PythonLoader}
+CORE_LOADERS: dict[str, type[Any]] = {"python": _PythonCoreLoader}
 if CSafeLoader is not None:
 
     class _CLoader(_JsonLikeValues, CSafeLoader):
         """PyYAML's libyaml-based safe loader."""
 
+    class _CCoreLoader(_CoreSchema, _JsonLikeValues, CSafeLoader):
+        """The libyaml-based loader with the YAML 1.2 core schema."""
+
     LOADERS["c"] = _CLoader
-for _loader_class in LOADERS.values():
+    CORE_LOADERS["c"] = _CCoreLoader
+for _loader_class in (*LOADERS.values(), *CORE_LOADERS.values()):
     for _tag, _constructor in _CONSTRUCTORS:
+        _loader_class.add_constructor(_tag, _constructor)
+for _loader_class in CORE_LOADERS.values():
+    for _tag, _constructor in _CORE_CONSTRUCTORS:
         _loader_class.add_constructor(_tag, _constructor)
 loader = "c" if "c" in LOADERS else "python"
 
@@ -292,10 +404,23 @@ def _nesting_limit(exc: yaml.YAMLError) -> int | None:
 
 
 def parse_yaml(
-    text: str, base: int, display: str, lines: _Lines
+    text: str,
+    base: int,
+    display: str,
+    lines: _Lines,
+    *,
+    core: bool = False,
+    to_file: Callable[[int], int] | None = None,
 ) -> tuple[Any, Node | None, list[LoadIssue]]:
-    """Parse YAML ``text`` found at offset ``base`` of the file whose lines are ``lines``."""
-    loader_class = LOADERS[loader]
+    """Parse YAML ``text`` found at offset ``base`` of the file whose lines are ``lines``.
+
+    ``core`` reads it with the YAML 1.2 core schema (as the client reads frontmatter) instead of
+    YAML 1.1.  ``to_file`` maps an offset of ``text`` to one of the file when ``text`` is not a
+    verbatim slice of it (the client's rewritten second reading of a frontmatter).
+    """
+    at = to_file if to_file is not None else (lambda offset: base + offset)
+    family = CORE_LOADERS if core else LOADERS
+    loader_class = family[loader]
     try:
         try:
             value, root, repeated = _compose(text, loader_class)
@@ -306,36 +431,36 @@ def parse_yaml(
             # libyaml refuses some nesting (over 1,000 flow levels) while scanning ahead, before
             # the composer sees MAX_DEPTH levels.  The pure-Python parser of the text up to that
             # point stops at MAX_DEPTH, where it would have stopped on the whole text.
-            loader_class = LOADERS["python"]
+            loader_class = family["python"]
             value, root, repeated = _compose(text[:limit], loader_class)
     except _YamlProblem as exc:
         message = exc.message if exc.kind != "invalid-yaml" else f"Invalid YAML: {exc.message}"
-        issue = LoadIssue(exc.kind, message, lines.location(display, base + exc.offset), True)
+        issue = LoadIssue(exc.kind, message, lines.location(display, at(exc.offset)), True)
         return None, None, [issue]
     except yaml.YAMLError as exc:
-        offset, message = _yaml_error(text, exc, c_parser=loader_class is not LOADERS["python"])
-        issue = LoadIssue("invalid-yaml", message, lines.location(display, base + offset), True)
+        offset, message = _yaml_error(text, exc, c_parser=loader_class is not family["python"])
+        issue = LoadIssue("invalid-yaml", message, lines.location(display, at(offset)), True)
         return None, None, [issue]
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         # An explicit tag whose text does not convert (``!!float abc``) and the like.
         issue = LoadIssue(
             "invalid-yaml",
             f"Invalid YAML: a value cannot be built ({type(exc).__name__}: {exc})",
-            lines.location(display, base),
+            lines.location(display, at(0)),
             True,
         )
         return None, None, [issue]
     issues = []
     for key_start, key_end, first, ptr in repeated:
         name = pointer_parts(ptr)[-1]
-        first_line = lines.position(base + first)[0]
+        first_line = lines.position(at(first))[0]
         issues.append(
             LoadIssue(
                 "duplicate-key",
                 f"Duplicate key {json.dumps(name, ensure_ascii=False)} (first on line "
                 f"{first_line}): YAML does not allow repeated keys; strict parsers reject the "
                 "file and others keep only the last value",
-                lines.location(display, base + key_start, base + key_end, ptr),
+                lines.location(display, at(key_start), at(key_end), ptr),
                 fatal=False,
             )
         )
@@ -360,12 +485,15 @@ def _yaml_error(text: str, exc: yaml.YAMLError, *, c_parser: bool) -> tuple[int,
 
 
 class YamlPositions:
-    """Spans of YAML values by pointer, from the composed node graph."""
+    """Spans of YAML values by pointer, from the composed node graph.
 
-    __slots__ = ("_maps", "base", "root", "text")
+    ``text`` is the YAML that was parsed; ``to_file`` maps its offsets to offsets of the file.
+    """
 
-    def __init__(self, root: Node, text: str, base: int) -> None:
-        self.root, self.text, self.base = root, text, base
+    __slots__ = ("_maps", "root", "text", "to_file")
+
+    def __init__(self, root: Node, text: str, to_file: Callable[[int], int]) -> None:
+        self.root, self.text, self.to_file = root, text, to_file
         self._maps: dict[int, dict[str, tuple[Node, Node]]] = {}
 
     def _members(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
@@ -396,7 +524,7 @@ class YamlPositions:
             return None
         if key and key_node is not None and resolved == len(parts):
             node = key_node
-        return self.base + node.start_mark.index, self.base + self._end(node)
+        return self.to_file(node.start_mark.index), self.to_file(self._end(node))
 
     def _end(self, node: Node) -> int:
         # A block collection's end mark lies at the next token, past blank lines and comments:
@@ -405,6 +533,89 @@ class YamlPositions:
             last = node.value[-1]
             node = last[1] if isinstance(node, MappingNode) else last
         start, end = node.start_mark.index, node.end_mark.index
-        while end > start and self.text[self.base + end - 1] in " \t\r\n":
+        while end > start and self.text[end - 1] in " \t\r\n":
             end -= 1
         return end
+
+
+# --------------------------------------------------------------------------------------------
+# The client's second reading of a frontmatter
+
+
+# The client's patterns are JavaScript ones: \s is _JS_SPACE, and `.` matches no line break.
+_PAIR = re.compile(f"([a-zA-Z_-]+):[{_JS_SPACE}]+([^{_JS_SPACE}][^\\n\\r\\u2028\\u2029]*)\\Z")
+_INDICATOR = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
+_LEADING_TABS = re.compile("(?:^|(?<=[\\n\\r\\u2028\\u2029]))\t+")
+
+
+@dataclass(frozen=True)
+class SecondReading:
+    """The text the client parses when a frontmatter does not parse as written (2.1.330).
+
+    It double-quotes the value of each top-level ``key: value`` line whose key is letters, ``_``
+    and ``-`` only and whose unquoted value holds a YAML indicator (one of ``{}[]*&#!|>%@```, or
+    ``": "``), unless the value is a ``[...]`` list that parses; then it turns each leading tab
+    into two spaces.  A line ending in a carriage return is never quoted.
+    """
+
+    text: str
+    quoted: tuple[str, ...]  # the keys whose values were quoted
+    retabbed: bool  # some line started with a tab
+    # Per line: start in ``text``, start in the original, original length, the column where the
+    # quoted value starts in ``text`` and in the original (-1 when not quoted), leading tabs.
+    _lines: tuple[tuple[int, int, int, int, int, int], ...]
+
+    def to_original(self, offset: int) -> int:
+        """The offset in the original text of an offset in ``text``."""
+        starts = [line[0] for line in self._lines]
+        new_start, old_start, old_len, new_value, old_value, tabs = self._lines[
+            max(0, bisect_right(starts, offset) - 1)
+        ]
+        column = offset - new_start
+        if new_value >= 0 and column >= new_value:
+            column = old_value + max(0, column - new_value - 1)
+        elif tabs and column < 2 * tabs:
+            column //= 2
+        elif tabs:
+            column -= tabs
+        return old_start + min(column, old_len)
+
+
+def second_reading(block: str) -> SecondReading:
+    """How the client rewrites ``block`` before parsing it a second time."""
+    new_lines: list[str] = []
+    info = []
+    quoted: list[str] = []
+    new_at = old_at = 0
+    for line in block.split("\n"):
+        new, new_value, old_value = line, -1, -1
+        match = _PAIR.match(line)
+        if match is not None and _needs_quotes(match.group(2)):
+            key, value = match.groups()
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            new = f'{key}: "{escaped}"'
+            new_value, old_value = len(key) + 2, match.start(2)
+            quoted.append(key)
+        tabs = _LEADING_TABS.match(new)
+        count = len(tabs.group()) if tabs is not None else 0
+        new = "  " * count + new[count:]
+        info.append((new_at, old_at, len(line), new_value, old_value, count))
+        new_lines.append(new)
+        new_at += len(new) + 1
+        old_at += len(line) + 1
+    text = "\n".join(new_lines)
+    retabbed = any(line[5] for line in info)
+    return SecondReading(text, tuple(quoted), retabbed, tuple(info))
+
+
+def _needs_quotes(value: str) -> bool:
+    for mark in ('"', "'"):
+        if value.startswith(mark) and value.endswith(mark):
+            return False
+    if value.startswith("[") and value.endswith("]"):
+        try:
+            if isinstance(_compose(value, CORE_LOADERS[loader])[0], list):
+                return False
+        except (yaml.YAMLError, _YamlProblem, ValueError, TypeError, RecursionError):
+            pass
+    return _INDICATOR.search(value) is not None

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from parity.findings import Location
 
 if TYPE_CHECKING:
-    from parity._yaml import YamlPositions
+    from parity._yaml import SecondReading, YamlPositions
 
 __all__ = [
     "MAX_BYTES",
@@ -29,6 +29,7 @@ __all__ = [
     "JsonDocument",
     "LoadIssue",
     "MarkdownDocument",
+    "MisplacedFrontmatter",
     "TextDocument",
     "YamlDocument",
     "load_json",
@@ -81,6 +82,12 @@ _JSON_MESSAGE_TAIL = re.compile(r"(?: starting)? at$")
 _NON_FINITE = re.compile(_JSON_STRING + r"|(-?Infinity|NaN)")
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
 _FRONTMATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_INDENTED_OPEN = re.compile(r"([ \t]*)---[ \t]*\r?\n")
+# What the client reads as frontmatter (2.1.330): "---" at the very start, blanks up to a line
+# break, then everything up to the first "---" that follows, wherever it is.  The blanks are
+# JavaScript's \s.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_CLIENT_FRONTMATTER = re.compile(f"---[{_JS_SPACE}]*\n(.*?)---[{_JS_SPACE}]*\n?", re.S)
 
 
 # --------------------------------------------------------------------------------------------
@@ -893,7 +900,7 @@ def load_yaml(path: Path, display: str, *, data: bytes | None = None) -> YamlDoc
 
     value, root, problems = _yaml.parse_yaml(text, 0, display, lines)
     issues.extend(problems)
-    positions = _yaml.YamlPositions(root, text, 0) if root is not None else None
+    positions = _yaml.YamlPositions(root, text, lambda o: o) if root is not None else None
     doc = YamlDocument(path, display, text, value, issues, empty=False, positions=positions)
     doc._lines = lines
     return doc
@@ -903,14 +910,24 @@ def load_yaml(path: Path, display: str, *, data: bytes | None = None) -> YamlDoc
 # Markdown frontmatter
 
 
+@dataclass(frozen=True)
+class MisplacedFrontmatter:
+    """A ``---`` block that would be frontmatter, but does not open the file."""
+
+    line: int  # 1-based line of its opening ``---``
+    before: str  # what comes first instead, in words: "an HTML comment", "a blank line"...
+
+
 class MarkdownDocument(Document):
     """A Markdown file with optional YAML frontmatter (SKILL.md, agents, commands, CLAUDE.md).
 
-    ``value`` is the frontmatter; ``locate`` resolves pointers inside it, with positions in the
-    whole file.
+    ``value`` is the frontmatter as the client reads it; ``locate`` resolves pointers inside it,
+    with positions in the whole file.  ``misplaced`` is set when the file has no frontmatter for
+    the client but a ``---`` block after a preamble (a comment, blank lines) that was meant as
+    one.
     """
 
-    __slots__ = ("_positions", "body_line", "has_frontmatter")
+    __slots__ = ("_positions", "body_line", "has_frontmatter", "misplaced")
 
     def __init__(
         self,
@@ -924,11 +941,13 @@ class MarkdownDocument(Document):
         has_frontmatter: bool = False,
         body_line: int = 1,
         positions: YamlPositions | None = None,
+        misplaced: MisplacedFrontmatter | None = None,
     ) -> None:
         super().__init__(path, display, text, value, issues, empty=empty)
         self.has_frontmatter = has_frontmatter
         self.body_line = body_line
         self._positions = positions
+        self.misplaced = misplaced
 
     @property
     def frontmatter(self) -> dict[str, Any] | None:
@@ -940,51 +959,51 @@ class MarkdownDocument(Document):
 
 
 def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> MarkdownDocument:
-    """Load a Markdown file and parse its frontmatter (the block between two ``---`` lines)."""
+    """Load a Markdown file and read its frontmatter the way the client does (2.1.330).
+
+    The client sees frontmatter only when the file starts with ``---`` (a byte-order mark
+    aside); the block ends at the first ``---`` after that line, even one inside a line.  It
+    reads the block as YAML 1.2, and when that fails, once more with some values quoted
+    (``_yaml.second_reading``): a frontmatter that only that second reading parses is a
+    non-fatal ``lenient-yaml`` issue, one that neither parses a fatal ``invalid-yaml`` one.
+    """
     text, issues = read_text(path, display, data=data)
     empty = not text.strip(_JSON_WS)
-    opening = _FRONTMATTER_OPEN.match(text) if not _fatal(issues) else None
-    if opening is None:
+    if _fatal(issues):
         return MarkdownDocument(path, display, text, None, issues, empty=empty)
+    found = _CLIENT_FRONTMATTER.match(text)
+    if found is None:
+        if _FRONTMATTER_OPEN.match(text):
+            issues.append(
+                LoadIssue(
+                    "invalid-yaml",
+                    "Invalid frontmatter: the '---' line that opens it is never closed by "
+                    "another '---', so the client reads no frontmatter at all",
+                    _Lines(text).location(display, 0, 3),
+                    fatal=True,
+                )
+            )
+            return MarkdownDocument(
+                path, display, text, None, issues, empty=empty, has_frontmatter=True
+            )
+        misplaced = _misplaced_frontmatter(text)
+        return MarkdownDocument(path, display, text, None, issues, empty=empty, misplaced=misplaced)
     lines = _Lines(text)
-    closing = _FRONTMATTER_CLOSE.search(text, opening.end())
-    if closing is None:
+    start, end = found.span(1)
+    block = text[start:end]
+    if end and text[text.rfind("\n", 0, end) + 1 : end].strip(_JSON_WS):
         issues.append(
             LoadIssue(
-                "invalid-yaml",
-                "Invalid frontmatter: the '---' line that opens it is never closed by another "
-                "'---' line",
-                lines.location(display, 0, 3),
-                fatal=True,
+                "frontmatter-cut",
+                f"The frontmatter ends at the '---' inside line {lines.position(end)[0]}: the "
+                "client closes it at the first '---' it finds, even within a line, and reads "
+                "what follows as the body",
+                lines.location(display, end, end + 3),
+                fatal=False,
             )
         )
-        doc = MarkdownDocument(path, display, text, None, issues, empty=empty, has_frontmatter=True)
-        doc._lines = lines
-        return doc
-    start, end = opening.end(), closing.start()
-    body_line = lines.position(closing.start())[0] + 1
-    block = text[start:end]
-    value: Any
-    from parity import _yaml
-
-    if block.strip(_JSON_WS):
-        value, root, problems = _yaml.parse_yaml(block, start, display, lines)
-    else:
-        value, root, problems = {}, None, []
-    if not problems and not isinstance(value, dict):
-        got = "nothing" if value is None else f"a {_yaml_type(value)}"
-        at = start + root.start_mark.index if root is not None else start
-        problems.append(
-            LoadIssue(
-                "invalid-yaml",
-                f"Invalid frontmatter: it must be a mapping of keys to values, but it is {got}",
-                lines.location(display, at),
-                fatal=True,
-            )
-        )
-        value, root = None, None
+    value, positions, problems = _frontmatter_value(block, start, display, lines)
     issues.extend(problems)
-    positions = _yaml.YamlPositions(root, text, start) if root is not None else None
     doc = MarkdownDocument(
         path,
         display,
@@ -993,11 +1012,94 @@ def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> Mar
         issues,
         empty=empty,
         has_frontmatter=True,
-        body_line=body_line,
+        body_line=lines.position(found.end())[0],
         positions=positions,
     )
     doc._lines = lines
     return doc
+
+
+def _frontmatter_value(
+    block: str, start: int, display: str, lines: _Lines
+) -> tuple[Any, YamlPositions | None, list[LoadIssue]]:
+    if not block.strip(_JSON_WS):
+        return {}, None, []
+    from parity import _yaml
+
+    def to_file(offset: int) -> int:
+        return start + offset
+
+    parsed = block
+    value, root, problems = _yaml.parse_yaml(block, start, display, lines, core=True)
+    if _fatal(problems):
+        reading = _yaml.second_reading(block)
+
+        def from_reading(offset: int) -> int:
+            return start + reading.to_original(offset)
+
+        if reading.text != block:
+            again, again_root, more = _yaml.parse_yaml(
+                reading.text, start, display, lines, core=True, to_file=from_reading
+            )
+            if not _fatal(more) and isinstance(again, dict):
+                problems = [_lenient(problems[0], reading), *more]
+                value, root, parsed, to_file = again, again_root, reading.text, from_reading
+    if not _fatal(problems) and not isinstance(value, dict):
+        got = "nothing" if value is None else f"a {_yaml_type(value)}"
+        at = to_file(root.start_mark.index) if root is not None else start
+        problems.append(
+            LoadIssue(
+                "invalid-yaml",
+                f"Invalid frontmatter: it must be a mapping of keys to values, but it is {got}",
+                lines.location(display, at),
+                fatal=True,
+            )
+        )
+        return None, None, problems
+    positions = _yaml.YamlPositions(root, parsed, to_file) if root is not None else None
+    return value, positions, problems
+
+
+def _lenient(strict: LoadIssue, reading: SecondReading) -> LoadIssue:
+    """The strict parser's complaint, restated: the client reads the frontmatter anyway."""
+    how = []
+    if reading.quoted:
+        keys = ", ".join(f"`{k}`" for k in reading.quoted)
+        how.append(f"quoting the value{'s' if len(reading.quoted) > 1 else ''} of {keys}")
+    if reading.retabbed:
+        how.append("reading its leading tabs as spaces")
+    problem = strict.message.removeprefix("Invalid YAML: ")
+    return LoadIssue(
+        "lenient-yaml",
+        f"The frontmatter is not valid YAML ({problem}); the client still reads it, "
+        f"{' and '.join(how)}, but other YAML tools reject it",
+        strict.location,
+        fatal=False,
+    )
+
+
+_PREAMBLE = re.compile(r"(?:[ \t\r\n]+|<!--.*?-->)*", re.S)
+
+
+def _misplaced_frontmatter(text: str) -> MisplacedFrontmatter | None:
+    """A ``---`` block after blanks and HTML comments only, closed by another ``---`` line."""
+    preamble = _PREAMBLE.match(text)
+    rest = text[preamble.end() if preamble else 0 :]
+    head = text[: len(text) - len(rest)]
+    opening = _INDENTED_OPEN.match(rest)
+    if not head and not (opening and opening.group(1)):
+        return None
+    if opening is None or not _FRONTMATTER_CLOSE.search(rest, opening.end()):
+        return None
+    at = len(head) + len(opening.group(1))
+    line = text.count("\n", 0, at) + 1
+    if "<!--" in head:
+        before = "an HTML comment"
+    elif head.strip(_JSON_WS) == "" and "\n" in head:
+        before = "a blank line"
+    else:
+        before = "spaces before the '---'"
+    return MisplacedFrontmatter(line, before)
 
 
 def _yaml_type(value: Any) -> str:

@@ -24,6 +24,7 @@ from parity.load import (
     JsonDocument,
     LoadIssue,
     MarkdownDocument,
+    MisplacedFrontmatter,
     YamlDocument,
     _json_structure,
     load_json,
@@ -670,7 +671,7 @@ def test_empty_frontmatter_is_an_empty_mapping(yaml_loader: str) -> None:
 
 
 def test_invalid_frontmatter_yaml(yaml_loader: str) -> None:
-    doc = md("---\nname: x\ndescription: [a, b\n---\nbody\n")
+    doc = md('---\nname: x\ndescription: "a, b\n---\nbody\n')
     issue = only(doc)
     assert (issue.kind, issue.fatal, doc.frontmatter, doc.has_frontmatter) == (
         "invalid-yaml",
@@ -680,6 +681,113 @@ def test_invalid_frontmatter_yaml(yaml_loader: str) -> None:
     )
     assert at(issue.location) == (4, 1)
     assert doc.text.endswith("body\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "value", "quoted"),
+    [
+        ("description: Use when: writing tests", "Use when: writing tests", "`description`"),
+        ("description: [a, b", "[a, b", "`description`"),
+        ("description: @alice reviews", "@alice reviews", "`description`"),
+        ("description: *not-an-alias", "*not-an-alias", "`description`"),
+        ("description:\tUse when: x #tag", "Use when: x #tag", "`description`"),
+    ],
+)
+def test_frontmatter_the_client_reads_a_second_time(
+    yaml_loader: str, line: str, value: str, quoted: str
+) -> None:
+    doc = md(f"---\nname: x\n{line}\ntools: [Read, Grep]\n---\nbody\n")
+    issue = only(doc)
+    assert (issue.kind, issue.fatal) == ("lenient-yaml", False)
+    assert f"quoting the value of {quoted}" in issue.message
+    assert doc.frontmatter == {"name": "x", "description": value, "tools": ["Read", "Grep"]}
+    # Positions are those of the file as written, not of the quoted text.
+    assert excerpt(doc.text, doc.locate("/description")) == line.split(None, 1)[1].strip()
+    assert span(doc.locate("/tools/1")) == (4, 15, 4, 19)
+
+
+def test_frontmatter_with_leading_tabs_is_read_a_second_time(yaml_loader: str) -> None:
+    doc = md("---\nname: x\ntools:\n\t- Read\n\t- Grep\n---\n")
+    issue = only(doc)
+    assert (issue.kind, issue.fatal) == ("lenient-yaml", False)
+    assert "leading tabs" in issue.message
+    assert doc.frontmatter == {"name": "x", "tools": ["Read", "Grep"]}
+    assert span(doc.locate("/tools/1")) == (5, 4, 5, 8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A carriage return ends the line the client would quote, so it does not quote it.
+        "---\r\nname: x\r\ndescription: Use when: x\r\n---\r\n",
+        # Only top-level keys made of letters, "_" and "-" are quoted.
+        "---\nname: x\nmeta:\n  note: a: b\n---\n",
+        "---\nname: x\nkey2: a: b\n---\n",
+        # A value continued on the next line.
+        "---\nname: x\ndescription: first\n  second: line\n---\n",
+    ],
+)
+def test_frontmatter_neither_reading_parses(yaml_loader: str, text: str) -> None:
+    issue = only(md(text))
+    assert (issue.kind, issue.fatal) == ("invalid-yaml", True)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("yes", "yes"),
+        ("on", "on"),
+        ("True", True),
+        ("012", 12),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1_000", "1_000"),
+        ("1:20", "1:20"),
+        ("2024-01-01", "2024-01-01"),
+        ("1e3", 1000.0),
+        (".inf", float("inf")),
+        ("~", None),
+        ("", None),
+        ("Null", None),
+        ("nuLL", "nuLL"),
+    ],
+)
+def test_frontmatter_is_yaml_1_2(yaml_loader: str, value: str, expected: object) -> None:
+    # As the client's parser reads it (checked with client 2.1.330).
+    assert md(f"---\nv: {value}\n---\n").frontmatter == {"v": expected}
+
+
+def test_frontmatter_keys_are_strings(yaml_loader: str) -> None:
+    front = md("---\n1: a\ntrue: b\ndescription: {{ template }}\n---\n").frontmatter
+    assert front == {"1": "a", "true": "b", "description": {"[object Object]": None}}
+
+
+def test_frontmatter_ends_at_the_first_three_dashes(yaml_loader: str) -> None:
+    doc = md("---\nname: x\ndescription: Reviews code --- quickly\n---\nbody\n")
+    assert doc.frontmatter == {"name": "x", "description": "Reviews code"}
+    issue = only(doc)
+    assert (issue.kind, issue.fatal, span(issue.location)) == (
+        "frontmatter-cut",
+        False,
+        (3, 27, 3, 30),
+    )
+    assert md("---\nname: x\n--- the end\n").frontmatter == {"name": "x"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "before"),
+    [
+        ("<!-- generated -->\n---\nname: x\n---\n", 2, "an HTML comment"),
+        ("\n\n---\nname: x\n---\n", 3, "a blank line"),
+        ("  ---\nname: x\n---\n", 1, "spaces before the '---'"),
+    ],
+)
+def test_frontmatter_that_does_not_open_the_file(
+    yaml_loader: str, text: str, line: int, before: str
+) -> None:
+    doc = md(text)
+    assert (doc.has_frontmatter, doc.frontmatter, doc.issues) == (False, None, ())
+    assert doc.misplaced == MisplacedFrontmatter(line, before)
 
 
 def test_frontmatter_must_be_a_mapping(yaml_loader: str) -> None:
