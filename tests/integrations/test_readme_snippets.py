@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from tests.integrations.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -101,3 +102,18 @@ def test_workflow_snippet_matches_the_workflow_schema(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_sample_output_is_what_parity_prints() -> None:
+    """Every line of the README's `parity check docs/example` sample, in order ("..." elides)."""
+    m = re.search(r"```text\n\$ parity check docs/example\n(.*?)```", README, re.S)
+    assert m, "README has no sample output of parity check docs/example"
+    result = run(["check", "docs/example"], cwd=ROOT)
+    printed = result.out.splitlines()
+    at = 0
+    for line in m.group(1).splitlines():
+        if line == "...":
+            continue
+        assert line in printed[at:], f"not printed (in this order): {line}"
+        at = printed.index(line, at) + 1
+    assert printed[-1] == m.group(1).splitlines()[-1]
