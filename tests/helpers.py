@@ -102,3 +102,8 @@ def install_home(source: Path, home: Path, repo: Path | None = None) -> Path:
         key = json.dumps(str(repo.resolve()))[1:-1]
         config.write_text(text.replace(REPO_PLACEHOLDER, key), encoding="utf-8")
     return home
+
+
+# One folder per case: a project holding one agent, skill or command, and `client.json`, what
+# client 2.1.330 loaded from it (tests/oracle/test_frontmatter_loads.py keeps it true).
+FRONTMATTER_CASES = FIXTURES / "frontmatter"

@@ -25,7 +25,7 @@ def init_only(project: Path, tmp_path: Path, stubs: Stubs, *, remote: bool) -> s
     env = {"PATH": f"{stubs.bin}:{client_env(home, tmp)['PATH']}", "STUB_LOG": str(stubs.log)}
     if remote:
         env["CLAUDE_CODE_REMOTE"] = "true"
-    return client_init_only(project, home, tmp, trust=False, **env)
+    return client_init_only(project, home, tmp, trust=False, env=env)
 
 
 @pytest.mark.parametrize("remote", [True, False])

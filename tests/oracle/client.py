@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CLAUDE = os.environ.get("PARITY_CLAUDE_BIN", "")
 AVAILABLE = bool(CLAUDE) and Path(CLAUDE).is_file() and os.access(CLAUDE, os.X_OK)
@@ -47,7 +51,12 @@ def run_client(args: list[str], project: Path, home: Path, tmp: Path, *, trust: 
 
 
 def init_only(
-    project: Path, home: Path, tmp: Path, *args: str, trust: bool = True, **env: str
+    project: Path,
+    home: Path,
+    tmp: Path,
+    *args: str,
+    trust: bool = True,
+    env: dict[str, str] | None = None,
 ) -> str:
     """Run ``claude --init-only ARGS`` (reference §2.5: the Setup and SessionStart hooks run); its
     debug log. ``env`` adds or replaces variables of the clean environment."""
@@ -59,7 +68,7 @@ def init_only(
     subprocess.run(
         [CLAUDE, "--init-only", "--debug-file", str(log), *args],
         cwd=project,
-        env={**client_env(home, tmp), **env},
+        env={**client_env(home, tmp), **(env or {})},
         stdin=subprocess.DEVNULL,
         capture_output=True,
         timeout=120,
@@ -87,3 +96,93 @@ def doctor_problems(project: Path, home: Path, tmp: Path) -> list[str]:
         if line.startswith("- "):
             problems.append(line[2:])
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# What loads: agents, skills and slash commands
+
+
+_STREAM_JSON = ("--input-format", "stream-json", "--output-format", "stream-json")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The agents, skills and slash commands a session of the client loads from a project.
+
+    Names come from the ``system``/``init`` event, the first line ``claude -p hi --output-format
+    stream-json --verbose`` prints, before any API call and without a login.  Descriptions come
+    from the answer to the SDK's ``initialize`` request in the same run.  The client's built-in
+    ones are left out.
+    """
+
+    agents: dict[str, str]  # name -> description
+    skills: dict[str, str]  # skills offered to Claude: name -> description
+    commands: dict[str, str]  # other slash commands: name -> description
+
+
+def session_start(project: Path, home: Path, tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The init event and the ``initialize`` answer of one ``claude -p`` run in ``project``.
+
+    ``--strict-mcp-config`` keeps ``.mcp.json`` servers from starting; the project is trusted.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir(parents=True, exist_ok=True)
+    _trust(project, home)
+    requests = [
+        {"type": "control_request", "request_id": "init", "request": {"subtype": "initialize"}},
+        {"type": "user", "message": {"role": "user", "content": "hi"}},
+    ]
+    proc = subprocess.run(
+        [CLAUDE, "-p", *_STREAM_JSON, "--verbose", "--strict-mcp-config"],
+        cwd=project,
+        env=client_env(home, tmp),
+        input="".join(json.dumps(r) + "\n" for r in requests),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    init: dict[str, Any] = {}
+    answer: dict[str, Any] = {}
+    for line in proc.stdout.splitlines():
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("type") == "system" and event.get("subtype") == "init" and not init:
+            init = event
+        elif event.get("type") == "control_response" and not answer:
+            answer = event["response"].get("response", {})
+    if not init or not answer:
+        raise AssertionError(f"the client did not start a session: {proc.stderr[-2000:]}")
+    return init, answer
+
+
+@functools.cache
+def _built_in() -> Loaded:
+    with tempfile.TemporaryDirectory(prefix="parity-oracle-") as scratch:
+        root = Path(scratch)
+        (root / "project").mkdir()
+        return _loaded(*session_start(root / "project", root / "home", root / "tmp"), None)
+
+
+def loaded(project: Path, home: Path, tmp: Path) -> Loaded:
+    """What the client loads from ``project`` (reference §7 environment, fake ``home``)."""
+    return _loaded(*session_start(project, home, tmp), _built_in())
+
+
+def _loaded(init: dict[str, Any], answer: dict[str, Any], built_in: Loaded | None) -> Loaded:
+    skip_agents = set(built_in.agents) if built_in else set()
+    skip_skills = set(built_in.skills) if built_in else set()
+    skip_commands = set(built_in.commands) if built_in else set()
+    described = {a["name"]: a.get("description", "") for a in answer.get("agents", [])}
+    agents = {a: described.get(a, "") for a in init["agents"] if a not in skip_agents}
+    # The initialize answer lists commands by display name, with their folder name as an alias.
+    commands: dict[str, str] = {}
+    for entry in answer.get("commands", []):
+        for name in (entry["name"], *entry.get("aliases", [])):
+            commands[name] = entry.get("description", "")
+    skills = {s: commands.get(s, "") for s in init["skills"] if s not in skip_skills}
+    slash = {
+        c: commands.get(c, "")
+        for c in init["slash_commands"]
+        if c not in skip_commands and c not in skills and c not in skip_skills
+    }
+    return Loaded(agents, skills, slash)

@@ -27,7 +27,7 @@ def _session_start(
     extra = {"CLAUDE_CODE_REMOTE": "true"} if remote else {}
     plugin = project / "plugins" / "fmt"
     log = init_only(
-        project, tmp_path / "home", tmp_path / "tmp", "--plugin-dir", str(plugin), **extra
+        project, tmp_path / "home", tmp_path / "tmp", "--plugin-dir", str(plugin), env=extra
     )
     settings = [m.group(2) for m in FINISHED.finditer(log) if not m.group(1)]
     plugins = [m.group(2) for m in FINISHED.finditer(log) if m.group(1)]
