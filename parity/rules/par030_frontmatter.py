@@ -162,9 +162,9 @@ def _hook_reasons(front: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...]
                 "client will not run an agent whose permission-guarding hooks it cannot load",
                 f"Move it under `hooks:` ({event} belongs in `hooks: {{{event}: [...]}}`).",
             )
-    if "hooks" not in front:
-        return
-    hooks = front["hooks"]
+    hooks = front.get("hooks")
+    if _falsy(hooks):
+        return  # no hooks: the client does not look further
     if not isinstance(hooks, dict):
         yield (
             ("hooks",),
@@ -262,6 +262,8 @@ def _values(kind: Kind, doc: MarkdownDocument, front: dict[str, Any]) -> Iterato
             not problem.path or problem.path[0] in ("name", "description", "hooks")
         ):
             continue  # whether the agent loads, and its hooks: above and below
+        if kind is Kind.SKILL and problem.path[:1] == ("description",):
+            continue  # a skill with no usable description: above
         label = dotted(problem.path) if problem.path else "frontmatter"
         yield Violation(
             doc.locate(problem.path, key=problem.on_key),
