@@ -131,7 +131,7 @@ def test_clean_consumer_passes(clean: Path, runner_temp: Path) -> None:
 def test_annotations_stay_within_githubs_limits(tmp_path: Path, runner_temp: Path) -> None:
     repo = make_repo(tmp_path / "many", commit=False)
     for i in range(15):  # two errors each (bad name, no description)
-        write(repo, f".claude/agents/a{i:02}.md", f"---\nname: Agent {i}\n---\nDo things.\n")
+        write(repo, f".claude/agents/a{i:02}.md", f"---\nname: agent:{i}\n---\nDo things.\n")
     rules = ", ".join(f'"bash(tool{i})"' for i in range(12))  # a warning each
     write(repo, ".claude/settings.json", f'{{"permissions": {{"allow": [{rules}]}}}}\n')
     git(repo, "add", "-A")
