@@ -21,8 +21,9 @@ _SCHEMA = {Kind.SKILL: "skill", Kind.AGENT: "agent", Kind.COMMAND: "command"}
 _NAME_LIMIT = 256  # characters; a longer agent name is skipped
 # Hooks on these events guard permissions: the client skips an agent whose guard it cannot load.
 _GUARDS = ("PreToolUse", "PermissionRequest")
-# The client's own hints for agent keys it does not know (2.1.330).
-_AGENT_HINTS = {"allowedtools": "tools", "whentouse": "description"}
+# The client's own hints for agent keys it does not know (2.1.330); it gives none for `mode`,
+# which is near `model` but meant as `permissionMode`.
+_AGENT_HINTS = {"allowedtools": "tools", "whentouse": "description", "mode": "permissionMode"}
 # Model names the client resolves itself (2.1.330); any id containing "claude" is a model id of
 # the API or of a cloud provider (Bedrock, Vertex).
 _MODEL_ALIASES = frozenset(
