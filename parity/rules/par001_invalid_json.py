@@ -93,7 +93,10 @@ and debug log show what loads):
   `key: value` line quoted when it holds `: ` or a YAML indicator (`{}[]*&#!|>%@` and the
   backtick), and leading tabs turned into spaces. `description: Use when: writing tests` loads
   that way, with the description `Use when: writing tests`. Such a frontmatter is a **warning**:
-  the client reads it, other YAML tools do not.
+  the client reads it, other YAML tools do not. The second reading does not help a value
+  continued on the next line, an indented key (`metadata:` / `  note: a: b`), a key with a
+  digit or a dot, a line ending in a carriage return (a file saved with Windows line endings),
+  or an unclosed quote: those still fail;
 - a frontmatter that neither reading parses is empty for the client: an agent does not load at
   all (**error**); a skill or command still loads, without its frontmatter (**warning**).
 
