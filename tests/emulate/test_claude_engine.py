@@ -127,3 +127,23 @@ def test_client_engine_on_the_not_ready_fixture(tmp_path: Path) -> None:
     assert engine.missing_commands == local_result.missing_commands == ("terraform",)
     assert engine.broken_commands == ("bun",)
     assert client_result.exit_code == local_result.exit_code == 1
+
+
+@pytest.mark.oracle
+@needs_client
+def test_only_the_root_settings_hooks_run(tmp_path: Path) -> None:
+    # A package's own .claude/settings.json in a monorepo is not loaded by a session started at
+    # the repository's root: the client does not run its hooks, and neither does the emulation.
+    root_hook = {"type": "command", "command": 'touch "$CLAUDE_PROJECT_DIR/root-ran"'}
+    nested_hook = {"type": "command", "command": 'touch "$CLAUDE_PROJECT_DIR/nested-ran"'}
+    repo = make_repo(tmp_path / "repo", commit=False)
+    for rel, hook in ((".claude", root_hook), ("packages/app/.claude", nested_hook)):
+        settings = {"hooks": {"SessionStart": [{"hooks": [hook]}]}}
+        write(repo, f"{rel}/settings.json", json.dumps(settings))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "hooks")
+    for engine in ("local", "claude"):
+        with CloudSession(options(repo, engine=engine, claude_bin=CLIENT)) as session:
+            assert (session.project / "root-ran").exists(), engine
+            assert not (session.project / "nested-ran").exists(), engine
+            assert [h.name for h in session.hook_results] == [root_hook["command"]], engine
