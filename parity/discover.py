@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,9 @@ MODE_SYMLINK = 0o120000
 # A plain directory (no git) is walked, but never deeper than this or into these folders.
 _WALK_MAX_FILES = 200_000
 _WALK_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "dist"})
+# A tracked file's record in `git ls-files --stage`: "<mode> <object> <stage>\t<name>". An untracked
+# file's record is its bare name, which may hold a tab itself.
+_STAGED = re.compile(rb"([0-7]{6}) [0-9a-f]{40,64} [0-3]\t")
 
 
 class RepoFile(NamedTuple):
@@ -171,13 +175,12 @@ def discover_repo(root: Path) -> Repo:
     for record in out.split(b"\0"):
         if not record:
             continue
-        head, tab, name = record.partition(b"\t")
-        if tab:
-            mode = int(head.split(b" ", 1)[0], 8)
-            rel = os.fsdecode(name)
-            files[rel] = RepoFile(rel, tracked=True, mode=mode)
+        staged = _STAGED.match(record)
+        if staged:
+            rel = os.fsdecode(record[staged.end() :])
+            files[rel] = RepoFile(rel, tracked=True, mode=int(staged.group(1), 8))
         else:
-            rel = os.fsdecode(head)
+            rel = os.fsdecode(record)
             files.setdefault(rel, RepoFile(rel, tracked=False))
     ignored = _git(
         root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"
