@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,6 +19,11 @@ _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _MAX_DEPTH = 4
+# Words written as they are; anything else is quoted.
+_PLAIN_WORD = re.compile(r"^[A-Za-z0-9._/@+=:,%-]+$")
+# Characters that end a line, move the cursor, hide text or show as nobody knows what (private
+# use, unassigned): never written raw into a script.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -159,3 +165,40 @@ def is_shebang_shell(text: str) -> bool:
     if prog == "env" and len(words) > 1:
         prog = words[-1]
     return prog in _SHELLS
+
+
+def quote(word: str) -> str:
+    """``word`` as one bash word that reads back as exactly ``word``, on one visible line.
+
+    Plain words stay as they are; other printable text is single-quoted; text holding a line
+    break, a control, formatting or bidi character, or a byte that is not UTF-8 (a surrogate from
+    ``os.fsdecode``) becomes ANSI-C ``$'...'`` with those written as ``\\xHH`` bytes, so that a
+    reviewer sees them and bash gets the same bytes in every locale. So does text with ``$`` or
+    a backtick, which shellcheck would take for an expansion meant to happen.
+    """
+    if _PLAIN_WORD.fullmatch(word):
+        return word
+    if not any(hidden(ch) or ch in "$`" for ch in word):
+        return shlex.quote(word)
+    out = []
+    for ch in word:
+        if ch in "\\'":
+            out.append("\\" + ch)
+        elif hidden(ch):
+            out.append("".join(f"\\x{b:02x}" for b in _bytes(ch)))
+        else:
+            out.append(ch)
+    return "$'" + "".join(out) + "'"
+
+
+def hidden(ch: str) -> bool:
+    """True for a character a terminal or editor does not show as itself (line breaks, controls,
+    formatting and bidi characters, lone surrogates, private-use and unassigned code points)."""
+    return unicodedata.category(ch) in _HIDDEN
+
+
+def _bytes(ch: str) -> bytes:
+    try:
+        return ch.encode("utf-8", "surrogateescape")  # a byte os.fsdecode could not decode
+    except UnicodeEncodeError:
+        return ch.encode("utf-8", "surrogatepass")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from parity.shell import parse
+import subprocess
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parity.shell import hidden, parse, quote
 
 
 def test_command_v_looks_a_program_up_without_running_it() -> None:
@@ -12,3 +17,33 @@ def test_command_v_looks_a_program_up_without_running_it() -> None:
 
 def test_command_as_a_wrapper_still_runs_the_program() -> None:
     assert [c.argv for c in parse("command npm ci")] == [("npm", "ci")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    word=st.text(
+        st.characters(exclude_characters="\0", exclude_categories=("Cs",))
+        # bytes that are not UTF-8, as os.fsdecode gives them (a file name can hold them)
+        | st.sampled_from([chr(0xDC80 + i) for i in range(128)])
+        | st.sampled_from(["\n", "'", "$", "`", "\\", "\x1b", "\u202e", "\u2028"])
+    )
+)
+def test_quote_reads_back_as_the_same_bytes_on_one_visible_line(word: str) -> None:
+    quoted = quote(word)
+    assert not any(hidden(ch) for ch in quoted)
+    proc = subprocess.run(
+        ["bash", "-c", f"printf %s {quoted}"],
+        capture_output=True,
+        check=True,
+        env={"LC_ALL": "C"},
+    )
+    assert proc.stdout == word.encode("utf-8", "surrogateescape")
+
+
+def test_quote_spells() -> None:
+    assert quote("npm-frontend") == "npm-frontend"
+    assert quote("my app") == "'my app'"
+    assert quote("web\ntouch PWNED #") == "$'web\\x0atouch PWNED #'"
+    assert quote("$(id)") == "$'$(id)'"
+    assert quote("it's\x1b") == "$'it\\'s\\x1b'"
+    assert quote("0\n") == "$'0\\x0a'"  # a trailing line break is not a plain word

@@ -14,7 +14,7 @@ from parity.config import Environment
 from parity.hooks import iter_hooks, script_refs
 from parity.image import ImageProfile
 from parity.model import Inventory, Kind, Scope
-from parity.shell import SimpleCommand, is_shebang_shell, parse, parse_script
+from parity.shell import SimpleCommand, is_shebang_shell, parse, parse_script, quote
 
 # Lockfiles deeper than this many folders are not looked for (apps/web/package-lock.json is 2).
 MAX_DEPTH = 2
@@ -38,6 +38,38 @@ _SKIP_PARTS = frozenset(
 _JS_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock")
 _BUN_LOCKS = ("bun.lock", "bun.lockb")
 _EXACT_VERSION = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(?:[-+][0-9A-Za-z.-]+)?$")
+# What npm accepts as a package name (old packages may have capitals).
+_NPM_NAME = re.compile(r"^(?:@[A-Za-z0-9~-][A-Za-z0-9._~-]*/)?[A-Za-z0-9~-][A-Za-z0-9._~-]*$")
+# A PyPI requirement pinned to one version: ``name==1.2.3`` (or uvx's ``name@1.2.3``).
+_PYPI_PINNED = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?(?:==|@)[0-9][0-9A-Za-z.+!-]*$"
+)
+# uvx options that take a value (the next word, unless written as --option=value).
+_UVX_VALUE_OPTIONS = frozenset(
+    {
+        "--with",
+        "-w",
+        "--with-editable",
+        "--with-requirements",
+        "--python",
+        "-p",
+        "--index",
+        "--default-index",
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--find-links",
+        "-f",
+        "--constraint",
+        "-c",
+        "--overrides",
+        "--env-file",
+        "--directory",
+        "--project",
+        "--cache-dir",
+        "--config-file",
+    }
+)
 _REQUIREMENTS = re.compile(r"^requirements[\w.-]*\.txt$")
 _MAX_SCRIPT_BYTES = 1024 * 1024
 
@@ -73,11 +105,20 @@ class Tool:
 
 @dataclass(frozen=True)
 class McpPackage:
-    """The npm package a stdio MCP server runs through ``npx``."""
+    """The package a stdio MCP server runs through ``npx`` (npm) or ``uvx`` (PyPI)."""
 
     server: str
     spec: str
     pinned: bool
+    runner: str = "npx"
+
+    @property
+    def installable(self) -> bool:
+        """True when the script can fill npx's cache with it: pinned, and a valid npm name."""
+        if self.runner != "npx" or not self.pinned:
+            return False
+        name = self.spec[: self.spec.rindex("@")]
+        return bool(_NPM_NAME.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -215,11 +256,15 @@ def detect(
                 else [command]
             )
             where = f"MCP server {name} in {cf.display}"
-            for cmd in parse(" ".join(_quote(a) for a in argv)):
+            for cmd in parse(" ".join(quote(a) for a in argv)):
                 _use(used, cmd.name, where)
                 spec = _npx_package(cmd.argv)
                 if spec is not None:
                     mcp.append(McpPackage(str(name), spec, _pinned(spec)))
+                spec = _uvx_package(cmd.argv)
+                if spec is not None:
+                    pinned = bool(_PYPI_PINNED.fullmatch(spec))
+                    mcp.append(McpPackage(str(name), spec, pinned, "uvx"))
 
     tools = []
     for command in sorted(used):
@@ -237,7 +282,7 @@ def detect(
     return Needs(
         installs=installs,
         tools=tuple(tools),
-        mcp_packages=tuple(sorted(set(mcp), key=lambda p: (p.spec, p.server))),
+        mcp_packages=tuple(sorted(set(mcp), key=lambda p: (p.runner, p.spec, p.server))),
         inputs=tuple(sorted(inputs)),
         image=image.name,
         image_as_of=image.as_of,
@@ -282,12 +327,6 @@ def _use(used: dict[str, list[str]], name: str, where: str) -> None:
         used[name].append(where)
 
 
-def _quote(word: str) -> str:
-    import shlex
-
-    return shlex.quote(word)
-
-
 def _npx_package(argv: tuple[str, ...]) -> str | None:
     """The package ``npx [-y] pkg@1.2.3 ...`` (or ``npx -p pkg cmd``) runs, or None."""
     if not argv or argv[0].rsplit("/", 1)[-1] != "npx":
@@ -306,9 +345,37 @@ def _npx_package(argv: tuple[str, ...]) -> str | None:
     return None
 
 
+def _uvx_package(argv: tuple[str, ...]) -> str | None:
+    """The package ``uvx [--from SPEC] pkg ...`` (or ``uv tool run``) runs, or None."""
+    if not argv:
+        return None
+    prog = argv[0].rsplit("/", 1)[-1]
+    if prog == "uvx":
+        rest = list(argv[1:])
+    elif prog == "uv" and list(argv[1:3]) == ["tool", "run"]:
+        rest = list(argv[3:])
+    else:
+        return None
+    while rest:
+        word = rest.pop(0)
+        if word == "--from" and rest:
+            return rest[0]
+        if word.startswith("--from="):
+            return word.split("=", 1)[1]
+        if word in _UVX_VALUE_OPTIONS:
+            if rest:
+                rest.pop(0)
+            continue
+        if word == "--":
+            return rest[0] if rest else None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
 def _pinned(spec: str) -> bool:
     name, _, version = spec[1:].rpartition("@") if spec.startswith("@") else spec.rpartition("@")
-    return bool(name) and bool(_EXACT_VERSION.match(version))
+    return bool(name) and bool(_EXACT_VERSION.fullmatch(version))
 
 
 def _read(inventory: Inventory, rel: str) -> str | None:
@@ -517,11 +584,11 @@ def _python(
         )
     if "poetry.lock" in names:
         return _poetry(directory, read)
-    requirements = sorted(n for n in names if _REQUIREMENTS.match(n))
+    requirements = sorted(n for n in names if _REQUIREMENTS.fullmatch(n))
     venv = ("python3 -m venv .venv",)
     pip = ".venv/bin/python -m pip install --disable-pip-version-check"
     if requirements:
-        flags = " ".join(f"-r {_quote(r)}" for r in requirements)
+        flags = " ".join(f"-r {quote(r)}" for r in requirements)
         return Install(
             "pip",
             directory,

@@ -8,12 +8,19 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-# Each stub logs "name args|cwd" and leaves behind what the real tool would (node_modules, .venv),
-# so that a second run can show that nothing is installed twice.
+# Each stub logs "name args|cwd" (NUL-terminated: a folder name may hold a line break) and leaves
+# behind what the real tool would (node_modules, .venv), so that a second run can show that nothing
+# is installed twice. A program named in $STUB_FAIL (words "name subcommand") exits 1 instead.
 STUB = """\
 #!/bin/bash
 name="$(basename "$0")"
-printf '%s|%s\\n' "$name $*" "$PWD" >>"$STUB_LOG"
+printf '%s|%s\\0' "$name $*" "$PWD" >>"$STUB_LOG"
+for failing in ${STUB_FAIL:-}; do
+  if [ "$name" = "${failing%%:*}" ] && [ "${1:-}" = "${failing#*:}" ]; then
+    echo "stub: $name $1: 404 Not Found" >&2
+    exit 1
+  fi
+done
 case "$name $*" in
   *"install --immutable"*) mkdir -p .yarn && touch .yarn/install-state.gz ;;
   "npm ci"* | "npm install --no-package-lock"* | *"pnpm install"* | "yarn install"*)
@@ -62,9 +69,13 @@ class Stubs:
 
     def calls(self) -> list[str]:
         """Each logged call as "program args|cwd"."""
+        return [os.fsdecode(call) for call in self.raw_calls()]
+
+    def raw_calls(self) -> list[bytes]:
+        """Each logged call as the bytes the stub wrote."""
         if not self.log.exists():
             return []
-        return self.log.read_text(encoding="utf-8").splitlines()
+        return self.log.read_bytes().split(b"\0")[:-1]
 
 
 def make_stubs(root: Path) -> Stubs:
@@ -92,9 +103,13 @@ def run_script(
     remote: bool,
     project_dir: str | None,
     env_file: Path | None = None,
+    fail: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` the way the client runs a SessionStart hook, with only the stubs on PATH."""
-    env = {"PATH": stubs.path, "HOME": str(home), "STUB_LOG": str(stubs.log)}
+    """Run ``script`` the way the client runs a SessionStart hook, with only the stubs on PATH.
+
+    ``fail`` names stub calls that fail, as "program:first-argument" words (``npm:exec``).
+    """
+    env = {"PATH": stubs.path, "HOME": str(home), "STUB_LOG": str(stubs.log), "STUB_FAIL": fail}
     if remote:
         env["CLAUDE_CODE_REMOTE"] = "true"
     if project_dir is not None:

