@@ -35,6 +35,8 @@ class CloudInitPlan:
     registration: Registration
     settings_before: bytes | None  # the settings file's bytes when planned
     needs: Needs
+    # Files that exist but git does not track (outside git: none): a fresh clone lacks them.
+    untracked: tuple[str, ...] = ()
 
     @property
     def foreign(self) -> bool:
@@ -67,8 +69,15 @@ class CloudInitPlan:
             out.append(
                 f"{rel}: ignored by git, so a fresh clone (a cloud session) will not have it"
             )
+        elif rel in self.untracked:
+            out.append(f"{rel}: not tracked by git, so a fresh clone (a cloud session) lacks it")
         if self.registration.changed:
             out.append(f"{self.registration.rel}: {self.registration.reason}")
+        elif self.registration.rel in self.untracked:
+            out.append(
+                f"{self.registration.rel}: not tracked by git, so a fresh clone (a cloud "
+                "session) lacks it"
+            )
         return out
 
     def plan(self) -> Plan:
@@ -142,6 +151,11 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
     executable = before is not None and bool(os.stat(path).st_mode & stat.S_IXUSR)
     entry = repo.get(script_rel)
     index_mode = entry.mode if entry is not None and entry.tracked else None
+    untracked = tuple(
+        rel
+        for rel in (script_rel, SETTINGS)
+        if repo.is_git and (repo.root / rel).is_file() and not _tracked(repo, rel)
+    )
     return CloudInitPlan(
         root=repo.root,
         script_rel=script_rel,
@@ -153,7 +167,13 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
         registration=plan_registration(repo.root, script_rel),
         settings_before=_read_bytes(repo.root / SETTINGS),
         needs=needs,
+        untracked=untracked,
     )
+
+
+def _tracked(repo: Repo, rel: str) -> bool:
+    entry = repo.get(rel)
+    return entry is not None and entry.tracked
 
 
 def _read_bytes(path: Path) -> bytes | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when the committed script or its registration is missing or stale.",
+    help="Exit 1 when the script or its registration is missing, stale, not executable, or not "
+    "tracked by git (a fresh clone, so a cloud session, would lack it). It reads the working "
+    "tree: CI checks out the commit, and pre-commit sets aside what is not staged.",
 )
 @click.option("--environment", metavar="NAME", help="The declared environment to generate for.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
@@ -48,10 +51,12 @@ def cloud_init(
         stale = plan.stale()
         for line in stale:
             click.echo(line)
-        if stale:
+        untracked = [line for line in stale if "not tracked by git" in line]
+        if len(untracked) < len(stale):
             click.echo("run `parity cloud-init --write` to update", err=True)
-            return 1
-        return 0
+        elif untracked:
+            click.echo(f"to commit: {_git_add(plan.untracked, plan.script_rel)}", err=True)
+        return 1 if stale else 0
     if write:
         return _write(plan)
     click.echo(plan.script, nl=False)
@@ -76,7 +81,7 @@ def _diff(rel: str, before: str | None, after: str) -> str:
 
 
 def _write(plan: CloudInitPlan) -> int:
-    from parity.apply import GitChmod, apply
+    from parity.apply import GitChmod, WriteFile, apply
     from parity.errors import ParityError
 
     if plan.foreign:
@@ -92,7 +97,7 @@ def _write(plan: CloudInitPlan) -> int:
     for action in todo.actions:
         if isinstance(action, GitChmod):
             click.echo(f"marked {action.path} executable in the git index")
-        elif action.reason == "create":
+        elif isinstance(action, WriteFile) and action.expected_sha256 is None:
             click.echo(f"created {action.path}")
         else:
             click.echo(f"updated {action.path}")
@@ -102,8 +107,18 @@ def _write(plan: CloudInitPlan) -> int:
             "(un-ignore it, or set `cloud-init.script` to another path)",
             err=True,
         )
-    elif not plan.tracked:
-        click.echo(
-            f"to commit: git add --chmod=+x {plan.script_rel} && git add .claude/settings.json"
-        )
+        return 0
+    paths = [a.path for a in todo.actions if not isinstance(a, GitChmod)]
+    if paths:
+        click.echo(f"to commit: {_git_add(paths, plan.script_rel)}")
     return 0
+
+
+def _git_add(paths: Sequence[str], script_rel: str) -> str:
+    """The git commands that stage ``paths`` (the script with its executable bit)."""
+    from parity.shell import quote
+
+    return " && ".join(
+        f"git add --chmod=+x {quote(p)}" if p == script_rel else f"git add {quote(p)}"
+        for p in dict.fromkeys(paths)
+    )

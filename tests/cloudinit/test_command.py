@@ -36,6 +36,7 @@ def test_write_then_check_then_write_again(name: str, fixture_repo: Callable[[st
     first = run(["cloud-init", "--write"], cwd=root)
     assert first.code == 0, first.err
     assert f"created {SCRIPT}" in first.out
+    git(root, "add", "-A")  # what --check reads: files a fresh clone would have
     check = run(["cloud-init", "--check"], cwd=root)
     assert (check.code, check.out) == (0, "")
     written = snapshot(root)
@@ -43,6 +44,31 @@ def test_write_then_check_then_write_again(name: str, fixture_repo: Callable[[st
     assert (again.code, again.out) == (0, "parity cloud-init: up to date\n")
     assert snapshot(root) == written
     assert os.access(root / SCRIPT, os.X_OK)
+
+
+def test_check_fails_until_the_script_is_tracked(fixture_repo: Callable[[str], Path]) -> None:
+    # Issue 20.2: --check passed on a script no commit would contain. It reads the working tree
+    # (CI checks out the commit; pre-commit sets aside what is not staged), and a file git does
+    # not track is not in a fresh clone.
+    root = fixture_repo("npm")
+    written = run(["cloud-init", "--write"], cwd=root)
+    assert f"created {SETTINGS}" in written.out
+    check = run(["cloud-init", "--check"], cwd=root)
+    assert (check.code, check.out) == (
+        1,
+        f"{SCRIPT}: not tracked by git, so a fresh clone (a cloud session) lacks it\n"
+        f"{SETTINGS}: not tracked by git, so a fresh clone (a cloud session) lacks it\n",
+    )
+    assert check.err == f"to commit: git add --chmod=+x {SCRIPT} && git add {SETTINGS}\n"
+    git(root, "add", SCRIPT)
+    check = run(["cloud-init", "--check"], cwd=root)
+    assert check.out == (
+        f"{SETTINGS}: not tracked by git, so a fresh clone (a cloud session) lacks it\n"
+    )
+    git(root, "add", SETTINGS)
+    assert run(["cloud-init", "--check"], cwd=root).code == 0
+    help_text = run(["cloud-init", "--help"]).out
+    assert "not tracked by git" in " ".join(help_text.split())
 
 
 def test_check_reports_each_stale_item(fixture_repo: Callable[[str], Path]) -> None:
@@ -85,6 +111,7 @@ def test_check_catches_a_hand_edit_and_a_lost_registration(
 ) -> None:
     root = fixture_repo("go")
     assert run(["cloud-init", "--write"], cwd=root).code == 0
+    git(root, "add", "-A")
     script = root / SCRIPT
     script.write_text(script.read_text() + "echo extra\n")
     (root / SETTINGS).write_text("{}\n")
@@ -117,10 +144,11 @@ def test_executable_bit_in_the_index(fixture_repo: Callable[[str], Path]) -> Non
 def test_not_executable_on_disk(fixture_repo: Callable[[str], Path]) -> None:
     root = fixture_repo("go")
     run(["cloud-init", "--write"], cwd=root)
+    git(root, "add", "-A")
     (root / SCRIPT).chmod(0o644)
     assert run(["cloud-init", "--check"], cwd=root).out == f"{SCRIPT}: not executable\n"
-    assert run(["cloud-init", "--write"], cwd=root).out == f"updated {SCRIPT}\n" + (
-        f"to commit: git add --chmod=+x {SCRIPT} && git add .claude/settings.json\n"
+    assert run(["cloud-init", "--write"], cwd=root).out == (
+        f"updated {SCRIPT}\nto commit: git add --chmod=+x {SCRIPT}\n"
     )
     assert os.access(root / SCRIPT, os.X_OK)
 
@@ -218,6 +246,7 @@ def test_an_ignored_script_is_reported(fixture_repo: Callable[[str], Path]) -> N
     result = run(["cloud-init", "--write"], cwd=root)
     assert result.code == 0
     assert "warning: git ignores .claude/hooks/session-start.sh" in result.err
+    git(root, "add", SETTINGS)
     check = run(["cloud-init", "--check"], cwd=root)
     assert check.code == 1
     assert check.out == (
