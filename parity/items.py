@@ -94,6 +94,57 @@ class Item:
         return self.scope.value
 
 
+# What each kind of JSON file holds, for a file that does not parse: the --only kinds of
+# ``parity migrate`` it feeds, and the words that say what was left out.
+_HOLDS: dict[Kind, tuple[tuple[str, ...], str]] = {
+    Kind.SETTINGS: (("hooks", "plugins", "env"), "hooks, enabled plugins, env vars and settings"),
+    Kind.GLOBAL_CONFIG: (("mcp",), "MCP servers (user scope, and local scope of each project)"),
+    Kind.MCP: (("mcp",), "MCP servers"),
+    Kind.PLUGINS: (("plugins",), "plugin marketplaces"),
+}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A configuration file that does not parse, so none of its items can be read."""
+
+    file: ConfigFile
+    location: Location
+    problem: str
+    kinds: tuple[str, ...]  # the ``parity migrate --only`` kinds it holds
+    holds: str  # what it holds, in words ("MCP servers")
+
+    @property
+    def message(self) -> str:
+        """One line: where, what is wrong, and what is left out because of it."""
+        from parity.text import display
+
+        loc = self.location
+        return (
+            f"{display(loc.display)}:{loc.line}:{loc.column}: {display(self.problem)}; its "
+            f"{self.holds} cannot be read"
+        )
+
+
+def unreadable_files(inventory: Inventory, scopes: list[Scope] | None = None) -> list[Unreadable]:
+    """The JSON configuration files that do not parse or are not an object at the top level.
+
+    Their items are missing from :func:`build_items`: whoever shows or moves items must say so.
+    """
+    found = []
+    for cf, doc in inventory.documents(*_HOLDS, scopes=scopes):
+        if cf.kind is Kind.PLUGINS and cf.path.name != _KNOWN:
+            continue
+        kinds, holds = _HOLDS[cf.kind]
+        if not doc.ok:
+            issue = next(i for i in doc.issues if i.fatal)
+            found.append(Unreadable(cf, issue.location, issue.message, kinds, holds))
+        elif doc.value is not None and not isinstance(doc.value, dict):
+            problem = "the top level is not a JSON object"
+            found.append(Unreadable(cf, doc.locate(()), problem, kinds, holds))
+    return found
+
+
 def build_items(inventory: Inventory) -> list[Item]:
     """Every item of every file in the inventory, in a stable order."""
     items: list[Item] = []

@@ -21,7 +21,7 @@ from typing import Any
 from parity.apply import GitChmod, Plan, Skipped, WriteFile, safe_target, sha256
 from parity.discover import Home
 from parity.errors import ParityError, UsageError
-from parity.items import Item, ItemKind, build_items, hook_identity
+from parity.items import Item, ItemKind, Unreadable, build_items, hook_identity, unreadable_files
 from parity.jsonedit import append_item, set_member
 from parity.model import Inventory, Scope
 from parity.rules._secrets import walk_strings
@@ -236,11 +236,23 @@ def _writable_settings(p: _Planner, item: Item) -> dict[str, Any] | None:
 # Entry point
 
 
-def plan_migration(inventory: Inventory, options: MigrateOptions | None = None) -> Migration:
-    """The migration plan for the inventory's repository and home (reads only)."""
+def plan_migration(
+    inventory: Inventory, options: MigrateOptions | None = None, *, strict: bool = True
+) -> Migration:
+    """The migration plan for the inventory's repository and home (reads only).
+
+    With ``strict`` (the default), a file the plan reads items from or merges into that does
+    not parse stops planning with a ParityError: a plan made without it would leave its items
+    out, or apply only part of what was asked. ``parity status`` plans with ``strict=False`` and
+    reports the unreadable files itself.
+    """
     if inventory.home is None:
         raise ParityError("parity migrate needs the user scope (the home) in the inventory")
     options = options or MigrateOptions()
+    if strict:
+        broken = blocking_files(inventory, options)
+        if broken:
+            raise ParityError(_unreadable_message(broken))
     items = build_items(inventory)
     planner = _Planner(inventory, inventory.home, options, _Drafts(inventory.repo.root), items)
     sources = [i for i in items if i.scope in (Scope.USER, Scope.LOCAL)]
@@ -277,6 +289,31 @@ def plan_migration(inventory: Inventory, options: MigrateOptions | None = None) 
     actions = tuple(planner.drafts.actions())
     plan = Plan(actions, tuple(planner.skipped), tuple(planner.environment))
     return Migration(plan, tuple(planner.moves))
+
+
+def blocking_files(inventory: Inventory, options: MigrateOptions) -> list[Unreadable]:
+    """Unreadable files that a plan for ``options`` would read items from or merge into."""
+    found = []
+    for bad in unreadable_files(inventory):
+        source = bad.file.scope in (Scope.USER, Scope.LOCAL)
+        target = bad.file.scope is Scope.PROJECT and bad.file.rel in (SETTINGS, MCP_FILE)
+        wanted = options.only is None or bool(options.only & set(bad.kinds))
+        if (source or target) and wanted:
+            found.append(bad)
+    return found
+
+
+def _unreadable_message(broken: list[Unreadable]) -> str:
+    lines = ["cannot plan: a file does not parse"]
+    if len(broken) > 1:
+        lines = [f"cannot plan: {len(broken)} files do not parse"]
+    lines += [f"  {bad.message}" for bad in broken]
+    others = [k for k in KINDS if k not in {k for bad in broken for k in bad.kinds}]
+    lines.append(
+        f"fix {'it' if len(broken) == 1 else 'them'} and run again, or move the other kinds only "
+        f"(--only {','.join(others)}); nothing was written"
+    )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------

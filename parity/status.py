@@ -9,7 +9,15 @@ from shlex import quote
 
 from parity.config import Config
 from parity.discover import Home, Repo
-from parity.items import NOT_COMMITTED, Item, ItemKind, build_items, counterparts
+from parity.items import (
+    NOT_COMMITTED,
+    Item,
+    ItemKind,
+    Unreadable,
+    build_items,
+    counterparts,
+    unreadable_files,
+)
 from parity.model import Inventory, Scope
 from parity.rules._scope import BUILTIN_MARKETPLACES
 from parity.secrets import redact
@@ -58,6 +66,8 @@ class StatusTable:
 
     root: Path
     rows: tuple[Row, ...]
+    # Files that do not parse: their items are not in ``rows``.
+    unreadable: tuple[Unreadable, ...] = ()
 
     @property
     def missing(self) -> tuple[Row, ...]:
@@ -77,7 +87,7 @@ def build_status(repo: Repo, home: Home, config: Config) -> StatusTable:
     rows = [_row(group, markets) for group in counterparts(items).values()]
     rows.extend(_setup_scripts(inventory, config))
     rows.sort(key=lambda r: (_KIND_ORDER.index(r.kind), r.name, r.where))
-    return StatusTable(repo.root, tuple(rows))
+    return StatusTable(repo.root, tuple(rows), tuple(unreadable_files(inventory)))
 
 
 def _row(group: list[Item], markets: set[str]) -> Row:
@@ -163,6 +173,16 @@ def render_json(table: StatusTable) -> str:
             "in_cloud": len(table.rows) - len(table.missing),
             "missing": len(table.missing),
         },
+        "unreadable": [
+            {
+                "path": bad.location.display,
+                "line": bad.location.line,
+                "column": bad.location.column,
+                "problem": bad.problem,
+                "left_out": bad.holds,
+            }
+            for bad in table.unreadable
+        ],
         "items": [
             {
                 "kind": r.kind.value,
@@ -184,6 +204,8 @@ def render_json(table: StatusTable) -> str:
 def render_markdown(table: StatusTable) -> str:
     """The table as GitHub-flavoured Markdown (the Action's job summary uses this)."""
     lines = ["### Cloud parity", "", _summary(table), ""]
+    for bad in table.unreadable:
+        lines += [f"> **Warning:** {md_text(bad.message)}; they are not in this table.", ""]
     if table.rows:
         lines += ["| Item | Kind | Where | Cloud | Fix |", "|---|---|---|---|---|"]
         for r in table.rows:

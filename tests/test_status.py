@@ -153,3 +153,29 @@ def test_status_over_the_corpus_never_crashes(tmp_path: Path, fake_home: Path) -
     for fmt in ("text", "markdown", "json"):
         result = run(["status", "--format", fmt, str(repo)])
         assert result.code == 0, result.err
+
+
+def test_unreadable_files_are_named_with_what_they_hold(tmp_path: Path, fake_home: Path) -> None:
+    # Issue 20.6: a stray comma made status leave every user hook, plugin and env var out silently.
+    repo = _partial(tmp_path, fake_home)
+    settings = fake_home / ".claude" / "settings.json"
+    settings.write_text(settings.read_text().replace('"vim",', '"vim",,', 1))
+    (fake_home / ".claude.json").write_text('{"mcpServers": {"github": {"type": "ht')
+    result = run(["status", str(repo)])
+    assert result.code == 0
+    assert result.err == (
+        "warning: ~/.claude/settings.json:3:21: Invalid JSON: expecting property name enclosed "
+        "in double quotes; its hooks, enabled plugins, env vars and settings cannot be read; "
+        "they are not in this table\n"
+        "warning: ~/.claude.json:1:36: Invalid JSON: unterminated string (the string that starts "
+        "here is never closed); its MCP servers (user scope, and local scope of each project) "
+        "cannot be read; they are not in this table\n"
+    )
+    doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    assert [(u["path"], u["line"], u["left_out"]) for u in doc["unreadable"]] == [
+        ("~/.claude/settings.json", 3, "hooks, enabled plugins, env vars and settings"),
+        ("~/.claude.json", 1, "MCP servers (user scope, and local scope of each project)"),
+    ]
+    markdown = run(["status", "--format", "markdown", str(repo)]).out
+    assert "> **Warning:** \\~/.claude/settings.json:3:21: Invalid JSON" in markdown
+    assert run(["status", "--fail-on-missing", str(repo)]).code == 1

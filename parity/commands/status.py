@@ -39,7 +39,9 @@ def status(
     """Show every config item of PATH's repository and of your user scope, where it lives, and
     whether a Claude Code cloud session gets it. The user scope is only read, never changed.
 
-    Exit 0; with --fail-on-missing, exit 1 when an item does not reach a cloud session.
+    A configuration file that does not parse is named in a warning, with what it holds: its
+    items cannot be listed. Exit 0; with --fail-on-missing, exit 1 when an item does not reach a
+    cloud session or a file does not parse.
     """
     from parity.check import resolve_root
     from parity.config import load_config
@@ -52,4 +54,7 @@ def status(
     color = use_color(output) and output_format == "text"
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() and not output else 120
     emit(render(table, output_format, color=color, width=width), output)
-    return 1 if fail_on_missing and table.missing else 0
+    for bad in table.unreadable:
+        click.echo(f"warning: {bad.message}; they are not in this table", err=True)
+    # An unreadable file's items cannot be shown to reach a cloud session.
+    return 1 if fail_on_missing and (table.missing or table.unreadable) else 0

@@ -373,3 +373,58 @@ def test_exact_diff_output(tmp_path: Path, fake_home: Path) -> None:
         "Dry run: `parity migrate --apply` writes it, `--undo` reverts.\n"
     )
     assert "t0k3n" not in result.out
+
+
+# Issue 20.6: a file that does not parse used to be skipped without a word (its items left out,
+# exit 0), and a broken .claude/settings.json made --apply write part of the plan.
+BROKEN = {
+    "stray comma in ~/.claude/settings.json": (
+        "home",
+        ".claude/settings.json",
+        lambda text: text.replace('"vim",', '"vim",,', 1),
+        "~/.claude/settings.json:3:21: Invalid JSON",
+    ),
+    "truncated ~/.claude.json": (
+        "home",
+        ".claude.json",
+        lambda text: text[:200],
+        "~/.claude.json:7:",
+    ),
+    "broken .claude/settings.json": (
+        "repo",
+        ".claude/settings.json",
+        lambda text: text.rstrip().rstrip("}"),
+        ".claude/settings.json:",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("args", [[], ["--apply"], ["--format", "json"]])
+def test_unreadable_config_stops_migrate_before_anything(
+    realistic: Setup, case: str, args: list[str]
+) -> None:
+    where, rel, breaks, named = BROKEN[case]
+    base = realistic.home if where == "home" else realistic.repo
+    path = base / rel
+    path.write_text(breaks(path.read_text()))
+    repo_before, home_before = tree_hash(realistic.repo), tree_hash(realistic.home)
+    result = run(["migrate", *args], cwd=realistic.repo)
+    assert result.code == 2, result.out
+    assert result.out == ""
+    assert result.err.startswith("parity: error: cannot plan: a file does not parse\n")
+    assert named in result.err
+    assert "nothing was written" in result.err
+    assert "Traceback" not in result.err
+    assert tree_hash(realistic.repo) == repo_before
+    assert tree_hash(realistic.home) == home_before
+
+
+def test_unreadable_file_of_another_kind_does_not_stop_only(realistic: Setup) -> None:
+    settings = realistic.home / ".claude/settings.json"
+    settings.write_text(settings.read_text().replace('"vim",', '"vim",,', 1))
+    failed = run(["migrate"], cwd=realistic.repo)
+    assert "(--only rules,skills,agents,commands,claude-md,mcp)" in failed.err
+    result = run(["migrate", "--only", "skills,mcp"], cwd=realistic.repo)
+    assert result.code == 0, result.err
+    assert "+++ b/.claude/skills/pr-review/SKILL.md" in result.out
