@@ -173,12 +173,13 @@ def quote(word: str) -> str:
     Plain words stay as they are; other printable text is single-quoted; text holding a line
     break, a control, formatting or bidi character, or a byte that is not UTF-8 (a surrogate from
     ``os.fsdecode``) becomes ANSI-C ``$'...'`` with those written as ``\\xHH`` bytes, so that a
-    reviewer sees them and bash gets the same bytes in every locale. So does text with ``$`` or
-    a backtick, which shellcheck would take for an expansion meant to happen.
+    reviewer sees them and bash gets the same bytes in every locale. So does text with ``$``, a
+    backtick or a backslash, which shellcheck would take for an expansion or escape meant to
+    happen.
     """
     if _PLAIN_WORD.fullmatch(word):
         return word
-    if not any(hidden(ch) or ch in "$`" for ch in word):
+    if not any(hidden(ch) or ch in "$`\\" for ch in word):
         return shlex.quote(word)
     out = []
     for ch in word:

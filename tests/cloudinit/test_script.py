@@ -343,7 +343,7 @@ def test_folder_name_cannot_inject_a_command(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     script = written(root)
     text = script.read_text()
-    assert "# --- Required: npm: web\\x0atouch PWNED #/package-lock.json ---" in text
+    assert "# --- Required: npm: web\\ntouch PWNED #/package-lock.json ---" in text
     assert "\ntouch PWNED" not in text
     syntax = bash_syntax(script)
     assert syntax.returncode == 0, syntax.stderr
