@@ -34,6 +34,7 @@ class ItemKind(str, enum.Enum):
     MARKETPLACE = "marketplaces"
     ENV = "env"
     SETUP_SCRIPT = "setup-script"
+    SETTING = "settings"  # any other top-level settings key (permissions, model, ...)
 
 
 # Which scope word ``parity status`` shows for an item that is in the project but not committed.
@@ -241,6 +242,13 @@ def _settings_items(doc: Document, value: dict[str, Any], item: Any) -> Iterator
         for name in env:
             # The value stays in data for migrate; status and reports show names only.
             yield item(ItemKind.ENV, str(name), doc.locate(("env", name), key=True), env[name])
+    for key, setting in value.items():
+        if key not in _ITEMIZED:
+            yield item(ItemKind.SETTING, str(key), doc.locate((key,), key=True), setting)
+
+
+# Settings keys whose entries are items of their own (hooks come from iter_hooks).
+_ITEMIZED = frozenset({"hooks", "env", "enabledPlugins", "extraKnownMarketplaces", "$schema"})
 
 
 def _strip_state(spec: Any) -> Any:

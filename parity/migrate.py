@@ -23,7 +23,7 @@ from parity.discover import Home
 from parity.errors import ParityError, UsageError
 from parity.items import Item, ItemKind, Unreadable, build_items, hook_identity, unreadable_files
 from parity.jsonedit import append_item, set_member
-from parity.model import Inventory, Scope
+from parity.model import Inventory, Kind, Scope
 from parity.rules._secrets import walk_strings
 from parity.secrets import is_secret_key, redact, references, scan_text, scan_value
 from parity.text import clean, display, dumps
@@ -32,6 +32,8 @@ from parity.text import clean, display, dumps
 KINDS = ("rules", "skills", "agents", "commands", "claude-md", "mcp", "hooks", "plugins", "env")
 MCP_FILE = ".mcp.json"
 SETTINGS = ".claude/settings.json"
+LOCAL_SETTINGS = ".claude/settings.local.json"
+NAMES_ONLY = "[environments]"  # where a secret env var goes: its name, declared for the cloud
 HOOKS_DIR = ".claude/hooks"
 BEGIN = "<!-- parity:migrate begin {source} -->"
 END = "<!-- parity:migrate end {source} -->"
@@ -54,11 +56,46 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something to know before moving an item (a server that reaches localhost, a host the
+    declared network level blocks): it moves, but may not work in a cloud session."""
+
+    kind: str
+    item: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A hook the plan copies into the repository from a file parity never edits: once applied,
+    it runs twice in your own sessions until you remove these lines there."""
+
+    source: str  # "~/.claude/settings.json"
+    pointer: str  # "/hooks/SessionStart/0": what to remove
+    lines: tuple[tuple[int, str], ...]  # its exact lines, numbered as in the file
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the plan does with one item: moved (to ``target``) or left, and why."""
+
+    moved: bool
+    reason: str
+    target: str = ""  # where it goes, or (``present``) where the repository already has it
+    present: bool = False  # the repository already has it (in ``target``)
+
+
+@dataclass(frozen=True)
 class Migration:
     """A migration plan: the file actions, the item moves, and what is left with a reason."""
 
     plan: Plan
     moves: tuple[Move, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    # (kind, name, source) of every user and local item -> what the plan does with it: the one
+    # answer `parity status` gives as the fix.
+    outcomes: dict[tuple[str, str, str], Outcome] = field(default_factory=dict)
 
     @property
     def skipped(self) -> tuple[Skipped, ...]:
@@ -73,13 +110,17 @@ class Migration:
 
 @dataclass(frozen=True)
 class MigrateOptions:
-    """What to plan: ``only`` kinds (None: all) and item names to leave out."""
+    """What to plan: ``only`` kinds (None: all), item names to leave out, and whether the
+    personal local scope (``.claude/settings.local.json``) moves too."""
 
     only: frozenset[str] | None = None
     exclude: frozenset[str] = frozenset()
+    include_local: bool = False
 
     @classmethod
-    def parse(cls, only: Iterable[str] = (), exclude: Iterable[str] = ()) -> MigrateOptions:
+    def parse(
+        cls, only: Iterable[str] = (), exclude: Iterable[str] = (), *, include_local: bool = False
+    ) -> MigrateOptions:
         """Options from ``--only a,b`` and ``--exclude X`` values; UsageError on an unknown kind."""
         kinds = {k.strip() for value in only for k in value.split(",") if k.strip()}
         unknown = sorted(kinds - set(KINDS))
@@ -87,7 +128,11 @@ class MigrateOptions:
             raise UsageError(
                 f"--only: unknown kind {unknown[0]!r} (choose from {', '.join(sorted(KINDS))})"
             )
-        return cls(frozenset(kinds) or None, frozenset(e.strip() for e in exclude if e.strip()))
+        return cls(
+            frozenset(kinds) or None,
+            frozenset(e.strip() for e in exclude if e.strip()),
+            include_local,
+        )
 
 
 class _Drafts:
@@ -164,6 +209,9 @@ class _Planner:
     skipped: list[Skipped] = field(default_factory=list)
     environment: list[str] = field(default_factory=list)
     secret_names: dict[str, str] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+    moved_hooks: list[Any] = field(default_factory=list)  # HookHandler
+    outcomes: dict[tuple[str, str, str], Outcome] = field(default_factory=dict)
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -171,11 +219,21 @@ class _Planner:
         self.moves.append(
             Move(item.kind.value, _safe_name(item), item.file.display, target, reason)
         )
+        self.outcomes[_key(item)] = Outcome(True, reason, target)
 
     def skip(self, item: Item, reason: str) -> None:
         self.skipped.append(
             Skipped(item.kind.value, _safe_name(item), item.file.display, clean(reason))
         )
+        self.outcomes[_key(item)] = Outcome(False, redact(reason))
+
+    def present(self, item: Item, rel: str, how: str = "") -> None:
+        """``item`` needs no move: the repository already has it, in ``rel``."""
+        self.skip(item, f"already in the repository ({how}{rel})")
+        self.outcomes[_key(item)] = Outcome(False, self.outcomes[_key(item)].reason, rel, True)
+
+    def notice(self, item: Item, message: str) -> None:
+        self.notices.append(Notice(item.kind.value, _safe_name(item), redact(message)))
 
     def need(self, name: str) -> None:
         if name not in self.environment:
@@ -209,6 +267,15 @@ class _Planner:
 
 def _safe_name(item: Item) -> str:
     return clean(item.name)
+
+
+def _key(item: Item) -> tuple[str, str, str]:
+    return (item.kind.value, item.name, item.file.display)
+
+
+def outcome_of(migration: Migration, item: Item) -> Outcome | None:
+    """What ``migration`` does with ``item`` (None: the plan did not consider it)."""
+    return migration.outcomes.get(_key(item))
 
 
 def _has_secret(data: bytes) -> bool:
@@ -280,15 +347,31 @@ def plan_migration(
             if item.name in options.exclude or f"{kind}:{item.name}" in options.exclude:
                 planner.skip(item, "excluded (--exclude)")
                 continue
+            if _personal(item) and not options.include_local:
+                planner.skip(item, f"{LOCAL_SETTINGS} is personal; --include-local moves it")
+                continue
             if item.kind is ItemKind.MCP and item.scope is Scope.USER and item.name in mcp_local:
                 planner.skip(item, "shadowed by this repository's local-scope server of that name")
                 continue
             handlers[kind](planner, item)
+    if options.only is None:
+        _settings_left(planner)
     if planner.environment:
         _declare_environment(planner)
     actions = tuple(planner.drafts.actions())
     plan = Plan(actions, tuple(planner.skipped), tuple(planner.environment))
-    return Migration(plan, tuple(planner.moves))
+    return Migration(
+        plan,
+        tuple(planner.moves),
+        tuple(planner.notices),
+        _duplicates(planner.moved_hooks),
+        dict(planner.outcomes),
+    )
+
+
+def _personal(item: Item) -> bool:
+    """True for an item of ``.claude/settings.local.json``, the personal local scope."""
+    return item.scope is Scope.LOCAL and item.file.kind is Kind.SETTINGS
 
 
 def blocking_files(inventory: Inventory, options: MigrateOptions) -> list[Unreadable]:
@@ -345,7 +428,7 @@ def _copy_file(p: _Planner, item: Item) -> None:
         p.skip(item, f"conflict: {problem}")
         return
     if p.drafts.original.get(target) == data:
-        p.skip(item, f"already in the repository ({target})")
+        p.present(item, target)
         return
     p.move(item, target, "copied")
 
@@ -378,7 +461,7 @@ def _skill(p: _Planner, item: Item) -> None:
             return
     new = [(rel, data, mode) for rel, data, mode in files if p.drafts.read(rel) is None]
     if not new:
-        p.skip(item, f"already in the repository ({target}/)")
+        p.present(item, target + "/")
         return
     for rel, data, mode in new:
         p.drafts.put(rel, data, mode if mode & 0o111 else None)
@@ -422,7 +505,7 @@ def _claude_md(p: _Planner, item: Item) -> None:
         sep = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
         new = text + sep + section
     if new == text:
-        p.skip(item, f"already in the repository (marked section of {target})")
+        p.present(item, target, "marked section of ")
         return
     p.drafts.put(target, new.encode("utf-8"))
     p.move(item, target, "marked section" if start < 0 else "marked section updated")
@@ -545,7 +628,7 @@ def _mcp(p: _Planner, item: Item) -> None:
     if isinstance(servers, dict) and item.name in servers:
         existing = servers[item.name]
         if isinstance(existing, dict) and _project_shape(existing) == shaped:
-            p.skip(item, f"already in the repository ({MCP_FILE})")
+            p.present(item, MCP_FILE)
         else:
             p.skip(item, f"conflict: {MCP_FILE} defines {item.name!r} differently (it stays)")
         return
@@ -560,6 +643,72 @@ def _mcp(p: _Planner, item: Item) -> None:
         p.need(ref)
     note = f"secrets became ${{{'}, ${'.join(names)}}}" if names else "copied"
     p.move(item, MCP_FILE, note if names else f"{item.scope.value}-scope server, copied")
+    _reach_notices(p, item, shaped)
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1")  # noqa: S104 - names, not a bind
+
+
+def _reach_notices(p: _Planner, item: Item, spec: dict[str, Any]) -> None:
+    """Say now what would not work once the server is moved: localhost, hosts PAR302 flags."""
+    from parity.network import host_of
+    from parity.rules._cloud import blocked_host, level_phrase, urls_in
+
+    words: list[tuple[str, str]] = []  # (where, text)
+    if isinstance(spec.get("url"), str):
+        words.append(("url", spec["url"]))
+    for i, arg in enumerate(spec.get("args") or []):
+        if isinstance(arg, str):
+            words.append((f"args[{i}]", arg))
+    for field_name in ("env", "headers"):
+        values = spec.get(field_name)
+        if isinstance(values, dict):
+            words.extend((f"{field_name}.{k}", v) for k, v in values.items() if isinstance(v, str))
+    local = [where for where, text in words if _local_host(text)]
+    if local:
+        p.notice(
+            item,
+            f"reaches localhost ({', '.join(local)}): a cloud session has no such service, so "
+            "the server cannot connect there; point it at a host the cloud reaches, or leave it "
+            f"out (--exclude {item.name})",
+        )
+    environments = _environments(p)
+    for where, text in words:
+        for url, _offset in urls_in(text):
+            host = host_of(url)
+            for env in environments:
+                if host is not None and blocked_host(env, host):
+                    p.notice(
+                        item,
+                        f"reaches {host} ({where}), which {level_phrase(env)} does not allow: "
+                        "in a cloud session the proxy answers 403, and parity check reports "
+                        f'PAR302 once it is moved; allow the host (network = "custom" with '
+                        "allow) or leave the server out",
+                    )
+
+
+def _local_host(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    for match in re.finditer(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+", text):
+        try:
+            host = urlsplit(match.group()).hostname
+        except ValueError:
+            continue
+        if host is not None and (host in _LOCAL_HOSTS or host.startswith("127.")):
+            return True
+    word = text.strip().lower()
+    return any(word == h or word.startswith(h + ":") for h in _LOCAL_HOSTS)
+
+
+def _environments(p: _Planner) -> list[Any]:
+    from parity.config import load_config
+    from parity.errors import ConfigError
+
+    try:
+        return load_config(p.inventory.repo.root).declared_environments
+    except ConfigError:
+        return []
 
 
 def _project_shape(spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -576,8 +725,9 @@ def _project_shape(spec: dict[str, Any]) -> dict[str, Any] | None:
             "type": "stdio",
             "command": spec["command"],
             "args": spec.get("args", []),
-            "env": spec.get("env", {}),
         }
+        if spec.get("env"):  # an empty "env": {} says nothing
+            out["env"] = spec["env"]
         order = _STDIO
     else:
         out = {"type": kind}
@@ -592,15 +742,34 @@ def _var(*parts: str) -> str:
     return name if name and not name[0].isdigit() else f"MCP_{name}"
 
 
-def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list[str]) -> Any:
-    """``spec`` with literal secrets replaced by ``${NAME}``; the names go into ``names``."""
+def _by_kind(server: str, kind: str | None) -> str:
+    """A variable name from the server and what the secret is: POSTGRES_PASSWORD, GITHUB_TOKEN.
 
-    def swap(value: str, key: str | None, hint: str) -> str:
+    The secret's kind says what it is ("password in URL", "GitHub token"); words the server's
+    name already has are not repeated.
+    """
+    if kind is None:
+        return _var(server, "secret")
+    if kind == "password in URL":
+        return _var(server, "password")
+    have = set(_var(server).split("_"))
+    words = [w for w in _var(kind).split("_") if w not in have]
+    return _var(server, *words) if words else _var(server, "secret")
+
+
+def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list[str]) -> Any:
+    """``spec`` with literal secrets replaced by ``${NAME}``; the names go into ``names``.
+
+    A secret stored under a name (an env variable, a header, an ``--option``) is named after it;
+    one in a bare argument or inside a URL after the server and what the secret is.
+    """
+
+    def swap(value: str, key: str | None, hint: str | None) -> str:
         found = _secret_span(value, key)
         while found is not None:
-            secret = value[found[0] : found[1]]
-            name = _unique(p, hint, secret)
-            start, end = found
+            start, end, kind = found
+            secret = value[start:end]
+            name = _unique(p, hint or _by_kind(server, kind), secret)
             for ref_name, default, rs, re_ in references(value):
                 if default is not None and rs <= start and end <= re_:
                     name, start, end = ref_name, rs, re_  # a secret default: keep the reference
@@ -640,7 +809,9 @@ def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list
             key: str | None = (
                 prev.lstrip("-") if isinstance(prev, str) and prev.startswith("-") else None
             )
-            args.append(swap(arg, key, _var(server, key or f"arg{i}")))
+            # Named after the option only when it names a credential (--api-key, not --verbose).
+            named = key is not None and is_secret_key(key)
+            args.append(swap(arg, key, _var(server, key) if named and key else None))
         out["args"] = args
     if isinstance(out.get("url"), str):
         url = out["url"]
@@ -649,22 +820,22 @@ def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list
             k, eq, v = pair.partition("=")
             if eq and v and _secret_span(v, k) is not None:
                 url = url.replace(f"{k}={v}", f"{k}=" + swap(v, k, _var(server, k)), 1)
-        out["url"] = swap(url, None, _var(server, "url_secret"))
+        out["url"] = swap(url, None, None)
     return out
 
 
 _SCHEME = re.compile(r"^(?:bearer|basic|token)\s+", re.IGNORECASE)
 
 
-def _secret_span(value: str, key: str | None) -> tuple[int, int] | None:
-    """Where a secret is in ``value``; under a credential name any literal counts.
+def _secret_span(value: str, key: str | None) -> tuple[int, int, str | None] | None:
+    """Where a secret is in ``value``, and its kind; under a credential name any literal counts.
 
     Migration is deliberately stricter than the linter: a literal under ``Authorization`` or
     ``*_API_KEY`` is moved out of the repository even when it looks like a placeholder.
     """
     found = scan_value(value, key=key)
     if found is not None:
-        return found.start, found.end
+        return found.start, found.end, found.kind
     if not is_secret_key(key):
         return None
     scheme = _SCHEME.match(value)
@@ -672,7 +843,7 @@ def _secret_span(value: str, key: str | None) -> tuple[int, int] | None:
     literal = value[start:].strip()
     if not literal or literal.startswith("$"):
         return None
-    return start, len(value.rstrip())
+    return start, len(value.rstrip()), None
 
 
 def _unique(p: _Planner, hint: str, secret: str) -> str:
@@ -774,7 +945,7 @@ def _hook(p: _Planner, item: Item) -> None:
     matcher = f"[{hook.matcher}]" if hook.matcher else ""
     ident = ("hooks", f"{hook.event}{matcher}: {hook_identity(text)}")
     if any(o.scope is Scope.PROJECT and o.key == ident for o in p.items):
-        p.skip(item, f"already in the repository ({SETTINGS})")
+        p.present(item, SETTINGS)
         return
     current = _writable_settings(p, item)
     if current is None:
@@ -802,6 +973,36 @@ def _hook(p: _Planner, item: Item) -> None:
     p.drafts.put(SETTINGS, new.encode("utf-8"))
     scripts = ", ".join(rel for rel, _d, _m in copies)
     p.move(item, SETTINGS, f"merged; script copied to {scripts}" if copies else "merged")
+    p.moved_hooks.append(hook)
+
+
+def _duplicates(hooks: list[Any]) -> tuple[Duplicate, ...]:
+    """For each moved hook, the lines to remove from the file it came from.
+
+    A matcher group whose every handler moved goes whole; otherwise each moved handler.
+    """
+    from parity.text import display
+
+    moved: dict[tuple[str, str, int], list[Any]] = {}
+    for hook in hooks:
+        moved.setdefault((hook.file.display, hook.event, hook.group), []).append(hook)
+    out = []
+    for (_source, _event, _group), group_hooks in moved.items():
+        first = group_hooks[0]
+        handlers = first.doc.value["hooks"][first.event][first.group]["hooks"]
+        if len(group_hooks) == len(handlers):
+            paths = [("hooks", first.event, first.group)]
+        else:
+            paths = [h.path for h in group_hooks]
+        lines = first.doc.text.splitlines()
+        for path in paths:
+            loc = first.doc.locate(path)
+            numbered = tuple(
+                (n, display(redact(lines[n - 1]))) for n in range(loc.line, loc.end_line + 1)
+            )
+            pointer = "/" + "/".join(str(part) for part in path)
+            out.append(Duplicate(first.file.display, pointer, numbered))
+    return tuple(out)
 
 
 def _group(matcher: str | None, handler: dict[str, Any]) -> dict[str, Any]:
@@ -878,8 +1079,16 @@ def _plugin(p: _Planner, item: Item) -> None:
         )
         now = _json_value(p, SETTINGS) if p.drafts.unsafe(SETTINGS) is None else None
         declared = now.get("extraKnownMarketplaces") if isinstance(now, dict) else None
-        if isinstance(declared, dict) and item.name in declared:
-            p.skip(item, f"declared in {SETTINGS} (it goes with the plugins that need it)")
+        before = _declared_markets(p.drafts.original.get(SETTINGS))
+        if item.name in before:
+            p.present(item, SETTINGS)
+        elif isinstance(declared, dict) and item.name in declared:
+            users = [
+                i.name
+                for i in p.items
+                if i.kind is ItemKind.PLUGIN and i.name.rpartition("@")[2] == item.name
+            ]
+            p.move(item, SETTINGS, f"declared for {', '.join(sorted(set(users)))}")
         elif needed:
             p.skip(item, "not moved: no plugin that needs it was moved (see plugins)")
         else:
@@ -891,7 +1100,7 @@ def _plugin(p: _Planner, item: Item) -> None:
     enabled = current.get("enabledPlugins")
     if isinstance(enabled, dict) and item.name in enabled:
         if enabled[item.name] == item.data:
-            p.skip(item, f"already in the repository ({SETTINGS})")
+            p.present(item, SETTINGS)
         else:
             p.skip(item, f"conflict: {SETTINGS} sets {item.name!r} differently (it stays)")
         return
@@ -923,6 +1132,18 @@ def _plugin(p: _Planner, item: Item) -> None:
     p.move(item, SETTINGS, reason)
 
 
+def _declared_markets(data: bytes | None) -> set[str]:
+    """Marketplace names a settings file's bytes declare in extraKnownMarketplaces."""
+    import json
+
+    try:
+        value = json.loads(data or b"{}")
+    except ValueError:
+        return set()
+    declared = value.get("extraKnownMarketplaces") if isinstance(value, dict) else None
+    return set(declared) if isinstance(declared, dict) else set()
+
+
 def _marketplace(p: _Planner, name: str) -> Any:
     for other in p.items:
         if (
@@ -949,11 +1170,10 @@ def _env(p: _Planner, item: Item) -> None:
     ):
         if item.name in _declared(p):
             p.skip(item, "secret: already declared in [environments] (name only)")
+            p.outcomes[_key(item)] = Outcome(False, "secret, declared", NAMES_ONLY, True)
             return
         p.need(item.name)
-        p.moves.append(
-            Move("env", item.name, item.file.display, "[environments]", "secret: name only")
-        )
+        p.move(item, NAMES_ONLY, "secret: name only")
         return
     if "${" in value or "$HOME" in value or "~/" in value or str(p.home.home) in value:
         p.skip(item, "refers to the laptop's environment or home; set it in the cloud environment")
@@ -964,13 +1184,58 @@ def _env(p: _Planner, item: Item) -> None:
     env = current.get("env")
     if isinstance(env, dict) and item.name in env:
         if env[item.name] == value:
-            p.skip(item, f"already in the repository ({SETTINGS})")
+            p.present(item, SETTINGS)
         else:
             p.skip(item, f"conflict: {SETTINGS} sets {item.name} differently (it stays)")
         return
     new = set_member(p.drafts.text(SETTINGS), ["env", item.name], value)
     p.drafts.put(SETTINGS, new.encode("utf-8"))
     p.move(item, SETTINGS, "copied (not a secret)")
+
+
+# --------------------------------------------------------------------------------------------
+# Settings that stay
+
+
+def _settings_left(p: _Planner) -> None:
+    """List every other key of the user and local settings as skipped, with the reason."""
+    for item in p.items:
+        if item.kind is not ItemKind.SETTING or item.scope not in (Scope.USER, Scope.LOCAL):
+            continue
+        if item.name in p.options.exclude or f"settings:{item.name}" in p.options.exclude:
+            p.skip(item, "excluded (--exclude)")
+        else:
+            p.skip(item, _why_not_moved(item.name, item.data))
+
+
+def _why_not_moved(key: str, value: Any) -> str:
+    from parity._resources import load_schema
+
+    if key == "permissions" and isinstance(value, dict):
+        counts = [
+            f"{len(rules)} {kind}"
+            for kind in ("allow", "ask", "deny")
+            if isinstance(rules := value.get(kind), list) and rules
+        ]
+        rules = f" ({', '.join(counts)} rules)" if counts else ""
+        return (
+            f"your permissions{rules} stay personal: they do not apply in a cloud session, "
+            "where a deny rule you rely on no longer protects anything; copy the rules the "
+            f"project needs into {SETTINGS} yourself"
+        )
+    if key == "model":
+        return (
+            "your model choice stays personal: a cloud session uses the model chosen when it "
+            f"starts; set it in {SETTINGS} to choose one for everyone"
+        )
+    spec = load_schema("settings").get("properties", {}).get(key)
+    scopes = spec.get("x-parity-scopes") if isinstance(spec, dict) else None
+    if isinstance(scopes, list) and "project" not in scopes:
+        return "honoured in user settings only: the repository's settings cannot carry it"
+    return (
+        "a personal setting (parity moves hooks, env, plugins and marketplaces): copy it "
+        f"into {SETTINGS} if the project needs it"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1040,7 +1305,7 @@ def _declare_environment(p: _Planner) -> None:
 
 
 def render_json(migration: Migration) -> str:
-    """The plan as ``{"actions": [...], "skipped": [...], "environment": [...]}``."""
+    """The plan as ``{"actions", "skipped", "notices", "environment", "duplicates"}``."""
     data = {
         "actions": [
             {
@@ -1056,7 +1321,18 @@ def render_json(migration: Migration) -> str:
             {"kind": s.kind, "item": s.item, "source": s.source, "reason": s.reason}
             for s in migration.skipped
         ],
+        "notices": [
+            {"kind": n.kind, "item": n.item, "message": n.message} for n in migration.notices
+        ],
         "environment": list(migration.environment),
+        "duplicates": [
+            {
+                "source": d.source,
+                "pointer": d.pointer,
+                "lines": [{"line": n, "text": text} for n, text in d.lines],
+            }
+            for d in migration.duplicates
+        ],
     }
     return redact(dumps(data)) + "\n"
 
@@ -1090,17 +1366,63 @@ def render_text(migration: Migration, root: Path) -> str:
             out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     if not writes:
         out.append("Nothing to move: the repository already has everything it can.\n")
-    if migration.skipped:
-        out.append("\nSkipped:\n")
-        for s in migration.skipped:
-            out.append(f"  {s.kind} {s.item} ({s.source}): {s.reason}\n")
-    if migration.environment:
-        out.append("\nSet these in the cloud environment's settings (names only, never here):\n")
-        out.extend(f"  {name}\n" for name in migration.environment)
+    out.append(_render_outcomes(migration))
     if writes:
         out.append(
             f"\n{len(migration.moves)} item(s) to move into {len(writes)} file(s). "
             "Dry run: `parity migrate --apply` writes it, `--undo` reverts.\n"
         )
+    return _safe_lines("".join(out))
+
+
+def _safe_lines(text: str) -> str:
     # Masked first (a secret may span lines of a file), then every line made display-safe.
-    return "\n".join(display(line) for line in redact("".join(out)).split("\n"))
+    return "\n".join(display(line) for line in redact(text).split("\n"))
+
+
+def _render_outcomes(migration: Migration) -> str:
+    """What stays (and why), what to know, and what the cloud environment must provide."""
+    out: list[str] = []
+    if migration.skipped:
+        out.append("\nSkipped (left where they are):\n")
+        for s in migration.skipped:
+            out.append(display(f"  {s.kind} {s.item} ({s.source}): {s.reason}") + "\n")
+    if migration.notices:
+        out.append("\nWarnings (these move, but will not work in a cloud session as they are):\n")
+        for n in migration.notices:
+            out.append(display(f"  {n.kind} {n.item}: {n.message}") + "\n")
+    if migration.environment:
+        out.append("\nSet these in the cloud environment's settings (names only, never here):\n")
+        out.extend(f"  {display(name)}\n" for name in migration.environment)
+    return "".join(out)
+
+
+def render_applied(migration: Migration, changed: int) -> str:
+    """What ``--apply`` says when done: the outcome, hooks now run twice, and what to commit."""
+    from parity.shell import git_add
+
+    writes = [a for a in migration.plan.actions if isinstance(a, WriteFile)]
+    out = [
+        f"parity migrate: moved {len(migration.moves)} item(s), wrote {changed} file(s); "
+        "`parity migrate --undo` reverts\n"
+    ]
+    out.append(_render_outcomes(migration))
+    by_source: dict[str, list[Duplicate]] = {}
+    for dup in migration.duplicates:
+        by_source.setdefault(dup.source, []).append(dup)
+    for source, dups in by_source.items():
+        out.append(
+            f"\nThese hooks are now in {SETTINGS} and still in {source}, so they run twice in "
+            f"your own sessions. parity never edits {source}; remove them there (with the comma "
+            "that separates each from its neighbour):\n"
+        )
+        for dup in dups:
+            first, last = dup.lines[0][0], dup.lines[-1][0]
+            span = f"line {first}" if first == last else f"lines {first}-{last}"
+            out.append(f"  {dup.pointer} ({span}):\n")
+            out.extend(f"    {n:>4} | {text}\n" for n, text in dup.lines)
+    if writes:
+        executable = [a.path for a in writes if a.mode is not None and a.mode & 0o111]
+        plain = [a.path for a in writes if a.path not in executable]
+        out.append(f"\nto commit: {git_add(plain, executable)}\n")
+    return _safe_lines("".join(out))

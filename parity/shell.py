@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 _OPERATORS = frozenset({"&&", "||", "|", ";", "&", "(", ")", "|&", ";;", "{", "}", "`"})
@@ -203,3 +203,12 @@ def _bytes(ch: str) -> bytes:
         return ch.encode("utf-8", "surrogateescape")  # a byte os.fsdecode could not decode
     except UnicodeEncodeError:
         return ch.encode("utf-8", "surrogatepass")
+
+
+def git_add(paths: Sequence[str], executable: Sequence[str] = ()) -> str:
+    """The git commands that stage ``paths``, and ``executable`` with the executable bit."""
+    commands = [f"git add --chmod=+x {quote(p)}" for p in dict.fromkeys(executable)]
+    plain = [quote(p) for p in dict.fromkeys(paths) if p not in executable]
+    if plain:
+        commands.append("git add " + " ".join(plain))
+    return " && ".join(commands)

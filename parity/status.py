@@ -18,6 +18,7 @@ from parity.items import (
     counterparts,
     unreadable_files,
 )
+from parity.migrate import NAMES_ONLY, Migration, Outcome, outcome_of
 from parity.model import Inventory, Scope
 from parity.rules._scope import BUILTIN_MARKETPLACES
 from parity.secrets import redact
@@ -76,26 +77,46 @@ class StatusTable:
 
 
 def build_status(repo: Repo, home: Home, config: Config) -> StatusTable:
-    """Read the repository and the user scope (read-only) and build the parity table."""
+    """Read the repository and the user scope (read-only) and build the parity table.
+
+    The fix of a user or local item is what ``parity migrate`` would do with it (the plan is
+    made, never applied), so the two always agree.
+    """
+    from parity.migrate import plan_migration
+
     inventory = Inventory.build(repo, home)
-    items = [i for i in build_items(inventory) if i.kind in KIND_LABEL]
+    every = build_items(inventory)
+    items = [i for i in every if i.kind in KIND_LABEL]
     # A plugin turned off (false) is not configuration in effect.
     items = [i for i in items if not (i.kind is ItemKind.PLUGIN and i.data is not True)]
     markets = {
-        i.name for i in build_items(inventory) if i.kind is ItemKind.MARKETPLACE and i.in_cloud
+        i.name for i in every if i.kind is ItemKind.MARKETPLACE and i.in_cloud
     } | BUILTIN_MARKETPLACES
-    rows = [_row(group, markets) for group in counterparts(items).values()]
+    migration = plan_migration(inventory, strict=False)
+    rows = [_row(group, markets, migration, repo) for group in counterparts(items).values()]
     rows.extend(_setup_scripts(inventory, config))
     rows.sort(key=lambda r: (_KIND_ORDER.index(r.kind), r.name, r.where))
     return StatusTable(repo.root, tuple(rows), tuple(unreadable_files(inventory)))
 
 
-def _row(group: list[Item], markets: set[str]) -> Row:
+def _row(group: list[Item], markets: set[str], migration: Migration, repo: Repo) -> Row:
     # The row points at the copy a cloud session gets, else at the most personal one.
     first = sorted(group, key=lambda i: (not i.in_cloud, _WHERE_ORDER.index(i.where)))[0]
     where = tuple(sorted({i.where for i in group}, key=_WHERE_ORDER.index))
     in_cloud = any(i.in_cloud for i in group)
-    fix = None if in_cloud else _fix(first)
+    fix = None
+    if not in_cloud:
+        outcome = outcome_of(migration, first)
+        copy = outcome.target if outcome is not None and outcome.present else None
+        if copy is not None and not copy.endswith("/") and repo.in_clone(copy):
+            # In the repository under another name (the marked CLAUDE.md section).
+            if _committed_as_is(repo, copy):
+                in_cloud = True
+                where = (*where, "project")
+            else:
+                fix = f"git add {quote(copy)} and commit it"
+        else:
+            fix = _fix(group, first, outcome)
     if in_cloud and first.kind is ItemKind.PLUGIN:
         market = first.name.rpartition("@")[2]
         if market not in markets:
@@ -113,21 +134,49 @@ def _fix_text(fix: str | None) -> str | None:
     return clean(fix) if fix is not None else None
 
 
-def _fix(item: Item) -> str:
+def _committed_as_is(repo: Repo, rel: str) -> bool:
+    """True when ``rel`` in HEAD is byte for byte the file in the working tree."""
+    import subprocess
+
+    path = repo.safe_path(rel)
+    if path is None or not repo.is_git:
+        return False
+    proc = subprocess.run(
+        ["git", "-C", str(repo.root), "show", f"HEAD:./{rel}"],
+        capture_output=True,
+        check=False,
+    )
+    try:
+        return proc.returncode == 0 and proc.stdout == path.read_bytes()
+    except OSError:
+        return False
+
+
+
+def _fix(group: list[Item], item: Item, outcome: Outcome | None) -> str:
+    """How to get ``item`` into a cloud session: what ``parity migrate`` does with it."""
     kind = item.kind
-    if item.where == NOT_COMMITTED:
-        return f"git add {quote(item.file.rel)}" if item.file.rel else "commit it"
-    if kind is ItemKind.ENV:
-        return "set it in the cloud environment's variables"
-    if item.scope is Scope.LOCAL:
-        if kind is ItemKind.CLAUDE_MD:
-            return "move what the project needs into CLAUDE.md"
-        if kind is ItemKind.MCP:
-            return _MIGRATE.format(kind=kind.value)
-        return "move it to .claude/settings.json"
+    uncommitted = next((i for i in group if i.where == NOT_COMMITTED), None)
+    if uncommitted is not None:
+        rel = uncommitted.file.rel
+        return f"git add {quote(rel)}" if rel else "commit it"
     if item.scope is Scope.MANAGED:
         return "ask for it in the claude.ai server-managed settings"
-    return _MIGRATE.format(kind=kind.value)
+    if outcome is None:  # not something parity migrate plans (it always plans user and local)
+        return _MIGRATE.format(kind=kind.value)
+    if outcome.target == NAMES_ONLY:
+        declared = "declared in [environments]" if outcome.present else None
+        return (
+            f"set {item.name} in the cloud environment's variables "
+            f"({declared or '`parity migrate --only env` declares the name'})"
+        )
+    if outcome.moved:
+        return _MIGRATE.format(kind=kind.value)
+    if outcome.present:
+        return f"git add {quote(outcome.target)}"
+    if "--include-local" in outcome.reason:
+        return f"parity migrate --include-local --only {kind.value}"
+    return f"parity migrate leaves it: {outcome.reason}"
 
 
 def _setup_scripts(inventory: Inventory, config: Config) -> list[Row]:
@@ -212,7 +261,7 @@ def render_markdown(table: StatusTable) -> str:
             cloud = "✅ yes" if r.in_cloud else "❌ no"
             fix = (
                 md_code(r.fix)
-                if r.fix and r.fix.startswith(("parity ", "git "))
+                if r.fix and r.fix.startswith(("parity migrate --", "parity cloud-init", "git "))
                 else md_text(r.fix or "")
             )
             lines.append(

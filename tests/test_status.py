@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tests.helpers import FIXTURES, install_home, make_repo, run, write
@@ -16,18 +17,26 @@ def _partial(tmp_path: Path, home: Path) -> Path:
     return repo
 
 
+def expected(name: str, output: str) -> str:
+    """The expected output file (``PARITY_UPDATE_EXPECTED=1`` regenerates it; review the diff)."""
+    path = EXPECTED / name
+    if os.environ.get("PARITY_UPDATE_EXPECTED"):
+        path.write_text(output, encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
 def test_markdown_is_exact(tmp_path: Path, fake_home: Path) -> None:
     repo = _partial(tmp_path, fake_home)
     result = run(["status", "--format", "markdown", str(repo)])
     assert result.code == 0, result.err
-    assert result.out == (EXPECTED / "partial-realistic.md").read_text(encoding="utf-8")
+    assert result.out == expected("partial-realistic.md", result.out)
 
 
 def test_text_is_exact(tmp_path: Path, fake_home: Path) -> None:
     repo = _partial(tmp_path, fake_home)
     result = run(["status", str(repo)])
     assert result.code == 0, result.err
-    assert result.out == (EXPECTED / "partial-realistic.txt").read_text(encoding="utf-8")
+    assert result.out == expected("partial-realistic.txt", result.out)
 
 
 def test_json_rows(tmp_path: Path, fake_home: Path) -> None:
@@ -179,3 +188,48 @@ def test_unreadable_files_are_named_with_what_they_hold(tmp_path: Path, fake_hom
     markdown = run(["status", "--format", "markdown", str(repo)]).out
     assert "> **Warning:** \\~/.claude/settings.json:3:21: Invalid JSON" in markdown
     assert run(["status", "--fail-on-missing", str(repo)]).code == 1
+
+
+def test_the_migrated_claude_md_section_reaches_the_cloud(tmp_path: Path, fake_home: Path) -> None:
+    # Issue 20.9: after a migrate, ~/.claude/CLAUDE.md was still marked as not reaching the cloud.
+    from tests.helpers import git
+
+    repo = _partial(tmp_path, fake_home)
+    assert run(["migrate", "--apply", "--only", "claude-md,rules"], cwd=repo).code == 0
+
+    def row() -> dict[str, object]:
+        doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+        return next(r for r in doc["items"] if r["name"] == "~/.claude/CLAUDE.md")
+
+    assert (row()["in_cloud"], row()["fix"]) == (False, "git add CLAUDE.md and commit it")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "migrated")
+    assert (row()["in_cloud"], row()["where"], row()["fix"]) == (True, ["user", "project"], None)
+    # The user's file changes: the section is out of date, and migrate would update it.
+    claude_md = fake_home / ".claude" / "CLAUDE.md"
+    claude_md.write_text(claude_md.read_text() + "- Never force-push.\n")
+    assert (row()["in_cloud"], row()["fix"]) == (False, "parity migrate --only claude-md")
+
+
+def test_the_fix_column_is_what_migrate_does(tmp_path: Path, fake_home: Path) -> None:
+    # Issue 20.9: status said "set it in the cloud environment" for an env var that migrate
+    # moves into the settings. Every fix that names `parity migrate --only KIND` is an item that
+    # this very command moves, and the others say why migrate leaves it.
+    repo = _partial(tmp_path, fake_home)
+    write(repo, ".claude/settings.local.json", '{"env": {"DEBUG": "1"}}')
+    settings = fake_home / ".claude" / "settings.json"
+    value = json.loads(settings.read_text())
+    value["hooks"]["Stop"] = [{"hooks": [{"type": "command", "command": "say $(cat ~/.motd)"}]}]
+    settings.write_text(json.dumps(value))
+    doc = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    fixes = {(r["kind"], r["name"]): r["fix"] for r in doc["items"] if not r["in_cloud"]}
+    assert fixes[("env", "EDITOR")] == "parity migrate --only env"
+    assert fixes[("env", "DEBUG")] == "parity migrate --include-local --only env"
+    assert fixes[("hooks", "Stop: say")] == (
+        "parity migrate leaves it: the command uses files in the home that parity cannot move"
+    )
+    for (kind, name), fix in fixes.items():
+        if fix.startswith("parity migrate") and "leaves it" not in fix:
+            args = fix.removeprefix("parity ").split()
+            plan = json.loads(run([*args, "--format", "json"], cwd=repo).out)
+            assert name in {a["item"] for a in plan["actions"] if a["kind"] == kind}, fix

@@ -116,9 +116,6 @@ def _write(plan: CloudInitPlan) -> int:
 
 def _git_add(paths: Sequence[str], script_rel: str) -> str:
     """The git commands that stage ``paths`` (the script with its executable bit)."""
-    from parity.shell import quote
+    from parity.shell import git_add
 
-    return " && ".join(
-        f"git add --chmod=+x {quote(p)}" if p == script_rel else f"git add {quote(p)}"
-        for p in dict.fromkeys(paths)
-    )
+    return git_add(paths, [script_rel] if script_rel in paths else [])

@@ -21,6 +21,11 @@ from parity.commands.output import emit
 )
 @click.option("--exclude", multiple=True, metavar="ITEM", help="Leave this item where it is.")
 @click.option(
+    "--include-local",
+    is_flag=True,
+    help="Also move the personal local scope (.claude/settings.local.json): hooks, env, plugins.",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
@@ -34,22 +39,30 @@ def migrate(
     undo: bool,
     only: tuple[str, ...],
     exclude: tuple[str, ...],
+    include_local: bool,
     output_format: str,
 ) -> int:
     """Move user- and local-scope config (~/.claude, ~/.claude.json) into the repository.
 
-    Without --apply it is a dry run: the plan is shown as a diff (exit 0). Conflicts and secrets
-    are listed as skipped, with the reason; the home is never written.
+    Without --apply it is a dry run: the plan is shown as a diff (exit 0). Everything that stays
+    (conflicts, secrets, personal settings such as permissions and model) is listed with the
+    reason; the home is never written. A config file that does not parse stops it (exit 2).
     """
     from parity.apply import apply
     from parity.apply import undo as undo_last
     from parity.check import resolve_root
     from parity.discover import Home, discover_repo
     from parity.errors import UsageError
-    from parity.migrate import MigrateOptions, plan_migration, render_json, render_text
+    from parity.migrate import (
+        MigrateOptions,
+        plan_migration,
+        render_applied,
+        render_json,
+        render_text,
+    )
     from parity.model import Inventory
 
-    if undo and (do_apply or only or exclude):
+    if undo and (do_apply or only or exclude or include_local):
         raise UsageError("--undo takes no other option")
     root, _ = resolve_root((path,) if path else (), Path.cwd())
     if undo:
@@ -59,7 +72,7 @@ def migrate(
         else:
             click.echo(f"parity migrate: undone; restored {len(journal.changed)} change(s)")
         return 0
-    options = MigrateOptions.parse(only, exclude)
+    options = MigrateOptions.parse(only, exclude, include_local=include_local)
     inventory = Inventory.build(discover_repo(root), Home.from_env())
     migration = plan_migration(inventory, options)
     if output_format == "json":
@@ -69,15 +82,5 @@ def migrate(
     if do_apply:
         journal = apply(migration.plan, root)
         if output_format == "text":
-            click.echo(
-                f"parity migrate: moved {len(migration.moves)} item(s), wrote "
-                f"{len(set(journal.changed))} file(s); `parity migrate --undo` reverts"
-            )
-            for s in migration.skipped:
-                click.echo(f"  skipped {s.kind} {s.item}: {s.reason}")
-            if migration.environment:
-                from parity.text import display
-
-                names = display(", ".join(migration.environment))
-                click.echo(f"  set in the cloud environment: {names}")
+            click.echo(render_applied(migration, len(set(journal.changed))), nl=False)
     return 0

@@ -539,6 +539,15 @@ def _registry_uses(ctx: Context) -> Iterator[UrlUse]:
 ALWAYS_REACHABLE = frozenset({"github.com", "api.github.com"})
 
 
+def blocked_host(env: Environment, host: str) -> bool:
+    """True when a cloud session of ``env`` cannot reach ``host`` (what PAR302 reports)."""
+    from parity.network import environment_allowlist
+
+    if env.network == "full" or not checkable_host(host) or host in ALWAYS_REACHABLE:
+        return False
+    return not environment_allowlist(env).allows(host)
+
+
 def level_phrase(env: Environment) -> str:
     """How a network level is named in messages."""
     return {

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
-from parity.network import environment_allowlist
-from parity.rules._cloud import ALWAYS_REACHABLE, checkable_host, env_label, level_phrase, url_uses
+from parity.rules._cloud import blocked_host, env_label, level_phrase, url_uses
 from parity.rules.base import Context, Rule
 
 
@@ -15,10 +14,9 @@ def check(ctx: Context) -> Iterator[Violation]:
     for env in ctx.environments:
         if env.network == "full":
             continue
-        allowlist = environment_allowlist(env)
         for use in url_uses(ctx):
             host = use.host
-            if not checkable_host(host) or host in ALWAYS_REACHABLE or allowlist.allows(host):
+            if not blocked_host(env, host):
                 continue
             if env.network == "none":
                 fix = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parity.apply import apply, undo
+from parity.apply import WriteFile, apply, undo
 from parity.migrate import MigrateOptions, Migration
 from tests.helpers import git, run, write
 from tests.migrate.conftest import MIGRATE, PARTIAL, REALISTIC, Setup, install, tree_hash
@@ -40,6 +40,8 @@ def test_realistic_plan_moves_everything_without_secrets(realistic: Setup) -> No
             ".claude/settings.json"
         ),
         ("plugins", "formatter@acme-tools"): ".claude/settings.json",
+        # Declared with the plugin that needs it: moved, never "skipped" (issue 20.7).
+        ("marketplaces", "acme-tools"): ".claude/settings.json",
         ("env", "EDITOR"): ".claude/settings.json",
         ("env", "LINEAR_API_KEY"): "[environments]",
         ("env", "GITHUB_TOKEN, LINEAR_API_KEY"): "parity.toml",
@@ -47,7 +49,6 @@ def test_realistic_plan_moves_everything_without_secrets(realistic: Setup) -> No
     assert set(by_item(migration)) == {
         ("mcp", "memory"),
         ("hooks", 'PostToolUse[Edit|Write]: npx prettier --write "$(jq -r .tool_input.file_path)"'),
-        ("marketplaces", "acme-tools"),
     }
     assert migration.environment == ("GITHUB_TOKEN", "LINEAR_API_KEY")
     assert tree_hash(realistic.home) == home_before
@@ -61,7 +62,7 @@ def test_realistic_plan_moves_everything_without_secrets(realistic: Setup) -> No
         "url": "https://api.githubcopilot.com/mcp/",
         "headers": {"Authorization": "Bearer ${GITHUB_TOKEN}"},
     }
-    assert list(mcp["postgres"]) == ["type", "command", "args", "env"]
+    assert list(mcp["postgres"]) == ["type", "command", "args"]  # no empty "env": {}
     settings = json.loads((repo / ".claude/settings.json").read_text())
     assert settings["hooks"]["SessionStart"] == [
         {
@@ -154,8 +155,8 @@ def test_conflicts_are_skipped_with_reasons(tmp_path: Path, fake_home: Path) -> 
         '{\n    "mcpServers": {\n        "docs": {\n            "type": "http",\n'
         '            "url": "https://docs.example.com/other"\n        },\n'
         '        "same": {\n            "type": "stdio",\n            "command": "uvx",\n'
-        '            "args": [\n                "same-mcp==2.0.0"\n            ],\n'
-        '            "env": {}\n        }\n    }\n}\n'
+        '            "args": [\n                "same-mcp==2.0.0"\n            ]\n'
+        "        }\n    }\n}\n"
     )
     settings = (setup.repo / ".claude/settings.json").read_text()
     assert settings == (
@@ -428,3 +429,188 @@ def test_unreadable_file_of_another_kind_does_not_stop_only(realistic: Setup) ->
     result = run(["migrate", "--only", "skills,mcp"], cwd=realistic.repo)
     assert result.code == 0, result.err
     assert "+++ b/.claude/skills/pr-review/SKILL.md" in result.out
+
+
+# Issue 20.7: "nothing is lost" -------------------------------------------------------------
+
+
+def test_every_user_setting_that_stays_is_listed_with_its_reason(realistic: Setup) -> None:
+    settings = realistic.home / ".claude" / "settings.json"
+    value = json.loads(settings.read_text())
+    value.update(
+        {
+            "permissions": {"allow": ["Bash(npm test)"], "deny": ["Read(./.env)"]},
+            "model": "opus",
+            "pluginConfigs": {},
+            "statusLine": {"type": "command", "command": "~/.claude/statusline.sh"},
+        }
+    )
+    settings.write_text(json.dumps(value, indent=2))
+    migration = realistic.plan()
+    left = {s.item: s.reason for s in migration.skipped if s.kind == "settings"}
+    assert set(left) == {"permissions", "model", "pluginConfigs", "statusLine"}
+    assert left["permissions"].startswith("your permissions (1 allow, 1 deny rules) stay personal")
+    assert "a deny rule you rely on no longer protects anything" in left["permissions"]
+    assert left["model"].startswith("your model choice stays personal")
+    assert left["pluginConfigs"] == (
+        "honoured in user settings only: the repository's settings cannot carry it"
+    )
+    assert "copy it into .claude/settings.json" in left["statusLine"]
+    # Every top-level key is accounted for: moved as items, or listed with a reason.
+    moved_as_items = {"env", "hooks", "enabledPlugins", "extraKnownMarketplaces"}
+    assert set(value) == moved_as_items | set(left)
+    out = run(["migrate"], cwd=realistic.repo).out
+    assert "  settings permissions (~/.claude/settings.json): your permissions" in out
+    # Only a full plan lists them: --only asks about some kinds, not about settings.
+    assert not [
+        s for s in realistic.plan(MigrateOptions.parse(["mcp"])).skipped if s.kind == "settings"
+    ]
+
+
+def test_a_migrated_marketplace_is_not_reported_skipped(realistic: Setup) -> None:
+    out = run(["migrate"], cwd=realistic.repo).out
+    assert "marketplaces acme-tools" not in out
+    moves = {
+        (m.kind, m.source): m.reason for m in realistic.plan().moves if m.kind == "marketplaces"
+    }
+    assert moves == {
+        ("marketplaces", "~/.claude/plugins/known_marketplaces.json"): (
+            "declared for formatter@acme-tools"
+        ),
+        ("marketplaces", "~/.claude/settings.json"): "declared for formatter@acme-tools",
+    }
+
+
+def test_local_settings_stay_personal_unless_include_local(realistic: Setup) -> None:
+    hooks = {"Notification": [{"hooks": [{"type": "command", "command": "notify-send Claude"}]}]}
+    write(realistic.repo, ".claude/settings.local.json", json.dumps({"hooks": hooks}))
+    default = realistic.plan()
+    assert by_item(default)[("hooks", "Notification: notify-send Claude")] == (
+        ".claude/settings.local.json is personal; --include-local moves it"
+    )
+    written = [a.content.decode() for a in default.plan.actions if isinstance(a, WriteFile)]
+    assert written
+    assert not any("notify-send" in text for text in written)
+    included = realistic.plan(MigrateOptions.parse(include_local=True))
+    assert ("hooks", "Notification: notify-send Claude") in {
+        (m.kind, m.item) for m in included.moves
+    }
+    applied = run(["migrate", "--apply", "--include-local"], cwd=realistic.repo)
+    assert applied.code == 0, applied.err
+    assert "notify-send Claude" in (realistic.repo / ".claude/settings.json").read_text()
+
+
+def test_apply_says_which_hooks_now_run_twice_and_the_lines_to_remove(realistic: Setup) -> None:
+    home = tree_hash(realistic.home)
+    result = run(["migrate", "--apply"], cwd=realistic.repo)
+    assert result.code == 0, result.err
+    assert (
+        "These hooks are now in .claude/settings.json and still in ~/.claude/settings.json, so "
+        "they run twice in your own sessions. parity never edits ~/.claude/settings.json; remove "
+        "them there (with the comma that separates each from its neighbour):\n"
+        "  /hooks/SessionStart/0 (lines 8-11):\n"
+        "       8 |       {\n"
+        '       9 |         "matcher": "startup",\n'
+        '      10 |         "hooks": [{ "type": "command", "command": '
+        '"~/.claude/hooks/load-context.sh" }]\n'
+        "      11 |       }\n"
+    ) in result.out
+    assert tree_hash(realistic.home) == home
+    # The lines are exactly the group: removing them leaves valid JSON without the hook.
+    text = (realistic.home / ".claude/settings.json").read_text().splitlines(keepends=True)
+    rest = json.loads("".join(text[:7] + text[11:]))
+    assert rest["hooks"]["SessionStart"] == []
+
+
+def test_one_of_two_handlers_of_a_group_is_pointed_at_alone(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    setup = install(tmp_path, fake_home, None, None)
+    write(fake_home, ".claude/hooks/a.sh", "#!/bin/sh\necho a\n", mode=0o755)
+    handlers = [
+        {"type": "command", "command": "~/.claude/hooks/a.sh"},
+        {"type": "command", "command": "say $(cat ~/.token)"},  # uses the home: stays
+    ]
+    write(
+        fake_home,
+        ".claude/settings.json",
+        json.dumps({"hooks": {"Stop": [{"hooks": handlers}]}}, indent=1),
+    )
+    (dup,) = setup.plan().duplicates
+    assert dup.pointer == "/hooks/Stop/0/hooks/0"
+    assert dup.lines == (
+        (6, "     {"),
+        (7, '      "type": "command",'),
+        (8, '      "command": "~/.claude/hooks/a.sh"'),
+        (9, "     },"),
+    )
+
+
+def test_servers_that_will_not_work_are_reported_while_planning(realistic: Setup) -> None:
+    migration = realistic.plan()
+    notices = {(n.item): n.message for n in migration.notices}
+    assert notices["postgres"].startswith(
+        "reaches localhost (args[1]): a cloud session has no such service"
+    )
+    assert notices["github"].startswith(
+        "reaches api.githubcopilot.com (url), which the Trusted allowlist does not allow"
+    )
+    assert "PAR302" in notices["github"]
+    out = run(["migrate"], cwd=realistic.repo).out
+    assert "\nWarnings (these move, but will not work in a cloud session as they are):\n" in out
+    # What planning says is what the linter says once the server is moved.
+    apply(migration.plan, realistic.repo)
+    found = run(["check", "--select", "PAR302", "--format", "json"], cwd=realistic.repo)
+    hosts = {
+        f["message"].split(" reaches ")[1].split(",")[0] for f in json.loads(found.out)["findings"]
+    }
+    assert hosts == {"api.githubcopilot.com"}
+
+
+def test_secret_names_come_from_what_the_secret_is(tmp_path: Path, fake_home: Path) -> None:
+    setup = install(tmp_path, fake_home, None, None)
+    gh = "ghp_" + "Zq8" * 12
+    config = {
+        "mcpServers": {
+            "postgres": {
+                "command": "pg-mcp",
+                "args": ["postgresql://app:S3cretPassw0rd@db.internal:5432/app"],
+            },
+            "github": {"command": "gh-mcp", "args": [gh]},
+            "ci": {"command": "ci-mcp", "args": ["--verbose", gh]},
+        }
+    }
+    write(fake_home, ".claude.json", json.dumps(config))
+    migration = setup.plan()
+    assert set(migration.environment) == {"POSTGRES_PASSWORD", "GITHUB_TOKEN", "CI_GITHUB_TOKEN"}
+    apply(migration.plan, setup.repo)
+    servers = json.loads((setup.repo / ".mcp.json").read_text())["mcpServers"]
+    assert servers["postgres"]["args"] == [
+        "postgresql://app:${POSTGRES_PASSWORD}@db.internal:5432/app"
+    ]
+    assert servers["github"] == {"type": "stdio", "command": "gh-mcp", "args": ["${GITHUB_TOKEN}"]}
+    assert "env" not in servers["ci"]  # no empty "env": {}
+
+
+# Issue 20.9: what to commit ------------------------------------------------------------------
+
+
+def test_apply_ends_with_what_to_commit(realistic: Setup) -> None:
+    result = run(["migrate", "--apply"], cwd=realistic.repo)
+    last = result.out.rstrip("\n").splitlines()[-1]
+    assert last == (
+        "to commit: git add --chmod=+x .claude/hooks/load-context.sh && git add "
+        ".claude/rules/python-style.md .claude/skills/pr-review/SKILL.md "
+        ".claude/agents/test-writer.md .claude/commands/ship.md CLAUDE.md .mcp.json "
+        ".claude/settings.json parity.toml"
+    )
+    import subprocess
+
+    subprocess.run(["bash", "-c", last.removeprefix("to commit: ")], cwd=realistic.repo, check=True)
+    unstaged = [
+        line for line in git(realistic.repo, "status", "--porcelain").splitlines() if line[1] != " "
+    ]
+    assert unstaged == []
+    assert git(realistic.repo, "ls-files", "-s", ".claude/hooks/load-context.sh").startswith(
+        "100755"
+    )
