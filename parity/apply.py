@@ -51,7 +51,9 @@ __all__ = [
     "Skipped",
     "WriteFile",
     "apply",
+    "changed_since",
     "journal_dir",
+    "last_journal",
     "safe_target",
     "sha256",
     "undo",
@@ -145,15 +147,36 @@ class Plan:
 
 @dataclass(frozen=True)
 class Journal:
-    """The record of one apply: where it is kept and what it changed."""
+    """The record of one apply: where it is kept, which command made it and when, what it
+    changed, and (after a forced undo) where the changes made since were saved."""
 
     path: Path
     entries: tuple[dict[str, Any], ...] = field(default=())
+    command: str = ""  # "parity migrate --apply", "parity cloud-init --write"
+    started: str = ""  # ISO 8601, UTC
+    complete: bool = True
+    backup: Path | None = None
 
     @property
     def changed(self) -> list[str]:
         """Repo-relative paths the apply touched, in order."""
         return [str(e["path"]) for e in self.entries]
+
+    def reverts(self) -> list[tuple[str, str]]:
+        """What undoing it does to each path, in words: ``(path, what)``, in order."""
+        out: list[tuple[str, str]] = []
+        for entry in self.entries:
+            op = entry.get("op")
+            if op == "write" and entry.get("old") is None:
+                what = "delete (it created the file)"
+            elif op == "write":
+                what = "restore the version from before"
+            elif op == "chmod":
+                what = "restore its permissions"
+            else:
+                what = "restore its mode in the git index"
+            out.append((str(entry["path"]), what))
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,8 +281,10 @@ def _git_chmod(root: Path, rel: str, executable: bool) -> None:
         raise ParityError(f"git update-index --chmod={flag} {rel} failed: {message}")
 
 
-def _write_journal(path: Path, entries: list[dict[str, Any]], complete: bool) -> None:
-    data = {"version": JOURNAL_VERSION, "complete": complete, "entries": entries}
+def _write_journal(
+    path: Path, entries: list[dict[str, Any]], complete: bool, about: dict[str, str]
+) -> None:
+    data = {"version": JOURNAL_VERSION, **about, "complete": complete, "entries": entries}
     atomic_write(path / "journal.json", (json.dumps(data, indent=2) + "\n").encode(), 0o600)
 
 
@@ -294,19 +319,24 @@ def _missing_dirs(root: Path, path: Path) -> list[str]:
 # Apply and undo
 
 
-def apply(plan: Plan, root: Path) -> Journal:
+def apply(plan: Plan, root: Path, *, command: str = "") -> Journal:
     """Write ``plan`` into the repository at ``root``; the journal that :func:`undo` reverts.
 
+    ``command`` says what made the change (``parity migrate --apply``), for ``--undo`` to name.
     Refuses (ParityError / StaleError, nothing written) when any target is unsafe or changed
     since planning. An empty plan writes nothing and records no journal.
     """
+    from datetime import datetime, timezone
+
     root = root.absolute()
     _check(root, plan)
     if not plan.actions:
         return Journal(journal_dir(root), ())
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    about = {"command": command, "started": started}
     jpath = _new_journal(root)
     entries: list[dict[str, Any]] = []
-    _write_journal(jpath, entries, complete=False)
+    _write_journal(jpath, entries, False, about)
     for action in plan.actions:
         path = safe_target(root, action.path)
         entry: dict[str, Any] = {"path": action.path}
@@ -319,12 +349,12 @@ def apply(plan: Plan, root: Path) -> Journal:
                 entry["old"] = base64.b64encode(old).decode("ascii")
                 entry["old_mode"] = stat.S_IMODE(path.stat().st_mode)
             entries.append(entry)
-            _write_journal(jpath, entries, complete=False)
+            _write_journal(jpath, entries, False, about)
             atomic_write(path, action.content, action.mode)
         elif isinstance(action, Chmod):
             entry.update(op="chmod", old_mode=stat.S_IMODE(path.stat().st_mode))
             entries.append(entry)
-            _write_journal(jpath, entries, complete=False)
+            _write_journal(jpath, entries, False, about)
             os.chmod(path, action.mode)
         else:
             before = _in_index(root, action.path)
@@ -332,40 +362,76 @@ def apply(plan: Plan, root: Path) -> Journal:
                 continue
             entry.update(op="git-chmod", old_index_mode=before)
             entries.append(entry)
-            _write_journal(jpath, entries, complete=False)
+            _write_journal(jpath, entries, False, about)
             _git_chmod(root, action.path, action.executable)
-    _write_journal(jpath, entries, complete=True)
-    return Journal(jpath, tuple(entries))
+    _write_journal(jpath, entries, True, about)
+    return Journal(jpath, tuple(entries), command, started)
 
 
-def undo(root: Path) -> Journal | None:
-    """Revert the last apply in ``root`` (complete or interrupted); None when there is none.
-
-    Raises StaleError, restoring nothing, when a file the apply wrote was changed since.
-    """
+def last_journal(root: Path) -> Journal | None:
+    """The journal of the last apply in ``root`` (what :func:`undo` would revert), or None."""
     root = root.absolute()
     jpath = _last_journal(root)
     if jpath is None:
         return None
-    entries: list[dict[str, Any]] = []
+    data: dict[str, Any] = {}
     try:
         # No journal file: the apply stopped before its first entry, so it changed nothing.
         if (jpath / "journal.json").exists():
             data = json.loads((jpath / "journal.json").read_text(encoding="utf-8"))
-            entries = list(data["entries"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        entries = tuple(data.get("entries", ()))
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
         raise ParityError(f"the journal {jpath} is unreadable: {exc}") from exc
-    for entry in entries:
+    return Journal(
+        jpath,
+        entries,
+        str(data.get("command", "")),
+        str(data.get("started", "")),
+        bool(data.get("complete", not entries)),
+    )
+
+
+def changed_since(root: Path, journal: Journal) -> list[str]:
+    """Paths the journal wrote whose content changed since (an undo would lose that)."""
+    out = []
+    for entry in journal.entries:
         if entry.get("op") != "write":
             continue
         now = _current(safe_target(root, entry["path"]))
         old = None if entry["old"] is None else base64.b64decode(entry["old"])
         # Either version is fine (an interrupted apply may not have reached this file yet).
         if now is not None and now != old and sha256(now) != entry["new"]:
-            raise StaleError(
-                f"{entry['path']} changed after the apply; undo would lose that (nothing undone)"
-            )
-    for entry in reversed(entries):
+            out.append(str(entry["path"]))
+    return out
+
+
+def undo(root: Path, *, force: bool = False) -> Journal | None:
+    """Revert the last apply in ``root`` (complete or interrupted); None when there is none.
+
+    Raises StaleError, restoring nothing, when a file the apply wrote was changed since; with
+    ``force`` those files are first copied to a backup folder (``Journal.backup``) and then
+    reverted too.
+    """
+    root = root.absolute()
+    journal = last_journal(root)
+    if journal is None:
+        return None
+    changed = changed_since(root, journal)
+    backup: Path | None = None
+    if changed and not force:
+        raise StaleError(
+            f"{changed[0]} changed after the apply; undo would lose that (nothing undone)"
+        )
+    if changed:
+        from datetime import datetime, timezone
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        backup = journal.path.parent.parent / "backup" / f"{journal.path.name}-{stamp}"
+        for rel in changed:
+            data = _current(safe_target(root, rel))
+            if data is not None:
+                atomic_write(backup / rel, data, 0o600)
+    for entry in reversed(journal.entries):
         path = safe_target(root, entry["path"])
         op = entry.get("op")
         if op == "write":
@@ -382,8 +448,10 @@ def undo(root: Path) -> Journal | None:
                 os.chmod(path, int(entry["old_mode"]))
         elif op == "git-chmod":
             _git_chmod(root, entry["path"], int(entry["old_index_mode"]) == 0o100755)
-    _remove_journal(root, jpath)
-    return Journal(jpath, tuple(entries))
+    _remove_journal(root, journal.path)
+    return Journal(
+        journal.path, journal.entries, journal.command, journal.started, journal.complete, backup
+    )
 
 
 def _remove_journal(root: Path, jpath: Path) -> None:

@@ -93,7 +93,7 @@ def _write(plan: CloudInitPlan) -> int:
     if todo.empty:
         click.echo("parity cloud-init: up to date")
         return 0
-    apply(todo, plan.root)
+    apply(todo, plan.root, command="parity cloud-init --write")
     for action in todo.actions:
         if isinstance(action, GitChmod):
             click.echo(f"marked {action.path} executable in the git index")

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from parity.commands.output import emit
 
+if TYPE_CHECKING:
+    from parity.migrate import MigrateOptions
+
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the plan into the repository.")
-@click.option("--undo", is_flag=True, help="Revert the last apply from its journal.")
+@click.option(
+    "--undo",
+    is_flag=True,
+    help="Revert the last change that parity migrate --apply or parity cloud-init --write made, "
+    "from its journal (it says which first).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --undo: revert files changed since too, after saving them to a backup folder.",
+)
 @click.option(
     "--only",
     multiple=True,
@@ -37,6 +51,7 @@ def migrate(
     path: Path | None,
     do_apply: bool,
     undo: bool,
+    force: bool,
     only: tuple[str, ...],
     exclude: tuple[str, ...],
     include_local: bool,
@@ -49,7 +64,6 @@ def migrate(
     reason; the home is never written. A config file that does not parse stops it (exit 2).
     """
     from parity.apply import apply
-    from parity.apply import undo as undo_last
     from parity.check import resolve_root
     from parity.discover import Home, discover_repo
     from parity.errors import UsageError
@@ -63,15 +77,12 @@ def migrate(
     from parity.model import Inventory
 
     if undo and (do_apply or only or exclude or include_local):
-        raise UsageError("--undo takes no other option")
+        raise UsageError("--undo takes no other option but --force")
+    if force and not undo:
+        raise UsageError("--force goes with --undo")
     root, _ = resolve_root((path,) if path else (), Path.cwd())
     if undo:
-        journal = undo_last(root)
-        if journal is None:
-            click.echo("parity migrate: nothing to undo")
-        else:
-            click.echo(f"parity migrate: undone; restored {len(journal.changed)} change(s)")
-        return 0
+        return _undo(root, force=force)
     options = MigrateOptions.parse(only, exclude, include_local=include_local)
     inventory = Inventory.build(discover_repo(root), Home.from_env())
     migration = plan_migration(inventory, options)
@@ -80,7 +91,77 @@ def migrate(
     elif not do_apply:
         emit(render_text(migration, root), None)
     if do_apply:
-        journal = apply(migration.plan, root)
+        journal = apply(migration.plan, root, command=_command(options))
         if output_format == "text":
             click.echo(render_applied(migration, len(set(journal.changed))), nl=False)
     return 0
+
+
+def _command(options: MigrateOptions) -> str:
+    """The command line an apply is recorded under, for ``--undo`` to name."""
+    from parity.migrate import KINDS
+
+    words = ["parity migrate --apply"]
+    if options.only is not None:
+        words.append("--only " + ",".join(k for k in KINDS if k in options.only))
+    words.extend(f"--exclude {name}" for name in sorted(options.exclude))
+    if options.include_local:
+        words.append("--include-local")
+    return " ".join(words)
+
+
+def _undo(root: Path, *, force: bool) -> int:
+    """Say what the last journal reverts, revert it, and say what is left to do."""
+    from parity.apply import changed_since, last_journal, undo
+    from parity.errors import StaleError
+    from parity.text import display
+
+    journal = last_journal(root)
+    if journal is None:
+        click.echo("parity migrate: nothing to undo")
+        return 0
+    n = len(set(journal.changed))
+    files = f"{n} file{'s' if n != 1 else ''}"
+    if journal.command:
+        when = journal.started.replace("T", " ").replace("+00:00", " UTC")
+        head = f"the last change is `{journal.command}` of {when} ({files})"
+    else:
+        head = f"the last change is an apply by an earlier parity version ({files})"
+    interrupted = "" if journal.complete else "; it was interrupted, so some may be unchanged"
+    click.echo(f"parity migrate: {head}{interrupted}; undoing it will:")
+    for rel, what in journal.reverts():
+        click.echo(f"  {display(rel)}: {what}")
+    changed = changed_since(root, journal)
+    if changed and not force:
+        names = ", ".join(display(c) for c in changed)
+        raise StaleError(
+            f"{names} changed after that apply, and undoing would lose those changes (nothing "
+            "was undone). To keep them, leave things as they are; to drop them, `parity migrate "
+            "--undo --force` saves a copy of each changed file first, then undoes everything."
+        )
+    if _committed(root, journal.changed):
+        click.echo(
+            "note: git shows these files as committed; undoing changes the working tree, which "
+            "you then commit (or restore with git)"
+        )
+    done = undo(root, force=force)
+    if done is None:  # another undo got there first
+        return 0
+    if done.backup is not None:
+        where = done.backup.relative_to(root) if root in done.backup.parents else done.backup
+        for rel in changed:
+            click.echo(f"saved your version of {display(rel)} to {display(str(where / rel))}")
+    click.echo(f"parity migrate: undone; restored {files}")
+    return 0
+
+
+def _committed(root: Path, paths: list[str]) -> bool:
+    """True when git has every one of ``paths`` committed as it is in the working tree."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "-z", "--", *paths],
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0 and not proc.stdout and bool(paths)

@@ -142,6 +142,19 @@ def test_undo_refuses_when_a_written_file_changed_after(repo: Path) -> None:
     assert (repo / "a.json").read_text() == "edited by hand\n"
 
 
+def test_forced_undo_keeps_a_backup_of_what_changed_since(repo: Path) -> None:
+    before = (repo / "a.json").read_bytes()
+    apply(plan_for(repo), repo, command="parity migrate --apply")
+    write(repo, "a.json", "edited by hand\n")
+    done = undo(repo, force=True)
+    assert done is not None
+    assert done.command == "parity migrate --apply"
+    assert done.backup is not None
+    assert (done.backup / "a.json").read_text() == "edited by hand\n"
+    assert (repo / "a.json").read_bytes() == before
+    assert undo(repo) is None
+
+
 def test_crash_at_every_write_leaves_old_or_new_and_undo_works(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -614,3 +615,63 @@ def test_apply_ends_with_what_to_commit(realistic: Setup) -> None:
     assert git(realistic.repo, "ls-files", "-s", ".claude/hooks/load-context.sh").startswith(
         "100755"
     )
+
+
+# Issue 20.8: undo says what it reverts, and how to get past a refusal ------------------------
+
+
+UNDO_HEAD = re.compile(
+    r"^parity migrate: the last change is `(?P<command>[^`]+)` of "
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((?P<files>\d+) files?\); undoing it will:$"
+)
+
+
+def test_undo_names_the_command_its_time_and_each_file(realistic: Setup) -> None:
+    assert run(["migrate", "--apply", "--only", "mcp"], cwd=realistic.repo).code == 0
+    assert run(["cloud-init", "--write"], cwd=realistic.repo).code == 0
+    first = run(["migrate", "--undo"], cwd=realistic.repo)
+    lines = first.out.splitlines()
+    head = UNDO_HEAD.match(lines[0])
+    assert head is not None, lines[0]
+    assert (head["command"], head["files"]) == ("parity cloud-init --write", "2")
+    assert lines[1:] == [
+        "  .claude/hooks/session-start.sh: delete (it created the file)",
+        "  .claude/settings.json: restore the version from before",
+        "parity migrate: undone; restored 2 files",
+    ]
+    second = run(["migrate", "--undo"], cwd=realistic.repo).out.splitlines()
+    head = UNDO_HEAD.match(second[0])
+    assert head is not None
+    assert head["command"] == "parity migrate --apply --only mcp"
+    assert "  .mcp.json: restore the version from before" in second
+
+
+def test_refused_undo_offers_force_which_keeps_a_backup(realistic: Setup) -> None:
+    before = tree_hash(realistic.repo)
+    assert run(["migrate", "--apply"], cwd=realistic.repo).code == 0
+    mcp = realistic.repo / ".mcp.json"
+    mcp.write_text(mcp.read_text().replace("postgres", "pg"))
+    mine = mcp.read_text()
+    refused = run(["migrate", "--undo"], cwd=realistic.repo)
+    assert refused.code == 2
+    assert "parity: error: .mcp.json changed after that apply" in refused.err
+    assert "`parity migrate --undo --force` saves a copy of each changed file first" in (
+        refused.err
+    )
+    assert mcp.read_text() == mine  # nothing undone
+    forced = run(["migrate", "--undo", "--force"], cwd=realistic.repo)
+    assert forced.code == 0, forced.err
+    saved = re.search(r"saved your version of \.mcp\.json to (\S+)", forced.out)
+    assert saved is not None
+    assert (realistic.repo / saved[1]).read_text() == mine
+    after = tree_hash(realistic.repo)
+    assert {k: v for k, v in after.items() if not k.startswith(".git")} == before
+    assert run(["migrate", "--force"], cwd=realistic.repo).code == 2  # --force needs --undo
+
+
+def test_undo_of_committed_changes_says_so(realistic: Setup) -> None:
+    assert run(["migrate", "--apply", "--only", "skills"], cwd=realistic.repo).code == 0
+    git(realistic.repo, "add", "-A")
+    git(realistic.repo, "commit", "-qm", "migrated")
+    result = run(["migrate", "--undo"], cwd=realistic.repo)
+    assert "note: git shows these files as committed" in result.out
