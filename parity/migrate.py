@@ -387,16 +387,13 @@ def blocking_files(inventory: Inventory, options: MigrateOptions) -> list[Unread
 
 
 def _unreadable_message(broken: list[Unreadable]) -> str:
-    lines = ["cannot plan: a file does not parse"]
-    if len(broken) > 1:
-        lines = [f"cannot plan: {len(broken)} files do not parse"]
-    lines += [f"  {bad.message}" for bad in broken]
+    """One line: each file that does not parse, and the way on."""
+    files = "; ".join(bad.message for bad in broken)
     others = [k for k in KINDS if k not in {k for bad in broken for k in bad.kinds}]
-    lines.append(
-        f"fix {'it' if len(broken) == 1 else 'them'} and run again, or move the other kinds only "
-        f"(--only {','.join(others)}); nothing was written"
+    return (
+        f"cannot plan: {files}. Fix {'it' if len(broken) == 1 else 'them'} and run again, or "
+        f"move the other kinds only (--only {','.join(others)}); nothing was written"
     )
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------

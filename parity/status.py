@@ -152,7 +152,6 @@ def _committed_as_is(repo: Repo, rel: str) -> bool:
         return False
 
 
-
 def _fix(group: list[Item], item: Item, outcome: Outcome | None) -> str:
     """How to get ``item`` into a cloud session: what ``parity migrate`` does with it."""
     kind = item.kind
