@@ -188,3 +188,20 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path) -> None:
     )
     assert piped.returncode == 0
     assert piped.stderr == b""
+
+
+def test_the_workspace_goes_to_tmpdir_or_to_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parity.emulate.workspace import MEMORY_FS, workspace_parent
+
+    assert workspace_parent(tmp_path) == tmp_path  # asked for: there
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert workspace_parent() is None  # TMPDIR set: the system's choice (tempfile uses it)
+    monkeypatch.delenv("TMPDIR")
+    chosen = workspace_parent()
+    if chosen is not None:  # only a roomy memory file system that lets programs run
+        fs = os.statvfs(MEMORY_FS)
+        assert chosen == Path(MEMORY_FS)
+        assert fs.f_bavail * fs.f_frsize >= 8 * 1024**3
+        assert not fs.f_flag & os.ST_NOEXEC
