@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from parity.emulate.result import EmulationResult, Progress, Status, StepResult
@@ -210,14 +209,3 @@ class LiveProgress:
     def stop(self) -> None:
         """Clear the display (idempotent)."""
         self.bar.stop()
-
-    def __enter__(self) -> LiveProgress:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
