@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import re
 import string
@@ -268,6 +270,7 @@ _PLACEHOLDER_SHAPES = re.compile(
     r"^(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|\.\.\.$|\.{3,}|^[xX*#._-]+$"
 )
+_PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
@@ -279,7 +282,7 @@ def is_placeholder(value: str) -> bool:
     if len(set(v)) <= 3 or _PLACEHOLDER_SHAPES.search(v):
         return True
     low = v.lower()
-    if any(w in low for w in _PLACEHOLDER_WORDS):
+    if _PLACEHOLDER_WORD.search(low):
         return True
     return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
 
@@ -326,6 +329,7 @@ def _stub_credentials(url: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str | None) -> bool:
     """True when a key, flag or header name says its value is a credential."""
     if not key:
@@ -335,8 +339,36 @@ def is_secret_key(key: str | None) -> bool:
 
 
 def _entropy(value: str) -> float:
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+    """Shannon entropy in bits per character."""
+    return -sum(map(_terms(len(value)).__getitem__, Counter(value).values()))
+
+
+@functools.lru_cache(maxsize=256)
+def _terms(n: int) -> list[float]:
+    # c/n * log2(c/n) for every count c of a value of n characters: a table per length, since
+    # scanned values come in few lengths and log2 per character was the scanner's hot spot.
+    return [0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1))]
+
+
+_ASCII_LOWER_SET = frozenset(string.ascii_lowercase)
+_ASCII_UPPER_SET = frozenset(string.ascii_uppercase)
+_ASCII_DIGIT_SET = frozenset(string.digits)
+
+
+def _classes(value: str) -> tuple[bool, bool, bool]:
+    """Whether ``value`` has a lower-case letter, an upper-case letter, a digit."""
+    if value.isascii():  # the usual case, with set operations in C
+        chars = set(value)
+        return (
+            not chars.isdisjoint(_ASCII_LOWER_SET),
+            not chars.isdisjoint(_ASCII_UPPER_SET),
+            not chars.isdisjoint(_ASCII_DIGIT_SET),
+        )
+    return (
+        any(c.islower() for c in value),
+        any(c.isupper() for c in value),
+        any(c.isdigit() for c in value),
+    )
 
 
 def _looks_random(value: str, *, min_length: int = 16) -> bool:
@@ -350,14 +382,11 @@ def _looks_random(value: str, *, min_length: int = 16) -> bool:
         return False  # as detect-secrets: far more UUIDs are identifiers than credentials
     if _HEX.match(value):
         return n >= 20 and _entropy(value) >= 3.0 and not value.isdigit()
-    classes = (
-        any(c.islower() for c in value)
-        + any(c.isupper() for c in value)
-        + any(c.isdigit() for c in value)
-    )
+    lower, upper, digit = _classes(value)
+    classes = lower + upper + digit
     if classes < 2:
         return False
-    if classes == 2 and n < 24 and not any(c.isdigit() for c in value):
+    if classes == 2 and n < 24 and not digit:
         return False  # only letters (CamelCase words, constants): too much like a name
     return _entropy(value) >= max(3.0, min(4.0, math.log2(n) - 0.7))
 
@@ -440,13 +469,42 @@ _AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
 
 
 def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
-    # Provider formats beat entropy; between equals, the longer match wins.
-    ranked = sorted(found, key=lambda m: (m.confidence != HIGH, -(m.end - m.start), m.start))
+    """The matches to report: where two overlap, provider formats beat entropy and, between
+    equals, the longer match wins.
+
+    Sort and sweep: matches sorted by start fall into runs that overlap one another; the
+    ranking applies within each run only (matches of different runs never meet), so the cost is
+    n log n however many secrets a file holds.
+    """
+    if len(found) < 2:
+        return found
+    ordered = sorted(found, key=lambda m: (m.start, m.end))
     kept: list[SecretMatch] = []
+    run = [ordered[0]]
+    reach = ordered[0].end
+    for m in ordered[1:]:
+        if m.start >= reach:
+            kept.extend(_best_of(run))
+            run = []
+        run.append(m)
+        reach = max(reach, m.end)
+    kept.extend(_best_of(run))
+    return kept
+
+
+def _best_of(run: list[SecretMatch]) -> list[SecretMatch]:
+    if len(run) == 1:
+        return run
+    ranked = sorted(run, key=lambda m: (m.confidence != HIGH, -(m.end - m.start), m.start))
+    starts: list[int] = []  # of the chosen matches, which never overlap one another
+    chosen: list[SecretMatch] = []
     for m in ranked:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+        i = bisect.bisect_right(starts, m.start)
+        if (i > 0 and chosen[i - 1].end > m.start) or (i < len(chosen) and chosen[i].start < m.end):
+            continue
+        starts.insert(i, m.start)
+        chosen.insert(i, m)
+    return chosen
 
 
 def references(value: str) -> list[tuple[str, str | None, int, int]]:
