@@ -256,5 +256,50 @@ def emulate_repo(root: Path, files: int = 0) -> Path:
         path = root / f"src/d{i // 100:03d}/f{i}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"VALUE = {i}\n")
+
+
+def empty_repo(root: Path) -> Path:
+    """A git repository with one commit and nothing for parity to check."""
+    if (root / ".git").exists():
+        return root
+    _write(root, "README.md", "# empty\n")
+    _git_commit(root)
+    return root
+
+
+def dense_text(size: int) -> str:
+    """About ``size`` characters of Markdown with a planted key on every line."""
+    rng = random.Random(SEED)
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        n = len(lines)
+        if n % 2:
+            line = f"- export API_KEY_{n}={_token(rng, ALNUM, 32)}\n"
+        else:
+            line = f"- token {n} for the deploy: {planted_secret(rng, rng.choice(KINDS))}\n"
+        lines.append(line)
+        total += len(line)
+    return "".join(lines)[:size]
+
+
+def sparse_text(size: int) -> str:
+    """About ``size`` characters of Markdown instructions without any key."""
+    rng = random.Random(SEED)
+    words = ["use", "prefer", "avoid", "tests", "types", "module", "token", "key", "config"]
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        line = f"- Rule {len(lines)}: {' '.join(rng.choice(words) for _ in range(10))}\n"
+        lines.append(line)
+        total += len(line)
+    return "".join(lines)[:size]
+
+
+def dense_claude_md(root: Path, size: int = 780_000) -> Path:
+    """A repository whose CLAUDE.md is ``size`` bytes with a key on every line."""
+    if (root / ".git").exists():
+        return root
+    _write(root, "CLAUDE.md", dense_text(size))
     _git_commit(root)
     return root

@@ -1,6 +1,11 @@
 """Benchmark parity against its peers on the same inputs, alternating runs; write RESULTS.md.
 
 Usage: python bench/run.py [--runs N] [--quick]   (from a clone, with parity installed)
+
+Every ratio compares like with like, measured in the same run with the runs alternating:
+whole process against whole process (wall time of a child process, interpreter start-up
+included), in-process against in-process. A target with no peer is an absolute time, reported
+with the machine's load.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PEERS = {"agnix": "0.59.3", "check-jsonschema": "0.39.0", "detect-secrets": "1.5.0"}
 BIN = Path(sys.executable).parent
+SCAN = ROOT / "bench" / "scan.py"
 
 
 @dataclass
@@ -39,21 +45,60 @@ class Sample:
     out: str
 
 
-def child_env() -> dict[str, str]:
+@dataclass
+class Target:
+    """One target of issue 14 / the design's budgets, and what this run measured for it."""
+
+    name: str
+    measured: str
+    value: float
+    limit: float
+    unit: str = "x"  # "x" for ratios, "ms" or "MiB" or "MB/s" for absolute figures
+    higher_is_better: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.higher_is_better else self.value <= self.limit
+
+    def verdict(self) -> str:
+        if self.met:
+            return "met"
+        if self.higher_is_better:
+            return f"missed: {self.value / self.limit:.2f} of the target"
+        return (
+            f"missed by {self.value / self.limit:.1f}x ({self.value - self.limit:+.1f} {self.unit})"
+        )
+
+
+@dataclass
+class Results:
+    """Sections of the report and the targets they measured."""
+
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+
+def child_env(**extra: str) -> dict[str, str]:
     """A quiet environment for every tool: a throwaway HOME, bytecode caching on, no colour."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
     home = OUT / "home"
     home.mkdir(parents=True, exist_ok=True)
     env.update({"HOME": str(home), "NO_COLOR": "1", "PARITY_OUTPUT_FORMAT": "text"})
-    env.pop("CLAUDE_CONFIG_DIR", None)
+    for name in ("CLAUDE_CONFIG_DIR", "PARITY_NO_CACHE", "PARITY_CACHE_DIR"):
+        env.pop(name, None)
+    env.update(extra)
     return env
 
 
-def timed(cmd: Sequence[str], cwd: Path) -> Sample:
+def timed(cmd: Sequence[str], cwd: Path, **env: str) -> Sample:
     """Run ``cmd`` once; wall time and the child's peak RSS from wait4."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(cmd), cwd=cwd, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        list(cmd),
+        cwd=cwd,
+        env=child_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     assert proc.stdout is not None
     out = proc.stdout.read().decode("utf-8", "replace")
@@ -75,8 +120,13 @@ def alternate(cases: dict[str, Callable[[], Sample]], runs: int) -> dict[str, li
 
 
 def med(samples: list[Sample]) -> float:
-    """Median wall time."""
+    """Median wall time in seconds."""
     return statistics.median(s.seconds for s in samples)
+
+
+def ms(samples: list[Sample]) -> float:
+    """Median wall time in milliseconds."""
+    return med(samples) * 1000
 
 
 def peak(samples: list[Sample]) -> int:
@@ -85,7 +135,11 @@ def peak(samples: list[Sample]) -> int:
 
 
 def install_peers() -> dict[str, Path]:
-    """The peers in their own virtual environment (claude-code-lint from npm if it installs)."""
+    """The peers in their own virtual environment (claude-code-lint from npm if it installs).
+
+    gitleaks is used when a ``gitleaks`` binary is on PATH: no registry this benchmark may use
+    ships it (the PyPI packages named after it are wrappers without the binary).
+    """
     venv = OUT / "peers"
     if not (venv / "bin" / "agnix").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -112,6 +166,9 @@ def install_peers() -> dict[str, Path]:
         )
     if lint.exists():
         tools["claudelint"] = lint
+    gitleaks = shutil.which("gitleaks")
+    if gitleaks:
+        tools["gitleaks"] = Path(gitleaks)
     return tools
 
 
@@ -120,13 +177,49 @@ def parity_cmd(*args: str) -> list[str]:
     return [str(BIN / "parity"), *args]
 
 
-def bench_check(repo: Path, tools: dict[str, Path], runs: int) -> list[str]:
-    """parity check vs agnix vs check-jsonschema on the typical repository."""
+def supports_cache() -> bool:
+    """True when this build of parity has the results cache (``--no-cache``)."""
+    proc = subprocess.run(
+        parity_cmd("check", "--help"), capture_output=True, text=True, env=child_env(), check=False
+    )
+    return "--no-cache" in proc.stdout
+
+
+def check_cases(repo: Path, cache: bool, *named: str) -> dict[str, Callable[[], Sample]]:
+    """``parity check`` cold (no results cache) and, when there is a cache, warm."""
+    label = " (pre-commit)" if named else ""
     cases: dict[str, Callable[[], Sample]] = {
-        "parity check": lambda: timed(parity_cmd("check", "--exit-zero", "."), repo),
-        "agnix (claude-code rules)": lambda: timed(
-            [str(tools["agnix"]), "--target", "claude-code", "."], repo
-        ),
+        f"parity check{label} cold": lambda: timed(
+            parity_cmd("check", "--exit-zero", *(["--no-cache"] if cache else []), *named), repo
+        )
+    }
+    if cache:
+        cases[f"parity check{label} warm"] = lambda: timed(
+            parity_cmd("check", "--exit-zero", *named), repo
+        )
+    return cases
+
+
+def table(res: dict[str, list[Sample]], base: str | None = None) -> list[str]:
+    """Median wall and RSS per case, with the ratio to ``base`` when given."""
+    head = "| command | median wall | peak RSS |" + (f" ratio to {base} |" if base else "")
+    rows = [head, "|---|---|---|" + ("---|" if base else "")]
+    for name, samples in res.items():
+        row = f"| {name} | {ms(samples):.0f} ms | {peak(samples)} MiB |"
+        if base:
+            row += f" {med(samples) / med(res[base]):.2f} |"
+        rows.append(row)
+    return rows
+
+
+def bench_typical(
+    out: Results, repo: Path, *, empty: Path, tools: dict[str, Path], runs: int, cache: bool
+) -> None:
+    """parity check on the typical and the empty repository, against agnix, whole processes."""
+    agnix = str(tools["agnix"])
+    cases = {
+        "agnix (claude-code rules)": lambda: timed([agnix, "--target", "claude-code", "."], repo),
+        **check_cases(repo, cache),
         "check-jsonschema (settings only)": lambda: timed(
             [
                 str(tools["check-jsonschema"]),
@@ -140,104 +233,376 @@ def bench_check(repo: Path, tools: dict[str, Path], runs: int) -> list[str]:
     if "claudelint" in tools:
         cases["claude-code-lint"] = lambda: timed([str(tools["claudelint"]), "check"], repo)
     res = alternate(cases, runs)
-    base = med(res["parity check"])
-    rows = ["| tool | median wall | peak RSS | parity / tool |", "|---|---|---|---|"]
-    for name, samples in res.items():
-        wall, ratio = med(samples) * 1000, base / med(samples)
-        rows.append(f"| {name} | {wall:.0f} ms | {peak(samples)} MiB | {ratio:.2f} |")
-    return rows
+    out.sections.append(
+        (
+            "`parity check` on a typical repository (whole processes)",
+            table(res, "agnix (claude-code rules)"),
+        )
+    )
+    peer = med(res["agnix (claude-code rules)"])
+    cold = res["parity check cold"]
+    out.targets += [
+        Target(
+            "typical repo, cold: at most 8x agnix",
+            f"{ms(cold):.0f} ms vs {peer * 1000:.0f} ms",
+            med(cold) / peer,
+            8,
+        ),
+        Target("typical repo, cold: at most 120 ms", f"{ms(cold):.0f} ms", ms(cold), 120, "ms"),
+    ]
+    if cache:
+        warm = res["parity check warm"]
+        out.targets += [
+            Target(
+                "typical repo, warm: at most 4x agnix",
+                f"{ms(warm):.0f} ms vs {peer * 1000:.0f} ms",
+                med(warm) / peer,
+                4,
+            ),
+            Target("typical repo, warm: at most 60 ms", f"{ms(warm):.0f} ms", ms(warm), 60, "ms"),
+        ]
+    res = alternate(
+        {
+            "agnix": lambda: timed([agnix, "--target", "claude-code", "."], empty),
+            **check_cases(empty, cache),
+        },
+        runs,
+    )
+    out.sections.append(
+        ("`parity check` on an empty repository (whole processes)", table(res, "agnix"))
+    )
+    cold = res["parity check cold"]
+    out.targets.append(
+        Target(
+            "empty repo, cold: at most 60 ms",
+            f"{ms(cold):.0f} ms ({med(cold) / med(res['agnix']):.1f}x agnix)",
+            ms(cold),
+            60,
+            "ms",
+        )
+    )
 
 
-def bench_startup(runs: int) -> list[str]:
-    """parity --version, and the import time of the CLI over a bare interpreter."""
+def bench_startup(out: Results, runs: int) -> None:
+    """parity --version and the import time of the CLI, against a bare interpreter."""
     py = sys.executable
     res = alternate(
         {
             "python -c pass": lambda: timed([py, "-c", "pass"], ROOT),
-            "import parity.cli": lambda: timed([py, "-c", "import parity.cli"], ROOT),
+            "python -c 'import parity.cli'": lambda: timed([py, "-c", "import parity.cli"], ROOT),
             "parity --version": lambda: timed(parity_cmd("--version"), ROOT),
         },
         runs,
     )
-    bare = med(res["python -c pass"])
-    return [
-        "| measure | median |",
-        "|---|---|",
-        f"| bare interpreter | {bare * 1000:.0f} ms |",
-        f"| import parity.cli (over bare) | {(med(res['import parity.cli']) - bare) * 1000:.0f} ms"
-        " |",
-        f"| parity --version | {med(res['parity --version']) * 1000:.0f} ms |",
+    out.sections.append(("Start-up (whole processes)", table(res, "python -c pass")))
+    version = res["parity --version"]
+    out.targets.append(
+        Target(
+            "`parity --version`: at most 30 ms",
+            f"{ms(version):.0f} ms ({ms(version) - ms(res['python -c pass']):.0f} ms over a "
+            "bare interpreter)",
+            ms(version),
+            30,
+            "ms",
+        )
+    )
+
+
+def bench_precommit(out: Results, repo: Path, runs: int, cache: bool) -> None:
+    """Files named on the command line (pre-commit) against a full check of the same repo."""
+    named = ".claude/settings.json"
+    res = alternate({**check_cases(repo, cache), **check_cases(repo, cache, named)}, runs)
+    out.sections.append(
+        (
+            f"Pre-commit mode: one file named, {count_files(repo):,}-file repository",
+            table(res, "parity check cold"),
+        )
+    )
+    full, one = res["parity check cold"], res["parity check (pre-commit) cold"]
+    out.targets.append(
+        Target(
+            "pre-commit cold: never slower than a full check (1.05 allows for noise)",
+            f"{ms(one):.0f} ms vs {ms(full):.0f} ms",
+            med(one) / med(full),
+            1.05,
+        )
+    )
+    if cache:
+        full, one = res["parity check warm"], res["parity check (pre-commit) warm"]
+        out.targets.append(
+            Target(
+                "pre-commit warm: at most 1.2x the warm full check",
+                f"{ms(one):.0f} ms vs {ms(full):.0f} ms",
+                med(one) / med(full),
+                1.2,
+            )
+        )
+
+
+def count_files(repo: Path) -> int:
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, check=True
+    )
+    return proc.stdout.count(b"\0")
+
+
+def bench_monorepo(
+    out: Results, repo: Path, *, small: Path, empty: Path, runs: int, cache: bool
+) -> None:
+    """A large monorepo against `git ls-files` of the same tree; 10k files against empty."""
+    res = alternate(
+        {
+            "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
+            **check_cases(repo, cache),
+        },
+        runs,
+    )
+    n = count_files(repo)
+    out.sections.append((f"Monorepo ({n:,} files, whole processes)", table(res, "git ls-files")))
+    git = med(res["git ls-files"])
+    cold = res["parity check cold"]
+    out.targets += [
+        Target(
+            f"{n:,} files, cold: at most 10x git ls-files",
+            f"{ms(cold):.0f} ms vs {git * 1000:.0f} ms",
+            med(cold) / git,
+            10,
+        ),
+        Target(f"{n:,} files: at most 80 MiB RSS", f"{peak(cold)} MiB", peak(cold), 80, "MiB"),
     ]
+    if cache:
+        warm = res["parity check warm"]
+        out.targets.append(
+            Target(
+                f"{n:,} files, warm: at most 5x git ls-files",
+                f"{ms(warm):.0f} ms vs {git * 1000:.0f} ms",
+                med(warm) / git,
+                5,
+            )
+        )
+    res = alternate(
+        {
+            "empty repository": check_cases(empty, cache)["parity check cold"],
+            "10,000 files": check_cases(small, cache)["parity check cold"],
+        },
+        runs,
+    )
+    out.sections.append(
+        (
+            "10,000 files against an empty repository (parity check, cold)",
+            table(res, "empty repository"),
+        )
+    )
+    ratio = med(res["10,000 files"]) / med(res["empty repository"])
+    out.targets.append(
+        Target(
+            "10,000 files, cold: at most 3x the empty repository",
+            f"{ms(res['10,000 files']):.0f} ms vs {ms(res['empty repository']):.0f} ms",
+            ratio,
+            3,
+        )
+    )
 
 
-SCAN = """
+IN_PROCESS = """
 import json, sys, time
 from pathlib import Path
 from parity.secrets import scan_text
 root = Path(sys.argv[1]); files = sorted(p for p in root.iterdir() if p.name != "planted.json")
 texts = [(p.name, p.read_text(encoding="utf-8")) for p in files]
-start = time.perf_counter(); found = []
-for name, text in texts:
-    for m in scan_text(text):
-        found.append((name, text.count("\\n", 0, m.start) + 1))
-elapsed = time.perf_counter() - start
+best = None
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    matches = [(name, text, scan_text(text)) for name, text in texts]
+    elapsed = time.perf_counter() - start
+    best = elapsed if best is None else min(best, elapsed)
+found = [(name, text.count("\\n", 0, m.start) + 1) for name, text, ms in matches for m in ms]
 size = sum(len(t.encode()) for _, t in texts)
-print(json.dumps({"seconds": elapsed, "bytes": size, "found": found}))
+print(json.dumps({"seconds": best, "bytes": size, "found": found}))
+"""
+
+DENSE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import inputs
+from parity.secrets import scan_text
+size = int(sys.argv[2])
+texts = {"dense": inputs.dense_text(size), "sparse": inputs.sparse_text(size)}
+times = {name: [] for name in texts}; hits = {}
+for _ in range(int(sys.argv[3])):
+    for name, text in texts.items():  # alternating, in one process
+        start = time.perf_counter(); hits[name] = len(scan_text(text))
+        times[name].append(time.perf_counter() - start)
+times = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+print(json.dumps({"times": times, "hits": hits}))
+"""
+
+DS_IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from detect_secrets import SecretsCollection
+from detect_secrets.settings import default_settings
+root = Path(sys.argv[1]); files = sorted(str(p) for p in root.iterdir() if p.name != "planted.json")
+with default_settings():
+    secrets = SecretsCollection()
+    start = time.perf_counter()
+    for f in files:
+        secrets.scan_file(f)
+    elapsed = time.perf_counter() - start
+found = [(Path(f).name, s.line_number) for f, ss in secrets.data.items() for s in ss]
+print(json.dumps({"seconds": elapsed, "found": found}))
 """
 
 
 def bench_secrets(
+    out: Results,
+    *,
     corpus: Path,
     subset: Path,
     planted: list[tuple[str, int]],
     sub_planted: list[tuple[str, int]],
     tools: dict[str, Path],
-) -> list[str]:
-    """Secret scanning throughput and recall: parity's scanner vs detect-secrets."""
-    ours = json.loads(timed([sys.executable, "-c", SCAN, str(corpus)], ROOT).out)
-    ours_sub = json.loads(timed([sys.executable, "-c", SCAN, str(subset)], ROOT).out)
-    ds = timed([str(tools["detect-secrets"]), "scan", "--all-files", "."], subset)
-    ds_found = {
-        (Path(f).name, r["line_number"])
-        for f, rs in json.loads(ds.out)["results"].items()
-        for r in rs
-    }
-    sub_bytes = sum(p.stat().st_size for p in subset.iterdir() if p.name != "planted.json")
-    ours_mbs = ours["bytes"] / 1e6 / ours["seconds"]
-    ds_mbs = sub_bytes / 1e6 / ds.seconds
+    runs: int,
+) -> None:
+    """The scanner: in-process throughput and recall, dense against sparse text, and whole
+    processes against detect-secrets (and gitleaks when installed)."""
     hit = lambda found, want: len(set(map(tuple, found)) & set(want))  # noqa: E731
-    return [
-        "| tool | corpus | throughput | planted secrets found |",
+    ours = json.loads(timed([sys.executable, "-c", IN_PROCESS, str(corpus), str(runs)], ROOT).out)
+    mbs = ours["bytes"] / 1e6 / ours["seconds"]
+    recall = hit(ours["found"], planted)
+    rows = [
+        "| measure | corpus | result | planted secrets found |",
         "|---|---|---|---|",
-        f"| parity (scanner) | {ours['bytes'] / 1e6:.1f} MB | {ours_mbs:.1f} MB/s "
-        f"| {hit(ours['found'], planted)} / {len(planted)} |",
-        f"| parity (scanner) | subset {sub_bytes / 1e6:.1f} MB | "
+        f"| parity scanner, in-process (best of {runs}) | {ours['bytes'] / 1e6:.1f} MB "
+        f"| {mbs:.1f} MB/s | {recall} / {len(planted)} |",
+    ]
+    ds_sub = json.loads(
+        timed(
+            [str(tools["detect-secrets"].parent / "python"), "-c", DS_IN_PROCESS, str(subset)], ROOT
+        ).out
+    )
+    ours_sub = json.loads(
+        timed([sys.executable, "-c", IN_PROCESS, str(subset), str(runs)], ROOT).out
+    )
+    sub_bytes = ours_sub["bytes"]
+    in_ratio = ds_sub["seconds"] / ours_sub["seconds"]
+    rows += [
+        f"| parity scanner, in-process | {sub_bytes / 1e6:.1f} MB | "
         f"{sub_bytes / 1e6 / ours_sub['seconds']:.1f} MB/s | "
         f"{hit(ours_sub['found'], sub_planted)} / {len(sub_planted)} |",
-        f"| detect-secrets {PEERS['detect-secrets']} | subset {sub_bytes / 1e6:.1f} MB | "
-        f"{ds_mbs:.2f} MB/s | {hit(ds_found, sub_planted)} / {len(sub_planted)} |",
-        "",
-        f"Throughput ratio (parity / detect-secrets): **{ours_mbs / ds_mbs:.0f}x**.",
+        f"| detect-secrets {PEERS['detect-secrets']}, in-process | {sub_bytes / 1e6:.1f} MB | "
+        f"{sub_bytes / 1e6 / ds_sub['seconds']:.2f} MB/s | "
+        f"{hit(ds_sub['found'], sub_planted)} / {len(sub_planted)} |",
     ]
-
-
-def bench_monorepo(repo: Path, runs: int) -> list[str]:
-    """parity check on a 100,000-file monorepo vs git ls-files itself."""
-    res = alternate(
-        {
-            "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
-            "parity check": lambda: timed(parity_cmd("check", "--exit-zero", "."), repo),
-        },
-        runs,
+    out.targets += [
+        Target("scanner in-process: at least 60 MB/s", f"{mbs:.1f} MB/s", mbs, 60, "MB/s", True),
+        Target(
+            "scanner: 100% of planted keys found",
+            f"{recall} / {len(planted)}",
+            recall / len(planted),
+            1.0,
+            "",
+            True,
+        ),
+        Target(
+            "scanner in-process vs detect-secrets in-process (info: at least 100x)",
+            f"{in_ratio:.0f}x on {sub_bytes / 1e6:.1f} MB",
+            in_ratio,
+            100,
+            "x",
+            True,
+        ),
+    ]
+    size = 780_000
+    dense = json.loads(
+        timed([sys.executable, "-c", DENSE, str(ROOT / "bench"), str(size), str(runs)], ROOT).out
     )
-    ratio = med(res["parity check"]) / med(res["git ls-files"])
-    return [
-        "| command | median wall | peak RSS |",
-        "|---|---|---|",
-        *(f"| {n} | {med(s) * 1000:.0f} ms | {peak(s)} MiB |" for n, s in res.items()),
-        "",
-        f"parity check / git ls-files: **{ratio:.1f}x**.",
+    d, s = dense["times"]["dense"], dense["times"]["sparse"]
+    rows += [
+        f"| dense text, in-process (a key on every line, {dense['hits']['dense']:,} hits) "
+        f"| {size / 1e6:.2f} MB | {d * 1000:.0f} ms | |",
+        f"| same size without keys, in-process | {size / 1e6:.2f} MB | {s * 1000:.0f} ms | |",
     ]
+    out.targets.append(
+        Target(
+            "scanner: a text dense with keys at most 3x one without (in-process)",
+            f"{d * 1000:.0f} ms vs {s * 1000:.0f} ms",
+            d / s,
+            3,
+        )
+    )
+    out.sections.append(("Secret scanning", rows))
+
+    # Whole processes: interpreter start, imports, reading the files and scanning them.
+    five = OUT / "secrets-5mb"
+    inputs.secrets_corpus(five, 5)
+    cases: dict[str, Callable[[], Sample]] = {
+        "parity scanner (bench/scan.py)": lambda: timed(
+            [sys.executable, str(SCAN), str(five)], ROOT
+        ),
+        f"detect-secrets {PEERS['detect-secrets']} scan": lambda: timed(
+            [str(tools["detect-secrets"]), "scan", "--all-files", "."], five
+        ),
+    }
+    res = alternate(cases, max(1, runs // 3))
+    rows = table(res, "parity scanner (bench/scan.py)")
+    ds = med(res[f"detect-secrets {PEERS['detect-secrets']} scan"])
+    ours_whole = med(res["parity scanner (bench/scan.py)"])
+    out.targets.append(
+        Target(
+            "scanner whole process: at least 100x detect-secrets on 5 MB",
+            f"{ours_whole * 1000:.0f} ms vs {ds:.1f} s",
+            ds / ours_whole,
+            100,
+            "x",
+            True,
+        )
+    )
+    repo = inputs.dense_claude_md(OUT / "dense-claude-md", size)
+    cases = {
+        "parity check, 0.78 MB CLAUDE.md dense with keys": check_cases(repo, supports_cache())[
+            "parity check cold"
+        ]
+    }
+    if "gitleaks" in tools:
+        cases["gitleaks dir (same repository)"] = lambda: timed(
+            [str(tools["gitleaks"]), "dir", "--no-banner", "."], repo
+        )
+        cases["parity scanner, 20 MB"] = lambda: timed(
+            [sys.executable, str(SCAN), str(corpus)], ROOT
+        )
+        cases["gitleaks dir, 20 MB"] = lambda: timed(
+            [str(tools["gitleaks"]), "dir", "--no-banner", "."], corpus
+        )
+    res2 = alternate(cases, runs)
+    rows += table(res2)[2:]
+    check_dense = res2["parity check, 0.78 MB CLAUDE.md dense with keys"]
+    out.targets.append(
+        Target(
+            "`parity check` on the 0.78 MB CLAUDE.md dense with keys: at most 500 ms",
+            f"{ms(check_dense):.0f} ms",
+            ms(check_dense),
+            500,
+            "ms",
+        )
+    )
+    if "gitleaks" in tools:
+        ratio = med(res2["parity scanner, 20 MB"]) / med(res2["gitleaks dir, 20 MB"])
+        out.targets.append(
+            Target(
+                "scanner whole process faster than gitleaks on 20 MB",
+                f"{ratio:.2f} of gitleaks' time",
+                ratio,
+                1.0,
+            )
+        )
+    else:
+        rows.append("")
+        rows.append(
+            "gitleaks: not measured (no `gitleaks` binary on PATH; none of the "
+            "registries this machine reaches ships it)."
+        )
+    out.sections.append(("Secret scanning, whole processes", rows))
 
 
 def bench_emulate(runs: int) -> list[str]:
@@ -316,13 +681,44 @@ def _direct_first_hook(repo: Path) -> Sample:
     return Sample(float(sample.out) - start, sample.rss_kib, sample.code, str(sample.seconds))
 
 
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
 def machine() -> str:
     """One line about where the figures come from."""
-    load = os.getloadavg()[0]
     return (
         f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, load average {load:.1f} at start"
+        f"Python {platform.python_version()}"
     )
+
+
+def render(res: Results, runs: int, load_start: str, load_end: str, cache: bool) -> str:
+    text = [
+        "# Benchmark results",
+        "",
+        f"{datetime.date.today().isoformat()}; {machine()}; load average (1/5/15 min) "
+        f"{load_start} at the start, {load_end} at the end; medians of {runs} alternating runs "
+        "after a warm-up; peers pinned: " + ", ".join(f"{k} {v}" for k, v in PEERS.items()) + ".",
+        "Regenerate with `python bench/run.py` (see the README). Ratios compare whole processes "
+        "with whole processes and in-process figures with in-process ones, measured in the same "
+        "run; absolute times depend on the machine's load, ratios much less.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | ratio / value | verdict |",
+        "|---|---|---|---|",
+    ]
+    for t in res.targets:
+        value = f"{t.value:.2f}{t.unit}" if t.unit == "x" else f"{t.value:.1f} {t.unit}".strip()
+        text.append(f"| {t.name} | {t.measured} | {value} | {t.verdict()} |")
+    if not cache:
+        text += ["", "This build has no results cache: the warm targets were not measured."]
+    text.append("")
+    for title, rows in res.sections:
+        text += [f"## {title}", "", *rows, ""]
+    return "\n".join(text)
 
 
 def main() -> int:
@@ -330,48 +726,66 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer runs")
-    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument(
-        "--only", choices=["emulate"], help="run one section and print it (RESULTS.md unchanged)"
+        "--only",
+        help="comma-separated sections: check,startup,precommit,monorepo,secrets,emulate "
+        "(printed; RESULTS.md unchanged)",
     )
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
+    wanted = set(args.only.split(",")) if args.only else None
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.only == "emulate":
-        print(f"{machine()}; medians of {runs} alternating runs after a warm-up")
-        print("\n".join(bench_emulate(runs)))
-        return 0
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "parity")], check=False)
+    load_start = load()
     tools = install_peers()
+    cache = supports_cache()
     typical = inputs.typical_repo(OUT / "typical")
-    mono = inputs.monorepo(
-        OUT / ("mono-10k" if args.quick else "mono-100k"), 10_000 if args.quick else 100_000
-    )
+    empty = inputs.empty_repo(OUT / "empty")
+    small = inputs.monorepo(OUT / "mono-10k", 10_000)
+    mono = small if args.quick else inputs.monorepo(OUT / "mono-100k", 100_000)
     corpus_mb = 4 if args.quick else 20
     corpus = OUT / f"secrets-{corpus_mb}mb"
     planted = inputs.secrets_corpus(corpus, corpus_mb)
     subset = OUT / "secrets-1mb"
     sub_planted = inputs.secrets_corpus(subset, 1)
-    sections = [
-        ("`parity check` on a typical repository", bench_check(typical, tools, runs)),
-        ("Start-up", bench_startup(runs)),
-        ("Secret scanning", bench_secrets(corpus, subset, planted, sub_planted, tools)),
-        (f"Monorepo ({'10,000' if args.quick else '100,000'} files)", bench_monorepo(mono, runs)),
-        ("`parity emulate` overhead", bench_emulate(runs)),
+    res = Results()
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("startup", lambda: bench_startup(res, runs)),
+        (
+            "check",
+            lambda: bench_typical(res, typical, empty=empty, tools=tools, runs=runs, cache=cache),
+        ),
+        ("precommit", lambda: bench_precommit(res, small, runs, cache)),
+        (
+            "monorepo",
+            lambda: bench_monorepo(res, mono, small=small, empty=empty, runs=runs, cache=cache),
+        ),
+        (
+            "secrets",
+            lambda: bench_secrets(
+                res,
+                corpus=corpus,
+                subset=subset,
+                planted=planted,
+                sub_planted=sub_planted,
+                tools=tools,
+                runs=runs,
+            ),
+        ),
+        (
+            "emulate",
+            lambda: res.sections.append(
+                ("`parity emulate`: start to first hook", bench_emulate(runs))
+            ),
+        ),
     ]
-    text = [
-        "# Benchmark results",
-        "",
-        f"{datetime.date.today().isoformat()}; {machine()}; medians of {runs} alternating runs "
-        "after a warm-up; peers pinned: " + ", ".join(f"{k} {v}" for k, v in PEERS.items()) + ".",
-        "Regenerate with `python bench/run.py` (see the README).",
-        "",
-    ]
-    for title, rows in sections:
-        text += [f"## {title}", "", *rows, ""]
-    report = "\n".join(text)
+    for name, step in steps:
+        if wanted is None or name in wanted:
+            step()
+    report = render(res, runs, load_start, load(), cache)
     print(report)
-    if not args.quick:
+    if not args.quick and wanted is None:
         args.results.write_text(report, encoding="utf-8")
     return 0
 
