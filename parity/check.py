@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from parity.config import Config, load_config
 from parity.discover import Home, Repo, discover_repo, git_root
 from parity.errors import ParityError, UsageError
-from parity.findings import Finding, Severity, Violation
-from parity.model import Inventory
+from parity.findings import Finding, Severity
 from parity.report import Report
-from parity.rules import select
-from parity.rules.base import Context, Rule
+
+if TYPE_CHECKING:
+    from parity.config import Config
+    from parity.findings import Violation
+    from parity.rules.base import Context, Rule
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class CheckOptions:
     changed_since: str | None = None
     baseline: Path | None = None
     write_baseline: bool = False
+    no_cache: bool = False  # --no-cache: neither read nor write the results cache
     home: Home | None = field(default=None, compare=False)
 
 
@@ -68,19 +71,12 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
     """Lint the repository (and the user scope with ``--user``) and return the report."""
     root, named = resolve_root(options.paths, cwd or Path.cwd())
     repo = discover_repo(root)
-    config = load_config(repo.root, options.config_file)
     home = (options.home or Home.from_env()) if options.user else None
-    inventory = Inventory.build(repo, home, extra=named)
-    rules = select(
-        options.select if options.select is not None else config.select,
-        (*config.ignore, *config.extend_ignore, *options.ignore),
-        (*config.extend_select, *options.extend_select),
-    )
-    ctx = Context(inventory, config, user=options.user)
-    findings = _collect(ctx, rules)
-    findings = _masked_paths(_filter(findings, repo, config, named, options))
+    result = _checked(options, repo, home, named)
+    findings = _filter_named(list(result.findings), repo, named, options)
+    findings = [replace(f, path=result.shown.get(f.path, f.path)) for f in findings]
     baseline_path = options.baseline or (
-        repo.root / config.baseline if config.baseline is not None else None
+        repo.root / result.baseline if result.baseline is not None else None
     )
     baselined = 0
     if options.write_baseline:
@@ -96,11 +92,175 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
         raise UsageError(f"{options.baseline}: baseline file not found")
     return Report(
         findings=tuple(sorted(findings)),
-        rules=tuple(rules),
-        files_checked=len(inventory.files),
-        fail_on=options.fail_on or config.fail_on,
+        rules=result.rules,
+        files_checked=result.files_checked,
+        fail_on=options.fail_on or result.fail_on,
         baselined=baselined,
         root=repo.root,
+    )
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What the rules found, before the filters that do not depend on the inputs' content
+    (files named on the command line, --changed-since, the baseline): what the cache stores."""
+
+    findings: tuple[Finding, ...]
+    shown: dict[str, str]  # paths to show masked (a secret in a file name)
+    rules: Sequence[Rule]
+    files_checked: int
+    fail_on: Severity
+    baseline: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "findings": [_finding_json(f) for f in self.findings],
+            "shown": self.shown,
+            "rules": [r.code for r in self.rules],
+            "files_checked": self.files_checked,
+            "fail_on": self.fail_on.label,
+            "baseline": self.baseline,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> _Result:
+        return cls(
+            findings=tuple(_finding_from_json(f) for f in doc["findings"]),
+            shown={str(k): str(v) for k, v in doc["shown"].items()},
+            rules=_RulesByCode(tuple(str(c) for c in doc["rules"])),
+            files_checked=int(doc["files_checked"]),
+            fail_on=Severity.parse(doc["fail_on"]),
+            baseline=None if doc["baseline"] is None else str(doc["baseline"]),
+        )
+
+
+def _finding_json(f: Finding) -> list[Any]:
+    return [
+        f.path,
+        f.line,
+        f.column,
+        f.code,
+        f.message,
+        f.name,
+        f.severity.label,
+        f.pointer,
+        f.fix,
+        f.end_line,
+        f.end_column,
+        f.fingerprint,
+    ]
+
+
+def _finding_from_json(row: list[Any]) -> Finding:
+    path, line, column, code, message, name, severity, ptr, fix, end_line, end_column, fp = row
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        code=code,
+        message=message,
+        name=name,
+        severity=Severity.parse(severity),
+        pointer=ptr,
+        fix=fix,
+        end_line=end_line,
+        end_column=end_column,
+        fingerprint=fp,
+    )
+
+
+class _RulesByCode(Sequence["Rule"]):
+    """The rules of a cached report, imported only if a reporter asks for them (SARIF)."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self._codes = codes
+        self._rules: tuple[Rule, ...] | None = None
+
+    def _resolve(self) -> tuple[Rule, ...]:
+        if self._rules is None:
+            from parity.rules import get
+
+            self._rules = tuple(get(code) for code in self._codes)
+        return self._rules
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._resolve()[index]
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._resolve())
+
+
+def _checked(options: CheckOptions, repo: Repo, home: Home | None, named: list[Path]) -> _Result:
+    """The rules' findings from the results cache when every input is unchanged, else a run."""
+    from parity import cache
+
+    folder = cache.cache_dir(repo.root) if cache.enabled(options.no_cache) else None
+    if folder is None or not repo.listing:
+        return _run_rules(options, repo, home, named)
+    key = cache.make_key(
+        root=str(repo.root),
+        listing=repo.listing,
+        home=None
+        if home is None
+        else [str(home.home), str(home.config_dir), str(home.global_config)],
+        select=options.select,
+        ignore=options.ignore,
+        extend_select=options.extend_select,
+        config_file=None if options.config_file is None else str(options.config_file.absolute()),
+        extra=_extra_files(repo, named),
+    )
+    stored = cache.load(folder, key)
+    if stored is not None:
+        try:
+            return _Result.from_json(stored)
+        except (KeyError, TypeError, ValueError):
+            pass  # an entry of another shape: run, and replace it
+    with cache.recording() as recorder:
+        result = _run_rules(options, repo, home, named)
+    cache.store(folder, key, recorder, result.to_json())
+    return result
+
+
+def _extra_files(repo: Repo, named: Sequence[Path]) -> list[str]:
+    """Named files that add to what a full check sees (outside the known layout): any other
+    named file only narrows what is shown, so the full check's entry serves for it."""
+    from parity.model import classify
+
+    extra = []
+    for path in named:
+        rel = repo.rel(path)
+        if rel is None or rel not in repo.files or classify(rel) is None:
+            extra.append(str(path))
+    return sorted(extra)
+
+
+def _run_rules(options: CheckOptions, repo: Repo, home: Home | None, named: list[Path]) -> _Result:
+    from parity.config import load_config
+    from parity.model import Inventory
+    from parity.rules import select
+    from parity.rules.base import Context
+    from parity.secrets import redact
+
+    config = load_config(repo.root, options.config_file)
+    inventory = Inventory.build(repo, home, extra=named)
+    rules = select(
+        options.select if options.select is not None else config.select,
+        (*config.ignore, *config.extend_ignore, *options.ignore),
+        (*config.extend_select, *options.extend_select),
+    )
+    ctx = Context(inventory, config, user=options.user)
+    findings = _filter_config(_collect(ctx, rules), config)
+    shown = {f.path: shown for f in findings if (shown := redact(f.path)) != f.path}
+    return _Result(
+        findings=tuple(findings),
+        shown=shown,
+        rules=tuple(rules),
+        files_checked=len(inventory.files),
+        fail_on=config.fail_on,
+        baseline=config.baseline,
     )
 
 
@@ -143,16 +303,6 @@ def _finding(rule: Rule, v: Violation) -> Finding:
     )
 
 
-def _masked_paths(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings whose file name holds a secret, shown with it masked (after every filter and
-    fingerprint used the real name): no output format, baseline included, prints a secret."""
-    from dataclasses import replace
-
-    from parity.secrets import redact
-
-    return [f if (shown := redact(f.path)) == f.path else replace(f, path=shown) for f in findings]
-
-
 def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> str:
     if finding.pointer:
         return ""
@@ -168,22 +318,11 @@ def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> s
 
 
 def _with_fingerprint(finding: Finding, line_text: str) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, fingerprint=fingerprint(finding, line_text))
 
 
-def _filter(
-    findings: list[Finding],
-    repo: Repo,
-    config: Config,
-    named: Sequence[Path],
-    options: CheckOptions,
-) -> list[Finding]:
-    if named:
-        # Staged-file mode: every rule saw the whole repository; report on the named files only.
-        shown = {repo.rel(p) or p.as_posix() for p in named}
-        findings = [f for f in findings if f.path in shown]
+def _filter_config(findings: list[Finding], config: Config) -> list[Finding]:
+    """Findings outside the configuration's ``exclude`` and ``per-file-ignores``."""
     if config.exclude or config.per_file_ignores:
         import pathspec  # only when the config uses path patterns: it is slow to import
     if config.exclude:
@@ -198,6 +337,17 @@ def _filter(
                 spec.match_file(f.path) and any(f.code.startswith(c) or c == "ALL" for c in codes)
             )
         ]
+    return findings
+
+
+def _filter_named(
+    findings: list[Finding], repo: Repo, named: Sequence[Path], options: CheckOptions
+) -> list[Finding]:
+    """Findings in the files named on the command line and changed since ``--changed-since``."""
+    if named:
+        # Staged-file mode: every rule saw the whole repository; report on the named files only.
+        shown = {repo.rel(p) or p.as_posix() for p in named}
+        findings = [f for f in findings if f.path in shown]
     if options.changed_since:
         changed = changed_files(repo, options.changed_since)
         findings = [f for f in findings if f.path in changed]

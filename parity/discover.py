@@ -47,6 +47,7 @@ class Repo:
     files: dict[str, RepoFile]
     ignored_dirs: tuple[str, ...] = ()
     ignored_files: frozenset[str] = frozenset()
+    listing: str = ""  # a digest of git's file listing (index modes included); "" without git
     _real_root: Path = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -194,7 +195,10 @@ def discover_repo(root: Path) -> Repo:
                 dirs.append(rel)
             else:
                 plain.add(rel)
-    return Repo(root, True, files, tuple(dirs), frozenset(plain))
+    import hashlib
+
+    listing = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20).hexdigest()
+    return Repo(root, True, files, tuple(dirs), frozenset(plain), listing)
 
 
 def _walk(root: Path) -> Repo:

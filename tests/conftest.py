@@ -62,6 +62,9 @@ def fake_home(
     for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
         monkeypatch.setenv(var, "test@example.invalid")
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    # The results cache stays off, so that a test that swaps a rule or a clock in-process sees
+    # it at once; tests/test_cache.py turns it on and proves cached reports equal fresh ones.
+    monkeypatch.setenv("PARITY_NO_CACHE", "1")
     for var in (
         "NO_COLOR",
         "FORCE_COLOR",

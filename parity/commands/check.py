@@ -44,6 +44,11 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--write-baseline", is_flag=True, help="Record the current findings as the baseline.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of findings.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the results cache (also PARITY_NO_CACHE=1).",
+)
 def check(
     paths: tuple[Path, ...],
     user: bool,
@@ -59,6 +64,7 @@ def check(
     write_baseline: bool,
     output: Path | None,
     statistics: bool,
+    no_cache: bool,
 ) -> int:
     """Lint the Claude Code configuration of a repository (default: the git root of the cwd).
 
@@ -80,6 +86,7 @@ def check(
         changed_since=changed_since,
         baseline=baseline,
         write_baseline=write_baseline,
+        no_cache=no_cache,
     )
     report = run_check(options)
     if statistics:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +34,7 @@ class Report:
     """What a check found; reporters only render it."""
 
     findings: tuple[Finding, ...]
-    rules: tuple[Rule, ...] = ()
+    rules: Sequence[Rule] = ()  # a cached report imports its rules only if they are read
     files_checked: int = 0
     fail_on: Severity = Severity.WARNING
     baselined: int = 0

@@ -14,11 +14,12 @@ _FIX = 'Add "permanent": true to the task to keep it, or recreate it when it end
 
 def check(ctx: Context) -> Iterator[Violation]:
     """Recurring tasks without ``permanent``: when they were, or will be, deleted."""
-    now = schedule.now()
+    now = None  # read only when a task expires: a report that depends on the date is not cached
     for task in tasks(ctx):
         expires = task.expires
         if expires is None:
             continue
+        now = now or schedule.now()
         days = task.max_age.total_seconds() / 86400
         age = f"{days:g} day{'s' if days != 1 else ''}"
         when = expires.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,373 @@
+"""The results cache of ``parity check``: a report stored with every input it was made from.
+
+Like ruff's and mypy's caches, but the inputs are not a hand-kept list: while a check runs
+without a cache hit, every file it opens, every folder it lists and every path it probes
+(``stat``, ``exists``, links) is recorded, whoever does it (the loader, a rule, a helper). The
+entry stores each of those with a signature (a content hash for files read, the entries of
+folders listed, the type and mode of paths probed). A later run with the same key (parity's
+version and code, the options, the repository's file listing from git) is a hit only when every
+recorded input still has its signature; then the stored findings are reported without importing
+a rule, jsonschema or PyYAML.
+
+A run that starts a process, opens a socket or reads the clock (a rule whose result depends on
+the date) stores nothing. Entries live in the git directory (``.git/parity-cache/``), are
+written atomically, and anything unreadable there is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from parity import __version__
+
+FORMAT = 1
+TOOL = "claude-parity"
+MAX_ENTRIES = 64
+# Files changed this recently (seconds) may have changed during the run: such a run is not
+# stored (the "racy git" rule: a timestamp cannot tell two writes within its granularity).
+RACY_SECONDS = 2.0
+_PACKAGE = Path(__file__).resolve().parent
+
+# Audit events that bring in something no recorded file describes.
+_VOLATILE_EVENTS = frozenset(
+    {
+        "subprocess.Popen",
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.fork",
+        "os.forkpty",
+        "socket.connect",
+        "socket.getaddrinfo",
+        "urllib.Request",
+    }
+)
+
+
+def enabled(no_cache: bool = False) -> bool:
+    """False with ``--no-cache``, with ``PARITY_NO_CACHE`` set (to anything but 0 or empty),
+    and before Python 3.11 (whose pathlib binds ``os.stat`` where the recorder cannot see it)."""
+    if no_cache or os.environ.get("PARITY_NO_CACHE", "") not in ("", "0"):
+        return False
+    return sys.version_info >= (3, 11)
+
+
+# --------------------------------------------------------------------------------------------
+# Recording what a run reads
+
+
+class Recorder:
+    """Paths a run read, listed and probed, and whether it did anything unrecordable."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+        self.listed: set[str] = set()
+        self.probed: set[tuple[str, bool]] = set()  # (path, follow symlinks)
+        self.links: set[str] = set()
+        self.volatile: str | None = None
+        self.started = time.time()
+
+    def inputs(self) -> list[list[str]]:
+        """Every recorded input with its current signature, outside parity and Python."""
+        out: list[list[str]] = []
+        for path in sorted(self.opened):
+            if _relevant(path):
+                out.append(["read", path, _content(path)])
+        for path in sorted(self.listed):
+            if _relevant(path):
+                out.append(["list", path, _listing(path)])
+        for path, follow in sorted(self.probed):
+            if _relevant(path) and path not in self.opened:
+                out.append(["stat" if follow else "lstat", path, _mode(path, follow=follow)])
+        for path in sorted(self.links):
+            if _relevant(path):
+                out.append(["link", path, _link(path)])
+        return out
+
+    def racy(self) -> bool:
+        """True when an input changed so recently that the run may have seen an older state."""
+        limit = self.started - RACY_SECONDS
+        for path in self.opened | self.listed:
+            try:
+                if os.stat(path).st_mtime >= limit:
+                    return True
+            except OSError:
+                continue
+        return False
+
+
+class _State:
+    """The recording in progress (at most one per process) and whether the hook is installed."""
+
+    active: Recorder | None = None
+    hooked = False
+    lock = threading.Lock()
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    recorder = _State.active
+    if recorder is None:
+        return
+    if event == "open":
+        path = args[0]
+        if isinstance(path, (str, bytes, os.PathLike)):
+            recorder.opened.add(_norm(path))
+    elif event in ("os.scandir", "os.listdir"):
+        path = "." if args[0] is None else args[0]
+        if isinstance(path, (str, bytes, os.PathLike)):
+            recorder.listed.add(_norm(path))
+    elif event in _VOLATILE_EVENTS:
+        recorder.volatile = event
+
+
+def note_volatile(reason: str) -> None:
+    """Say that the running check depends on something no file holds (such as the clock)."""
+    if _State.active is not None:
+        _State.active.volatile = reason
+
+
+def _norm(path: Any) -> str:
+    return os.path.abspath(os.fsdecode(path))
+
+
+def _wrap_probe(original: Callable[..., Any], *, follow: bool) -> Callable[..., Any]:
+    def probe(path: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _State.active
+        if recorder is not None and isinstance(path, (str, bytes, os.PathLike)):
+            recorder.probed.add((_norm(path), follow and kwargs.get("follow_symlinks", True)))
+        return original(path, *args, **kwargs)
+
+    return probe
+
+
+def _wrap_readlink(original: Callable[..., Any]) -> Callable[..., Any]:
+    def readlink(path: Any, *args: Any, **kwargs: Any) -> Any:
+        recorder = _State.active
+        if recorder is not None and isinstance(path, (str, bytes, os.PathLike)):
+            recorder.links.add(_norm(path))
+        return original(path, *args, **kwargs)
+
+    return readlink
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[Recorder]:
+    """Record what the code in the ``with`` block reads (one recording at a time)."""
+    with _State.lock:
+        if not _State.hooked:
+            sys.addaudithook(_audit)
+            _State.hooked = True
+        recorder = Recorder()
+        saved = (os.stat, os.lstat, os.access, os.readlink)
+        # pathlib, os.path and os.walk's callers look these up on the os module at each call.
+        os.stat = _wrap_probe(saved[0], follow=True)
+        os.lstat = _wrap_probe(saved[1], follow=False)
+        os.access = _wrap_probe(saved[2], follow=True)
+        os.readlink = _wrap_readlink(saved[3])
+        _State.active = recorder
+        try:
+            yield recorder
+        finally:
+            _State.active = None
+            os.stat, os.lstat, os.access, os.readlink = saved
+
+
+def _relevant(path: str) -> bool:
+    # parity's own files are in the key (code_fingerprint); Python's are its version's.
+    return not (
+        path.startswith(_IGNORED_PREFIXES) or path in ("/dev/null", "/dev/urandom", "/dev/random")
+    )
+
+
+def _prefixes() -> tuple[str, ...]:
+    roots = {_PACKAGE, *(_schema_dirs())}
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+        roots.add(Path(prefix).resolve())
+    return tuple(str(r) + os.sep for r in roots)
+
+
+def _schema_dirs() -> list[Path]:
+    # As parity._resources.schemas_dir finds them, without importing importlib.resources.
+    packaged = _PACKAGE / "_schemas"
+    return [packaged if packaged.is_dir() else _PACKAGE.parent / "schemas"]
+
+
+# --------------------------------------------------------------------------------------------
+# Signatures
+
+
+def _content(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except IsADirectoryError:
+        return "dir"
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"error:{exc.errno}"
+
+
+def _listing(path: str) -> str:
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(f"{e.name}\0{e.is_dir()}\0{e.is_symlink()}" for e in entries)
+    except OSError as exc:
+        return f"error:{exc.errno}"
+    return hashlib.blake2b("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _mode(path: str, *, follow: bool) -> str:
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except OSError as exc:
+        return f"error:{exc.errno}"
+    # Type and permission bits: what existence, is_file and executable checks see.
+    return f"{stat.S_IFMT(st.st_mode):o}:{stat.S_IMODE(st.st_mode):o}"
+
+
+def _link(path: str) -> str:
+    try:
+        return "->" + os.readlink(path)
+    except OSError as exc:
+        return f"error:{exc.errno}"
+
+
+def _current(kind: str, path: str) -> str:
+    if kind == "read":
+        return _content(path)
+    if kind == "list":
+        return _listing(path)
+    if kind == "link":
+        return _link(path)
+    return _mode(path, follow=kind == "stat")
+
+
+# --------------------------------------------------------------------------------------------
+# The key and the store
+
+
+def code_fingerprint() -> str:
+    """parity's version and the size and time of each of its files (an edited install too)."""
+    parts = [__version__, f"{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"]
+    for base in (_PACKAGE, *_schema_dirs()):
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                full = os.path.join(dirpath, name)
+                with contextlib.suppress(OSError):
+                    st = os.stat(full)
+                    parts.append(f"{full}\0{st.st_size}\0{st.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def make_key(**parts: Any) -> str:
+    """The key of an entry: parity's code fingerprint and whatever the caller names."""
+    doc = json.dumps({"code": code_fingerprint(), **parts}, sort_keys=True, default=str)
+    return hashlib.blake2b(doc.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
+def cache_dir(root: Path) -> Path | None:
+    """Where entries for the repository at ``root`` live: ``$PARITY_CACHE_DIR``, else
+    ``parity-cache`` in its git directory; None outside a git work tree."""
+    custom = os.environ.get("PARITY_CACHE_DIR")
+    if custom:
+        return Path(custom)
+    for folder in (root, *root.parents):
+        dotgit = folder / ".git"
+        if dotgit.is_dir():
+            return dotgit / "parity-cache"
+        if dotgit.is_file():
+            try:
+                text = dotgit.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = Path(text.removeprefix("gitdir:").strip())
+            return (gitdir if gitdir.is_absolute() else folder / gitdir) / "parity-cache"
+    return None
+
+
+def load(folder: Path, key: str) -> dict[str, Any] | None:
+    """The stored result for ``key`` if every input it recorded is unchanged, else None."""
+    try:
+        entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if not (
+        isinstance(entry, dict)
+        and entry.get("tool") == TOOL
+        and entry.get("format") == FORMAT
+        and entry.get("key") == key
+        and isinstance(entry.get("inputs"), list)
+        and isinstance(entry.get("result"), dict)
+    ):
+        return None
+    try:
+        for kind, path, signature in entry["inputs"]:
+            if _current(kind, path) != signature:
+                return None
+    except (TypeError, ValueError):
+        return None
+    result: dict[str, Any] = entry["result"]
+    return result
+
+
+def store(folder: Path, key: str, recorder: Recorder, result: dict[str, Any]) -> bool:
+    """Write the entry atomically; False (and nothing written) when the run cannot be cached."""
+    if recorder.volatile is not None or recorder.racy():
+        return False
+    entry = {
+        "tool": TOOL,
+        "format": FORMAT,
+        "key": key,
+        "inputs": recorder.inputs(),
+        "result": result,
+    }
+    data = json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # A name of this process's own (tempfile would cost more to import than a hit takes).
+        tmp = str(folder / f".entry.{os.getpid()}.{threading.get_ident()}.{time.time_ns()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, folder / f"{key}.json")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _prune(folder)
+    except OSError:
+        return False  # a read-only repository, a full disk: the check itself still succeeded
+    return True
+
+
+def _prune(folder: Path) -> None:
+    entries = []
+    with os.scandir(folder) as it:
+        for e in it:
+            if e.name.endswith(".json"):
+                with contextlib.suppress(OSError):
+                    entries.append((e.stat().st_mtime, e.path))
+    for _, path in sorted(entries)[:-MAX_ENTRIES]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+_IGNORED_PREFIXES = _prefixes()
