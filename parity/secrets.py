@@ -394,13 +394,16 @@ def _looks_random(value: str, *, min_length: int = 16) -> bool:
 # --------------------------------------------------------------------------------------------
 # Scanning
 
+# For short texts (messages, paths, pointers) one regex search beats a search per keyword.
+_ANY_FORMAT_KEYWORD = re.compile("|".join(map(re.escape, _BY_KEYWORD)))
+_ANY_KEYWORD = re.compile("|".join(map(re.escape, _KEYWORDS)))
+
 
 def might_contain_secret(text: str) -> bool:
     """A cheap test: False means ``scan_text`` would find nothing, so it need not run."""
-    if any(f.keyword in text for f in _FORMATS):
+    if _ANY_FORMAT_KEYWORD.search(text):
         return True
-    low = text.lower()
-    return any(k in low for k in _KEYWORDS)
+    return _ANY_KEYWORD.search(text.lower()) is not None
 
 
 def scan_text(text: str) -> list[SecretMatch]:
