@@ -23,7 +23,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from parity.load import (
+from parity.positions import (
     _JS_SPACE,
     _MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
