@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from parity.discover import Home, Repo, discover_repo, git_root
 from parity.errors import ParityError, UsageError
-from parity.findings import Finding, Severity
+from parity.findings import Edit, Finding, Fix, Safety, Severity
 from parity.report import Report
 
 if TYPE_CHECKING:
@@ -70,11 +70,35 @@ def fingerprint(finding: Finding, line_text: str) -> str:
 def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
     """Lint the repository (and the user scope with ``--user``) and return the report."""
     root, named = resolve_root(options.paths, cwd or Path.cwd())
-    repo = discover_repo(root)
+    return check_repo(options, discover_repo(root), named)
+
+
+def check_repo(
+    options: CheckOptions,
+    repo: Repo,
+    named: Sequence[Path] = (),
+    overlay: dict[str, bytes] | None = None,
+) -> Report:
+    """The report of one check of ``repo``.
+
+    ``overlay`` holds file contents that replace the disk's (as ``parity check --fix`` plans
+    them; see :class:`parity.model.Inventory`): such a check never reads or writes the results
+    cache.
+    """
     home = (options.home or Home.from_env()) if options.user else None
-    result = _checked(options, repo, home, named)
+    named = list(named)
+    if overlay is None:
+        result = _checked(options, repo, home, named)
+    else:
+        result = _run_rules(options, repo, home, named, overlay)
     findings = _filter_named(list(result.findings), repo, named, options)
-    findings = [replace(f, path=result.shown.get(f.path, f.path)) for f in findings]
+    # A file whose name holds a secret is shown masked, and not fixed (its edits would name it).
+    findings = [
+        f
+        if f.path not in result.shown
+        else replace(f, path=result.shown[f.path], autofix=None, applicability=None)
+        for f in findings
+    ]
     baseline_path = options.baseline or (
         repo.root / result.baseline if result.baseline is not None else None
     )
@@ -97,6 +121,7 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
         fail_on=options.fail_on or result.fail_on,
         baselined=baselined,
         root=repo.root,
+        fix_by_default=result.fix,
     )
 
 
@@ -111,6 +136,7 @@ class _Result:
     files_checked: int
     fail_on: Severity
     baseline: str | None
+    fix: bool = False  # the configuration's `fix = true`
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +146,7 @@ class _Result:
             "files_checked": self.files_checked,
             "fail_on": self.fail_on.label,
             "baseline": self.baseline,
+            "fix": self.fix,
         }
 
     @classmethod
@@ -131,6 +158,7 @@ class _Result:
             files_checked=int(doc["files_checked"]),
             fail_on=Severity.parse(doc["fail_on"]),
             baseline=None if doc["baseline"] is None else str(doc["baseline"]),
+            fix=bool(doc["fix"]),
         )
 
 
@@ -148,11 +176,37 @@ def _finding_json(f: Finding) -> list[Any]:
         f.end_line,
         f.end_column,
         f.fingerprint,
+        None if f.autofix is None else _fix_json(f.autofix),
+        None if f.applicability is None else f.applicability.value,
     ]
 
 
+def _fix_json(fix: Fix) -> dict[str, Any]:
+    return {
+        "title": fix.title,
+        "edits": [
+            [e.path, e.start, e.end, e.content, e.basis, e.line, e.column, e.end_line, e.end_column]
+            for e in fix.edits
+        ],
+        "executable": list(fix.executable),
+        "environment": list(fix.environment),
+        "safety": None if fix.safety is None else fix.safety.value,
+    }
+
+
+def _fix_from_json(doc: dict[str, Any]) -> Fix:
+    return Fix(
+        title=str(doc["title"]),
+        edits=tuple(Edit(*row) for row in doc["edits"]),
+        executable=tuple(doc["executable"]),
+        environment=tuple(doc["environment"]),
+        safety=None if doc["safety"] is None else Safety(doc["safety"]),
+    )
+
+
 def _finding_from_json(row: list[Any]) -> Finding:
-    path, line, column, code, message, name, severity, ptr, fix, end_line, end_column, fp = row
+    path, line, column, code, message, name, severity, ptr, fix, end_line, end_column, fp = row[:12]
+    autofix, applicability = row[12:]
     return Finding(
         path=path,
         line=line,
@@ -166,6 +220,8 @@ def _finding_from_json(row: list[Any]) -> Finding:
         end_line=end_line,
         end_column=end_column,
         fingerprint=fp,
+        autofix=None if autofix is None else _fix_from_json(autofix),
+        applicability=None if applicability is None else Safety(applicability),
     )
 
 
@@ -237,7 +293,13 @@ def _extra_files(repo: Repo, named: Sequence[Path]) -> list[str]:
     return sorted(extra)
 
 
-def _run_rules(options: CheckOptions, repo: Repo, home: Home | None, named: list[Path]) -> _Result:
+def _run_rules(
+    options: CheckOptions,
+    repo: Repo,
+    home: Home | None,
+    named: list[Path],
+    overlay: dict[str, bytes] | None = None,
+) -> _Result:
     from parity.config import load_config
     from parity.model import Inventory
     from parity.rules import select
@@ -245,14 +307,14 @@ def _run_rules(options: CheckOptions, repo: Repo, home: Home | None, named: list
     from parity.secrets import redact
 
     config = load_config(repo.root, options.config_file)
-    inventory = Inventory.build(repo, home, extra=named)
+    inventory = Inventory.build(repo, home, extra=named, overlay=overlay)
     rules = select(
         options.select if options.select is not None else config.select,
         (*config.ignore, *config.extend_ignore, *options.ignore),
         (*config.extend_select, *options.extend_select),
     )
     ctx = Context(inventory, config, user=options.user)
-    findings = _filter_config(_collect(ctx, rules), config)
+    findings = _filter_config(_applicable(_collect(ctx, rules), config), config)
     shown = {f.path: shown for f in findings if (shown := redact(f.path)) != f.path}
     return _Result(
         findings=tuple(findings),
@@ -261,6 +323,7 @@ def _run_rules(options: CheckOptions, repo: Repo, home: Home | None, named: list
         files_checked=len(inventory.files),
         fail_on=config.fail_on,
         baseline=config.baseline,
+        fix=config.fix,
     )
 
 
@@ -288,6 +351,8 @@ def _finding(rule: Rule, v: Violation) -> Finding:
 
     loc = v.location
     fix = v.fix if v.fix is not None else rule.fix
+    # Only a rule that declares its fix may carry one (docs and reports say it from there).
+    autofix = v.autofix if rule.autofix is not None else None
     return Finding(
         path=loc.display,
         line=loc.line,
@@ -300,7 +365,41 @@ def _finding(rule: Rule, v: Violation) -> Finding:
         fix=clean(fix) if fix is not None else None,
         end_line=loc.end_line,
         end_column=loc.end_column,
+        autofix=autofix,
     )
+
+
+def _applicable(findings: list[Finding], config: Config) -> list[Finding]:
+    """Findings with their fix's safety under the configuration: none for an ``unfixable``
+    rule, safe for a rule in ``extend-safe-fixes``, else the fix's own or the rule's."""
+    from parity.rules import get, matches
+
+    out = []
+    for f in findings:
+        if f.autofix is None:
+            out.append(f)
+            continue
+        if not all(_in_repository(path) for path in f.autofix.paths):
+            # Only repository files are ever fixed: never the home (--user), never elsewhere.
+            out.append(replace(f, autofix=None))
+            continue
+        declared = get(f.code).autofix
+        safety = f.autofix.safety or (declared.safety if declared else Safety.UNSAFE)
+        if any(matches(s, f.code) for s in config.unfixable):
+            out.append(replace(f, autofix=None))
+            continue
+        if any(matches(s, f.code) for s in config.extend_safe_fixes):
+            safety = Safety.SAFE
+        out.append(replace(f, applicability=safety))
+    return out
+
+
+def _in_repository(path: str) -> bool:
+    from pathlib import PurePosixPath
+
+    pure = PurePosixPath(path)
+    outside = path.startswith("~") or pure.is_absolute() or ".." in pure.parts
+    return bool(path) and not outside
 
 
 def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ class Config:
     environments: dict[str, Environment] = field(default_factory=dict)
     daily_cap: int | None = None
     cloud_init_script: str | None = None
+    fix: bool = False  # `fix = true`: every `parity check` applies the safe fixes
+    unfixable: tuple[str, ...] = ()
+    extend_safe_fixes: tuple[str, ...] = ()
 
     @property
     def declared_environments(self) -> list[Environment]:
@@ -138,6 +142,9 @@ def config_from_table(table: dict[str, Any], source: Path | None) -> Config:
         environments=envs,
         daily_cap=table.get("routines", {}).get("daily-cap"),
         cloud_init_script=table.get("cloud-init", {}).get("script"),
+        fix=bool(table.get("fix", False)),
+        unfixable=tuple(table.get("unfixable", ())),
+        extend_safe_fixes=tuple(table.get("extend-safe-fixes", ())),
     )
 
 
@@ -177,6 +184,11 @@ INIT_BLOCK = """\
 fail-on = "warning"
 # Findings recorded here are not reported again (`parity check --write-baseline`).
 # baseline = ".parity-baseline.json"
+# Apply the safe fixes on every `parity check`, as `--fix` does (`--no-fix` overrides).
+# fix = true
+# Rules whose fixes are never applied, and rules whose unsafe fixes count as safe.
+# unfixable = []
+# extend-safe-fixes = []
 
 # The cloud environment this repository expects (set up on claude.ai).
 [tool.parity.environments.default]
@@ -214,3 +226,60 @@ def render_init(path: Path) -> str:
         else ("\n" if existing.endswith("\n") else "\n\n")
     )
     return existing + sep + block
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Variable names added to a declared environment: the config file's new text."""
+
+    path: str  # repo-relative config file
+    text: str
+    environment: str
+    added: tuple[str, ...]
+
+
+def declare_environment(
+    root: Path, names: Sequence[str], read: Callable[[str], str]
+) -> Declaration | None:
+    """Add ``names`` to the ``env`` list of the first declared environment (created as
+    ``default`` when none is), keeping the rest of the config file as it was (tomlkit).
+
+    ``read`` gives the current text of a repo-relative file ("" when it does not exist): the
+    planners pass their drafts. The file is the one holding the parity configuration, else
+    ``pyproject.toml`` when there is one, else ``parity.toml``. None when every name is declared
+    already or the file is not valid TOML (nothing to write).
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    found = find_config(root)
+    rel = found[0].relative_to(root).as_posix() if found else None
+    if rel is None:
+        rel = "pyproject.toml" if (root / "pyproject.toml").is_file() else "parity.toml"
+    try:
+        doc = tomlkit.parse(read(rel))
+    except TOMLKitError:
+        return None
+    table: Any = doc
+    if rel.endswith("pyproject.toml"):
+        if "tool" not in doc:
+            doc.add("tool", tomlkit.table(is_super_table=True))
+        if "parity" not in doc["tool"]:
+            doc["tool"]["parity"] = tomlkit.table(is_super_table=True)
+        table = doc["tool"]["parity"]
+    if "environments" not in table:
+        table["environments"] = tomlkit.table(is_super_table=True)
+    envs = table["environments"]
+    name = next(iter(envs), "default")
+    if name not in envs:
+        envs[name] = tomlkit.table()
+    env_table = envs[name]
+    if "env" not in env_table:
+        env_table["env"] = tomlkit.array()
+    declared = env_table["env"]
+    missing = [n for n in dict.fromkeys(names) if n not in list(declared)]
+    if not missing:
+        return None
+    for n in missing:
+        declared.append(n)
+    return Declaration(rel, tomlkit.dumps(doc), name, tuple(missing))

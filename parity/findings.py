@@ -53,6 +53,61 @@ class Location:
             object.__setattr__(self, "end_column", self.column + 1)
 
 
+class Safety(str, enum.Enum):
+    """Whether a fix keeps what the configuration means (safe) or may change it (unsafe).
+
+    ``parity check --fix`` applies safe fixes; unsafe ones need ``--unsafe-fixes`` (or the rule
+    in ``extend-safe-fixes``), as in ruff.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text ``[start, end)`` of file ``path`` with ``content`` (an insertion when
+    ``start == end``).
+
+    Offsets are into the file's text as parity loaded it (decoded, without a byte-order mark);
+    ``basis`` is the sha256 of that text, so an edit is never applied to another version of the
+    file. Lines and columns (1-based, end exclusive) locate the same span for reports.
+    """
+
+    path: str
+    start: int
+    end: int
+    content: str
+    basis: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A rule's fix for one finding, as plain data: what ``parity check --fix`` would do.
+
+    ``edits`` change file text; ``executable`` lists repository files to make executable, in the
+    working tree and in the git index; ``environment`` lists variable names to declare in the
+    first ``[tool.parity.environments]`` table (never values). ``safety`` overrides the rule's
+    declared safety for this one fix.
+    """
+
+    title: str
+    edits: tuple[Edit, ...] = ()
+    executable: tuple[str, ...] = ()
+    environment: tuple[str, ...] = ()
+    safety: Safety | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every repository file the fix changes, in order."""
+        seen = dict.fromkeys([*(e.path for e in self.edits), *self.executable])
+        return tuple(seen)
+
+
 @dataclass(frozen=True)
 class Violation:
     """What a rule's ``check`` yields: the engine adds the rule's code, name and severity."""
@@ -61,6 +116,7 @@ class Violation:
     message: str
     fix: str | None = None
     severity: Severity | None = None  # overrides the rule's default when set
+    autofix: Fix | None = None  # what `parity check --fix` can do about it
 
 
 @dataclass(frozen=True, order=True)
@@ -79,3 +135,7 @@ class Finding:
     end_line: int = field(default=0, compare=False)
     end_column: int = field(default=0, compare=False)
     fingerprint: str = field(default="", compare=False)
+    autofix: Fix | None = field(default=None, compare=False)
+    # The fix's safety once the configuration is applied (unfixable, extend-safe-fixes);
+    # None when there is no fix, or the configuration makes it unfixable.
+    applicability: Safety | None = field(default=None, compare=False)

@@ -312,6 +312,23 @@ class Document:
             self._lines = _Lines(self.text)
         return self._lines
 
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of a character offset of ``text`` (clamped to it)."""
+        return self._line_index().position(offset)
+
+    def span(
+        self, pointer: str | Sequence[str | int], *, key: bool = False
+    ) -> tuple[int, int] | None:
+        """Text offsets [start, end) of the value (or key) at ``pointer``, or None when the
+        document has no such value (an exact answer: never a nearest ancestor)."""
+        parts = _normalise(pointer)[1]
+        if not parts or not self.ok:
+            return None
+        found = self._span(parts, key=key)
+        if found is None or self._span(parts[:-1], key=False) == found:
+            return None
+        return found
+
     def at_offset(self, start: int, end: int | None = None, *, pointer: str = "") -> Location:
         """The location of the text offsets [start, end), for rules that scan ``text``."""
         return self._line_index().location(self.display, start, end, pointer)

@@ -1253,47 +1253,26 @@ def _declared(p: _Planner) -> set[str]:
 
 def _declare_environment(p: _Planner) -> None:
     """Add the environment names to the declared cloud environment in the parity config."""
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    from parity.config import find_config
+    from parity.config import declare_environment
 
     root = p.inventory.repo.root
-    found = find_config(root)
-    rel = found[0].relative_to(root).as_posix() if found else None
-    if rel is None:
-        rel = "pyproject.toml" if (root / "pyproject.toml").is_file() else "parity.toml"
-    if p.drafts.unsafe(rel) is not None:
+
+    def read(rel: str) -> str:
+        # A config file migrate may not write is left alone (as if nothing were missing).
+        return "" if p.drafts.unsafe(rel) is not None else p.drafts.text(rel)
+
+    declared = declare_environment(root, p.environment, read)
+    if declared is None or p.drafts.unsafe(declared.path) is not None:
         return
-    try:
-        doc = tomlkit.parse(p.drafts.text(rel))
-    except TOMLKitError:
-        return
-    table: Any = doc
-    if rel.endswith("pyproject.toml"):
-        if "tool" not in doc:
-            doc.add("tool", tomlkit.table(is_super_table=True))
-        if "parity" not in doc["tool"]:
-            doc["tool"]["parity"] = tomlkit.table(is_super_table=True)
-        table = doc["tool"]["parity"]
-    if "environments" not in table:
-        table["environments"] = tomlkit.table(is_super_table=True)
-    envs = table["environments"]
-    name = next(iter(envs), "default")
-    if name not in envs:
-        envs[name] = tomlkit.table()
-    env_table = envs[name]
-    if "env" not in env_table:
-        env_table["env"] = tomlkit.array()
-    names = env_table["env"]
-    missing = [n for n in p.environment if n not in list(names)]
-    if not missing:
-        return
-    for n in missing:
-        names.append(n)
-    p.drafts.put(rel, tomlkit.dumps(doc).encode("utf-8"))
+    p.drafts.put(declared.path, declared.text.encode("utf-8"))
     p.moves.append(
-        Move("env", ", ".join(missing), "plan", rel, f"declared in environment {name!r}")
+        Move(
+            "env",
+            ", ".join(declared.added),
+            "plan",
+            declared.path,
+            f"declared in environment {declared.environment!r}",
+        )
     )
 
 
@@ -1336,7 +1315,7 @@ def render_json(migration: Migration) -> str:
 
 def render_text(migration: Migration, root: Path) -> str:
     """The plan as a unified diff of every file it changes, then what it skips and needs."""
-    import difflib
+    from parity.diffs import unified
 
     out: list[str] = []
     writes = [a for a in migration.plan.actions if isinstance(a, WriteFile)]
@@ -1348,19 +1327,12 @@ def render_text(migration: Migration, root: Path) -> str:
         elif action.mode is not None and action.mode != stat.S_IMODE(path.stat().st_mode):
             out.append(f"new mode {0o100000 | action.mode:o}\n")
         try:
-            before = [] if old is None else old.decode("utf-8").splitlines(keepends=True)
-            after = action.content.decode("utf-8").splitlines(keepends=True)
+            before = None if old is None else old.decode("utf-8")
+            after = action.content.decode("utf-8")
         except UnicodeDecodeError:
             out.append(f"Binary file {action.path} ({len(action.content)} bytes)\n")
             continue
-        diff = difflib.unified_diff(
-            before,
-            after,
-            "/dev/null" if old is None else f"a/{action.path}",
-            f"b/{action.path}",
-        )
-        for line in diff:
-            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        out.extend(unified(action.path, before, after))
     if not writes:
         out.append("Nothing to move: the repository already has everything it can.\n")
     out.append(_render_outcomes(migration))

@@ -137,13 +137,25 @@ class Inventory:
     repo: Repo
     home: Home | None = None
     files: list[ConfigFile] = field(default_factory=list)
+    # Repository files read from here instead of the disk (repo-relative path -> bytes): the
+    # content `parity check --fix` has planned so far, checked again before it is written.
+    overlay: dict[str, bytes] = field(default_factory=dict, repr=False)
     _docs: dict[Path, Document] = field(default_factory=dict, repr=False)
     _extra: dict[tuple[str, bool], Document | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, repo: Repo, home: Home | None = None, extra: Iterable[Path] = ()) -> Inventory:
-        """Collect the configuration files of the repository, the user scope, and ``extra``."""
-        inv = cls(repo, home)
+    def build(
+        cls,
+        repo: Repo,
+        home: Home | None = None,
+        extra: Iterable[Path] = (),
+        overlay: dict[str, bytes] | None = None,
+    ) -> Inventory:
+        """Collect the configuration files of the repository, the user scope, and ``extra``.
+
+        ``overlay`` gives the content of some repository files (see :attr:`overlay`).
+        """
+        inv = cls(repo, home, overlay=dict(overlay or {}))
         seen: set[str] = set()
         for rel in sorted(repo.files):
             found = classify(rel)
@@ -207,13 +219,14 @@ class Inventory:
         if cf.rel is not None and self.repo.safe_path(cf.rel) is None:
             # A symlink that leaves the repository is never followed.
             return load.load_json(cf.path, cf.display, data=b"")
+        data = self.overlay.get(cf.rel) if cf.rel is not None else None
         if cf.kind in JSON_KINDS:
-            return load.load_json(cf.path, cf.display)
+            return load.load_json(cf.path, cf.display, data=data)
         if cf.kind in MARKDOWN_KINDS:
-            return load.load_markdown(cf.path, cf.display)
+            return load.load_markdown(cf.path, cf.display, data=data)
         if cf.kind is Kind.ROUTINES:
-            return load.load_yaml(cf.path, cf.display)
-        return load.load_text(cf.path, cf.display)
+            return load.load_yaml(cf.path, cf.display, data=data)
+        return load.load_text(cf.path, cf.display, data=data)
 
     def documents(
         self, *kinds: Kind, scopes: Iterable[Scope] | None = None
@@ -240,7 +253,7 @@ class Inventory:
         doc: Document | None = None
         if path is not None and path.is_file():
             loader = load.load_json if as_json else load.load_text
-            doc = loader(path, rel)
+            doc = loader(path, rel, data=self.overlay.get(rel))
         self._extra[key] = doc
         return doc
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from parity.commands.output import emit, use_color
+from parity.errors import UsageError
 from parity.findings import Severity
 from parity.report import FORMATS
+
+if TYPE_CHECKING:
+    from parity.check import CheckOptions
+    from parity.fix import FixRun
+    from parity.report import Report
 
 
 def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -49,6 +57,22 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     is_flag=True,
     help="Neither read nor write the results cache (also PARITY_NO_CACHE=1).",
 )
+@click.option(
+    "--fix/--no-fix",
+    "fix",
+    default=None,
+    help="Apply the safe fixes, then report what is left [default: the config's `fix`].",
+)
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="Also apply the unsafe fixes (with --fix, --diff)."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the diff of what --fix would write, write nothing (exit 1 when there is one).",
+)
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else.")
+@click.option("--undo-fix", is_flag=True, help="Revert the last --fix (from its journal).")
 def check(
     paths: tuple[Path, ...],
     user: bool,
@@ -65,6 +89,11 @@ def check(
     output: Path | None,
     statistics: bool,
     no_cache: bool,
+    fix: bool | None,
+    unsafe_fixes: bool,
+    diff: bool,
+    fix_only: bool,
+    undo_fix: bool,
 ) -> int:
     """Lint the Claude Code configuration of a repository (default: the git root of the cwd).
 
@@ -72,8 +101,9 @@ def check(
     what they are, every rule still sees the whole repository, and only their findings are shown.
     """
     from parity.check import CheckOptions, run_check
-    from parity.report import renderer
-    from parity.report import statistics as stats
+
+    if undo_fix:
+        return _undo(paths)
 
     options = CheckOptions(
         paths=paths,
@@ -88,12 +118,103 @@ def check(
         write_baseline=write_baseline,
         no_cache=no_cache,
     )
+    if write_baseline and (fix or diff or fix_only):
+        raise UsageError("--write-baseline records findings; it cannot be combined with fixing")
+    fixing = FixMode(diff=diff, only=fix_only, unsafe=unsafe_fixes)
+    if fix or diff or fix_only:
+        return _fix(options, fixing, output_format, output, statistics, exit_zero)
     report = run_check(options)
+    if fix is None and report.fix_by_default:
+        return _fix(options, fixing, output_format, output, statistics, exit_zero)
+    _show(report, output_format, output, statistics)
+    return report.exit_code(exit_zero=exit_zero)
+
+
+@dataclass(frozen=True)
+class FixMode:
+    """How to fix: show the diff only, report nothing else, include the unsafe fixes."""
+
+    diff: bool = False
+    only: bool = False
+    unsafe: bool = False
+
+
+def _show(report: Report, output_format: str, output: Path | None, statistics: bool) -> None:
+    from parity.report import renderer
+    from parity.report import statistics as stats
+
     if statistics:
         emit(stats(report), output)
     else:
-        emit(
-            renderer(output_format)(report, color=use_color(output) and output_format == "text"),
-            output,
+        color = use_color(output) and output_format == "text"
+        emit(renderer(output_format)(report, color=color), output)
+
+
+def _fix(
+    options: CheckOptions,
+    mode: FixMode,
+    output_format: str,
+    output: Path | None,
+    statistics: bool,
+    exit_zero: bool,
+) -> int:
+    """Plan the fixes; print the diff, or write them and report what is left."""
+    from parity import fix as fixing
+    from parity.check import run_check
+
+    planned = fixing.plan_fixes(options, unsafe=mode.unsafe)
+    if not planned.converged:
+        click.echo(
+            f"parity: warning: fixes still changed files after {fixing.MAX_PASSES} passes; "
+            "run it again and look at the result",
+            err=True,
         )
+    if mode.diff:
+        emit(fixing.render_diff(planned), output)
+        click.echo(_count_line("Would fix", planned), err=True)
+        return 0 if planned.empty else 1
+    if not planned.empty:
+        fixing.write(planned)
+    if mode.only:
+        click.echo(_count_line("Fixed", planned))
+        return 0
+    # What is left, checked afresh: a fix run neither reads nor writes the results cache.
+    report = run_check(replace(options, no_cache=True))
+    _show(report, output_format, output, statistics)
+    line = _count_line("Fixed", planned, remaining=len(report.findings))
+    # Machine-readable reports keep standard output to themselves.
+    click.echo(line, err=output_format != "text" or output is not None or statistics)
     return report.exit_code(exit_zero=exit_zero)
+
+
+def _count_line(verb: str, planned: FixRun, remaining: int | None = None) -> str:
+    """``Fixed 3 problems (1 remaining).``, ``Would fix 1 problem.``, with the unsafe ones left."""
+    n = len(planned.fixed)
+    word = "problem" if n == 1 else "problems"
+    notes = []
+    if remaining is not None:
+        notes.append(f"{remaining} remaining")
+    if planned.hidden:
+        notes.append(f"{planned.hidden} more with `--unsafe-fixes`")
+    tail = f" ({', '.join(notes)})" if notes else ""
+    if n == 0 and verb == "Would fix":
+        return f"Nothing to fix{tail}."
+    return f"{verb} {n} {word}{tail}."
+
+
+def _undo(paths: tuple[Path, ...]) -> int:
+    from parity.check import resolve_root
+    from parity.fix import undo_fix
+
+    root, _ = resolve_root(paths, Path.cwd())
+    journal = undo_fix(root)
+    if journal is None:
+        click.echo("Nothing to undo: parity has no journal of a fix here.")
+        return 0
+    from parity.text import display
+
+    changed = list(dict.fromkeys(journal.changed))
+    click.echo(f"Reverted the last fix: {len(changed)} file(s) restored.")
+    for rel in changed:
+        click.echo(f"  {display(rel)}")
+    return 0

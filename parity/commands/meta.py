@@ -14,7 +14,11 @@ from parity.errors import UsageError
 @click.argument("code", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def rule(code: str | None, output_format: str) -> int:
-    """List every rule, or print the documentation of CODE (a code like PAR101 or a name)."""
+    """List every rule, or print the documentation of CODE (a code like PAR101 or a name).
+
+    The list's fourth column says whether `parity check --fix` fixes the rule's findings (safe)
+    or only with --unsafe-fixes (unsafe).
+    """
     from parity import rules
 
     if code is not None:
@@ -30,7 +34,8 @@ def rule(code: str | None, output_format: str) -> int:
         return 0
     width = max(len(r.name) for r in every)
     for r in every:
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}")
+        fixable = r.autofix.safety.value if r.autofix is not None else "-"
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {fixable:<6}  {r.summary}")
     return 0
 
 
@@ -45,6 +50,8 @@ def _rule_json(r: object) -> dict[str, object]:
         "severity": r.severity.label,
         "summary": r.summary,
         "fix": r.fix,
+        "fix_availability": r.fix_availability,
+        "fix_safety": r.autofix.safety.value if r.autofix is not None else None,
         "default": r.default,
         "docs": r.markdown(),
     }

@@ -39,6 +39,15 @@ class Report:
     fail_on: Severity = Severity.WARNING
     baselined: int = 0
     root: Path | None = None
+    fix_by_default: bool = False  # the configuration says `fix = true`
+
+    def fixable(self) -> tuple[int, int]:
+        """How many findings carry a safe fix, and how many an unsafe one (``--unsafe-fixes``)."""
+        from parity.findings import Safety
+
+        safe = sum(1 for f in self.findings if f.applicability is Safety.SAFE)
+        unsafe = sum(1 for f in self.findings if f.applicability is Safety.UNSAFE)
+        return safe, unsafe
 
     def counts(self) -> dict[str, int]:
         """Findings per severity label, every label present."""

@@ -57,7 +57,21 @@ def _lines(report: Report) -> list[list[Segment]]:
         out.append([])
     style = "bold red" if report.failing() else "bold green"
     out.append([(summary_line(report), style)])
+    hint = fixable_line(report)
+    if hint:
+        out.append([(hint, "")])
     return out
+
+
+def fixable_line(report: Report) -> str:
+    """``2 fixable with `parity check --fix` (1 more with `--unsafe-fixes`).`` or ""."""
+    safe, unsafe = report.fixable()
+    if not safe and not unsafe:
+        return ""
+    more = f" ({unsafe} more with `--fix --unsafe-fixes`)" if unsafe and safe else ""
+    if not safe:
+        return f"{unsafe} fixable with `parity check --fix --unsafe-fixes`."
+    return f"{safe} fixable with `parity check --fix`{more}."
 
 
 def render(report: Report, *, color: bool = False) -> str:

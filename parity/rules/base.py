@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from parity.findings import Location, Severity, Violation
+from parity.findings import Fix, Location, Safety, Severity, Violation
 
 if TYPE_CHECKING:
     from parity.config import Config, Environment
@@ -53,6 +53,37 @@ class Context:
 
 Check = Callable[[Context], Iterable[Violation]]
 
+ALWAYS, SOMETIMES = "always", "sometimes"
+
+
+@dataclass(frozen=True)
+class Autofix:
+    """What a rule's fix does, declared with the rule: docs, ``parity rule``, the README's fix
+    table and the reports all say it from here.
+
+    ``availability`` is ``always`` (every finding carries a fix) or ``sometimes`` (only where
+    the right change is certain; ``when`` says where); ``safety`` is whether applying it keeps
+    what the configuration means.
+    """
+
+    availability: str
+    safety: Safety
+    does: str  # what the fix changes, one sentence
+    when: str = ""  # for "sometimes": where the fix is offered
+
+    def __post_init__(self) -> None:
+        if self.availability not in (ALWAYS, SOMETIMES):
+            raise ValueError(f"fix availability {self.availability!r} is not always/sometimes")
+        if (self.availability == SOMETIMES) != bool(self.when):
+            raise ValueError("a fix offered sometimes says when (and only then)")
+
+    def describe(self) -> str:
+        """One paragraph for the rule's documentation."""
+        offered = "Always available" if self.availability == ALWAYS else "Sometimes available"
+        where = f" ({self.when})" if self.when else ""
+        flag = "`--fix`" if self.safety is Safety.SAFE else "`--fix --unsafe-fixes`"
+        return f"{offered}{where}, {self.safety.value}: {self.does} Applied by {flag}."
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -67,6 +98,7 @@ class Rule:
     fix: str | None = None
     tags: tuple[str, ...] = ()
     default: bool = True  # selected unless the configuration narrows the selection
+    autofix: Autofix | None = None  # what `parity check --fix` does (None: no automatic fix)
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.code):
@@ -82,14 +114,28 @@ class Rule:
         """The hundreds group, e.g. ``PAR1`` for PAR101."""
         return self.code[:4]
 
+    @property
+    def fix_availability(self) -> str:
+        """``always``, ``sometimes`` or ``never``: how often a finding carries an automatic fix."""
+        return self.autofix.availability if self.autofix is not None else "never"
+
     def markdown(self) -> str:
         """The full documentation page of the rule."""
         head = f"# {self.code} {self.name}\n\nSeverity: {self.severity.label}. {self.summary}\n\n"
-        return head + self.docs.strip() + "\n"
+        automatic = (
+            self.autofix.describe()
+            if self.autofix is not None
+            else "none; `parity check --fix` leaves this one to you."
+        )
+        return head + self.docs.strip() + f"\n\nAutomatic fix: {automatic}\n"
 
 
 def violation(
-    location: Location, message: str, fix: str | None = None, severity: Severity | None = None
+    location: Location,
+    message: str,
+    fix: str | None = None,
+    severity: Severity | None = None,
+    autofix: Fix | None = None,
 ) -> Violation:
     """Shorthand used by rules."""
-    return Violation(location, message, fix, severity)
+    return Violation(location, message, fix, severity, autofix)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.rules._fixes import json_value
 from parity.rules._settings import settings_documents
-from parity.rules.base import Context, Rule
+from parity.rules.base import ALWAYS, Autofix, Context, Rule
 
 SETTINGS_SCHEMA_URL = "https://json.schemastore.org/claude-code-settings.json"
 
@@ -19,11 +20,13 @@ def check(ctx: Context) -> Iterator[Violation]:
             continue
         url = value["$schema"]
         if url != SETTINGS_SCHEMA_URL:
+            edit = json_value(doc, ("$schema",), SETTINGS_SCHEMA_URL)
             yield Violation(
                 doc.locate(("$schema",)),
                 '"$schema" is not the Claude Code settings schema; editors will validate this '
                 "file against the wrong rules (the client itself ignores the key).",
                 fix=f'Set "$schema" to "{SETTINGS_SCHEMA_URL}".',
+                autofix=Fix('Set "$schema" to the settings schema', (edit,)) if edit else None,
             )
 
 
@@ -35,6 +38,7 @@ RULE = Rule(
     fix=f'Use "{SETTINGS_SCHEMA_URL}".',
     tags=("editor",),
     check=check,
+    autofix=Autofix(ALWAYS, Safety.SAFE, 'Sets "$schema" to the SchemaStore URL.'),
     docs=f"""
 ## What it does
 Reports a `$schema` in a settings file that is not `{SETTINGS_SCHEMA_URL}`.

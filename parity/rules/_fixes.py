@@ -1,0 +1,176 @@
+"""Helpers for rules that offer a fix: edits of a loaded document, as plain data.
+
+Each helper returns an :class:`~parity.findings.Edit` against the document's text, or None when
+the change cannot be made exactly (the value is not where it should be, the file repeats a key,
+it did not parse). Only the changed span is replaced: every other byte of the file is kept.
+Nothing here writes; ``parity/fix.py`` applies the edits through ``parity/apply.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from parity.findings import Edit
+from parity.load import Document
+
+__all__ = [
+    "json_key",
+    "json_set",
+    "json_string",
+    "json_value",
+    "line_start",
+    "text_edit",
+]
+
+
+def _basis(doc: Document) -> str:
+    return hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _editable(doc: Document) -> bool:
+    # A repeated key makes "the value at this pointer" ambiguous (the client keeps the last).
+    return doc.ok and not any(issue.kind == "duplicate-key" for issue in doc.issues)
+
+
+def text_edit(doc: Document, start: int, end: int, content: str) -> Edit:
+    """Replace ``doc.text[start:end]`` with ``content``."""
+    line, column = doc.position(start)
+    end_line, end_column = doc.position(end)
+    return Edit(
+        path=doc.display,
+        start=start,
+        end=end,
+        content=content,
+        basis=_basis(doc),
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+    )
+
+
+def line_start(doc: Document, line: int) -> int:
+    """The offset where 1-based ``line`` of ``doc.text`` starts (the end of the text past it)."""
+    offset = 0
+    for _ in range(line - 1):
+        found = doc.text.find("\n", offset)
+        if found < 0:
+            return len(doc.text)
+        offset = found + 1
+    return offset
+
+
+def json_value(doc: Document, parts: Sequence[str | int], value: Any) -> Edit | None:
+    """Replace the value at ``parts`` with ``value`` (a scalar, written as JSON on one line)."""
+    if not _editable(doc):
+        return None
+    span = doc.span(parts)
+    if span is None:
+        return None
+    return text_edit(doc, span[0], span[1], json.dumps(value, ensure_ascii=False))
+
+
+def json_key(doc: Document, parts: Sequence[str | int], new: str) -> Edit | None:
+    """Rename the member at ``parts`` to ``new`` (its value and place are kept)."""
+    if not _editable(doc) or not parts or not isinstance(parts[-1], str):
+        return None
+    span = doc.span(parts, key=True)
+    if span is None or _decoded(doc.text[span[0] : span[1]]) != parts[-1]:
+        return None
+    return text_edit(doc, span[0], span[1], json.dumps(new, ensure_ascii=False))
+
+
+def json_string(
+    doc: Document,
+    parts: Sequence[str | int],
+    start: int,
+    end: int,
+    content: str,
+) -> Edit | None:
+    """Replace characters ``[start, end)`` of the string value at ``parts`` with ``content``.
+
+    Offsets count characters of the decoded string; the edit touches only the matching part of
+    the string literal, so escapes elsewhere in it stay as written and two edits of one string
+    compose when they do not overlap.
+    """
+    if not _editable(doc):
+        return None
+    span = doc.span(parts)
+    if span is None:
+        return None
+    literal = doc.text[span[0] : span[1]]
+    offsets = string_offsets(literal)
+    if offsets is None or not 0 <= start <= end < len(offsets):
+        return None
+    encoded = json.dumps(content, ensure_ascii=False)[1:-1]
+    return text_edit(doc, span[0] + offsets[start], span[0] + offsets[end], encoded)
+
+
+def json_set(doc: Document, path: Sequence[str], value: Any) -> Edit | None:
+    """Set member ``path`` to ``value`` (added last in its object when new), as jsonedit does."""
+    from parity.jsonedit import set_member
+
+    if not _editable(doc) or not isinstance(doc.value, dict):
+        return None
+    try:
+        new = set_member(doc.text, list(path), value)
+    except (ValueError, IndexError):
+        return None
+    return _difference(doc, new)
+
+
+def _difference(doc: Document, new: str) -> Edit | None:
+    """The one edit that turns ``doc.text`` into ``new`` (their common ends kept)."""
+    old = doc.text
+    if new == old:
+        return None
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
+        tail += 1
+    return text_edit(doc, head, len(old) - tail, new[head : len(new) - tail])
+
+
+def _decoded(literal: str) -> Any:
+    try:
+        return json.loads(literal)
+    except ValueError:
+        return None
+
+
+def string_offsets(literal: str) -> list[int] | None:
+    """For a JSON string literal (quotes included), where each decoded character starts in it.
+
+    The list has one entry per character of the decoded string plus one for the closing quote,
+    so that ``[start, end)`` of the string maps to ``[offsets[start], offsets[end])`` of the
+    literal. None when ``literal`` is not a JSON string.
+    """
+    if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"':
+        return None
+    decoded = _decoded(literal)
+    if not isinstance(decoded, str):
+        return None
+    offsets: list[int] = []
+    i, last = 1, len(literal) - 1
+    while i < last:
+        offsets.append(i)
+        if literal[i] != "\\":
+            i += 1
+        elif literal[i + 1] != "u":
+            i += 2
+        elif (
+            0xD800 <= int(literal[i + 2 : i + 6], 16) <= 0xDBFF
+            and literal[i + 6 : i + 8] == "\\u"
+            and 0xDC00 <= int(literal[i + 8 : i + 12], 16) <= 0xDFFF
+        ):
+            i += 12  # a surrogate pair is one character once decoded
+        else:
+            i += 6
+    offsets.append(last)
+    return offsets if len(offsets) == len(decoded) + 1 else None
