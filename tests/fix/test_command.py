@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from parity.apply import Plan, WriteFile, apply, journal_dir, sha256
 from parity.findings import Edit, Finding, Fix, Severity
 from parity.fix import _overlap, _Pass, _take
@@ -174,3 +176,36 @@ def test_what_counts_as_overlapping() -> None:
     assert not _overlap(at("f", 2, 2, "x", text), at("f", 2, 2, "x", text))
     assert not _overlap(at("f", 0, 2, "x", text), at("f", 2, 4, "y", text))
     assert not _overlap(at("f", 2, 2, "x", text), at("f", 0, 2, "y", text))
+
+
+# --------------------------------------------------------------------------------------------
+# The results cache
+
+
+def test_a_fix_run_neither_reads_nor_writes_the_results_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parity import cache
+
+    repo = _repo(tmp_path)
+    assert "PAR013" in run(["check", str(repo)]).out  # a cached report of the old file
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a fix run used the results cache")
+
+    monkeypatch.setattr(cache, "load", refuse)
+    monkeypatch.setattr(cache, "store", refuse)
+    assert run(["check", "--diff", str(repo)]).code == 1
+    assert run(["check", "--fix", str(repo)]).code == 0
+    monkeypatch.undo()
+    # The next plain check is not served the report of the file as it was.
+    after = run(["check", str(repo)])
+    assert after.out == "No problems found in 1 file.\n", after.out
+
+
+def test_cached_reports_keep_the_fixes(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    first = run(["check", "--format", "json", str(repo)])
+    again = run(["check", "--format", "json", str(repo)])  # from the cache
+    assert first.out == again.out
+    assert run(["check", str(repo)]).out.endswith("1 fixable with `parity check --fix`.\n")
