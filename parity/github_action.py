@@ -276,6 +276,16 @@ def _config_args(config: Path | None) -> list[str]:
     return ["--config", str(config)] if config is not None else []
 
 
+def parity_command(*args: str) -> list[str]:
+    """The command line running this installed parity, never a module of the working directory.
+
+    These run in the checkout, which is the pull request's code: plain ``python -m parity`` puts
+    the working directory first on ``sys.path``, so a planted ``parity/__init__.py`` would run.
+    Isolated mode (``-I``) leaves out the working directory and ``PYTHON*`` variables.
+    """
+    return [sys.executable, "-I", "-m", "parity", *args]
+
+
 def status_markdown(root: Path, config: Path | None = None) -> str:
     """The ``parity status`` table as Markdown, or "" when this version has no status command."""
     from parity.cli import COMMANDS
@@ -283,7 +293,7 @@ def status_markdown(root: Path, config: Path | None = None) -> str:
     if "status" not in COMMANDS:
         return ""
     proc = subprocess.run(
-        [sys.executable, "-m", "parity", "status", "--format", "markdown", *_config_args(config)],
+        parity_command("status", "--format", "markdown", *_config_args(config)),
         cwd=root,
         capture_output=True,
         text=True,
@@ -374,7 +384,7 @@ def run_action_emulate(inputs: ActionInputs, workflow: Workflow) -> int:
     with workflow.literal():
         sys.stdout.flush()
         proc = subprocess.run(
-            [sys.executable, "-m", "parity", "emulate", *_config_args(inputs.config)],
+            parity_command("emulate", *_config_args(inputs.config)),
             cwd=inputs.path,
             check=False,
         )

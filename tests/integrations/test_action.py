@@ -246,6 +246,14 @@ def test_run_scripts_hold_no_expressions() -> None:
         assert "${{" not in step.get("run", ""), step["name"]
 
 
+def test_every_python_runs_isolated() -> None:
+    # `python -m X` in the checkout imports a planted X (see the pull-request test below).
+    for step in ACTION["runs"]["steps"]:
+        for line in step.get("run", "").splitlines():
+            for m in re.finditer(r"(?:python3?|\$PARITY_PYTHON\"|\$py\")\s+(-\S+)", line):
+                assert m.group(1).startswith("-I"), (step["name"], line)
+
+
 def test_emulate_is_off_by_default_and_guarded(clean: Path, runner_temp: Path) -> None:
     default = act(clean, runner_temp)
     assert default.step("emulate").ran is False
@@ -285,3 +293,49 @@ def test_action_metadata_matches_the_github_schema() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# Module names a pull request could plant at the root of its checkout to be imported by a
+# ``python -m ...`` run there: our package and its entry points, what the install step runs
+# (venv, pip) and what the check imports (click, yaml).
+PLANTED_MODULES = (
+    "parity/__init__.py",
+    "parity/__main__.py",
+    "parity/github_action.py",
+    "parity/cli.py",
+    "venv/__init__.py",
+    "venv/__main__.py",
+    "pip/__init__.py",
+    "pip/__main__.py",
+    "click/__init__.py",
+    "yaml/__init__.py",
+    "sitecustomize.py",
+    "usercustomize.py",
+)
+
+
+def test_pull_request_code_is_never_imported(tmp_path: Path) -> None:
+    # The checkout is the pull request's code: if a step imported from it, the PR would run its
+    # own Python with the job's environment and tokens, although `emulate` is off.
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    repo = make_repo(tmp_path / "pr", ROOT / "tests/fixtures/consumers/clean")
+    for rel in PLANTED_MODULES:
+        marker = imported / rel.replace("/", "-")
+        write(repo, rel, f"open({str(marker)!r}, 'w').close()\nraise SystemExit(86)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a pull request that plants Python modules")
+    # A fresh RUNNER_TEMP: the install step runs too (it reuses an installed venv otherwise).
+    fresh_temp = tmp_path / "runner-temp"
+    fresh_temp.mkdir()
+
+    result = act(repo, fresh_temp, pull_request(repo), emulate="true")
+
+    assert sorted(p.name for p in imported.iterdir()) == []
+    # The action's own parity did every step (the emulated session's verdict is the hooks').
+    assert [result.step(i).exit_code for i in ("install", "check", "emulate")] == [0, 0, 0]
+    assert "parity emulate: local engine" in result.step("emulate").stdout
+    assert result.summary.startswith("## claude-parity: passed")
+    if "status" in COMMANDS:
+        assert "### Parity table" in result.summary
+        assert "`parity status` failed" not in result.summary

@@ -14,9 +14,11 @@ from parity.github_action import (
     annotation_lines,
     rebase,
     run_action_gate,
+    status_markdown,
     summary_markdown,
 )
 from parity.report import Report
+from tests.helpers import make_repo, write
 
 
 def finding(i: int, severity: Severity, message: str = "msg", path: str = "a.json") -> Finding:
@@ -129,3 +131,16 @@ def test_inputs_from_env(tmp_path: Path) -> None:
     assert inputs.ignore == ()
     assert inputs.fail_on is Severity.ERROR
     assert inputs.sarif_file == tmp_path / "tmp" / "claude-parity.sarif"
+
+
+def test_status_never_imports_the_checkouts_parity(tmp_path: Path) -> None:
+    # The status table runs `parity status` in the checkout (the pull request's code).
+    marker = tmp_path / "imported"
+    repo = make_repo(tmp_path / "pr")
+    write(repo, "parity/__init__.py", f"open({str(marker)!r}, 'w').close()\n")
+    write(repo, "parity/__main__.py", f"open({str(marker)!r}, 'w').close()\n")
+
+    table = status_markdown(repo)
+
+    assert not marker.exists()
+    assert table.startswith("### Parity table\n\n### Cloud parity")
