@@ -32,15 +32,14 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from parity.discover import rev_parse_path
 from parity.errors import ParityError, StaleError
 from parity.fsutil import atomic_write
+from parity.git import worktree
 
 __all__ = [
     "Action",
@@ -252,18 +251,16 @@ def journal_dir(root: Path) -> Path:
 
 
 def _git_dir(root: Path) -> Path | None:
-    return rev_parse_path(root, "--absolute-git-dir")
+    tree = worktree(root)
+    return tree.git_dir() if tree is not None else None
 
 
 def _in_index(root: Path, rel: str) -> int | None:
     """The index mode of ``rel`` (0o100644 / 0o100755), or None when git does not stage it."""
-    if _git_dir(root) is None:
+    tree = worktree(root)
+    if tree is None:
         return None
-    proc = subprocess.run(
-        ["git", "-C", str(root), "ls-files", "-z", "--stage", "--", rel],
-        capture_output=True,
-        check=False,
-    )
+    proc = tree.run("ls-files", "-z", "--stage", "--", tree.path(rel))
     if proc.returncode != 0 or not proc.stdout:
         return None
     return int(proc.stdout.split(b" ", 1)[0], 8)
@@ -271,11 +268,10 @@ def _in_index(root: Path, rel: str) -> int | None:
 
 def _git_chmod(root: Path, rel: str, executable: bool) -> None:
     flag = "+x" if executable else "-x"
-    proc = subprocess.run(
-        ["git", "-C", str(root), "update-index", f"--chmod={flag}", "--", rel],
-        capture_output=True,
-        check=False,
-    )
+    tree = worktree(root)
+    if tree is None:
+        raise ParityError(f"git update-index --chmod={flag} {rel}: not a git work tree")
+    proc = tree.run("update-index", f"--chmod={flag}", "--", tree.path(rel))
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()
         raise ParityError(f"git update-index --chmod={flag} {rel} failed: {message}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -455,13 +454,15 @@ def _filter_named(
 
 def changed_files(repo: Repo, rev: str) -> set[str]:
     """Repo-relative paths changed since ``rev`` (committed, staged, unstaged and untracked)."""
-    if not repo.is_git:
+    from parity.git import NO_DIFF_DRIVERS, check_revision
+
+    tree = repo.worktree
+    if tree is None:
         raise UsageError("--changed-since needs a git repository")
-    proc = subprocess.run(
-        ["git", "-C", str(repo.root), "diff", "--name-only", "-z", rev, "--"],
-        capture_output=True,
-        check=False,
-    )
+    check_revision(rev, "--changed-since")
+    # Paths relative to the checked folder (a sub-folder checked as its own project), as findings.
+    relative = (f"--relative={tree.prefix}",) if tree.prefix else ()
+    proc = tree.run("diff", *NO_DIFF_DRIVERS, "--name-only", "-z", *relative, rev, "--")
     if proc.returncode != 0:
         raise UsageError(f"--changed-since: git does not know revision {rev!r}")
     changed = {p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p}

@@ -6,14 +6,14 @@ import functools
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from parity.errors import ParityError
+if TYPE_CHECKING:
+    from parity.git import Worktree
 
 MODE_EXECUTABLE = 0o100755
 MODE_SYMLINK = 0o120000
@@ -48,6 +48,7 @@ class Repo:
     ignored_dirs: tuple[str, ...] = ()
     ignored_files: frozenset[str] = frozenset()
     listing: str = ""  # a digest of git's file listing (index modes included); "" without git
+    worktree: Worktree | None = None  # where git runs for this repository (None: not git)
     _real_root: Path = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,71 +127,50 @@ class Repo:
         return index
 
 
-def _git(root: Path, *args: str) -> bytes:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except FileNotFoundError as exc:
-        raise ParityError("git is not installed; parity needs it to read the repository") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ParityError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
-    return proc.stdout
-
-
-def rev_parse_path(start: Path, flag: str) -> Path | None:
-    """The path ``git rev-parse FLAG`` prints for ``start``, or None outside a repository."""
-    probe = start if start.is_dir() else start.parent
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(probe), "rev-parse", flag],
-            capture_output=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return Path(os.fsdecode(proc.stdout.rstrip(b"\n")))
-
-
 def git_root(start: Path) -> Path | None:
     """The top of the git work tree containing ``start``, or None outside a repository."""
-    return rev_parse_path(start, "--show-toplevel")
+    from parity.git import toplevel
+
+    return toplevel(start)
 
 
 def discover_repo(root: Path) -> Repo:
     """Read the file list of ``root``: through git when it is a work tree, else a bounded walk."""
-    top = git_root(root)
-    if top is None:
+    from parity.git import worktree
+
+    tree = worktree(root)
+    if tree is None:
         return _walk(root)
-    # Run from ``root`` itself: for a sub-folder of a work tree git lists only the files below it,
-    # relative to it, which is what checking that folder as its own project needs.
+    # git runs from the top of the work tree, never from ``root`` (a folder of the repository's
+    # content: see parity.git); for a sub-folder checked as its own project only the files below
+    # it are listed, relative to it.
+    prefix = f"{tree.prefix}/" if tree.prefix else ""
+    scope = ("--", tree.prefix) if tree.prefix else ()
+
+    def rel_of(name: bytes) -> str:
+        return os.fsdecode(name).removeprefix(prefix)
+
     files: dict[str, RepoFile] = {}
     # One call lists tracked files with their index mode and untracked files that are not ignored.
-    out = _git(root, "ls-files", "-z", "--stage", "--others", "--exclude-standard")
+    out = tree.output("ls-files", "-z", "--stage", "--others", "--exclude-standard", *scope)
     for record in out.split(b"\0"):
         if not record:
             continue
         staged = _STAGED.match(record)
         if staged:
-            rel = os.fsdecode(record[staged.end() :])
+            rel = rel_of(record[staged.end() :])
             files[rel] = RepoFile(rel, tracked=True, mode=int(staged.group(1), 8))
         else:
-            rel = os.fsdecode(record)
+            rel = rel_of(record)
             files.setdefault(rel, RepoFile(rel, tracked=False))
-    ignored = _git(
-        root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"
+    ignored = tree.output(
+        "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope
     )
     dirs: list[str] = []
     plain: set[str] = set()
     for record in ignored.split(b"\0"):
-        if record:
-            rel = os.fsdecode(record)
+        rel = rel_of(record)
+        if rel:
             if rel.endswith("/"):
                 dirs.append(rel)
             else:
@@ -198,7 +178,7 @@ def discover_repo(root: Path) -> Repo:
     import hashlib
 
     listing = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20).hexdigest()
-    return Repo(root, True, files, tuple(dirs), frozenset(plain), listing)
+    return Repo(root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree)
 
 
 def _walk(root: Path) -> Repo:

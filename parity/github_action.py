@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -158,26 +158,25 @@ def rebase(report: Report, workspace: Path) -> Report:
 
 def resolve_revision(root: Path, rev: str, workflow: Workflow) -> bool:
     """True when ``rev`` is a commit here; a shallow checkout fetches it from ``origin`` first."""
+    from parity.git import check_revision, worktree
+
+    check_revision(rev, "input changed-since")
+    tree = worktree(root)
 
     def known() -> bool:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-            capture_output=True,
-            check=False,
+        return (
+            tree is not None
+            and tree.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode == 0
         )
-        return proc.returncode == 0
 
     if known():
         return True
-    # actions/checkout fetches one commit by default; the pull request's base is not in it.
-    subprocess.run(
-        ["git", "-C", str(root), "fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev],
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    if known():
-        return True
+    if tree is not None:
+        # actions/checkout fetches one commit by default; the pull request's base is not in it.
+        with suppress(subprocess.TimeoutExpired):
+            tree.run("fetch", "--quiet", "--no-tags", "--depth=1", "origin", rev, timeout=120)
+        if known():
+            return True
     workflow.echo(
         f"::warning title=claude-parity::changed-since: revision {rev} is not in this checkout "
         "and could not be fetched; reporting the findings of every file (use "

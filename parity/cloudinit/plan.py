@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -187,11 +186,7 @@ def _read_bytes(path: Path) -> bytes | None:
 
 def _ignored(repo: Repo, rel: str) -> bool:
     """True when git would ignore ``rel`` (also before it exists)."""
-    if not repo.is_git:
+    tree = repo.worktree
+    if tree is None:
         return False
-    proc = subprocess.run(
-        ["git", "-C", str(repo.root), "check-ignore", "-q", "--", rel],
-        capture_output=True,
-        check=False,
-    )
-    return proc.returncode == 0
+    return tree.run("check-ignore", "-q", "--", tree.path(rel), literal=False).returncode == 0

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from parity import git
 from parity.errors import ParityError, UsageError
 
 # A fixed identity for the temporary commit of the index: never the user's, never their refs.
@@ -44,20 +45,14 @@ class Workspace:
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(repo), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
-        )
-    except FileNotFoundError as exc:
-        raise ParityError("git is not installed; parity emulate needs it") from exc
-    if proc.returncode != 0:
-        lines = proc.stderr.strip().splitlines()
-        raise ParityError(f"git {args[0]} failed in {repo}: {lines[-1] if lines else '?'}")
-    return proc.stdout.strip()
+    # ``repo`` is the top of the work tree (or, for the clone, a new folder of ours).
+    return git.output(repo, *args, env=env).decode("utf-8", "replace").strip()
+
+
+def _probe(repo: Path, *args: str) -> str | None:
+    """The output of a git command that may fail (None when it does)."""
+    proc = git.run(repo, *args)
+    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
 
 
 def resolve_commit(repo: Path, ref: str | None, staged: bool) -> tuple[str, str]:
@@ -71,14 +66,9 @@ def resolve_commit(repo: Path, ref: str | None, staged: bool) -> tuple[str, str]
     if staged:
         tree = _git(repo, "write-tree")
         parents: list[str] = []
-        head = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if head.returncode == 0:
-            parents = ["-p", head.stdout.strip()]
+        head = _probe(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+        if head is not None:
+            parents = ["-p", head]
         commit = _git(
             repo,
             "commit-tree",
@@ -89,20 +79,15 @@ def resolve_commit(repo: Path, ref: str | None, staged: bool) -> tuple[str, str]
             env=_STAGED_IDENTITY,
         )
         return commit, "staged index"
-    name = ref or "HEAD"
-    probe = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--verify", "-q", f"{name}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode != 0:
+    name = git.check_revision(ref, "--ref") if ref is not None else "HEAD"
+    probe = _probe(repo, "rev-parse", "--verify", "-q", f"{name}^{{commit}}")
+    if probe is None:
         if ref is None:
             raise UsageError(
                 "the repository has no commit yet; commit first, or use --staged for the index"
             )
         raise UsageError(f"--ref {ref}: not a commit in this repository")
-    return probe.stdout.strip(), name
+    return probe, name
 
 
 MEMORY_FS = "/dev/shm"  # noqa: S108 - only ever the parent of a mkdtemp folder (0700, unique)
@@ -149,13 +134,7 @@ def create_workspace(
         _git(root, "clone", "--quiet", "--no-checkout", str(repo), str(project))
         branch = "claude/parity-emulate"
         if ref is None and not staged:
-            current = subprocess.run(
-                ["git", "-C", str(repo), "symbolic-ref", "-q", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-                check=False,
-            ).stdout.strip()
-            branch = current or branch
+            branch = _probe(repo, "symbolic-ref", "-q", "--short", "HEAD") or branch
         folders = {name: root / name for name in ("home", "tmp", "bin", "logs")}
         for folder in folders.values():
             folder.mkdir()
@@ -165,11 +144,7 @@ def create_workspace(
         if checkout:
             checkout_workspace(ws)
         else:  # a commit without such files is fine: the pathspec then matches nothing
-            subprocess.run(
-                ["git", "-C", str(project), "checkout", "-q", commit, "--", ":(glob)*.toml"],
-                capture_output=True,
-                check=False,
-            )
+            git.run(project, "checkout", "-q", commit, "--", ":(glob)*.toml", literal=False)
         return ws
     except BaseException:
         remove_tree(root)
@@ -205,13 +180,8 @@ def uncommitted_config(
     """
     status = ["status", "--porcelain=v1", "-z", "--untracked-files=all"]
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(repo), *status, "--", *_CONFIG_PATHSPECS, *extra],
-            capture_output=True,
-            check=False,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"},
-        )
-    except OSError:
+        proc = git.run(repo, *status, "--", *_CONFIG_PATHSPECS, *extra, literal=False)
+    except (OSError, ParityError):
         return []
     if proc.returncode != 0:
         return []
@@ -243,6 +213,7 @@ def remove_tree_soon(path: Path, budget: float = 1.0) -> bool:
         subprocess.Popen(
             [
                 sys.executable,
+                "-I",  # never a module of the working directory (the repository, perhaps)
                 "-c",
                 "import pathlib, sys; from parity.emulate.workspace import remove_tree; "
                 "remove_tree(pathlib.Path(sys.argv[1]))",

@@ -1,0 +1,175 @@
+"""Every git command parity runs: from the work tree's top, with options no repository can undo.
+
+A repository is untrusted input (parity runs on pull requests and on whatever pre-commit passes
+it), and git can be made to run programs by configuration: ``core.fsmonitor``, hooks,
+``diff.external``, textconv drivers. The repository's own ``.git/config`` is written by git
+itself (a clone, ``actions/checkout``), but a committed folder shaped like a bare repository
+(``HEAD``, ``objects/``, ``refs/``, a ``config`` with ``core.fsmonitor = <command>``) is not: git
+run with its working directory there uses that folder as the repository and runs the command.
+
+So parity finds the top of the work tree itself (the nearest folder holding ``.git``, which no
+commit can contain), runs every git command from there, and adds :data:`HARDENING`, whose
+``-c`` options take precedence over every configuration file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from parity.errors import ParityError, UsageError
+
+HARDENING: tuple[str, ...] = (
+    # Never start a file-system monitor (a program named by configuration).
+    "-c",
+    "core.fsmonitor=false",
+    # Never use a bare repository found by walking up from the working directory.
+    "-c",
+    "safe.bareRepository=explicit",
+    # No hooks: fetch, clone and checkout would otherwise run the repository's.
+    "-c",
+    f"core.hooksPath={os.devnull}",
+    "--no-pager",
+)
+# Paths are file names, never glob patterns or pathspec magic (a folder may be named "*"); for
+# the commands that take pathspecs (check-ignore refuses the option).
+LITERAL = "--literal-pathspecs"
+# Commands that compare content: never an external diff program or a textconv filter.
+NO_DIFF_DRIVERS = ("--no-ext-diff", "--no-textconv")
+
+
+def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    # No optional locks (a read must not block the user's git), and never a password prompt.
+    return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", **(extra or {})}
+
+
+def run(
+    cwd: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    literal: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` hardened, in ``cwd`` (a work tree's top, or a folder outside any).
+
+    ``literal`` reads pathspecs as plain paths; pass False for commands that refuse it.
+    """
+    try:
+        return subprocess.run(
+            ["git", *HARDENING, *((LITERAL,) if literal else ()), *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            env=_env(env),
+            timeout=timeout,
+        )
+    except FileNotFoundError as exc:
+        raise ParityError("git is not installed; parity needs it to read the repository") from exc
+
+
+def output(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> bytes:
+    """The standard output of ``git ARGS`` in ``cwd``; ParityError when it fails."""
+    proc = run(cwd, *args, env=env)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ParityError(f"git {args[0]} failed in {cwd}: {message[-1] if message else '?'}")
+    return proc.stdout
+
+
+def _path(out: bytes) -> Path:
+    return Path(os.fsdecode(out.rstrip(b"\n")))
+
+
+def toplevel(start: Path) -> Path | None:
+    """The top of the git work tree holding ``start`` (a file or folder), or None outside one.
+
+    The nearest folder holding ``.git`` (a folder, or the file of a linked worktree or
+    submodule) from ``start`` up, as git would find it, but without ever running git below it:
+    the folders in between are the repository's content. git then confirms it (None when git
+    refuses it, for example a repository owned by another user).
+    """
+    probe = start.absolute()
+    if not probe.is_dir():
+        probe = probe.parent
+    try:
+        probe = probe.resolve()
+    except (OSError, RuntimeError):
+        return None
+    for folder in (probe, *probe.parents):
+        if os.path.lexists(folder / ".git"):
+            try:
+                proc = run(folder, "rev-parse", "--show-toplevel")
+            except ParityError:
+                return None
+            return _path(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
+    return None
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """A folder inside a git work tree: the tree's ``top`` and the folder as ``prefix`` under it.
+
+    ``prefix`` is "" for the top itself, else a POSIX path without a trailing slash.
+    """
+
+    top: Path
+    prefix: str = ""
+
+    def path(self, rel: str) -> str:
+        """``rel`` (relative to the folder) as a path relative to the top, for git."""
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def run(
+        self,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        literal: bool = True,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """``git ARGS`` from the top, hardened (see :func:`run`)."""
+        return run(self.top, *args, env=env, timeout=timeout, literal=literal)
+
+    def output(self, *args: str, env: Mapping[str, str] | None = None) -> bytes:
+        """The output of ``git ARGS`` from the top; ParityError when it fails."""
+        return output(self.top, *args, env=env)
+
+    def git_dir(self) -> Path | None:
+        """This work tree's git directory (``.git``, or ``.git/worktrees/NAME``)."""
+        proc = self.run("rev-parse", "--absolute-git-dir")
+        return _path(proc.stdout) if proc.returncode == 0 else None
+
+    def git_dirs(self) -> tuple[Path, ...]:
+        """Every git directory this work tree uses: its own and the common one (resolved)."""
+        proc = self.run("rev-parse", "--absolute-git-dir", "--git-common-dir")
+        if proc.returncode != 0:
+            return ()
+        found: list[Path] = []
+        for line in proc.stdout.splitlines():
+            path = Path(os.fsdecode(line))
+            # --git-common-dir prints a path relative to the working directory (the top).
+            real = (path if path.is_absolute() else self.top / path).resolve()
+            if real not in found:
+                found.append(real)
+        return tuple(found)
+
+
+def worktree(folder: Path) -> Worktree | None:
+    """The work tree holding ``folder``, with ``folder``'s place in it; None outside git."""
+    top = toplevel(folder)
+    if top is None:
+        return None
+    try:
+        prefix = folder.resolve().relative_to(top.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return None
+    return Worktree(top, "" if prefix == "." else prefix)
+
+
+def check_revision(rev: str, what: str) -> str:
+    """``rev`` when it can only be read as a revision (never as an option of git)."""
+    if not rev or rev.startswith("-") or "\0" in rev or "\n" in rev:
+        raise UsageError(f"{what}: {rev!r} is not a revision")
+    return rev
