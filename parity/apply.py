@@ -5,8 +5,9 @@ Planning (``parity migrate``, ``parity cloud-init``) is pure: it reads files and
 the content they were planned against. :func:`apply` then, file by file:
 
 1. refuses the whole plan before writing anything when a path is unsafe (absolute, ``..``,
-   inside ``.git``, or reached through a symlink that leaves the repository) or a target changed
-   since planning (:class:`parity.errors.StaleError`);
+   inside ``.git``, or reached through a symlink that leads into a git directory or out of the
+   repository: :class:`Fence`) or a target changed since planning
+   (:class:`parity.errors.StaleError`);
 2. for each action, saves the old bytes and mode in the journal and records the entry (atomic
    journal rewrite) *before* touching the target, so an interrupted apply can always be undone;
 3. writes with :func:`parity.fsutil.atomic_write` (temp file + fsync + rename), so every file is
@@ -44,6 +45,7 @@ from parity.git import worktree
 __all__ = [
     "Action",
     "Chmod",
+    "Fence",
     "GitChmod",
     "Journal",
     "Plan",
@@ -182,34 +184,75 @@ class Journal:
 # Safety
 
 
-def safe_target(root: Path, rel: str) -> Path:
-    """The absolute path of repo-relative ``rel``, or ParityError when it is not safe to write.
+@dataclass(frozen=True)
+class Fence:
+    """Where :func:`apply` may write in the repository at ``root`` (see :meth:`target`).
 
-    Refused: empty, absolute, backslashes, ``..`` or ``.`` components, anything in ``.git``, a
-    target that is a symlink, and any parent folder that is a symlink leading out of ``root``.
+    ``private`` holds the folders no write may reach once links resolve: the work tree's git
+    directory and the common one (they differ for a linked worktree) and parity's journals.
     """
-    pure = PurePosixPath(rel)
-    if (
-        not rel
-        or "\\" in rel
-        or "\0" in rel
-        or pure.is_absolute()
-        or any(part in ("..", ".", "") for part in rel.split("/"))
-    ):
-        raise ParityError(f"refusing to write {rel!r}: not a plain path inside the repository")
-    if pure.parts[0] == ".git":
-        raise ParityError(f"refusing to write {rel!r}: inside .git")
-    real_root = root.resolve()
-    path = root.joinpath(*pure.parts)
-    if path.is_symlink():
-        raise ParityError(f"refusing to write {rel!r}: it is a symlink")
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError) as exc:
-        raise ParityError(f"refusing to write {rel!r}: {exc.__class__.__name__}") from exc
-    if real_root not in real.parents:
-        raise ParityError(f"refusing to write {rel!r}: a symlink leads out of the repository")
-    return path
+
+    root: Path
+    real_root: Path
+    private: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, root: Path) -> Fence:
+        """The fence of the repository at ``root`` (asks git where its directories are)."""
+        root = root.absolute()
+        tree = worktree(root)
+        private = [*(tree.git_dirs() if tree is not None else ()), root / ".parity"]
+        return cls(root, root.resolve(), tuple(dict.fromkeys(p.resolve() for p in private)))
+
+    def target(self, rel: str) -> Path:
+        """The path to write for repo-relative ``rel``, or ParityError when it is not safe.
+
+        Refused: empty, absolute, backslashes, ``..`` or ``.`` components, a ``.git``
+        component, and anything that resolves (through symlinks, of folders or of the file
+        itself) into a git directory or out of the repository. A symlink that stays inside is
+        followed: its target is written in place and the link is kept. The path returned is the
+        resolved one, below ``root``.
+        """
+        pure = PurePosixPath(rel)
+        if (
+            not rel
+            or "\\" in rel
+            or "\0" in rel
+            or pure.is_absolute()
+            or any(part in ("..", ".", "") for part in rel.split("/"))
+        ):
+            raise ParityError(f"refusing to write {rel!r}: not a plain path inside the repository")
+        if any(part.lower() == ".git" for part in pure.parts):
+            raise ParityError(f"refusing to write {rel!r}: inside .git")
+        try:
+            real = self.root.joinpath(*pure.parts).resolve()
+        except (OSError, RuntimeError) as exc:
+            raise ParityError(f"refusing to write {rel!r}: {exc.__class__.__name__}") from exc
+        for private in self.private:
+            if real == private or private in real.parents:
+                raise ParityError(
+                    f"refusing to write {rel!r}: a symlink leads into {self._show(private)}"
+                )
+        if self.real_root not in real.parents:
+            raise ParityError(f"refusing to write {rel!r}: a symlink leads out of the repository")
+        inside = real.relative_to(self.real_root)
+        if any(part.lower() == ".git" for part in inside.parts):
+            raise ParityError(f"refusing to write {rel!r}: a symlink leads into a .git folder")
+        return self.root / inside
+
+    def _show(self, private: Path) -> str:
+        try:
+            return private.relative_to(self.real_root).as_posix()
+        except ValueError:
+            return str(private)
+
+
+def safe_target(root: Path, rel: str) -> Path:
+    """The path to write for repo-relative ``rel`` in ``root``; ParityError when unsafe.
+
+    See :meth:`Fence.target`; a caller checking many paths builds one :class:`Fence`.
+    """
+    return Fence.of(root).target(rel)
 
 
 def _current(path: Path) -> bytes | None:
@@ -222,9 +265,9 @@ def _current(path: Path) -> bytes | None:
         raise ParityError(f"refusing to write {path}: it is a folder") from exc
 
 
-def _check(root: Path, plan: Plan) -> None:
+def _check(fence: Fence, plan: Plan) -> None:
     for action in plan.actions:
-        path = safe_target(root, action.path)
+        path = fence.target(action.path)
         if isinstance(action, WriteFile):
             now = _current(path)
             if action.expected_sha256 is None and now is not None:
@@ -325,7 +368,8 @@ def apply(plan: Plan, root: Path, *, command: str = "") -> Journal:
     from datetime import datetime, timezone
 
     root = root.absolute()
-    _check(root, plan)
+    fence = Fence.of(root)
+    _check(fence, plan)
     if not plan.actions:
         return Journal(journal_dir(root), ())
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -334,7 +378,7 @@ def apply(plan: Plan, root: Path, *, command: str = "") -> Journal:
     entries: list[dict[str, Any]] = []
     _write_journal(jpath, entries, False, about)
     for action in plan.actions:
-        path = safe_target(root, action.path)
+        path = fence.target(action.path)
         entry: dict[str, Any] = {"path": action.path}
         if isinstance(action, WriteFile):
             old = _current(path)
@@ -389,11 +433,12 @@ def last_journal(root: Path) -> Journal | None:
 
 def changed_since(root: Path, journal: Journal) -> list[str]:
     """Paths the journal wrote whose content changed since (an undo would lose that)."""
+    fence = Fence.of(root)
     out = []
     for entry in journal.entries:
         if entry.get("op") != "write":
             continue
-        now = _current(safe_target(root, entry["path"]))
+        now = _current(fence.target(entry["path"]))
         old = None if entry["old"] is None else base64.b64decode(entry["old"])
         # Either version is fine (an interrupted apply may not have reached this file yet).
         if now is not None and now != old and sha256(now) != entry["new"]:
@@ -412,6 +457,7 @@ def undo(root: Path, *, force: bool = False) -> Journal | None:
     journal = last_journal(root)
     if journal is None:
         return None
+    fence = Fence.of(root)
     changed = changed_since(root, journal)
     backup: Path | None = None
     if changed and not force:
@@ -424,11 +470,11 @@ def undo(root: Path, *, force: bool = False) -> Journal | None:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
         backup = journal.path.parent.parent / "backup" / f"{journal.path.name}-{stamp}"
         for rel in changed:
-            data = _current(safe_target(root, rel))
+            data = _current(fence.target(rel))
             if data is not None:
                 atomic_write(backup / rel, data, 0o600)
     for entry in reversed(journal.entries):
-        path = safe_target(root, entry["path"])
+        path = fence.target(entry["path"])
         op = entry.get("op")
         if op == "write":
             if entry["old"] is None:

@@ -10,6 +10,7 @@ to copy that holds a secret is left where it is.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from parity.apply import GitChmod, Plan, Skipped, WriteFile, safe_target, sha256
+from parity.apply import Fence, GitChmod, Plan, Skipped, WriteFile, sha256
 from parity.discover import Home
 from parity.errors import ParityError, UsageError
 from parity.items import Item, ItemKind, Unreadable, build_items, hook_identity, unreadable_files
@@ -144,10 +145,15 @@ class _Drafts:
         self.content: dict[str, bytes] = {}
         self.modes: dict[str, int] = {}
 
+    @functools.cached_property
+    def fence(self) -> Fence:
+        """Where the plan may write (asked of git once)."""
+        return Fence.of(self.root)
+
     def unsafe(self, rel: str) -> str | None:
         """Why writing ``rel`` is refused, or None when it is safe."""
         try:
-            safe_target(self.root, rel)
+            self.fence.target(rel)
         except ParityError as exc:
             return str(exc).removeprefix("refusing to write ")
         return None

@@ -252,3 +252,26 @@ def test_an_ignored_script_is_reported(fixture_repo: Callable[[str], Path]) -> N
     assert check.out == (
         f"{SCRIPT}: ignored by git, so a fresh clone (a cloud session) will not have it\n"
     )
+
+
+def test_a_symlink_into_git_hooks_is_refused(fixture_repo: Callable[[str], Path]) -> None:
+    # A committed link into .git and a script path through it would make the generated script a
+    # git hook (run by the next checkout, as whoever runs git there).
+    root = fixture_repo("npm")
+    (root / "tools").mkdir()
+    (root / "tools/h").symlink_to("../.git/hooks")
+    write(root, "pyproject.toml", '[tool.parity.cloud-init]\nscript = "tools/h/post-checkout"\n')
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a link into .git")
+    hooks_before = sorted(p.name for p in (root / ".git/hooks").iterdir())
+
+    result = run(["cloud-init", "--write"], cwd=root)
+
+    assert result.code == 2
+    assert result.err == (
+        "parity: error: refusing to write 'tools/h/post-checkout': a symlink leads into .git\n"
+    )
+    assert result.out == ""
+    assert sorted(p.name for p in (root / ".git/hooks").iterdir()) == hooks_before
+    assert snapshot(root) == {}
+    assert not (root / ".git/parity").exists()

@@ -191,3 +191,54 @@ def test_crash_at_every_write_leaves_old_or_new_and_undo_works(
         if not crashed:
             break
     assert n > 4  # every replace of the journal and the files was interrupted once
+
+
+@pytest.mark.parametrize("link", ["../.git/hooks", "../.git", ".git-link/hooks"])
+def test_a_symlink_into_the_git_directory_is_refused(repo: Path, link: str) -> None:
+    (repo / ".git-link").symlink_to(".git")
+    (repo / "tools").mkdir()
+    (repo / "tools/h").symlink_to(link if link.startswith("..") else f"../{link}")
+    before = snapshot(repo)
+    with pytest.raises(ParityError, match=r"refusing to write 'tools/h/post-checkout': .* \.git"):
+        apply(Plan((WriteFile("tools/h/post-checkout", b"#!/bin/sh\n", mode=0o755),)), repo)
+    assert not (repo / ".git/hooks/post-checkout").exists()
+    assert not (repo / ".git/post-checkout").exists()
+    assert snapshot(repo) == before
+    assert not journal_dir(repo).exists()
+
+
+def test_a_symlink_into_a_nested_git_folder_is_refused(repo: Path) -> None:
+    nested = make_repo(repo / "vendor/lib")
+    (repo / "h").symlink_to("vendor/lib/.git/hooks")
+    with pytest.raises(ParityError, match=r"a symlink leads into a \.git folder"):
+        apply(Plan((WriteFile("h/pre-commit", b"#!/bin/sh\n", mode=0o755),)), repo)
+    assert not (nested / ".git/hooks/pre-commit").exists()
+
+
+def test_a_linked_worktrees_git_directories_are_refused(repo: Path, tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    git(repo, "worktree", "add", "-q", str(tree))
+    own = Path(git(tree, "rev-parse", "--absolute-git-dir").strip())
+    assert own != repo / ".git"  # .git/worktrees/tree: outside the linked worktree
+    (tree / "own").symlink_to(own)
+    (tree / "common").symlink_to(repo / ".git")
+    for rel in ("own/hooks/post-checkout", "common/hooks/post-checkout", "own/HEAD"):
+        with pytest.raises(ParityError, match=rf"refusing to write '{rel}': a symlink leads into"):
+            apply(Plan((WriteFile(rel, b"x\n"),)), tree)
+    assert not (repo / ".git/hooks/post-checkout").exists()
+    assert not (own / "hooks").exists()
+
+
+def test_a_symlink_inside_the_repository_is_written_through(repo: Path) -> None:
+    write(repo, "config/settings.json", "{}\n")
+    (repo / ".claude").mkdir()
+    (repo / ".claude/settings.json").symlink_to("../config/settings.json")
+    plan = Plan(
+        (WriteFile(".claude/settings.json", b'{"a": 1}\n', expected_sha256=sha256(b"{}\n")),)
+    )
+    apply(plan, repo)
+    assert (repo / ".claude/settings.json").is_symlink()
+    assert (repo / "config/settings.json").read_bytes() == b'{"a": 1}\n'
+    undo(repo)
+    assert (repo / ".claude/settings.json").is_symlink()
+    assert (repo / "config/settings.json").read_bytes() == b"{}\n"
