@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 JOURNAL_VERSION = 1
+# Where journals live outside a git work tree.
+JOURNAL_FALLBACK = ".parity"
 
 
 def sha256(data: bytes) -> str:
@@ -201,19 +203,20 @@ class Fence:
         """The fence of the repository at ``root`` (asks git where its directories are)."""
         root = root.absolute()
         tree = worktree(root)
-        private = [*(tree.git_dirs() if tree is not None else ()), root / ".parity"]
+        private = [*(tree.git_dirs() if tree is not None else ()), root / JOURNAL_FALLBACK]
         return cls(root, root.resolve(), tuple(dict.fromkeys(p.resolve() for p in private)))
 
-    def target(self, rel: str) -> Path:
+    def target(self, rel: str, *, action: str = "write") -> Path:
         """The path to write for repo-relative ``rel``, or ParityError when it is not safe.
 
         Refused: empty, absolute, backslashes, ``..`` or ``.`` components, a ``.git``
         component, and anything that resolves (through symlinks, of folders or of the file
         itself) into a git directory or out of the repository. A symlink that stays inside is
         followed: its target is written in place and the link is kept. The path returned is the
-        resolved one, below ``root``.
+        resolved one, below ``root``. ``action`` names what was refused in the message.
         """
         pure = PurePosixPath(rel)
+        refused = f"refusing to {action} {rel!r}"
         if (
             not rel
             or "\\" in rel
@@ -221,23 +224,24 @@ class Fence:
             or pure.is_absolute()
             or any(part in ("..", ".", "") for part in rel.split("/"))
         ):
-            raise ParityError(f"refusing to write {rel!r}: not a plain path inside the repository")
+            raise ParityError(f"{refused}: not a plain path inside the repository")
         if any(part.lower() == ".git" for part in pure.parts):
-            raise ParityError(f"refusing to write {rel!r}: inside .git")
+            raise ParityError(f"{refused}: inside .git")
+        if pure.parts[0] == JOURNAL_FALLBACK:
+            raise ParityError(f"{refused}: inside {JOURNAL_FALLBACK} (parity's journal)")
+        # From here on, only a symlink can lead elsewhere.
         try:
             real = self.root.joinpath(*pure.parts).resolve()
         except (OSError, RuntimeError) as exc:
-            raise ParityError(f"refusing to write {rel!r}: {exc.__class__.__name__}") from exc
+            raise ParityError(f"{refused}: {exc.__class__.__name__}") from exc
         for private in self.private:
             if real == private or private in real.parents:
-                raise ParityError(
-                    f"refusing to write {rel!r}: a symlink leads into {self._show(private)}"
-                )
+                raise ParityError(f"{refused}: a symlink leads into {self._show(private)}")
         if self.real_root not in real.parents:
-            raise ParityError(f"refusing to write {rel!r}: a symlink leads out of the repository")
+            raise ParityError(f"{refused}: a symlink leads out of the repository")
         inside = real.relative_to(self.real_root)
         if any(part.lower() == ".git" for part in inside.parts):
-            raise ParityError(f"refusing to write {rel!r}: a symlink leads into a .git folder")
+            raise ParityError(f"{refused}: a symlink leads into a .git folder")
         return self.root / inside
 
     def _show(self, private: Path) -> str:
@@ -289,7 +293,7 @@ def _check(fence: Fence, plan: Plan) -> None:
 def journal_dir(root: Path) -> Path:
     """Where journals of ``root`` live: ``<git dir>/parity/journal`` or ``.parity/journal``."""
     gitdir = _git_dir(root)
-    base = gitdir / "parity" if gitdir is not None else root / ".parity"
+    base = gitdir / "parity" if gitdir is not None else root / JOURNAL_FALLBACK
     return base / "journal"
 
 
@@ -502,7 +506,7 @@ def _remove_journal(root: Path, jpath: Path) -> None:
     jpath.rmdir()
     # Leave no empty .parity/ folder behind in a repository without git.
     for folder in (jpath.parent, jpath.parent.parent):
-        if folder.name in ("journal", ".parity", "parity"):
+        if folder.name in ("journal", JOURNAL_FALLBACK, "parity"):
             with contextlib.suppress(OSError):
                 folder.rmdir()
 

@@ -98,9 +98,7 @@ def check_repo(
         else replace(f, path=result.shown[f.path], autofix=None, applicability=None)
         for f in findings
     ]
-    baseline_path = options.baseline or (
-        repo.root / result.baseline if result.baseline is not None else None
-    )
+    baseline_path = options.baseline or configured_baseline(repo.root, result.baseline)
     baselined = 0
     if options.write_baseline:
         if baseline_path is None:
@@ -471,6 +469,22 @@ def changed_files(repo: Repo, rev: str) -> set[str]:
 
 
 BASELINE_VERSION = 1
+
+
+def configured_baseline(root: Path, baseline: str | None) -> Path | None:
+    """``baseline`` of the configuration, held to what ``apply`` may write.
+
+    The configuration is the repository's (a pull request can change it): the file must be
+    inside the repository once links resolve and outside git's folders, for reading as for
+    ``--write-baseline``. A ``--baseline FILE`` typed on the command line is the user's choice
+    and is used as given.
+    """
+    from parity.apply import Fence
+
+    if baseline is None:
+        return None
+    rel = baseline.removeprefix("./")
+    return Fence.of(root).target(rel, action="use the configured baseline")
 
 
 def write_baseline(path: Path, findings: Sequence[Finding]) -> None:

@@ -162,6 +162,64 @@ def test_baseline_round_trip(tmp_path: Path) -> None:
     assert run(["check", "--baseline", str(baseline), str(repo)]).code == 1
 
 
+@pytest.mark.parametrize(
+    "baseline",
+    [
+        "../outside/victim.json",
+        "{outside}/victim.json",
+        "out/victim.json",  # out -> ../outside
+        ".git/victim.json",
+        "hooks/pre-commit",  # hooks -> .git/hooks
+        "sub/../../outside/victim.json",
+    ],
+)
+def test_configured_baseline_stays_inside_the_repository(tmp_path: Path, baseline: str) -> None:
+    # The configuration is the repository's: a pull request must not make --write-baseline
+    # overwrite a file of the user's, or make a check read one.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.json"
+    victim.write_text("keep\n")
+    repo = make_repo(tmp_path / "r", BROKEN)
+    (repo / "out").symlink_to("../outside")
+    (repo / "hooks").symlink_to(".git/hooks")
+    write(repo, "parity.toml", f"baseline = {json.dumps(baseline.format(outside=outside))}\n")
+
+    for args in (["check", "--write-baseline", str(repo)], ["check", str(repo)]):
+        result = run(args)
+        assert result.code == 2, result.err
+        assert result.err.startswith("parity: error: refusing to use the configured baseline ")
+        assert len(result.err.splitlines()) == 1
+    assert victim.read_text() == "keep\n"
+    assert not (repo / ".git/victim.json").exists()
+    assert not (repo / ".git/hooks/pre-commit").exists()
+
+
+def test_configured_baseline_inside_the_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", BROKEN)
+    write(repo, "parity.toml", 'baseline = "./ci/baseline.json"\n')
+    write(repo, "config/baseline.json", "{}\n")
+    (repo / "ci").mkdir()
+    (repo / "ci/baseline.json").symlink_to("../config/baseline.json")
+
+    assert run(["check", "--write-baseline", str(repo)]).code == 0
+    assert (repo / "ci/baseline.json").is_symlink()  # written through, the link kept
+    assert json.loads((repo / "config/baseline.json").read_text())["findings"]
+    result = run(["check", str(repo)])
+    assert result.code == 0
+    assert "in the baseline" in result.out
+
+
+def test_command_line_baseline_may_be_anywhere(tmp_path: Path) -> None:
+    # A path typed by the user is the user's choice, even with a configured baseline.
+    repo = make_repo(tmp_path / "r", BROKEN)
+    write(repo, "parity.toml", 'baseline = "../elsewhere.json"\n')
+    mine = tmp_path / "mine" / "baseline.json"
+    assert run(["check", "--baseline", str(mine), "--write-baseline", str(repo)]).code == 0
+    assert run(["check", "--baseline", str(mine), str(repo)]).code == 0
+    assert not (tmp_path / "elsewhere.json").exists()
+
+
 def test_plain_directory_and_empty_repo(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     write(plain, ".claude/settings.json", '{"model": 5}\n')

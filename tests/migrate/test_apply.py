@@ -97,7 +97,20 @@ def test_empty_plan_writes_nothing(repo: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "rel", ["/etc/passwd", "../outside", "a/../../b", "", ".git/config", "a\\b", "./a", "a//b"]
+    "rel",
+    [
+        "/etc/passwd",
+        "../outside",
+        "a/../../b",
+        "",
+        ".git/config",
+        "a\\b",
+        "./a",
+        "a//b",
+        "sub/.git/config",
+        ".GIT/config",
+        ".parity/journal/000001/journal.json",
+    ],
 )
 def test_unsafe_paths_are_refused(repo: Path, rel: str) -> None:
     before = snapshot(repo)
