@@ -283,3 +283,26 @@ def declare_environment(
     for n in missing:
         declared.append(n)
     return Declaration(rel, tomlkit.dumps(doc), name, tuple(missing))
+
+
+def write_init(target: Path) -> None:
+    """Add the commented parity block to ``target`` through the one writer (``parity.apply``).
+
+    Like every write of parity: atomic, journalled (``parity migrate --undo`` reverts it), and
+    refused when ``target`` resolves out of its repository (or folder, outside git) or into
+    ``.git``. A symlink that stays inside is written through: the link is kept.
+    """
+    from parity.apply import Fence, Plan, WriteFile, apply, sha256
+    from parity.discover import git_root
+
+    folder = target.absolute().parent
+    root = git_root(folder) or folder
+    try:
+        rel = (folder.resolve() / target.name).relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        raise ConfigError(f"{target}: not inside {root}") from None
+    Fence.of(root).target(rel)  # refused before it is even read
+    before = target.read_bytes() if target.is_file() else None
+    text = render_init(target)
+    expected = sha256(before) if before is not None else None
+    apply(Plan((WriteFile(rel, text.encode("utf-8"), expected_sha256=expected),)), root)

@@ -286,3 +286,37 @@ def test_subfolder_of_a_repository_is_its_own_project(tmp_path: Path) -> None:
     git(outer, "add", "-A")
     result = run(["check", "--format", "json", str(outer / "sub")])
     assert [f["path"] for f in json.loads(result.out)["findings"]] == [".claude/settings.json"]
+
+
+def test_init_writes_through_a_symlink_inside_the_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    write(repo, "config/project.toml", '[project]\nname = "demo"\n')
+    (repo / "pyproject.toml").symlink_to("config/project.toml")
+
+    assert run(["init"], cwd=repo).code == 0
+
+    assert (repo / "pyproject.toml").is_symlink()  # the link is kept, its target updated
+    text = (repo / "config/project.toml").read_text()
+    assert text.startswith('[project]\nname = "demo"\n')
+    assert "[tool.parity]" in text
+    # Like every write, it is journalled: undo puts the file back.
+    assert run(["migrate", "--undo"], cwd=repo).code == 0
+    assert (repo / "config/project.toml").read_text() == '[project]\nname = "demo"\n'
+    assert (repo / "pyproject.toml").is_symlink()
+
+
+@pytest.mark.parametrize("link", ["{outside}", ".git/config"])
+def test_init_refuses_a_symlink_out_of_the_repository(tmp_path: Path, link: str) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text('[project]\nname = "theirs"\n')
+    repo = make_repo(tmp_path / "r")
+    (repo / "pyproject.toml").symlink_to(link.format(outside=outside))
+    config_before = (repo / ".git/config").read_bytes()
+
+    result = run(["init"], cwd=repo)
+
+    assert result.code == 2
+    assert result.err.startswith("parity: error: refusing to write 'pyproject.toml': ")
+    assert (repo / "pyproject.toml").is_symlink()
+    assert outside.read_text() == '[project]\nname = "theirs"\n'
+    assert (repo / ".git/config").read_bytes() == config_before

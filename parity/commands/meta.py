@@ -85,12 +85,10 @@ def schema(name: str | None) -> int:
 )
 def init(target: Path | None) -> int:
     """Add a commented parity configuration block, keeping the rest of the file as it was."""
-    from parity.config import render_init
-    from parity.fsutil import atomic_write
+    from parity.config import write_init
 
     if target is None:
         target = Path("pyproject.toml") if Path("pyproject.toml").exists() else Path("parity.toml")
-    text = render_init(target)
-    atomic_write(target, text.encode("utf-8"))
+    write_init(target)
     click.echo(f"Wrote the parity configuration to {target}.")
     return 0
