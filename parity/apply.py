@@ -55,6 +55,7 @@ __all__ = [
     "changed_since",
     "journal_dir",
     "last_journal",
+    "locked",
     "safe_target",
     "sha256",
     "undo",
@@ -331,6 +332,63 @@ def _write_journal(
     atomic_write(path / "journal.json", (json.dumps(data, indent=2) + "\n").encode(), 0o600)
 
 
+LOCK_NAME = "apply.lock"
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the repository's apply lock; ParityError at once when another process holds it.
+
+    One apply or undo at a time per repository: two would both pass the check against the
+    files as planned and write two journals. The lock is an ``flock`` on a file beside the
+    journals, so it ends with its process, however that ends. (Where the platform has no
+    ``fcntl``, there is no lock.)
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    base = journal_dir(root).parent
+    path = base / LOCK_NAME
+    while True:
+        base.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # the folder was removed since: a holder just finished
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ParityError(
+                "another parity apply or undo is running in this repository; nothing was "
+                "written: try again when it has finished"
+            ) from None
+        # A holder removes the file as it finishes: hold the lock of the file that is there now.
+        try:
+            current = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        os.close(fd)
+        _prune(base)
+
+
+def _prune(base: Path) -> None:
+    """Remove parity's folders when they are empty (no empty .parity/ left without git)."""
+    for folder in (base / "journal", base):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def _new_journal(root: Path) -> Path:
     base = journal_dir(root)
     base.mkdir(parents=True, exist_ok=True)
@@ -367,15 +425,22 @@ def apply(plan: Plan, root: Path, *, command: str = "") -> Journal:
 
     ``command`` says what made the change (``parity migrate --apply``), for ``--undo`` to name.
     Refuses (ParityError / StaleError, nothing written) when any target is unsafe or changed
-    since planning. An empty plan writes nothing and records no journal.
+    since planning, or when another apply or undo runs in the repository (:func:`locked`). An
+    empty plan writes nothing and records no journal.
     """
-    from datetime import datetime, timezone
-
     root = root.absolute()
-    fence = Fence.of(root)
-    _check(fence, plan)
     if not plan.actions:
         return Journal(journal_dir(root), ())
+    fence = Fence.of(root)
+    with locked(root):
+        # Checked under the lock: an apply that finished meanwhile makes this plan stale.
+        _check(fence, plan)
+        return _apply(plan, root, fence, command)
+
+
+def _apply(plan: Plan, root: Path, fence: Fence, command: str) -> Journal:
+    from datetime import datetime, timezone
+
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     about = {"command": command, "started": started}
     jpath = _new_journal(root)
@@ -455,12 +520,17 @@ def undo(root: Path, *, force: bool = False) -> Journal | None:
 
     Raises StaleError, restoring nothing, when a file the apply wrote was changed since; with
     ``force`` those files are first copied to a backup folder (``Journal.backup``) and then
-    reverted too.
+    reverted too. ParityError when another apply or undo runs in the repository.
     """
     root = root.absolute()
-    journal = last_journal(root)
-    if journal is None:
+    if _last_journal(root) is None:
         return None
+    with locked(root):
+        journal = last_journal(root)
+        return None if journal is None else _undo(root, journal, force)
+
+
+def _undo(root: Path, journal: Journal, force: bool) -> Journal:
     fence = Fence.of(root)
     changed = changed_since(root, journal)
     backup: Path | None = None
@@ -494,21 +564,16 @@ def undo(root: Path, *, force: bool = False) -> Journal | None:
                 os.chmod(path, int(entry["old_mode"]))
         elif op == "git-chmod":
             _git_chmod(root, entry["path"], int(entry["old_index_mode"]) == 0o100755)
-    _remove_journal(root, journal.path)
+    _remove_journal(journal.path)
     return Journal(
         journal.path, journal.entries, journal.command, journal.started, journal.complete, backup
     )
 
 
-def _remove_journal(root: Path, jpath: Path) -> None:
+def _remove_journal(jpath: Path) -> None:
     for child in jpath.iterdir():
         child.unlink()
     jpath.rmdir()
-    # Leave no empty .parity/ folder behind in a repository without git.
-    for folder in (jpath.parent, jpath.parent.parent):
-        if folder.name in ("journal", JOURNAL_FALLBACK, "parity"):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
 
 
 def describe(action: Action) -> dict[str, Any]:

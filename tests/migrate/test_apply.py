@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from parity.apply import Chmod, GitChmod, Plan, WriteFile, apply, journal_dir, sha256, undo
+from parity.apply import (
+    Chmod,
+    GitChmod,
+    Plan,
+    WriteFile,
+    apply,
+    journal_dir,
+    locked,
+    sha256,
+    undo,
+)
 from parity.errors import ParityError, StaleError
 from tests.helpers import git, make_repo, write
 
@@ -255,3 +267,57 @@ def test_a_symlink_inside_the_repository_is_written_through(repo: Path) -> None:
     undo(repo)
     assert (repo / ".claude/settings.json").is_symlink()
     assert (repo / "config/settings.json").read_bytes() == b"{}\n"
+
+
+def test_two_migrate_applies_at_once_make_one_journal(tmp_path: Path) -> None:
+    # Two real `parity migrate --apply` processes started together, a few rounds: a lock on the
+    # journal lets exactly one write; the other refuses (locked, or planned against files that
+    # changed) or finds nothing left to move.
+    home = tmp_path / "home"
+    for i in range(150):
+        write(home, f".claude/commands/c{i:03}.md", f"---\ndescription: c{i}\n---\nDo {i}.\n")
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[2])}
+    for round_ in range(3):
+        repo = make_repo(tmp_path / f"repo{round_}")
+        before = snapshot(repo)
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "parity", "migrate", "--apply"],
+                cwd=repo,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        results = [(*p.communicate(timeout=300), p.returncode) for p in procs]
+        results = [(code, out, err) for out, err, code in results]
+        journals = [p for p in journal_dir(repo).iterdir() if p.name.isdigit()]
+        assert len(journals) == 1, results
+        wrote = [r for r in results if r[0] == 0 and "wrote 150 file(s)" in r[1]]
+        assert len(wrote) == 1, results
+        (other,) = [r for r in results if r not in wrote]
+        assert other[0] == 2 or "wrote 0 file(s)" in other[1], results
+        if other[0] == 2:
+            assert len(other[2].splitlines()) == 1, other[2]
+        assert len(list((repo / ".claude/commands").iterdir())) == 150
+        assert undo(repo) is not None
+        assert snapshot(repo) == before
+
+
+def test_a_second_apply_or_undo_refuses_while_one_runs(repo: Path) -> None:
+    apply(Plan((WriteFile("one", b"1\n"),)), repo)
+    before = snapshot(repo)
+    message = "another parity apply or undo is running in this repository; nothing was written"
+    with locked(repo):
+        with pytest.raises(ParityError, match=message):
+            apply(Plan((WriteFile("two", b"2\n"),)), repo)
+        with pytest.raises(ParityError, match=message):
+            undo(repo)
+        assert snapshot(repo) == before
+        assert len([p for p in journal_dir(repo).iterdir() if p.name.isdigit()]) == 1
+    # Released: the lock file is gone and the next apply goes ahead.
+    assert not (journal_dir(repo).parent / "apply.lock").exists()
+    apply(Plan((WriteFile("two", b"2\n"),)), repo)
+    assert (repo / "two").read_bytes() == b"2\n"
