@@ -466,13 +466,15 @@ def _apply(plan: Plan, root: Path, fence: Fence, command: str) -> Journal:
             _write_journal(jpath, entries, False, about)
             os.chmod(path, action.mode)
         else:
-            before = _in_index(root, action.path)
+            # The file itself (a symlink inside the repository is written through, so is this).
+            indexed = path.relative_to(root).as_posix()
+            before = _in_index(root, indexed)
             if before is None:
                 continue
             entry.update(op="git-chmod", old_index_mode=before)
             entries.append(entry)
             _write_journal(jpath, entries, False, about)
-            _git_chmod(root, action.path, action.executable)
+            _git_chmod(root, indexed, action.executable)
     _write_journal(jpath, entries, True, about)
     return Journal(jpath, tuple(entries), command, started)
 
@@ -563,7 +565,8 @@ def _undo(root: Path, journal: Journal, force: bool) -> Journal:
             with contextlib.suppress(FileNotFoundError):
                 os.chmod(path, int(entry["old_mode"]))
         elif op == "git-chmod":
-            _git_chmod(root, entry["path"], int(entry["old_index_mode"]) == 0o100755)
+            indexed = path.relative_to(root).as_posix()
+            _git_chmod(root, indexed, int(entry["old_index_mode"]) == 0o100755)
     _remove_journal(journal.path)
     return Journal(
         journal.path, journal.entries, journal.command, journal.started, journal.complete, backup

@@ -321,3 +321,14 @@ def test_a_second_apply_or_undo_refuses_while_one_runs(repo: Path) -> None:
     assert not (journal_dir(repo).parent / "apply.lock").exists()
     apply(Plan((WriteFile("two", b"2\n"),)), repo)
     assert (repo / "two").read_bytes() == b"2\n"
+
+
+def test_the_index_mode_is_set_on_the_file_a_symlink_leads_to(repo: Path) -> None:
+    (repo / "run-link").symlink_to("run.sh")
+    git(repo, "add", "run-link")
+    git(repo, "commit", "-qm", "link")
+    apply(Plan((GitChmod("run-link"),)), repo)
+    assert git(repo, "ls-files", "--stage", "run.sh").startswith("100755")
+    assert git(repo, "ls-files", "--stage", "run-link").startswith("120000")
+    undo(repo)
+    assert git(repo, "ls-files", "--stage", "run.sh").startswith("100644")
