@@ -26,17 +26,13 @@ def read_project(project: Path) -> ProjectConfig:
     A cloud session starts at the repository's root and reads that one file; listing a large
     clone to find it would cost more than the rest of the session start.
     """
-    import subprocess
-
+    from parity import git
     from parity.discover import Repo, RepoFile
     from parity.hooks import iter_hooks
     from parity.model import Inventory, Kind, Scope
 
-    listed = subprocess.run(
-        ["git", "-C", str(project), "ls-files", "-z", "--stage", "--", SETTINGS],
-        capture_output=True,
-        check=False,
-    ).stdout
+    proc = git.run(project, "ls-files", "-z", "--stage", "--", SETTINGS)
+    listed = proc.stdout if proc.returncode == 0 else b""
     files = {}
     if listed:
         mode = int(listed.split(b" ", 1)[0], 8)

@@ -707,11 +707,9 @@ def cannot_emulate(options: EmulateOptions) -> str | None:
     if root is None:
         return f"{options.repo} is not inside a git repository"
     if not options.staged and options.ref is None:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD^{commit}"],
-            capture_output=True,
-            check=False,
-        )
+        from parity import git
+
+        head = git.run(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
         if head.returncode != 0:
             return "the repository has no commit yet"
     if options.sandbox == "required":
