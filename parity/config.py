@@ -305,4 +305,5 @@ def write_init(target: Path) -> None:
     before = target.read_bytes() if target.is_file() else None
     text = render_init(target)
     expected = sha256(before) if before is not None else None
-    apply(Plan((WriteFile(rel, text.encode("utf-8"), expected_sha256=expected),)), root)
+    plan = Plan((WriteFile(rel, text.encode("utf-8"), expected_sha256=expected),))
+    apply(plan, root, command="parity init")

@@ -136,16 +136,11 @@ def _fix_text(fix: str | None) -> str | None:
 
 def _committed_as_is(repo: Repo, rel: str) -> bool:
     """True when ``rel`` in HEAD is byte for byte the file in the working tree."""
-    import subprocess
-
     path = repo.safe_path(rel)
-    if path is None or not repo.is_git:
+    tree = repo.worktree
+    if path is None or tree is None:
         return False
-    proc = subprocess.run(
-        ["git", "-C", str(repo.root), "show", f"HEAD:./{rel}"],
-        capture_output=True,
-        check=False,
-    )
+    proc = tree.run("show", "--no-textconv", f"HEAD:{tree.path(rel)}")
     try:
         return proc.returncode == 0 and proc.stdout == path.read_bytes()
     except OSError:

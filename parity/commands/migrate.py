@@ -157,11 +157,10 @@ def _undo(root: Path, *, force: bool) -> int:
 
 def _committed(root: Path, paths: list[str]) -> bool:
     """True when git has every one of ``paths`` committed as it is in the working tree."""
-    import subprocess
+    from parity.git import worktree
 
-    proc = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "-z", "--", *paths],
-        capture_output=True,
-        check=False,
-    )
-    return proc.returncode == 0 and not proc.stdout and bool(paths)
+    tree = worktree(root)
+    if tree is None or not paths:
+        return False
+    proc = tree.run("status", "--porcelain", "-z", "--", *(tree.path(p) for p in paths))
+    return proc.returncode == 0 and not proc.stdout
