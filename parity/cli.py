@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cloud-init": ("parity.commands.cloud_init:cloud_init", "Generate the SessionStart setup."),
     "migrate": ("parity.commands.migrate:migrate", "Move user-scope config into the repository."),
     "emulate": ("parity.commands.emulate:emulate", "Run a cloud session start locally."),
+    "preflight": (
+        "parity.commands.preflight:preflight",
+        "Check that a cloud session will clone what this checkout has.",
+    ),
     "routines": ("parity.commands.routines:routines", "Check routines; preview when they fire."),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
+from parity.load import Document
 from parity.model import Kind, Scope
 from parity.rules._secrets import committed, walk_strings
 from parity.rules._settings import dotted
@@ -47,42 +48,50 @@ def settings_env(ctx: Context) -> set[str]:
     return names
 
 
+def variable_references(
+    doc: Document,
+) -> Iterator[tuple[str, tuple[str | int, ...], str, str | None]]:
+    """Each ``${VAR}`` the client expands in an .mcp.json: server, place, name, default."""
+    servers = doc.value.get("mcpServers") if doc.ok and isinstance(doc.value, dict) else None
+    if not isinstance(servers, dict):
+        return
+    for server, spec in servers.items():
+        if not isinstance(spec, dict):
+            continue
+        for field, value in spec.items():
+            if field not in _EXPANDED:
+                continue
+            base = ("mcpServers", str(server), str(field))
+            for parts, _key, text in walk_strings(value, base):
+                for name, default, _s, _e in references(text):
+                    yield str(server), parts, name, default
+
+
 def check(ctx: Context) -> Iterator[Violation]:
     """Compare each reference without a default with every declared environment's ``env``."""
     environments = ctx.environments
     given = PROVIDED | settings_env(ctx)
     for cf, doc in ctx.documents(Kind.MCP):
-        if not committed(cf) or not doc.ok or not isinstance(doc.value, dict):
+        if not committed(cf):
             continue
-        servers = doc.value.get("mcpServers")
-        if not isinstance(servers, dict):
-            continue
-        for server, spec in servers.items():
-            if not isinstance(spec, dict):
+        for server, parts, name, default in variable_references(doc):
+            if default is not None or name in given:
                 continue
-            for field, value in spec.items():
-                if field not in _EXPANDED:
-                    continue
-                base = ("mcpServers", str(server), str(field))
-                for parts, _key, text in walk_strings(value, base):
-                    for name, default, _s, _e in references(text):
-                        if default is not None or name in given:
-                            continue
-                        lacking = [e.name for e in environments if name not in e.env]
-                        if not lacking:
-                            continue
-                        envs = ", ".join(f'"{e}"' for e in lacking)
-                        yield Violation(
-                            doc.locate(parts),
-                            f"${{{name}}} at {dotted(parts)} is not provided by the cloud "
-                            f"environment {envs}: the client leaves the text ${{{name}}} as it "
-                            f'is and server "{server}" runs without the value.',
-                            fix=(
-                                f"Set {name} in the cloud environment's settings and add "
-                                f'"{name}" to env of [tool.parity.environments.{lacking[0]}], '
-                                f"or give a default: ${{{name}:-…}}."
-                            ),
-                        )
+            lacking = [e.name for e in environments if name not in e.env]
+            if not lacking:
+                continue
+            envs = ", ".join(f'"{e}"' for e in lacking)
+            yield Violation(
+                doc.locate(parts),
+                f"${{{name}}} at {dotted(parts)} is not provided by the cloud "
+                f"environment {envs}: the client leaves the text ${{{name}}} as it "
+                f'is and server "{server}" runs without the value.',
+                fix=(
+                    f"Set {name} in the cloud environment's settings and add "
+                    f'"{name}" to env of [tool.parity.environments.{lacking[0]}], '
+                    f"or give a default: ${{{name}:-…}}."
+                ),
+            )
 
 
 RULE = Rule(
