@@ -685,7 +685,8 @@ def _summary(report: Preflight) -> str:
 
 def render_json(report: Preflight) -> str:
     """The report as JSON (``version`` changes when a field changes meaning)."""
-    import json
+    from parity.secrets import redact
+    from parity.text import dumps
 
     doc = {
         "version": PREFLIGHT_VERSION,
@@ -695,18 +696,20 @@ def render_json(report: Preflight) -> str:
             {
                 "section": i.section,
                 "status": i.status.value,
-                "message": i.message,
+                "message": redact(i.message),
                 "fix": i.fix,
-                "details": list(i.details),
+                "details": [redact(d) for d in i.details],
             }
             for i in report.items
         ],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
 
 
 def render_markdown(report: Preflight) -> str:
-    """The report as GitHub-flavoured Markdown."""
+    """The report as GitHub-flavoured Markdown (repository text shown as text, never markup)."""
+    from parity.text import clean, md_code, md_text
+
     lines = ["### Cloud preflight", "", _summary(report), ""]
     for section in SECTIONS:
         items = [i for i in report.items if i.section == section]
@@ -715,20 +718,18 @@ def render_markdown(report: Preflight) -> str:
         lines.append(f"**{section.capitalize()}**")
         lines.append("")
         for i in items:
-            lines.append(f"- {_EMOJI[i.status]} {_md(i.message)}")
-            lines.extend(f"  - `{_md(d)}`" for d in i.details)
+            lines.append(f"- {_EMOJI[i.status]} {md_text(clean(i.message))}")
+            lines.extend(f"  - {md_code(clean(d))}" for d in i.details)
             if i.fix and i.status is not Status.OK:
-                lines.append(f"  - fix: {_md(i.fix)}")
+                lines.append(f"  - fix: {md_text(i.fix)}")
         lines.append("")
     return "\n".join(lines)
 
 
-def _md(text: str) -> str:
-    return text.replace("`", "'").replace("\n", " ")
-
-
 def render_text(report: Preflight, *, color: bool = False) -> str:
     """The report for a terminal: one block per section, one line per item, then the fix."""
+    from parity.text import clean
+
     lines: list[str] = []
     for section in SECTIONS:
         items = [i for i in report.items if i.section == section]
@@ -739,8 +740,8 @@ def render_text(report: Preflight, *, color: bool = False) -> str:
             mark = f"{_MARK[i.status]:>4}"
             if color:
                 mark = f"\x1b[{_ANSI[_STYLE[i.status]]}m{mark}\x1b[0m"
-            lines.append(f"  {mark}  {i.message}")
-            lines.extend(f"          {d}" for d in i.details)
+            lines.append(f"  {mark}  {clean(i.message)}")
+            lines.extend(f"          {clean(d)}" for d in i.details)
             if i.fix and i.status is not Status.OK:
                 lines.append(f"          fix: {i.fix}")
     lines.append("")

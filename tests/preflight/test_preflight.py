@@ -423,3 +423,19 @@ def test_readme_sample_is_what_preflight_prints(
         text = text[: found.start(1)] + sample + text[found.end(1) :]
         README.write_text(text, encoding="utf-8")
     assert found.group(1) == sample or os.environ.get("PARITY_UPDATE_README") == "1"
+
+
+def test_repository_text_stays_inert_and_secrets_masked(project: Path) -> None:
+    key = "sk-ant-api03-" + "Zq9" * 31 + "AA"
+    write(project, ".claude/commands/a\x1b]0;TITLE\x07b.md", "x\n")
+    write(project, ".claude/x.json", "{}\n")
+    git(project, "add", ".claude/x.json")
+    git(project, "commit", "-q", "-m", f"use {key}\x1b[2J now")
+    for fmt in ("text", "json", "markdown"):
+        out = run(["preflight", "--format", fmt, str(project)]).out
+        assert key not in out
+        assert "\x1b" not in out
+        assert "\x07" not in out
+    doc = json.loads(run(["preflight", "--format", "json", str(project)]).out)
+    (untracked,) = [i for i in _items(doc, "working tree") if "untracked" in str(i["message"])]
+    assert untracked["details"] == [".claude/commands/a\x1b]0;TITLE\x07b.md"]
