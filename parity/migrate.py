@@ -97,6 +97,9 @@ class Migration:
     # (kind, name, source) of every user and local item -> what the plan does with it: the one
     # answer `parity status` gives as the fix.
     outcomes: dict[tuple[str, str, str], Outcome] = field(default_factory=dict)
+    # Secret name -> (value, where it was found), for `parity migrate --env-file` only: never
+    # rendered, never written into the repository.
+    values: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def skipped(self) -> tuple[Skipped, ...]:
@@ -218,6 +221,7 @@ class _Planner:
     notices: list[Notice] = field(default_factory=list)
     moved_hooks: list[Any] = field(default_factory=list)  # HookHandler
     outcomes: dict[tuple[str, str, str], Outcome] = field(default_factory=dict)
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)  # see Migration.values
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -372,6 +376,7 @@ def plan_migration(
         tuple(planner.notices),
         _duplicates(planner.moved_hooks),
         dict(planner.outcomes),
+        dict(planner.values),
     )
 
 
@@ -610,7 +615,7 @@ def _mcp(p: _Planner, item: Item) -> None:
         p.skip(item, "a url without a type, or a command-less stdio server (the client skips it)")
         return
     names: list[str] = []
-    shaped = _replace_secrets(p, item.name, shaped, names)
+    shaped = _replace_secrets(p, item, shaped, names)
     text = repr(shaped)
     if scan_text(text):
         p.skip(item, "holds a secret parity cannot turn into a ${VAR} reference")
@@ -760,12 +765,13 @@ def _by_kind(server: str, kind: str | None) -> str:
     return _var(server, *words) if words else _var(server, "secret")
 
 
-def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list[str]) -> Any:
+def _replace_secrets(p: _Planner, item: Item, spec: dict[str, Any], names: list[str]) -> Any:
     """``spec`` with literal secrets replaced by ``${NAME}``; the names go into ``names``.
 
     A secret stored under a name (an env variable, a header, an ``--option``) is named after it;
     one in a bare argument or inside a URL after the server and what the secret is.
     """
+    server = item.name
 
     def swap(value: str, key: str | None, hint: str | None) -> str:
         found = _secret_span(value, key)
@@ -773,6 +779,8 @@ def _replace_secrets(p: _Planner, server: str, spec: dict[str, Any], names: list
             start, end, kind = found
             secret = value[start:end]
             name = _unique(p, hint or _by_kind(server, kind), secret)
+            where = f"{key}" if key else (kind or "a value")
+            p.values.setdefault(name, (secret, f'{item.file.display}, server "{server}", {where}'))
             for ref_name, default, rs, re_ in references(value):
                 if default is not None and rs <= start and end <= re_:
                     name, start, end = ref_name, rs, re_  # a secret default: keep the reference
@@ -1176,6 +1184,7 @@ def _env(p: _Planner, item: Item) -> None:
             p.outcomes[_key(item)] = Outcome(False, "secret, declared", NAMES_ONLY, True)
             return
         p.need(item.name)
+        p.values.setdefault(item.name, (value, f"{item.file.display}, env"))
         p.move(item, NAMES_ONLY, "secret: name only")
         return
     if "${" in value or "$HOME" in value or "~/" in value or str(p.home.home) in value:

@@ -610,7 +610,8 @@ def _environment(root: Path, config: Config, environ: Mapping[str, str]) -> Iter
         Status.INFO,
         f"The repository needs {_plural(len(needed), 'variable')} from the cloud environment's "
         f"settings ({len(set_names)} set in this shell, {len(unset)} not):",
-        "Set each in the cloud environment's settings on claude.ai (KEY=value lines).",
+        "Set each in the cloud environment's settings on claude.ai; `parity migrate --env-file "
+        "FILE` writes the values you have as KEY=value lines to paste.",
         details,
     )
 

@@ -10,7 +10,8 @@ import click
 from parity.commands.output import emit
 
 if TYPE_CHECKING:
-    from parity.migrate import MigrateOptions
+    from parity.migrate import MigrateOptions, Migration
+    from parity.model import Inventory
 
 
 @click.command()
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 @click.option(
     "--force",
     is_flag=True,
-    help="With --undo: revert files changed since too, after saving them to a backup folder.",
+    help="With --undo: revert files changed since too, after saving them to a backup folder. "
+    "With --env-file: replace an existing file.",
+)
+@click.option(
+    "--env-file",
+    "env_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the variables the repository needs as KEY=value lines (values from your "
+    "environment, your settings and your MCP servers) to this file, mode 0600, for the cloud "
+    "environment's settings. Only names are printed.",
 )
 @click.option(
     "--only",
@@ -56,6 +66,7 @@ def migrate(
     exclude: tuple[str, ...],
     include_local: bool,
     output_format: str,
+    env_file: Path | None,
 ) -> int:
     """Move user- and local-scope config (~/.claude, ~/.claude.json) into the repository.
 
@@ -78,14 +89,18 @@ def migrate(
 
     if undo and (do_apply or only or exclude or include_local):
         raise UsageError("--undo takes no other option but --force")
-    if force and not undo:
-        raise UsageError("--force goes with --undo")
+    if env_file is not None and (undo or do_apply):
+        raise UsageError("--env-file writes only the variables: use it without --apply or --undo")
+    if force and not (undo or env_file):
+        raise UsageError("--force goes with --undo or --env-file")
     root, _ = resolve_root((path,) if path else (), Path.cwd())
     if undo:
         return _undo(root, force=force)
     options = MigrateOptions.parse(only, exclude, include_local=include_local)
     inventory = Inventory.build(discover_repo(root), Home.from_env())
     migration = plan_migration(inventory, options)
+    if env_file is not None:
+        return _env_file(inventory, migration, env_file, force=force, output_format=output_format)
     if output_format == "json":
         emit(render_json(migration), None)
     elif not do_apply:
@@ -94,6 +109,21 @@ def migrate(
         journal = apply(migration.plan, root, command=_command(options))
         if output_format == "text":
             click.echo(render_applied(migration, len(set(journal.changed))), nl=False)
+    return 0
+
+
+def _env_file(
+    inventory: Inventory, migration: Migration, path: Path, *, force: bool, output_format: str
+) -> int:
+    """Write the cloud environment's variables to ``path``; print names and sources only."""
+    from parity import envfile
+    from parity.config import load_config
+
+    target = envfile.check_target(path, inventory.repo.root, force=force)
+    variables = envfile.collect(inventory, load_config(inventory.repo.root), migration)
+    written = envfile.write(target, variables)
+    render = envfile.render_json if output_format == "json" else envfile.render_text
+    emit(render(variables, target, written), None)
     return 0
 
 

@@ -346,8 +346,8 @@ def test_text_report_is_exact(project: Path) -> None:
         "  info  The repository needs 1 variable from the cloud environment's settings (0 set in "
         "this shell, 1 not):\n"
         '          ACME_API_TOKEN (not set here; from .mcp.json (server "api"))\n'
-        "          fix: Set each in the cloud environment's settings on claude.ai (KEY=value "
-        "lines).\n"
+        "          fix: Set each in the cloud environment's settings on claude.ai; `parity migrate "
+        "--env-file FILE` writes the values you have as KEY=value lines to paste.\n"
         "\n"
         "A cloud session would not get what this checkout has: 1 problem.\n"
     )
