@@ -11,6 +11,11 @@ is never read. ``workflow.cast`` is the recording with its timings (asciicast v2
 ``asciinema play``); ``workflow.md`` is what the terminal shows at the end of each command. The
 README's blocks between ``<!-- transcript: NAME -->`` and ``<!-- /transcript -->`` are replaced
 by the same text, so they always show what the code prints.
+
+The emulation runs the generated setup script, which installs with ``uv`` and ``npm``: with
+either missing from this machine the recording shows that step failing ("not emulated: in the
+image but not on this machine"). ``pip install uv`` into the virtual environment and put its
+``bin`` first on ``PATH`` to record the passing run committed here.
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ SHOWN_PROJECT = "/home/dev/src/acme"
 # Files added to the fixture project: a Python service with uv and a web front end with npm.
 EXTRA_FILES = {
     "pyproject.toml": '[project]\nname = "acme"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n',
-    "uv.lock": 'version = 1\nrequires-python = ">=3.11"\n',
+    "uv.lock": (  # what `uv lock` writes for a project with no dependencies
+        'version = 1\nrevision = 5\nrequires-python = ">=3.11"\n\n'
+        '[[package]]\nname = "acme"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+    ),
     "web/package.json": '{"name": "acme-web", "private": true}\n',
     "web/package-lock.json": '{"name": "acme-web", "lockfileVersion": 3, "packages": {}}\n',
 }
