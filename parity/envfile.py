@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parity import git
 from parity.config import Config
 from parity.errors import UsageError
 from parity.items import Item, ItemKind
@@ -131,12 +131,12 @@ def check_target(path: Path, root: Path, *, force: bool) -> Path:
 
 
 def _ignored(root: Path, rel: str) -> bool:
-    proc = subprocess.run(
-        ["git", "-c", "core.fsmonitor=false", "check-ignore", "-q", "--no-index", "--", rel],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
+    """Whether git ignores ``rel`` under ``root`` (False outside a work tree)."""
+    tree = git.worktree(root)
+    if tree is None:
+        return False
+    # check-ignore refuses --literal-pathspecs (and takes the path as a name anyway).
+    proc = tree.run("check-ignore", "-q", "--no-index", "--", tree.path(rel), literal=False)
     return proc.returncode == 0
 
 

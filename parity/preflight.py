@@ -15,7 +15,6 @@ import enum
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from urllib.parse import urlsplit
 from parity.config import Config
 from parity.errors import ParityError
 from parity.findings import Finding
+from parity.git import run as git_run
+from parity.git import toplevel
 
 # The client's default limit on the bundle it uploads with the bundle seed: the
 # ``tengu_ccr_bundle_max_bytes`` fallback read from client 2.1.330 (the server may change it).
@@ -39,15 +40,6 @@ _CONFIG_PATH = re.compile(
     r"|pyproject\.toml$|package(-lock)?\.json$|npm-shrinkwrap\.json$|setup\.py$"
     r"|pnpm-lock\.yaml$|yarn\.lock$|bun\.lockb?$|uv\.lock$|poetry\.lock$|Pipfile(\.lock)?$"
     r"|requirements[^/]*\.txt$|Gemfile(\.lock)?$|go\.(mod|sum)$|Cargo\.(toml|lock)$|\.npmrc$)"
-)
-# Git must not run anything the checked repository configures (hooks, fsmonitor) from here.
-_HARDENED = (
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "core.hooksPath=/dev/null",
-    "-c",
-    "safe.bareRepository=explicit",
 )
 
 
@@ -108,16 +100,7 @@ class _Git:
         return out.decode("utf-8", "replace")
 
     def raw(self, *args: str, check: bool = True) -> bytes:
-        try:
-            proc = subprocess.run(
-                ["git", *_HARDENED, *args],
-                cwd=self.root,
-                capture_output=True,
-                check=False,
-                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"},
-            )
-        except FileNotFoundError as exc:
-            raise ParityError("git is not installed; parity needs it") from exc
+        proc = git_run(self.root, *args)
         if check and proc.returncode != 0:
             lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise ParityError(f"git {args[0]} failed: {lines[-1] if lines else '?'}")
@@ -169,9 +152,8 @@ def run_preflight(
 ) -> Preflight:
     """Compare what the checkout at ``root`` has with what a cloud session would get."""
     env = os.environ if environ is None else environ
-    git = _Git(root)
-    top = git.run("rev-parse", "--show-toplevel", check=False).strip()
-    if not top:
+    top = toplevel(root)
+    if top is None:
         return Preflight(
             root,
             (
@@ -184,7 +166,7 @@ def run_preflight(
                 ),
             ),
         )
-    git = _Git(Path(top))
+    git = _Git(top)
     extra = tuple(
         s
         for s in (config.cloud_init_script, *(e.setup_script for e in config.declared_environments))
