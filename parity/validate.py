@@ -44,6 +44,9 @@ class SchemaProblem:
     on_key: bool = False  # the problem is the member's name, not its value
     validator: str = ""
     fix: str | None = None
+    # For an unknown name: the one known name it is certainly a misspelling of (see
+    # :func:`certain_match`), which a fix may put in its place.
+    certain: str | None = None
 
 
 @functools.cache
@@ -167,6 +170,7 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
     key = next((str(p) for p in reversed(path) if isinstance(p, str)), None)
     on_key = False
     fix: str | None = None
+    certain: str | None = None
     if kind == "type":
         names = expected if isinstance(expected, list) else [expected]
         want = " or ".join("number" if n == "integer" else str(n) for n in names)
@@ -178,6 +182,7 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
             fix = "Use true or false without quotes."
     elif kind == "enum" and "propertyNames" in error.absolute_schema_path:
         message, hint = _unknown_name(str(instance), list(expected))
+        certain = certain_match(str(instance), [str(e) for e in expected])
         on_key = True
         path = (*path, str(instance))
         fix = f'Rename it to "{hint}".' if hint else "Remove it, or use a name the client knows."
@@ -199,6 +204,7 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
             path = (*path, extra[0])
             on_key = True
             message, hint = _unknown_name(extra[0], known)
+            certain = certain_match(extra[0], [str(k) for k in known])
             fix = f'Rename it to "{hint}".' if hint else "Remove it."
         else:
             message = error.message
@@ -220,7 +226,7 @@ def _describe(error: ValidationError, root: dict[str, Any]) -> SchemaProblem:
         message = str(error.message)
     if custom:
         message = str(custom)
-    return SchemaProblem(path, message, behaviour, on_key, kind, fix)
+    return SchemaProblem(path, message, behaviour, on_key, kind, fix, certain)
 
 
 def _unknown_name(name: str, known: Sequence[object]) -> tuple[str, str | None]:
@@ -230,6 +236,31 @@ def _unknown_name(name: str, known: Sequence[object]) -> tuple[str, str | None]:
     )
     shown = quote(name, NAME_LIMIT)
     return f"Unknown name {shown}" + (f' (did you mean "{hint}"?)' if hint else ""), hint
+
+
+def certain_match(name: str, known: Sequence[str]) -> str | None:
+    """The known name ``name`` certainly means, or None when that is not certain.
+
+    Certain: the only known name equal to it once case, ``-``, ``_`` and spaces are ignored
+    (``session_start``); or a known name much like it (difflib ratio 0.8) that no other known
+    name comes near (the next one is 0.2 behind): ``PreToolUs``. ``OnStart`` is not certain:
+    ``SessionStart`` and ``SubagentStart`` are both about as far from it.
+    """
+
+    def norm(text: str) -> str:
+        return "".join(c for c in text.lower() if c not in "-_ ")
+
+    same = [k for k in known if norm(k) == norm(name) and k != name]
+    if same:
+        return same[0] if len(same) == 1 else None
+    ratios = sorted(
+        ((difflib.SequenceMatcher(None, name, k).ratio(), k) for k in known), reverse=True
+    )
+    if not ratios or ratios[0][0] < 0.8:
+        return None
+    if len(ratios) > 1 and ratios[0][0] - ratios[1][0] < 0.2:
+        return None
+    return ratios[0][1]
 
 
 def did_you_mean(name: str, known: Sequence[str]) -> str | None:

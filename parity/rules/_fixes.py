@@ -17,6 +17,7 @@ from parity.findings import Edit
 from parity.load import Document
 
 __all__ = [
+    "json_insert_first",
     "json_key",
     "json_set",
     "json_string",
@@ -120,6 +121,29 @@ def json_set(doc: Document, path: Sequence[str], value: Any) -> Edit | None:
     except (ValueError, IndexError):
         return None
     return _difference(doc, new)
+
+
+def json_insert_first(
+    doc: Document, parts: Sequence[str | int], key: str, value: Any
+) -> Edit | None:
+    """Add member ``key`` first in the non-empty object at ``parts`` (as ``claude mcp add``
+    writes ``type`` first), on its own line when the members are on lines of their own."""
+    if not _editable(doc):
+        return None
+    span = doc.span(parts) if parts else None
+    if span is None or doc.text[span[0]] != "{":
+        return None
+    first = span[0] + 1
+    while first < span[1] and doc.text[first] in " \t\r\n":
+        first += 1
+    if doc.text[first] != '"':
+        return None  # an empty object
+    member = json.dumps(key, ensure_ascii=False) + ": " + json.dumps(value, ensure_ascii=False)
+    between = doc.text[span[0] + 1 : first]
+    if "\n" in between:
+        indent = between[between.rfind("\n") + 1 :]
+        return text_edit(doc, first, first, f"{member},\n{indent}")
+    return text_edit(doc, first, first, f"{member}, ")
 
 
 def _difference(doc: Document, new: str) -> Edit | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.load import Document
+from parity.rules._fixes import json_key
 from parity.rules._settings import dotted, settings_documents
-from parity.rules.base import Context, Rule
-from parity.validate import CONSEQUENCE, DROP, problems
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
+from parity.validate import CONSEQUENCE, DROP, SchemaProblem, problems
 
 # Permission rule strings are checked by PAR014, with the client's own wording.
 _PERMISSION_RULE = re.compile(r"^permissions/(allow|ask|deny)/\d+$")
@@ -17,7 +20,8 @@ _PERMISSION_RULE = re.compile(r"^permissions/(allow|ask|deny)/\d+$")
 def check(ctx: Context) -> Iterator[Violation]:
     """Validate each settings file against the settings schema of client 2.1.330."""
     for _cf, doc in settings_documents(ctx):
-        for problem in problems("settings", doc.value):
+        found = problems("settings", doc.value)
+        for problem in found:
             where = "/".join(str(p) for p in problem.path)
             if problem.validator == "pattern" and _PERMISSION_RULE.match(where):
                 continue
@@ -26,7 +30,26 @@ def check(ctx: Context) -> Iterator[Violation]:
                 f"{dotted(problem.path)}: {problem.message}. {CONSEQUENCE[problem.behaviour]}",
                 fix=problem.fix,
                 severity=Severity.WARNING if problem.behaviour == DROP else None,
+                autofix=_rename_event(doc, problem, found),
             )
+
+
+def _rename_event(
+    doc: Document, problem: SchemaProblem, found: Sequence[SchemaProblem]
+) -> Fix | None:
+    """``"OnStop"`` → ``"Stop"``: an unknown hook event renamed to the one event it certainly
+    means, unless that event is there already or another unknown one would take its name."""
+    if not (problem.on_key and len(problem.path) == 2 and problem.path[0] == "hooks"):
+        return None
+    target = problem.certain
+    hooks = doc.value.get("hooks") if isinstance(doc.value, dict) else None
+    if target is None or not isinstance(hooks, dict) or target in hooks:
+        return None
+    wanted = Counter(p.certain for p in found if p.on_key and p.path[:1] == ("hooks",))
+    if wanted[target] > 1:
+        return None
+    edit = json_key(doc, problem.path, target)
+    return Fix(f'Rename "{problem.path[1]}" to "{target}"', (edit,)) if edit else None
 
 
 RULE = Rule(
@@ -37,6 +60,13 @@ RULE = Rule(
     fix="Give the value the type and form the client accepts (see `parity schema settings`).",
     tags=("correctness",),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        "Renames an unknown hook event to the event it misspells.",
+        when="when exactly one event is close: `PreToolUs`, `session_start`, not `OnStart`, "
+        "which is as close to SubagentStart as to SessionStart",
+    ),
     docs="""
 ## What it does
 Validates `.claude/settings.json`, `.claude/settings.local.json` (and `~/.claude/settings.json`

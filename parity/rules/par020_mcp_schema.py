@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
+from parity.rules._fixes import json_insert_first
 from parity.rules._settings import dotted
-from parity.rules.base import Context, Rule
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.validate import CONSEQUENCE, REJECT, problems
 
 MAX_VALIDATED = 5_000
@@ -83,6 +84,7 @@ def _check_servers(doc: Document, servers: Any, base: tuple[str, ...]) -> Iterat
             doc.locate((*base, name, "url"), key=True),
             _NO_TYPE.format(name=name) + ".",
             fix='Add "type": "http" (or "sse" / "ws").',
+            autofix=_add_type(doc, (*base, name), servers[name].get("url")),
         )
     checked = servers
     if len(servers) > MAX_VALIDATED:
@@ -110,6 +112,29 @@ def _check_servers(doc: Document, servers: Any, base: tuple[str, ...]) -> Iterat
         )
 
 
+def transport(url: object) -> str | None:
+    """The transport a server URL makes certain: ``ws`` for ws(s)://, ``sse`` for an http(s)
+    URL whose path ends in ``/sse``, ``http`` for one ending in ``/mcp``; None otherwise."""
+    if not isinstance(url, str):
+        return None
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    if scheme.lower() in ("ws", "wss"):
+        return "ws"
+    if scheme.lower() not in ("http", "https"):
+        return None
+    path = rest.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    last = path.rsplit("/", 1)[-1].lower() if "/" in path else ""
+    return {"sse": "sse", "mcp": "http"}.get(last)
+
+
+def _add_type(doc: Document, server: tuple[str, ...], url: object) -> Fix | None:
+    kind = transport(url)
+    edit = json_insert_first(doc, server, "type", kind) if kind else None
+    return Fix(f'Add "type": "{kind}"', (edit,)) if edit else None
+
+
 RULE = Rule(
     code="PAR020",
     name="mcp-schema",
@@ -118,6 +143,13 @@ RULE = Rule(
     fix='Follow the .mcp.json shape: {"mcpServers": {"name": {"type": "stdio", "command": ...}}}.',
     tags=("correctness", "mcp"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        'Adds the "type" a server\'s URL makes certain to a server that has a "url" and no type.',
+        when="a ws:// or wss:// URL is `ws`; an http(s) URL whose path ends in /sse is `sse`, "
+        "in /mcp `http`; any other URL could be either, and is left to you",
+    ),
     docs="""
 ## What it does
 Validates `.mcp.json` (and, with `--user`, the user- and local-scope servers in `~/.claude.json`)
