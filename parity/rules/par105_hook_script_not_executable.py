@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from shlex import quote
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
 from parity.model import Scope
 from parity.rules._scope import hook_scripts, repo_hooks
-from parity.rules.base import Context, Rule
+from parity.rules.base import ALWAYS, Autofix, Context, Rule
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -32,6 +32,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 "a cloud session.",
                 fix=f"`git update-index --chmod=+x {quote(rel)}` and commit, or run it as "
                 f"`bash {quote(rel)}`.",
+                autofix=Fix(f"Make {rel} executable", executable=(rel,)),
             )
 
 
@@ -43,6 +44,12 @@ RULE = Rule(
     fix="`git update-index --chmod=+x <script>` and commit.",
     tags=("parity", "hooks", "git"),
     check=check,
+    autofix=Autofix(
+        ALWAYS,
+        Safety.SAFE,
+        "Marks the script executable in the git index (`git update-index --chmod=+x`) and in "
+        "the working tree; commit the change.",
+    ),
     docs="""
 ## What it does
 For each committed script a project hook runs as a program (`./x.sh`,

@@ -6,16 +6,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
+from parity.rules._fixes import json_string
 from parity.rules._scope import line_location, script_file
-from parity.rules.base import Context, Rule
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 # ``${CLAUDE_PROJECT_DIR}`` or ``$CLAUDE_PROJECT_DIR``; ``${CLAUDE_PROJECT_DIR:-.}`` is fine.
 _BARE = re.compile(r"\$\{CLAUDE_PROJECT_DIR\}|\$CLAUDE_PROJECT_DIR(?![A-Za-z0-9_])")
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
-_MCP_FIX = "Write ${CLAUDE_PROJECT_DIR:-.} (the client expands it, falling back to the cwd)."
+_FALLBACK = "${CLAUDE_PROJECT_DIR:-.}"
+_MCP_FIX = f"Write {_FALLBACK} (the client expands it, falling back to the cwd)."
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -68,13 +70,23 @@ def _mcp(doc: Document) -> Iterator[Violation]:
             found = _BARE.search(value)
             if found is None:
                 continue
+            where = ("mcpServers", name, *path)
             yield Violation(
-                doc.locate(("mcpServers", name, *path)),
+                doc.locate(where),
                 f'MCP server "{name}" uses {found.group(0)} in {path[0]}: the client expands '
                 "variables from its own environment, where CLAUDE_PROJECT_DIR is not set, and runs "
                 "no shell, so the literal text is used and the server fails to start.",
                 fix=_MCP_FIX,
+                autofix=_fallback(doc, where, value),
             )
+
+
+def _fallback(doc: Document, where: tuple[Any, ...], value: str) -> Fix | None:
+    """Every bare ``$CLAUDE_PROJECT_DIR`` of the value, given the fallback the client expands."""
+    edits = [json_string(doc, where, m.start(), m.end(), _FALLBACK) for m in _BARE.finditer(value)]
+    if not edits or None in edits:
+        return None
+    return Fix(f"Write {_FALLBACK}", tuple(e for e in edits if e is not None))
 
 
 def _runs_shell_script(command: str, args: Any) -> bool:
@@ -93,6 +105,12 @@ RULE = Rule(
     fix="Write ${CLAUDE_PROJECT_DIR:-.} in .mcp.json, and a fallback in setup scripts.",
     tags=("parity", "mcp", "env"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        f"Writes `{_FALLBACK}` for each bare `$CLAUDE_PROJECT_DIR` of the value.",
+        when="in `.mcp.json`; a setup script needs a fallback only you can choose",
+    ),
     docs="""
 ## What it does
 Reports `$CLAUDE_PROJECT_DIR` and `${CLAUDE_PROJECT_DIR}` without a `:-` fallback where the

@@ -1,7 +1,8 @@
 """Every fix end to end, one fixture folder each (``tests/fixtures/fix/<CODE>-<what>/``).
 
 A case folder holds ``before/`` (the repository, committed), ``after/`` (every file the fix
-changes, with its exact expected bytes), and optionally ``home/`` (a fake home: the run gets
+changes, with its exact expected bytes; absent when it changes no content, only modes), and
+optionally ``home/`` (a fake home: the run gets
 ``--user``), ``args`` (more options, such as ``--unsafe-fixes``) and ``diff.txt`` (the exact
 ``--diff`` output). For each case: ``--fix`` writes exactly ``after/`` and nothing else, the
 re-check no longer reports the rule, a second ``--fix`` writes nothing, ``--diff`` prints
@@ -64,7 +65,8 @@ def test_fix_writes_exactly_the_expected_bytes(case: str, tmp_path: Path, fake_h
     result = run(["check", "--select", code, "--fix", *args, str(repo)])
     assert result.code in (0, 1), result.err
     assert "Fixed " in result.out, result.out
-    expected = {**before, **_tree(CASES_DIR / case / "after")}
+    after = CASES_DIR / case / "after"
+    expected = {**before, **(_tree(after) if after.is_dir() else {})}
     assert _tree(repo) == expected
 
     again = run(["check", "--select", code, "--format", "json", *args, str(repo)])
@@ -120,7 +122,6 @@ def test_every_case_names_a_fixable_rule() -> None:
 
     for case in CASES:
         assert get(_code(case)).autofix is not None, case
-        assert (CASES_DIR / case / "after").is_dir(), case
 
 
 def test_case_folders_are_only_what_the_harness_reads() -> None:

@@ -1,0 +1,87 @@
+"""What each rule's fix does beyond its fixture: where it is offered, where it is not."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.helpers import git, make_repo, run, write
+
+
+def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        write(root, rel, text)
+    return make_repo(root)
+
+
+def _diff(repo: Path, code: str, *args: str) -> str:
+    result = run(["check", "--select", code, "--diff", *args, str(repo)])
+    assert result.code in (0, 1), result.err
+    return result.out if result.code == 1 else ""
+
+
+# --------------------------------------------------------------------------------------------
+# PAR010
+
+
+def _hooks(*events: str) -> str:
+    handler = '[{"hooks": [{"type": "command", "command": "true"}]}]'
+    members = ", ".join(f'"{e}": {handler}' for e in events)
+    return '{"hooks": {' + members + "}}\n"
+
+
+def test_par010_leaves_an_event_two_events_are_as_close_to(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {".claude/settings.json": _hooks("OnStart")})
+    assert _diff(repo, "PAR010") == ""
+
+
+def test_par010_never_makes_a_second_key_of_one_event(tmp_path: Path) -> None:
+    # The event is there already, or two misspellings would both become it.
+    there = _repo(tmp_path / "a", {".claude/settings.json": _hooks("Stop", "Stopp")})
+    assert _diff(there, "PAR010") == ""
+    twice = _repo(tmp_path / "b", {".claude/settings.json": _hooks("Stopp", "stop ")})
+    assert _diff(twice, "PAR010") == ""
+
+
+# --------------------------------------------------------------------------------------------
+# PAR020
+
+
+def test_par020_leaves_a_url_whose_transport_is_not_certain(tmp_path: Path) -> None:
+    mcp = '{"mcpServers": {"api": {"url": "https://api.example.com/v1"}}}\n'
+    assert _diff(_repo(tmp_path, {".mcp.json": mcp}), "PAR020") == ""
+
+
+def test_par020_knows_the_transports() -> None:
+    from parity.rules.par020_mcp_schema import transport
+
+    assert transport("wss://x.example.com/anything") == "ws"
+    assert transport("https://x.example.com/mcp?token=1") == "http"
+    assert transport("http://localhost:8080/sse") == "sse"
+    assert transport("https://x.example.com/") is None
+    assert transport("https://mcp.example.com") is None
+    assert transport("ftp://x.example.com/mcp") is None
+    assert transport(5) is None
+
+
+# --------------------------------------------------------------------------------------------
+# PAR105
+
+
+def _index_mode(repo: Path, rel: str) -> str:
+    return git(repo, "ls-files", "-s", "--", rel).split(" ", 1)[0]
+
+
+def test_par105_sets_the_mode_in_the_index_and_the_working_tree(tmp_path: Path) -> None:
+    settings = '{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "./x.sh"}]}]}}'
+    repo = _repo(tmp_path, {".claude/settings.json": settings, "x.sh": "#!/bin/sh\ntrue\n"})
+    os.chmod(repo / "x.sh", 0o640)
+    git(repo, "add", "x.sh")
+    assert _index_mode(repo, "x.sh") == "100644"
+    assert run(["check", "--select", "PAR105", "--fix", str(repo)]).code == 0
+    assert _index_mode(repo, "x.sh") == "100755"
+    assert oct((repo / "x.sh").stat().st_mode & 0o777) == "0o750"  # executable where readable
+    assert run(["check", "--undo-fix", str(repo)]).code == 0
+    assert _index_mode(repo, "x.sh") == "100644"
+    assert oct((repo / "x.sh").stat().st_mode & 0o777) == "0o640"
