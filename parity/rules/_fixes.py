@@ -11,18 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from parity.findings import Edit
 from parity.load import Document
 
+if TYPE_CHECKING:
+    from parity.rules._cloud import Site
+    from parity.rules.base import Context
+
 __all__ = [
+    "Region",
     "json_insert_first",
     "json_key",
     "json_set",
     "json_string",
     "json_value",
     "line_start",
+    "site_region",
     "text_edit",
 ]
 
@@ -198,3 +205,38 @@ def string_offsets(literal: str) -> list[int] | None:
             i += 6
     offsets.append(last)
     return offsets if len(offsets) == len(decoded) + 1 else None
+
+
+@dataclass(frozen=True)
+class Region:
+    """The text a command is written in: a hook's command string, or a script's line.
+
+    :meth:`edit` turns offsets into ``text`` into an edit of the file that holds it.
+    """
+
+    text: str
+    doc: Document
+    pointer: tuple[str | int, ...] | None  # the JSON string's place; None for a script line
+    offset: int = 0  # where ``text`` starts in a script
+
+    def edit(self, start: int, end: int, content: str) -> Edit | None:
+        """Replace ``text[start:end]`` with ``content`` in the file."""
+        if self.pointer is not None:
+            return json_string(self.doc, self.pointer, start, end, content)
+        return text_edit(self.doc, self.offset + start, self.offset + end, content)
+
+
+def site_region(ctx: Context, site: Site) -> Region | None:
+    """Where the command of ``site`` is written, for a fix to edit: the hook's ``command``
+    string (not an exec-form hook with ``args``), or the line of the script. None elsewhere."""
+    if site.script is None:
+        hook = site.hook
+        if hook is None or "args" in hook.handler or not isinstance(hook.command, str):
+            return None
+        return Region(hook.command, hook.doc, (*hook.path, "command"))
+    doc = ctx.inventory.repo_file(site.script)
+    if doc is None or not doc.ok:
+        return None
+    start = line_start(doc, site.location.line)
+    end = doc.text.find("\n", start)
+    return Region(doc.text[start : end if end >= 0 else len(doc.text)], doc, None, start)

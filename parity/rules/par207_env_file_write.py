@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from parity.findings import Location, Severity, Violation
+from parity.findings import Fix, Location, Safety, Severity, Violation
 from parity.rules._cloud import SETUP, Site, sites
-from parity.rules.base import Context, Rule
+from parity.rules._fixes import site_region
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 # Events whose hooks get CLAUDE_ENV_FILE (reference §6.2 and the hooks documentation).
 ENV_FILE_EVENTS = frozenset({"SessionStart", "Setup", "CwdChanged", "FileChanged"})
@@ -18,6 +19,11 @@ _TESTED = re.compile(
     r"|\$\{CLAUDE_ENV_FILE:?[-=?+])"
 )
 _APPEND = '>> "$CLAUDE_ENV_FILE"'
+# A truncating redirection into the file, as written: `>`, `1>`, `>|`, `&>` before its name.
+_TRUNCATING = re.compile(
+    r"(?<![<>&|0-9])(?P<op>[0-9]?>\|?|&>)(?!>)(?=\s*[\"']?\$\{?CLAUDE_ENV_FILE\b)"
+    r"|\btee(?=\s+[\"']?\$\{?CLAUDE_ENV_FILE\b)"
+)
 
 
 def _targets(site: Site) -> Iterator[tuple[str, str]]:
@@ -45,11 +51,28 @@ def check(ctx: Context) -> Iterator[Violation]:
                     "are lost, so later Bash commands in the session do not get them.",
                     fix=f"Append with `{_APPEND}` (or `tee -a`).",
                     severity=Severity.WARNING,
+                    autofix=_append(ctx, site),
                 )
                 continue
             if _DEFAULTED.search(target) or _TESTED.search(site.text):
                 continue
             yield _unset(site, location)
+
+
+def _append(ctx: Context, site: Site) -> Fix | None:
+    """``>`` → ``>>`` (``tee`` → ``tee -a``) when the command's text has exactly one
+    truncating write into the file, so that it is certainly this one."""
+    region = site_region(ctx, site)
+    found = list(_TRUNCATING.finditer(region.text)) if region is not None else []
+    if region is None or len(found) != 1:
+        return None
+    match = found[0]
+    if match.group("op") is None:
+        edit = region.edit(match.end(), match.end(), " -a")
+    else:
+        op = match.group("op").rstrip("|")
+        edit = region.edit(match.start(), match.end(), op.replace(">", ">>"))
+    return Fix("Append to $CLAUDE_ENV_FILE", (edit,)) if edit is not None else None
 
 
 def _unset(site: Site, location: Location) -> Violation:
@@ -90,6 +113,14 @@ RULE = Rule(
     fix='Append with `>> "$CLAUDE_ENV_FILE"`, only when `[ -n "${CLAUDE_ENV_FILE:-}" ]`.',
     tags=("cloud", "hooks"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        "Turns a truncating write into an append: `>` becomes `>>`, `tee` becomes `tee -a`.",
+        when="when the hook command or script line has that one truncating write into "
+        "$CLAUDE_ENV_FILE; a write that may happen where the variable is unset needs a test "
+        "only you can place",
+    ),
     docs="""
 ## What it does
 Finds redirections (and `tee`) into `$CLAUDE_ENV_FILE` in hook commands, the scripts hooks run
