@@ -18,6 +18,7 @@ from parity.findings import Location
 from parity.hooks import iter_hooks
 from parity.load import Document, MarkdownDocument
 from parity.model import ConfigFile, Inventory, Kind, Scope
+from parity.secrets import scan_text
 
 
 class ItemKind(str, enum.Enum):
@@ -249,6 +250,23 @@ def _settings_items(doc: Document, value: dict[str, Any], item: Any) -> Iterator
 
 # Settings keys whose entries are items of their own (hooks come from iter_hooks).
 _ITEMIZED = frozenset({"hooks", "env", "enabledPlugins", "extraKnownMarketplaces", "$schema"})
+
+
+def marketplace_declaration(spec: Any) -> tuple[dict[str, Any] | None, str]:
+    """What ``extraKnownMarketplaces`` of the repository should hold for a marketplace the user
+    scope declares as ``spec`` (its ``source``, nothing else), or None and why it cannot:
+    ``"is declared nowhere parity can read"``, ``"is a local path a cloud session cannot
+    read"``, ``"declaration holds a secret"``. ``parity migrate`` and PAR107's fix both use it.
+    """
+    if not isinstance(spec, dict) or "source" not in spec:
+        return None, "is declared nowhere parity can read"
+    source = spec["source"]
+    if isinstance(source, dict) and source.get("source") in ("directory", "file"):
+        return None, "is a local path a cloud session cannot read"
+    declaration = {"source": source}
+    if scan_text(repr(declaration)):
+        return None, "declaration holds a secret"
+    return declaration, ""
 
 
 def _strip_state(spec: Any) -> Any:

@@ -22,7 +22,15 @@ from typing import Any
 from parity.apply import Fence, GitChmod, Plan, Skipped, WriteFile, sha256
 from parity.discover import Home
 from parity.errors import ParityError, UsageError
-from parity.items import Item, ItemKind, Unreadable, build_items, hook_identity, unreadable_files
+from parity.items import (
+    Item,
+    ItemKind,
+    Unreadable,
+    build_items,
+    hook_identity,
+    marketplace_declaration,
+    unreadable_files,
+)
 from parity.jsonedit import append_item, set_member
 from parity.model import Inventory, Kind, Scope
 from parity.rules._secrets import walk_strings
@@ -1123,16 +1131,9 @@ def _plugin(p: _Planner, item: Item) -> None:
         and market not in _OFFICIAL
         and not (isinstance(declared, dict) and market in declared)
     ):
-        declaration = _marketplace(p, market)
+        declaration, why = marketplace_declaration(_marketplace(p, market))
         if declaration is None:
-            p.skip(item, f"its marketplace {market!r} is declared nowhere parity can read")
-            return
-        source = declaration.get("source") if isinstance(declaration, dict) else None
-        if isinstance(source, dict) and source.get("source") in ("directory", "file"):
-            p.skip(item, f"its marketplace {market!r} is a local path a cloud session cannot read")
-            return
-        if scan_text(repr(declaration)):
-            p.skip(item, f"its marketplace {market!r} declaration holds a secret")
+            p.skip(item, f"its marketplace {market!r} {why}")
             return
     text = p.drafts.text(SETTINGS)
     if declaration is not None:
@@ -1163,7 +1164,7 @@ def _marketplace(p: _Planner, name: str) -> Any:
             and other.scope in (Scope.USER, Scope.LOCAL)
             and isinstance(other.data, dict)
         ):
-            return {"source": other.data["source"]} if "source" in other.data else None
+            return other.data
     return None
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.items import marketplace_declaration
+from parity.load import Document
 from parity.model import Kind, Scope
+from parity.rules._fixes import json_set
 from parity.rules._scope import BUILTIN_MARKETPLACES
-from parity.rules.base import Context, Rule
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 
 def _declared(ctx: Context, scopes: list[Scope]) -> set[str]:
@@ -20,18 +24,38 @@ def _declared(ctx: Context, scopes: list[Scope]) -> set[str]:
     return names
 
 
-def _user_known(ctx: Context) -> set[str]:
-    names = _declared(ctx, [Scope.USER]) if ctx.user else set()
+def _user_known(ctx: Context) -> dict[str, Any]:
+    """Marketplaces the user scope declares (with --user): name -> declaration, the user's
+    settings first, then ``~/.claude/plugins/known_marketplaces.json``."""
+    known: dict[str, Any] = {}
+    if not ctx.user:
+        return known
+    for _cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.USER]):
+        value = doc.value if doc.ok and isinstance(doc.value, dict) else {}
+        markets = value.get("extraKnownMarketplaces")
+        if isinstance(markets, dict):
+            for name, spec in markets.items():
+                known.setdefault(str(name), spec)
     for cf, doc in ctx.documents(Kind.PLUGINS, scopes=[Scope.USER]):
-        if ctx.user and cf.path.name == "known_marketplaces.json" and isinstance(doc.value, dict):
-            names.update(str(k) for k in doc.value)
-    return names
+        if cf.path.name == "known_marketplaces.json" and doc.ok and isinstance(doc.value, dict):
+            for name, spec in doc.value.items():
+                known.setdefault(str(name), spec)
+    return known
+
+
+def _declare(doc: Document, market: str, spec: Any) -> Fix | None:
+    """The user's declaration of ``market`` copied into the project settings, as migrate does."""
+    declaration, _why = marketplace_declaration(spec)
+    if declaration is None:
+        return None
+    edit = json_set(doc, ("extraKnownMarketplaces", market), declaration)
+    return Fix(f'Declare marketplace "{market}"', (edit,)) if edit is not None else None
 
 
 def check(ctx: Context) -> Iterator[Violation]:
     """``enabledPlugins`` keys ``plugin@marketplace`` set to true in project settings."""
     declared = _declared(ctx, [Scope.PROJECT]) | BUILTIN_MARKETPLACES
-    user_known: set[str] | None = None
+    user_known: dict[str, Any] | None = None
     for _cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
         value = doc.value if doc.ok and isinstance(doc.value, dict) else {}
         plugins = value.get("enabledPlugins")
@@ -54,6 +78,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 "cannot find the marketplace and does not install the plugin.",
                 fix=f'Declare "{market}" in "extraKnownMarketplaces" of .claude/settings.json '
                 '(e.g. {"source": {"source": "github", "repo": "owner/repo"}}).',
+                autofix=_declare(doc, market, user_known[market]) if market in user_known else None,
             )
 
 
@@ -66,6 +91,14 @@ RULE = Rule(
     fix='Declare the marketplace in "extraKnownMarketplaces" of .claude/settings.json.',
     tags=("parity", "plugins"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        "Copies the marketplace's declaration (its `source`) from your user scope into "
+        '"extraKnownMarketplaces" of the project settings, as `parity migrate` does.',
+        when="with `--user`, when your settings or `~/.claude/plugins/known_marketplaces.json` "
+        "declare it, and not as a local folder or with a credential in it",
+    ),
     docs="""
 ## What it does
 For each `"plugin@marketplace": true` in the project's `enabledPlugins`, checks that

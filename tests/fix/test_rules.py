@@ -85,3 +85,50 @@ def test_par105_sets_the_mode_in_the_index_and_the_working_tree(tmp_path: Path) 
     assert run(["check", "--undo-fix", str(repo)]).code == 0
     assert _index_mode(repo, "x.sh") == "100644"
     assert oct((repo / "x.sh").stat().st_mode & 0o777) == "0o640"
+
+
+# --------------------------------------------------------------------------------------------
+# PAR107
+
+_ENABLED = '{"enabledPlugins": {"tool@acme": true}}\n'
+
+
+def _known(home: Path, source: str) -> None:
+    write(home, ".claude/plugins/known_marketplaces.json", '{"acme": {"source": ' + source + "}}")
+
+
+def test_par107_needs_the_user_scope(tmp_path: Path, fake_home: Path) -> None:
+    _known(fake_home, '{"source": "github", "repo": "acme/plugins"}')
+    repo = _repo(tmp_path, {".claude/settings.json": _ENABLED})
+    assert _diff(repo, "PAR107") == ""  # without --user parity does not read the home
+    assert "extraKnownMarketplaces" in _diff(repo, "PAR107", "--user")
+
+
+def test_par107_prefers_the_user_settings_to_the_installed_copy(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    _known(fake_home, '{"source": "github", "repo": "acme/old"}')
+    write(
+        fake_home,
+        ".claude/settings.json",
+        '{"extraKnownMarketplaces": {"acme": {"source": {"source": "github", "repo": "acme/new"}, '
+        '"autoUpdate": true}}}',
+    )
+    repo = _repo(tmp_path, {".claude/settings.json": _ENABLED})
+    diff = _diff(repo, "PAR107", "--user")
+    assert '"repo": "acme/new"' in diff
+    assert "acme/old" not in diff
+    assert "autoUpdate" not in diff  # the source, nothing else
+
+
+def test_par107_never_copies_a_local_folder_or_a_credential(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    repo = _repo(tmp_path, {".claude/settings.json": _ENABLED})
+    _known(fake_home, '{"source": "directory", "path": "/home/dev/plugins"}')
+    assert _diff(repo, "PAR107", "--user") == ""
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    _known(fake_home, '{"source": "git", "url": "https://x:' + token + '@git.example.com/p.git"}')
+    assert _diff(repo, "PAR107", "--user") == ""
+    reported = run(["check", "--select", "PAR107", "--user", "--format", "json", str(repo)])
+    assert token not in reported.out
