@@ -14,13 +14,24 @@ from parity.model import ConfigFile, Kind, Scope
 from parity.rules.base import Context
 from parity.shell import SimpleCommand, parse_script
 
-# A word that starts at the home directory: ~, ~/…, $HOME, ${HOME}.
-HOME_WORD = re.compile(r"^(?:~(?=/|$)|\$HOME\b|\$\{HOME\})")
+# A word that starts at the home directory: ~, ~/…, ~\\…, $HOME, ${HOME}.
+HOME_WORD = re.compile(r"^(?:~(?=[/\\]|$)|\$HOME\b|\$\{HOME\})")
 # A personal absolute path anywhere in a text: /Users/<name>/… (macOS), /home/<name>/… (Linux).
 # ``/home/user`` is where cloud sessions clone the repository, so it is not personal.
 PERSONAL_PATH = re.compile(
     r"(?<![\w.:/~$-])/(?:Users|home)/(?!user\b)[A-Za-z0-9._-]+(?:/[^\s\"'`)]*)?"
 )
+# A Windows home: C:\Users\<name>\… (or with /), %USERPROFILE%, %APPDATA%, %LOCALAPPDATA%,
+# %HOMEPATH%, and PowerShell's $env:USERPROFILE. None of them exists on the Linux cloud VM.
+WINDOWS_HOME = re.compile(
+    r"(?i)(?<![\w%$:])(?:[a-z]:[\\/]+users[\\/]+(?!(?:public|default|all users)(?:[\\/]|$))"
+    r"[^\\/\s\"'`;|&<>%]+|%(?:userprofile|appdata|localappdata|homepath)%"
+    r"|\$env:(?:userprofile|appdata|localappdata|home)\b)(?:[\\/][^\s\"'`)]*)?"
+)
+# Where a path inside a shell word or a sentence stops: shell punctuation and command
+# substitution are not part of it (`~/.claude/x/$(jq`, `/Users/me/App.app;`).
+_PATH_STOP = re.compile(r"\$\(|[`;|&<>\s\"']")
+_PATH_TRAILING = ".,:;!?)]}*"
 # Folders a package manager fills in the working tree: referenced, but never committed.
 INSTALLED_DIRS = ("node_modules/", ".venv/", "venv/", "vendor/bundle/", "target/", "dist/")
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl")
@@ -40,19 +51,43 @@ BUILTIN_MARKETPLACES = frozenset(
 )
 
 
+def trim_path(path: str) -> str:
+    """``path`` without the shell punctuation or sentence punctuation that follows it."""
+    stop = _PATH_STOP.search(path, 1)
+    if stop is not None:
+        path = path[: stop.start()]
+    return path.rstrip(_PATH_TRAILING) or path
+
+
 def home_reference(word: str) -> str | None:
-    """The home-relative part of ``word`` when it starts at the home or is a personal path."""
+    """The home path in ``word`` when it starts at the home or is a personal path, trimmed."""
     match = HOME_WORD.match(word)
     if match:
-        return word
-    found = PERSONAL_PATH.search(word)
-    return found.group(0) if found else None
+        return trim_path(word)
+    found = PERSONAL_PATH.search(word) or WINDOWS_HOME.search(word)
+    return trim_path(found.group(0)) if found else None
+
+
+# Files every Ubuntu home has, the cloud VM's root included (from /etc/skel).
+_IMAGE_HOME_FILES = frozenset({".bashrc", ".profile"})
+
+
+def on_image(path: str) -> bool:
+    """True for a home path that exists in a cloud session too (``~/.bashrc``)."""
+    match = HOME_WORD.match(path)
+    return match is not None and path[match.end() :].strip("/\\") in _IMAGE_HOME_FILES
+
+
+def personal_path(word: str) -> str | None:
+    """A path in ``word`` that exists only on one machine (``/Users/<name>``, ``C:\\Users\\…``)."""
+    found = PERSONAL_PATH.search(word) or WINDOWS_HOME.search(word)
+    return trim_path(found.group(0)) if found else None
 
 
 def user_claude_path(word: str) -> bool:
     """True when ``word`` names something under ``~/.claude`` (never present in the cloud)."""
     match = HOME_WORD.match(word)
-    return match is not None and word[match.end() :].lstrip("/").startswith(".claude")
+    return match is not None and word[match.end() :].lstrip("/\\").startswith(".claude")
 
 
 @dataclass(frozen=True)

@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from parity.findings import Location, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
+from parity.rules._instructions import RUNS, instruction_paths
 from parity.rules._scope import (
     HOME_WORD,
     PERSONAL_PATH,
+    WINDOWS_HOME,
     home_reference,
     memory_documents,
     memory_imports,
+    on_image,
+    personal_path,
     repo_hooks,
     text_location,
+    trim_path,
     user_claude_path,
 )
 from parity.rules.base import Context, Rule
 from parity.shell import parse
 
 _SOURCE = frozenset({"source", "."})
+_INSTRUCTIONS = {Kind.SKILL: "skill", Kind.COMMAND: "command", Kind.AGENT: "agent"}
+# A Windows path in a command line that is the program, or the script an interpreter runs.
+_WINDOWS_RUN = re.compile(
+    r"(?i)^\s*(?:&\s*)?[\"']?(?:(?:powershell|pwsh|cmd|bash|sh|python3?|node)(?:\.exe)?"
+    r"(?:\s+[-/]\w+)*\s+[\"']?)?$"
+)
 
 
 def check(ctx: Context) -> Iterator[Violation]:
-    """Hook and statusLine commands, MCP command/args, CLAUDE.md imports and skills."""
+    """Hook and statusLine commands, MCP command/args, CLAUDE.md imports, and instructions."""
     for hook in repo_hooks(ctx):
         if hook.file.scope is Scope.PROJECT and hook.command is not None:
             for word, runs in _command_refs(hook.command):
@@ -33,9 +45,8 @@ def check(ctx: Context) -> Iterator[Violation]:
     for _cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
         status = doc.value.get("statusLine") if doc.ok and isinstance(doc.value, dict) else None
         if isinstance(status, dict) and isinstance(status.get("command"), str):
-            for word, runs in _command_refs(status["command"]):
-                loc = doc.locate(("statusLine", "command"))
-                yield _finding(loc, word, "the status line", runs)
+            for word, _runs in _command_refs(status["command"]):
+                yield _status_line(doc.locate(("statusLine", "command")), word)
     for _cf, doc in ctx.documents(Kind.MCP, scopes=[Scope.PROJECT]):
         yield from _mcp(doc)
     for _cf, doc in memory_documents(ctx):
@@ -49,21 +60,30 @@ def check(ctx: Context) -> Iterator[Violation]:
                     "path (@docs/x.md), or inline its text.",
                     severity=Severity.ERROR,
                 )
-    for _cf, doc in ctx.documents(Kind.SKILL, scopes=[Scope.PROJECT]):
-        if doc.ok:
-            yield from _skill(doc)
+        yield from _instructions(doc, "CLAUDE.md" if _cf.kind is Kind.MEMORY else "rule", False)
+    for cf, doc in ctx.documents(*_INSTRUCTIONS, scopes=[Scope.PROJECT]):
+        yield from _instructions(doc, _INSTRUCTIONS[cf.kind], True)
 
 
 def _command_refs(command: str) -> Iterator[tuple[str, bool]]:
-    """Words of a command line that use the home directory: (word, whether it is run)."""
+    """Home paths of a command line, from its shell words: (path, whether it is run)."""
     for cmd in parse(command):
         for i, word in enumerate(cmd.argv):
             runs = i == 0 or (i == 1 and cmd.argv[0] in _SOURCE)
             if runs or (i == 1 and "/" not in cmd.argv[0] and _interpreter(cmd.argv[0])):
-                if home_reference(word):
-                    yield word, True
-            elif user_claude_path(word) or PERSONAL_PATH.search(word):
-                yield word, False
+                found = home_reference(word)
+                if found and not on_image(found):
+                    yield found, True
+            elif user_claude_path(word):
+                yield trim_path(word), False
+            else:
+                personal = personal_path(word)
+                if personal:
+                    yield personal, False
+    # POSIX shell words lose a Windows path's backslashes (C:\Users\me → C:Usersme): read those
+    # from the command text.
+    for m in WINDOWS_HOME.finditer(command):
+        yield trim_path(m.group(0)), bool(_WINDOWS_RUN.match(command[: m.start()]))
 
 
 def _interpreter(name: str) -> bool:
@@ -71,7 +91,7 @@ def _interpreter(name: str) -> bool:
 
 
 def _finding(loc: Location, word: str, what: str, runs: bool) -> Violation:
-    personal = PERSONAL_PATH.search(word) is not None
+    personal = personal_path(word) is not None
     severe = personal or user_claude_path(word)
     verb = "runs" if runs else "uses"
     where = (
@@ -85,6 +105,20 @@ def _finding(loc: Location, word: str, what: str, runs: bool) -> Violation:
         fix='Commit the file to the repository and refer to it as "$CLAUDE_PROJECT_DIR"/<path> '
         "(or install it from the SessionStart setup script).",
         severity=Severity.ERROR if severe else None,
+    )
+
+
+def _status_line(loc: Location, word: str) -> Violation:
+    # Cloud sessions run headless (stream-json, as `claude -p`): the status line is part of the
+    # terminal interface and never runs there (tests/oracle/test_status_line.py).
+    return Violation(
+        loc,
+        f"The status line uses {word}, a path on your machine: a cloud session does not run a "
+        "status line, so nothing breaks there, but a teammate's clone has no such file and "
+        "shows no status line.",
+        fix='Commit the script and refer to it as "$CLAUDE_PROJECT_DIR"/<path>, or keep the '
+        "status line in your user settings (~/.claude/settings.json).",
+        severity=Severity.INFO,
     )
 
 
@@ -118,38 +152,34 @@ def _mcp(doc: Document) -> Iterator[Violation]:
 
 def _mcp_home(value: str) -> str | None:
     # The client expands ${HOME} but runs no shell: `~` and `$HOME` stay literal (still broken).
+    # Values are not shell words, so a Windows path keeps its backslashes.
     for word in value.split():
         if HOME_WORD.match(word) or word.startswith("${HOME}"):
-            return word
-        found = PERSONAL_PATH.search(word)
+            return trim_path(word)
+        found = personal_path(word)
         if found:
-            return found.group(0)
+            return found
     return None
 
 
-def _skill(doc: Document) -> Iterator[Violation]:
-    text = doc.text
-    for match in PERSONAL_PATH.finditer(text):
-        yield _skill_finding(doc, match.start(), match.end(), match.group(0))
-    start = 0
-    while True:
-        start = text.find("~/.claude/", start)
-        if start < 0:
-            return
-        end = start
-        while end < len(text) and not text[end].isspace() and text[end] not in "`\"')":
-            end += 1
-        yield _skill_finding(doc, start, end, text[start:end])
-        start = end
-
-
-def _skill_finding(doc: Document, start: int, end: int, word: str) -> Violation:
-    return Violation(
-        text_location(doc, start, end),
-        f"The skill refers to {word}, a path on your machine: in a cloud session it does not "
-        "exist and the skill's instructions fail there.",
-        fix="Put the file in the skill's folder and refer to it as ${CLAUDE_SKILL_DIR}/<name>.",
-    )
+def _instructions(doc: Document, what: str, imports: bool) -> Iterator[Violation]:
+    """Home paths a skill, command, agent, CLAUDE.md or rule tells Claude to read or run."""
+    if not doc.text:
+        return
+    subject = what if what == "CLAUDE.md" else f"This {what}"
+    fix = (
+        "Put the file in the skill's folder and refer to it as ${CLAUDE_SKILL_DIR}/<name>"
+        if what == "skill"
+        else "Commit the file and refer to it by its path in the repository"
+    ) + ", or create it in the SessionStart setup script."
+    for use in instruction_paths(doc.text, imports=imports):
+        verb = "run" if use.how == RUNS else "read"
+        yield Violation(
+            text_location(doc, use.start, use.end),
+            f"{subject} tells Claude to {verb} {use.path}, a path on your machine: a cloud "
+            "session does not have it (its home is empty), so this step fails there.",
+            fix=fix,
+        )
 
 
 RULE = Rule(
@@ -157,21 +187,46 @@ RULE = Rule(
     name="home-path-in-repo-config",
     severity=Severity.WARNING,
     summary="Repository config refers to the author's home directory (~, $HOME, /Users/…, "
-    "/home/…).",
+    "/home/…, C:\\Users\\…, %USERPROFILE%).",
     fix='Commit the file and refer to it as "$CLAUDE_PROJECT_DIR"/<path>.',
     tags=("parity", "paths"),
     check=check,
     docs="""
 ## What it does
-Finds repository config that reaches into a home directory: hook commands and `statusLine` that run
-`~/…`, `$HOME/…`, `/Users/<name>/…` or `/home/<name>/…`; `.mcp.json` servers whose `command` or
-`args` name such paths; `@~/…` imports in CLAUDE.md and rule files; skills that refer to
-`~/.claude/…` or personal absolute paths. Paths under `~/.claude` and personal absolute paths are
-errors; other home paths (which a setup script might create) are warnings.
+Finds repository config that reaches into a home directory — `~/…`, `$HOME/…`, `/Users/<name>/…`,
+`/home/<name>/…`, and on Windows `C:\\Users\\<name>\\…`, `%USERPROFILE%`, `%APPDATA%`,
+`%LOCALAPPDATA%`, `$env:USERPROFILE`:
+
+- hook commands that run such a path (as the program, or the script an interpreter or `source`
+  runs), or pass a path under `~/.claude` or a personal absolute path as an argument. Paths are
+  taken from the parsed shell words, so `;`, `$(…)` and quotes are never part of them;
+- `.mcp.json` servers whose `command` or `args` name such paths (the client runs no shell, so
+  `~` and `$HOME` stay literal there too);
+- `@~/…` imports in CLAUDE.md and rule files;
+- skills, commands, agents, CLAUDE.md and rule files that tell Claude to **read or run** such a
+  path: a command in a fenced shell block (```` ```bash ````, `sh`, `shell`, `zsh`, `console`)
+  or in inline code that is a command (`cat ~/…`, `source ~/…`, `!`cmd``), `@~/…`, or a path
+  right after an imperative such as "Read", "Run", "Source", "Load" or "Follow".
+
+A path that is only mentioned is left alone: documentation ("instead of `~/.claude/agents/`"),
+a global install option (`cp -r … ~/.claude/skills/`), a folder the agent creates on write
+(`mkdir -p ~/.claude/out`, `> ~/.claude/log`), a folder named in prose, a path with a space in
+inline code (`~/Library/Application Support/…`), a tree listing or a path in a non-shell code
+block, a listing (`ls`, `find`), an unknown program's argument (`python x.py ~/Documents/in.pdf`
+is the user's input), an example (`~/path/to/file`, `<…>`, `your…`), files every Ubuntu home has
+(`~/.bashrc`, `~/.profile`), and a negated sentence ("Do not read …"). The heuristic prefers
+silence: an instruction written in other words is not reported.
+
+Hook and MCP paths under `~/.claude`, personal absolute paths and Windows home paths are errors;
+other home paths in hooks (which a setup script might create) and instructions are warnings.
+A home path in `statusLine` is info: a cloud session runs headless and shows no status line
+(checked with client 2.1.330 in `-p --output-format stream-json` mode, how cloud workers run),
+so it only affects teammates' local sessions.
 
 ## Why is this bad?
-A cloud session runs as root in an empty home on a fresh VM: nothing from your machine is there.
-The hook exits 127, the MCP server fails to start, the import loads nothing.
+A cloud session runs as root in an empty home on a fresh Linux VM: nothing from your machine is
+there. The hook exits 127, the MCP server fails to start, the import loads nothing, and Claude
+cannot follow an instruction to read a file that is not there.
 
 ## Example
 ```json
@@ -183,6 +238,7 @@ The hook exits 127, the MCP server fails to start, the import loads nothing.
 {"hooks": {"PostToolUse": [{"hooks": [{"type": "command",
   "command": "\\"$CLAUDE_PROJECT_DIR\\"/.claude/hooks/fmt.sh"}]}]}}
 ```
-with `.claude/hooks/fmt.sh` committed and executable.
+with `.claude/hooks/fmt.sh` committed and executable. For a skill, put the file in the skill's
+folder and refer to it as `${CLAUDE_SKILL_DIR}/<name>`.
 """,
 )
