@@ -44,6 +44,7 @@ _MODULES: tuple[str, ...] = (
     "par302_host_not_allowed",
     "par303_install_without_network",
     "par304_plain_http",
+    "par305_private_host",
     "par401_literal_secret",
     "par402_secret_in_file",
     "par403_undeclared_mcp_variable",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -400,6 +400,12 @@ def provided_by_setup(ctx: Context, program: str) -> bool:
 # Hosts and URLs
 
 _URL = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]{}`,;|\\]+", re.IGNORECASE)
+# Any scheme (postgres://, redis://, ssh://), for hosts that cannot be reached at all.
+_ANY_URL = re.compile(
+    r"\b[a-z][a-z0-9+.-]{1,15}://(?:[^\s'\"<>()\[\]{}`,;|\\@/]*@)?(?:\[[0-9a-f:.]+\]|[^\s'\"<>()\[\]{}`,;|\\]+)"
+    r"[^\s'\"<>()\[\]{}`,;|\\]*",
+    re.IGNORECASE,
+)
 _HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _PRIVATE = re.compile(
     r"^(127\.|10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|0\.0\.0\.0$)"
@@ -417,15 +423,18 @@ _TEXT_ONLY = frozenset(
 )
 
 
-def urls_in(text: str) -> Iterator[tuple[str, int]]:
-    """Each ``http(s)://`` / ``ws(s)://`` URL in ``text`` with its offset."""
-    for m in _URL.finditer(text):
+def urls_in(text: str, *, any_scheme: bool = False) -> Iterator[tuple[str, int]]:
+    """Each ``http(s)://`` / ``ws(s)://`` URL in ``text`` (any ``scheme://`` URL with
+    ``any_scheme``) with its offset."""
+    for m in (_ANY_URL if any_scheme else _URL).finditer(text):
         yield m.group(0).rstrip(".:"), m.start()
 
 
 def checkable_host(host: str | None) -> bool:
     """True for a real, public host name (not localhost, a LAN name, a template or an example)."""
-    if not host or "$" in host or "{" in host:
+    from parity.network import placeholder_host
+
+    if not host or "$" in host or "{" in host or placeholder_host(host):
         return False
     if host in ("localhost", "::1") or _PRIVATE.match(host):
         return False
@@ -447,6 +456,13 @@ class UrlUse:
     location: Location
     what: str  # "this hook command", "MCP server \"x\"", "the npm registry in .npmrc"
     secret_headers: bool = False  # sent with headers (an MCP server's Authorization, …)
+    value: bool = False  # a setting's value (env): whatever reads it goes there, if anything
+
+    @property
+    def reaches(self) -> str:
+        """``"<What> reaches"``, or ``"<What> points at"`` for a value."""
+        verb = "points at" if self.value else "reaches"
+        return f"{self.what[0].upper()}{self.what[1:]} {verb}"
 
 
 _REGISTRY_FILES: dict[str, re.Pattern[str]] = {
@@ -467,10 +483,17 @@ _WHAT = {
 }
 
 
-def url_uses(ctx: Context) -> Iterator[UrlUse]:
-    """Every URL reached by project hooks, their scripts, MCP servers and registry configs."""
+def url_uses(ctx: Context, *, any_scheme: bool = False) -> Iterator[UrlUse]:
+    """Every URL reached by project hooks, their scripts, MCP servers, settings ``env`` values
+    and registry configs (``http(s)``/``ws(s)`` only, unless ``any_scheme``)."""
     from parity.model import Scope
     from parity.network import host_of
+
+    def hosts(text: str) -> Iterator[tuple[str, str]]:
+        for url, _off in urls_in(text, any_scheme=any_scheme):
+            host = host_of(url, any_scheme=any_scheme)
+            if host is not None:
+                yield url, host
 
     for site in sites(ctx):
         if site.cmd.name in _TEXT_ONLY:
@@ -481,26 +504,25 @@ def url_uses(ctx: Context) -> Iterator[UrlUse]:
             else (f"{site.event} hook script {site.script}" if site.script else "this hook command")
         )
         for word in site.cmd.argv[1:]:
-            for url, _off in urls_in(word):
-                host = host_of(url)
-                if host is not None:
-                    yield UrlUse(url, host, site.locate_word(url), what)
+            for url, word_host in hosts(word):
+                yield UrlUse(url, word_host, site.locate_word(url), what)
     for hook in iter_hooks(ctx.inventory, scopes=[Scope.PROJECT]):
         hook_url = hook.handler.get("url")
         if hook.type == "http" and isinstance(hook_url, str):
-            host = host_of(hook_url)
-            if host is not None:
-                yield UrlUse(hook_url, host, hook.locate("url"), f"this {hook.event} http hook")
+            hook_host = host_of(hook_url)
+            if hook_host is not None:
+                what = f"this {hook.event} http hook"
+                yield UrlUse(hook_url, hook_host, hook.locate("url"), what)
     for doc, name, server in mcp_servers(ctx):
         server_url = server.get("url")
         headers = server.get("headers")
         what = f'MCP server "{name}"'
         if isinstance(server_url, str):
-            host = host_of(server_url)
-            if host is not None:
+            server_host = host_of(server_url, any_scheme=any_scheme)
+            if server_host is not None:
                 yield UrlUse(
                     server_url,
-                    host,
+                    server_host,
                     doc.locate(("mcpServers", name, "url")),
                     what,
                     secret_headers=bool(headers) or "headersHelper" in server,
@@ -508,11 +530,33 @@ def url_uses(ctx: Context) -> Iterator[UrlUse]:
         args = server.get("args")
         if isinstance(args, list):
             for i, arg in enumerate(args):
-                for found, _off in urls_in(arg) if isinstance(arg, str) else ():
-                    host = host_of(found)
-                    if host is not None:
-                        yield UrlUse(found, host, doc.locate(("mcpServers", name, "args", i)), what)
+                for found, host in hosts(arg) if isinstance(arg, str) else ():
+                    yield UrlUse(found, host, doc.locate(("mcpServers", name, "args", i)), what)
+        env = server.get("env")
+        for key, value in env.items() if isinstance(env, dict) else ():
+            for found, host in hosts(value) if isinstance(value, str) else ():
+                where = doc.locate(("mcpServers", name, "env", key))
+                yield UrlUse(found, host, where, f"{what} (env {key})", value=True)
+    yield from _env_uses(ctx, hosts)
     yield from _registry_uses(ctx)
+
+
+# Variables that configure the way out (proxies), not a place to go.
+_PROXY_VARIABLE = re.compile(r"(?i)(?:^|_)(?:no_)?proxy$")
+
+
+def _env_uses(ctx: Context, hosts: Callable[[str], Iterator[tuple[str, str]]]) -> Iterator[UrlUse]:
+    """URL values of project settings ``env`` (``ANTHROPIC_BASE_URL=https://…``)."""
+    from parity.model import Kind, Scope
+
+    for cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):
+        env = doc.value.get("env") if doc.ok and isinstance(doc.value, dict) else None
+        for key, value in env.items() if isinstance(env, dict) else ():
+            if not isinstance(value, str) or _PROXY_VARIABLE.search(str(key)):
+                continue
+            for found, host in hosts(value):
+                what = f"the env variable {key} in {cf.display}"
+                yield UrlUse(found, host, doc.locate(("env", key)), what, value=True)
 
 
 def _registry_uses(ctx: Context) -> Iterator[UrlUse]:

@@ -31,10 +31,12 @@ def check(ctx: Context) -> Iterator[Violation]:
                 )
             yield Violation(
                 use.location,
-                f"{use.what[0].upper()}{use.what[1:]} reaches {host}, which {level_phrase(env)}"
-                f"{env_label(ctx, env)} does not allow: in a cloud session the proxy answers 403 "
-                "(x-deny-reason: host_not_allowed).",
+                f"{use.reaches} {host}, which {level_phrase(env)}{env_label(ctx, env)} does not "
+                "allow: in a cloud session the proxy answers 403 (x-deny-reason: "
+                "host_not_allowed)" + (" to whatever uses it." if use.value else "."),
                 fix=fix,
+                # A value is only a guess at traffic: what reads it may never run there.
+                severity=Severity.WARNING if use.value else None,
             )
 
 
@@ -53,8 +55,11 @@ scripts hooks run, the declared setup script, remote MCP servers (`url`) and MCP
 registry settings in `.npmrc`, `pip.conf`, `uv.toml` and `.yarnrc(.yml)` — and checks each host
 against the declared environment's network level: the Trusted allowlist (with `*.` wildcards),
 a Custom `allow` list, or None. Without a declared environment the default (Trusted) is assumed.
-Local, private and example hosts are skipped; github.com goes through the GitHub proxy at every
-level.
+URL values of the project settings' `env` (`ANTHROPIC_BASE_URL=https://…`) and of MCP servers'
+`env` are checked too, as warnings: whatever reads the variable goes there (`*_PROXY` variables
+are skipped). Local, private, example and stand-in (`your-server`) hosts are skipped (private
+ones are PAR305's);
+github.com goes through the GitHub proxy at every level.
 
 ## Why is this bad?
 Blocked hosts get `403` with `x-deny-reason: host_not_allowed` from the cloud's proxy. The hook

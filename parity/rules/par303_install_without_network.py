@@ -8,6 +8,7 @@ from parity.findings import Severity, Violation
 from parity.network import environment_allowlist
 from parity.rules._cloud import (
     Install,
+    Site,
     env_label,
     fetch_of,
     install_of,
@@ -16,6 +17,7 @@ from parity.rules._cloud import (
     mcp_servers,
     sites,
 )
+from parity.rules._downloads import AS_OF, Download, downloads_of
 from parity.rules.base import Context, Rule
 from parity.shell import SimpleCommand
 
@@ -25,6 +27,21 @@ def _message(what: str, install: Install, blocked: list[str], level: str, label:
     return (
         f"{what} needs {hosts} ({install.manager}'s registry), which {level}{label} does not "
         "allow: the download fails in a cloud session."
+    )
+
+
+def _download(
+    site: Site, shown: str, download: Download, blocked: list[str], level: str
+) -> Violation:
+    skip = f", or set {download.skip} where the download is not needed" if download.skip else ""
+    return Violation(
+        site.location,
+        f"{shown} downloads {download.what} from {', '.join(blocked)} (where it downloads from "
+        f"as of {AS_OF}), which {level} does not allow: the download fails in a cloud session.",
+        fix=f'Allow {", ".join(blocked)} (network = "custom" with `allow`, and in the '
+        f"environment's allowed domains on claude.ai){skip}.",
+        # The table may age, and an installer may find the download already there.
+        severity=Severity.WARNING,
     )
 
 
@@ -46,15 +63,17 @@ def check(ctx: Context) -> Iterator[Violation]:
                 "level, which includes the public registries."
             )
         for site in sites(ctx):
+            shown = f"`{' '.join(site.cmd.argv[:2])}`"
             install = install_of(site.cmd) or fetch_of(site.cmd)
-            if install is None:
-                continue
-            blocked = [h for h in install.hosts if not allowlist.allows(h)]
-            if blocked:
-                shown = " ".join(site.cmd.argv[:2])
+            blocked = [h for h in install.hosts if not allowlist.allows(h)] if install else []
+            if install is not None and blocked:
                 yield Violation(
-                    site.location, _message(f"`{shown}`", install, blocked, level, label), fix=fix
+                    site.location, _message(shown, install, blocked, level, label), fix=fix
                 )
+            for download in downloads_of(ctx, site):
+                blocked = [h for h in download.hosts if not allowlist.allows(h)]
+                if blocked:
+                    yield _download(site, shown, download, blocked, level + label)
         for doc, name, server in mcp_servers(ctx):
             argv = mcp_argv(server)
             install = fetch_of(SimpleCommand(argv)) if argv is not None else None
@@ -79,7 +98,7 @@ RULE = Rule(
     code="PAR303",
     name="install-without-network",
     severity=Severity.ERROR,
-    summary="A package install or npx/uvx launch whose registry the network level blocks.",
+    summary="A package install, npx/uvx launch or installer download the network level blocks.",
     fix='Use the Trusted level, or allow the registry hosts with network = "custom".',
     tags=("cloud", "network"),
     check=check,
@@ -90,6 +109,17 @@ Finds package installs (`npm ci`, `pip install`, `uv sync`, `apt-get install`, `
 MCP servers launched with `npx` / `uvx` / `dlx`, and checks the default registry of each package
 manager against the declared network level: every install under `network = "none"`, registries
 missing from a Custom `allow` list, and registries not on the Trusted list (Homebrew).
+
+It also knows where a few well-known installers download from beyond the registries, from a
+small dated table (`parity/rules/_downloads.py`): `cypress install` and an npm/pnpm/yarn install
+of a package.json that depends on `cypress` (download.cypress.io, unless
+`CYPRESS_INSTALL_BINARY` is set or `--ignore-scripts` is given), `puppeteer browsers install` and
+installs depending on `puppeteer` (storage.googleapis.com, unless `PUPPETEER_SKIP_DOWNLOAD`),
+`playwright install` (cdn.playwright.dev), `terraform init` (registry.terraform.io,
+releases.hashicorp.com), `huggingface-cli`/`hf download` (huggingface.co), `pyenv install`
+(www.python.org), `nvm install` (nodejs.org), `rustup` (static.rust-lang.org) and `ollama pull`
+(registry.ollama.ai). These are warnings: the table ages, and an installer may find what it
+needs already there.
 
 ## Why is this bad?
 With network access None nothing can be downloaded, and a Custom list without the registries
