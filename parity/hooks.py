@@ -21,6 +21,10 @@ _INTERPRETERS = frozenset(
 )
 
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
+# ``"$(command -v python3)"`` as a word once ``$(`` is split off by the parser: `` ( command -v
+# python3)``; ``python3.12`` is python3.
+_LOOKED_UP = re.compile(r"^\s*\(?\s*(?:command\s+-v|which)\s+([\w.+-]+)\s*\)?\s*$")
+_VERSIONED = re.compile(r"^(python3?|node)[\d.]*$")
 # Options after which an interpreter runs code from the command line, not a script file.
 _INLINE_CODE: dict[str, frozenset[str]] = {
     "python": frozenset({"-c", "-m"}),
@@ -118,26 +122,38 @@ class ScriptRef:
     direct: bool = True  # run as a program (needs the executable bit), not through an interpreter
 
 
+def interpreter(word: str) -> str | None:
+    """The interpreter ``word`` runs, by name or path (``.venv/bin/python`` → ``python``, and
+    ``"$(command -v python3)"`` → ``python3``), or None."""
+    found = _LOOKED_UP.match(word)
+    name = found.group(1) if found else word.rsplit("/", 1)[-1]
+    name = _VERSIONED.sub(r"\1", name)
+    return name if name in _INTERPRETERS else None
+
+
 def script_refs(command: SimpleCommand) -> list[ScriptRef]:
     """Scripts that a simple command runs, with ``$CLAUDE_PROJECT_DIR`` taken as the repo root."""
     argv = command.argv
     if not argv:
         return []
     candidates: list[tuple[str, bool]] = []
-    if "/" in argv[0]:
-        candidates.append((argv[0], True))
-    elif argv[0] in _INTERPRETERS and len(argv) > 1:
+    program = interpreter(argv[0])
+    if program is not None and len(argv) > 1:
         flags = [a for a in argv[1:] if a.startswith("-")]
-        if any(f in _INLINE_CODE.get(argv[0], ()) for f in flags) or (
-            argv[0] in _SHELLS and any("c" in f[1:] for f in flags if not f.startswith("--"))
+        if any(f in _INLINE_CODE.get(program, ()) for f in flags) or (
+            program in _SHELLS and any("c" in f[1:] for f in flags if not f.startswith("--"))
         ):
             # ``python -c CODE``, ``node -e CODE``, ``python -m module``: no script file is run.
             return []
         rest = [a for a in argv[1:] if not a.startswith("-")]
-        if argv[0] == "uv" and rest[:1] == ["run"]:
+        if program == "uv" and rest[:1] == ["run"]:
             rest = rest[1:]
+            if rest and interpreter(rest[0]) is not None:
+                rest = rest[1:]  # uv run python scripts/x.py
         if rest and ("/" in rest[0] or "." in rest[0]) and rest[0] != "-c":
             candidates.append((rest[0], False))
+    elif "/" in argv[0]:
+        candidates.append((argv[0], True))
     refs = []
     for text, direct in candidates:
         ref = resolve_script(text, direct)

@@ -31,8 +31,16 @@ def client_env(home: Path, tmp: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def run_client(args: list[str], project: Path, home: Path, tmp: Path, *, trust: bool = True) -> str:
-    """Run ``claude ARGS`` in ``project`` with a fake ``home``; its stdout."""
+def run_client(
+    args: list[str],
+    project: Path,
+    home: Path,
+    tmp: Path,
+    *,
+    trust: bool = True,
+    env: dict[str, str] | None = None,
+) -> str:
+    """Run ``claude ARGS`` in ``project`` with a fake ``home`` (and extra ``env``); its stdout."""
     home.mkdir(parents=True, exist_ok=True)
     tmp.mkdir(parents=True, exist_ok=True)
     if trust:
@@ -40,7 +48,7 @@ def run_client(args: list[str], project: Path, home: Path, tmp: Path, *, trust: 
     proc = subprocess.run(
         [CLAUDE, *args],
         cwd=project,
-        env=client_env(home, tmp),
+        env=client_env(home, tmp, **(env or {})),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -186,3 +194,11 @@ def _loaded(init: dict[str, Any], answer: dict[str, Any], built_in: Loaded | Non
         if c not in skip_commands and c not in skills and c not in skip_skills
     }
     return Loaded(agents, skills, slash)
+
+
+def run_headless(project: Path, home: Path, tmp: Path, **env: str) -> str:
+    """``claude -p hi --output-format stream-json --verbose`` in a trusted ``project``, as a cloud
+    worker runs (headless); its stdout. Without a login it stops after the session start."""
+    project.mkdir(parents=True, exist_ok=True)
+    args = ["-p", "hi", "--output-format", "stream-json", "--verbose"]
+    return run_client(args, project, home, tmp, env=env)

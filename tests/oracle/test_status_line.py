@@ -8,36 +8,24 @@ interface. PAR102 therefore reports a home path in ``statusLine`` as advice, not
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.oracle.client import AVAILABLE, CLAUDE, SKIP_REASON, client_env
+from tests.oracle.client import AVAILABLE, SKIP_REASON, run_headless
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
 
 
 def test_a_headless_cloud_session_runs_hooks_but_no_status_line(tmp_path: Path) -> None:
-    project, home, tmp = tmp_path / "project", tmp_path / "home", tmp_path / "tmp"
-    for folder in (project / ".claude", home, tmp):
-        folder.mkdir(parents=True)
+    project = tmp_path / "project"
     status, hook = tmp_path / "status-ran", tmp_path / "hook-ran"
     settings = {
         "statusLine": {"type": "command", "command": f"touch {status}; echo status"},
         "hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": f"touch {hook}"}]}]},
     }
+    (project / ".claude").mkdir(parents=True)
     (project / ".claude" / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
-    state = {"projects": {str(project): {"hasTrustDialogAccepted": True}}}
-    (home / ".claude.json").write_text(json.dumps(state), encoding="utf-8")
-    subprocess.run(
-        [CLAUDE, "-p", "hi", "--output-format", "stream-json", "--verbose"],
-        cwd=project,
-        env=client_env(home, tmp, CLAUDE_CODE_REMOTE="true"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    run_headless(project, tmp_path / "home", tmp_path / "tmp", CLAUDE_CODE_REMOTE="true")
     assert hook.exists()  # the settings loaded and the session started
     assert not status.exists()
