@@ -25,10 +25,18 @@ class ImageProfile:
     known_missing: frozenset[str]
     broken: dict[str, str]
     versions: dict[str, str]
+    # Programs the image probably has that the profile cannot confirm: never reported missing,
+    # never added to an emulated session.
+    unconfirmed: frozenset[str] = frozenset()
 
     def has(self, command: str) -> bool:
         """True when ``command`` (a program name or path) resolves on the image."""
         return command.rsplit("/", 1)[-1] in self.commands
+
+    def may_have(self, command: str) -> bool:
+        """True when ``command`` is on the image or probably is (``unconfirmed``)."""
+        name = command.rsplit("/", 1)[-1]
+        return name in self.commands or name in self.unconfirmed
 
     def lacks(self, command: str) -> bool:
         """True when ``command`` is a well-known CLI the image is known not to have."""
@@ -50,6 +58,7 @@ def _from_json(doc: dict[str, Any], origin: str) -> ImageProfile:
             known_missing=frozenset(map(str, doc.get("known-missing", ()))),
             broken={str(k): str(v) for k, v in doc.get("broken", {}).items()},
             versions={str(k): str(v) for k, v in doc.get("versions", {}).items()},
+            unconfirmed=frozenset(map(str, doc.get("unconfirmed", ()))),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{origin}: not an image profile ({exc})") from None

@@ -80,7 +80,8 @@ class Item:
         commands = hook.commands()
         if commands:
             refs = [r for c in commands for r in script_refs(c)]
-            what = refs[0].text if refs else commands[0].name
+            named = [c.name for c in commands if c.argv]
+            what = refs[0].text if refs else (named[0] if named else what)
         return f"{hook.event}{matcher}: {what}"
 
     @property

@@ -16,7 +16,7 @@ _KEYWORDS = frozenset(
 # Words that run the rest of the line as a command.
 _WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "command", "builtin", "nice", "stdbuf"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _MAX_DEPTH = 4
 # Words written as they are; anything else is quoted.
@@ -24,6 +24,29 @@ _PLAIN_WORD = re.compile(r"^[A-Za-z0-9._/@+=:,%-]+$")
 # Characters that end a line, move the cursor, hide text or show as nobody knows what (private
 # use, unassigned): never written raw into a script.
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
+# Keywords whose following words are not a command (`for f in *.py`, `case "$x" in`).
+_NOT_A_COMMAND = frozenset({"for", "case", "select", "in", "esac", "function"})
+# Arithmetic, `$(( … ))` and `(( … ))`: numbers and operators, never a program.
+_ARITHMETIC = re.compile(r"\$?\(\((?:[^()]|\([^()]*\))*\)\)")
+# An array, `FILES=(a.py b.py)`: its words are values, not a command.
+_ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w*\+?=)\([^()]*\)")
+_CASE_HEAD = re.compile(r"\bcase\s+.*?\s+in\b")
+_CASE_PATTERN = re.compile(r"^\s*\(?[^()]*?\)")
+_CASE_END = re.compile(r";;&?|;&")
+
+# Commands that bash runs itself (no program on PATH): never "missing" from an image.
+BUILTINS = frozenset(
+    {
+        *(".", ":", "[", "[[", "alias", "bg", "bind", "break", "builtin", "caller", "cd"),
+        *("command", "compgen", "complete", "compopt", "continue", "declare", "dirs"),
+        *("disown", "echo", "enable", "eval", "exec", "exit", "export", "false", "fc", "fg"),
+        *("getopts", "hash", "help", "history", "jobs", "kill", "let", "local", "logout"),
+        *("mapfile", "popd", "printf", "pushd", "pwd", "read", "readarray", "readonly"),
+        *("return", "set", "shift", "shopt", "source", "suspend", "test", "time", "times"),
+        *("trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset", "wait"),
+        *("function", "coproc", "select", "until", "while", "for", "if", "case", "{", "}"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +80,66 @@ def _tokens(text: str) -> list[str]:
 
 def parse(command: str, *, line: int = 1, depth: int = 0) -> list[SimpleCommand]:
     """The simple commands of one command line; ``bash -c`` strings are parsed too. Never raises."""
+    return _parse(_CaseFilter().feed(command), line, depth)
+
+
+def _parse(command: str, line: int, depth: int) -> list[SimpleCommand]:
     out: list[SimpleCommand] = []
-    for words, redirects in _split(_tokens(command.replace("$(", " ( ").replace("`", " ` "))):
+    text = _ARRAY.sub(r"\1''", _ARITHMETIC.sub(":", command))
+    text = text.replace("$(", " ( ").replace("`", " ` ")
+    for words, redirects in _split(_tokens(text)):
         out.extend(_simple(words, redirects, line, depth))
     return out
+
+
+class _CaseFilter:
+    """Drops what is not a command in ``case`` statements, line by line: the ``case … in``
+    head and each item's pattern (``Edit|Write)``, ``*.md)``), keeping the items' commands."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pattern_next = False
+
+    def feed(self, line: str) -> str:
+        """The commands of ``line``, with the case syntax around them blanked out."""
+        out: list[str] = []
+        rest = line
+        while rest:
+            if self.pattern_next:
+                stripped = rest.lstrip()
+                if not stripped or stripped.startswith("#"):
+                    break
+                if re.match(r"esac\b", stripped):
+                    self.depth -= 1
+                    self.pattern_next = False
+                    rest = " ; " + stripped[4:]
+                    continue
+                pattern = _CASE_PATTERN.match(stripped)
+                if pattern is None:
+                    break
+                self.pattern_next = False
+                rest = stripped[pattern.end() :]
+                continue
+            head = _CASE_HEAD.search(rest)
+            end = _CASE_END.search(rest) if self.depth else None
+            if head is not None and (end is None or head.start() < end.start()):
+                out.append(rest[: head.start()] + " ; ")
+                self.depth += 1
+                self.pattern_next = True
+                rest = rest[head.end() :]
+                continue
+            if end is not None:
+                out.append(rest[: end.start()] + " ; ")
+                self.pattern_next = True
+                rest = rest[end.end() :]
+                continue
+            if self.depth and re.match(r"\s*esac\b", rest):
+                self.depth -= 1
+                rest = " ; " + rest.lstrip()[4:]
+                continue
+            out.append(rest)
+            break
+        return "".join(out)
 
 
 def _split(tokens: list[str]) -> Iterator[tuple[list[str], list[tuple[str, str]]]]:
@@ -69,6 +148,12 @@ def _split(tokens: list[str]) -> Iterator[tuple[list[str], list[tuple[str, str]]
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if tok == "[[" and all(w in _KEYWORDS for w in words):
+            # A test: `[[ $f =~ \.(ts|md)$ ]]` holds operators that do not end a command.
+            close = tokens.index("]]", i) if "]]" in tokens[i:] else len(tokens) - 1
+            words.extend(tokens[i : close + 1])
+            i = close + 1
+            continue
         if tok in _OPERATORS:
             if words or redirects:
                 yield words, redirects
@@ -94,9 +179,13 @@ def _simple(
 ) -> list[SimpleCommand]:
     assignments: list[str] = []
     while words and (words[0] in _KEYWORDS or _ASSIGNMENT.match(words[0])):
+        if words[0] in _NOT_A_COMMAND:
+            return []
         if _ASSIGNMENT.match(words[0]):
             assignments.append(words[0])
         words = words[1:]
+    if words and words[0] in _NOT_A_COMMAND:
+        return []
     while words:
         head = words[0].rsplit("/", 1)[-1]
         if head == "command" and words[1:2] in (["-v"], ["-V"]):
@@ -136,6 +225,7 @@ def parse_script(text: str) -> list[SimpleCommand]:
     """The simple commands of a shell script, each with its line number; heredoc bodies skipped."""
     out: list[SimpleCommand] = []
     lines = text.splitlines()
+    cases = _CaseFilter()
     i = 0
     while i < len(lines):
         start = i
@@ -145,7 +235,7 @@ def parse_script(text: str) -> list[SimpleCommand]:
             i += 1
             current = current[:-1] + " " + lines[i]
         heredoc = _HEREDOC.search(current)
-        out.extend(parse(current, line=start + 1))
+        out.extend(_parse(cases.feed(current), start + 1, 0))
         i += 1
         if heredoc:
             end = heredoc.group(2)

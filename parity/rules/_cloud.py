@@ -34,7 +34,9 @@ _PROBE = re.compile(
 )
 
 # Shell functions the script defines, and scripts it sources (nvm is a function from nvm.sh).
-_FUNCTION = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)", re.MULTILINE)
+_FUNCTION = re.compile(
+    r"^\s*(?:function\s+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)\s*\(\))", re.MULTILINE
+)
 _SOURCED = re.compile(
     r"(?:^|[;&|{(]|then|do)\s*(?:source|\.)\s+\S*?([A-Za-z0-9_-]+)\.(?:sh|bash)\b", re.MULTILINE
 )
@@ -79,7 +81,7 @@ def mentions_remote(text: str) -> bool:
 def probed_names(text: str) -> frozenset[str]:
     """Programs ``text`` checks for (``command -v X``), defines, or sources (``. nvm.sh``)."""
     names = {m.group(1) for m in _PROBE.finditer(text)}
-    names.update(m.group(1) for m in _FUNCTION.finditer(text))
+    names.update(m.group(1) or m.group(2) for m in _FUNCTION.finditer(text))
     names.update(m.group(1) for m in _SOURCED.finditer(text))
     return frozenset(names)
 
