@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from parity.findings import Location
 from parity.hooks import HookHandler, iter_hooks, resolve_script, script_refs
+from parity.rules.base import per_check
 from parity.shell import SimpleCommand, is_shebang_shell, parse, parse_script
 
 if TYPE_CHECKING:
@@ -93,17 +94,10 @@ def is_shell_script(rel: str, text: str) -> bool:
     return rel.endswith(_SHELL_SUFFIXES)
 
 
-_CACHE: list[tuple[Context, list[Site]]] = []
-
-
+@per_check
 def sites(ctx: Context) -> list[Site]:
     """Every command of project hooks, the scripts they run, the declared setup scripts."""
-    for known, found in _CACHE:
-        if known is ctx:
-            return found
-    found = list(_collect(ctx))
-    _CACHE[:] = [(ctx, found)]
-    return found
+    return list(_collect(ctx))
 
 
 def _collect(ctx: Context) -> Iterator[Site]:

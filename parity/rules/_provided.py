@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from parity.rules.base import per_check
+
 if TYPE_CHECKING:
     from parity.rules.base import Context
 
@@ -99,17 +101,11 @@ _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _GEM = re.compile(r"""^\s*gem\s+['"]([A-Za-z0-9_.-]+)['"]""", re.MULTILINE)
 _REQUIREMENTS_FILE = re.compile(r"(?:^|/)requirements[\w.-]*\.(?:txt|in)$")
 
-_CACHE: list[tuple[Context, frozenset[str]]] = []
 
-
+@per_check
 def repo_programs(ctx: Context) -> frozenset[str]:
     """Programs the repository's package manifests and lockfiles provide once installed."""
-    for known, found in _CACHE:
-        if known is ctx:
-            return found
-    found = frozenset(_collect(ctx))
-    _CACHE[:] = [(ctx, found)]
-    return found
+    return frozenset(_collect(ctx))
 
 
 def _collect(ctx: Context) -> Iterator[str]:

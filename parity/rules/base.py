@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from parity.findings import Fix, Location, Safety, Severity, Violation
 
@@ -52,6 +53,23 @@ class Context:
 
 
 Check = Callable[[Context], Iterable[Violation]]
+T = TypeVar("T")
+
+
+def per_check(compute: Callable[[Context], T]) -> Callable[[Context], T]:
+    """``compute`` run once per check (per context), its result shared by every rule asking."""
+    last: list[tuple[Context, T]] = []
+
+    def cached(ctx: Context) -> T:
+        if last and last[0][0] is ctx:
+            return last[0][1]
+        value = compute(ctx)
+        last[:] = [(ctx, value)]
+        return value
+
+    functools.update_wrapper(cached, compute)
+    return cached
+
 
 ALWAYS, SOMETIMES = "always", "sometimes"
 
