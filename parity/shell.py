@@ -30,7 +30,10 @@ _NOT_A_COMMAND = frozenset({"for", "case", "select", "in", "esac", "function"})
 _ARITHMETIC = re.compile(r"\$?\(\((?:[^()]|\([^()]*\))*\)\)")
 # An array, `FILES=(a.py b.py)`: its words are values, not a command.
 _ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w*\+?=)\([^()]*\)")
-_CASE_HEAD = re.compile(r"\bcase\s+.*?\s+in\b")
+# `case WORD in` where a command starts (not "in case it is in …" inside an echo).
+_CASE_HEAD = re.compile(
+    r"(?P<pre>^|[;&|({]|\b(?:then|do|else)\b)\s*case\s+(?:\"[^\"]*\"|'[^']*'|\S+)\s+in\b"
+)
 _CASE_PATTERN = re.compile(r"^\s*\(?[^()]*?\)")
 _CASE_END = re.compile(r";;&?|;&")
 
@@ -115,15 +118,17 @@ class _CaseFilter:
                     rest = " ; " + stripped[4:]
                     continue
                 pattern = _CASE_PATTERN.match(stripped)
-                if pattern is None:
-                    break
                 self.pattern_next = False
+                if pattern is None:
+                    # Not the case syntax this reading knows: read the rest as commands.
+                    self.depth = 0
+                    continue
                 rest = stripped[pattern.end() :]
                 continue
             head = _CASE_HEAD.search(rest)
             end = _CASE_END.search(rest) if self.depth else None
             if head is not None and (end is None or head.start() < end.start()):
-                out.append(rest[: head.start()] + " ; ")
+                out.append(rest[: head.start()] + head.group("pre") + " ; ")
                 self.depth += 1
                 self.pattern_next = True
                 rest = rest[head.end() :]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parity.shell import hidden, parse, quote
+from parity.shell import hidden, parse, parse_script, quote
 
 
 def test_command_v_looks_a_program_up_without_running_it() -> None:
@@ -47,3 +48,30 @@ def test_quote_spells() -> None:
     assert quote("$(id)") == "$'$(id)'"
     assert quote("it's\x1b") == "$'it\\'s\\x1b'"
     assert quote("0\n") == "$'0\\x0a'"  # a trailing line break is not a plain word
+
+
+@pytest.mark.parametrize(
+    ("script", "programs"),
+    [
+        # case: neither the head nor the patterns are commands
+        (
+            'case "$TOOL" in\n  Edit|Write) ruff format "$F" ;;\n  *) exit 0 ;;\nesac\nnpm ci\n',
+            ["ruff", "exit", "npm"],
+        ),
+        (
+            'case "$F" in\n  *.py)\n    ruff check "$F"\n    ;;\n'
+            '  (*.ts) npx eslint "$F";;\nesac\n',
+            ["ruff", "npx"],
+        ),
+        ('[ -n "$X" ] && case "$X" in start) go ;; esac\n', ["[", "go"]),
+        ('echo "just in case it is in the cache"\nnpm test\n', ["echo", "npm"]),
+        ("case $x in\n  weird\nnpm ci\n", ["weird", "npm"]),  # unknown syntax: read on
+        # loops, arrays, arithmetic and [[ ]] tests
+        ('for f in *.py; do black "$f"; done\n', ["black"]),
+        ("FILES=(a.py b.py)\narr+=(c d)\nx=$((1 + 2)); (( n++ ))\n", [":"]),
+        ('if [[ "$F" =~ \\.(ts|md)$ ]]; then prettier -w "$F"; fi\n', ["[[", "prettier"]),
+        ("function lint { ruff check .; }\nlint\n", ["ruff", "lint"]),
+    ],
+)
+def test_shell_syntax_is_not_read_as_commands(script: str, programs: list[str]) -> None:
+    assert [c.argv[0] for c in parse_script(script) if c.argv] == programs

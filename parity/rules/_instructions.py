@@ -7,7 +7,7 @@ heuristic, kept narrow on purpose (an unclear case is left alone):
 - commands in fenced shell blocks (```bash, sh, shell, zsh, console) and in inline code that is
   a command (two words or more, or the ``!`cmd` `` form commands run before the prompt): the
   program itself, the script an interpreter or ``source`` runs, the files a reader takes
-  (``cat``, ``head``, ``jq``, ``cd``, ``ls``, ``cp``'s sources …) and ``< file``; never a write
+  (``cat``, ``head``, ``jq``, ``cd``, ``cp``'s sources …) and ``< file``; never a write
   target (``mkdir``, ``touch``, ``cp``'s destination, ``> file``) or an unknown program's
   argument; a path with a space in inline code is not a program;
 - a path right after a verb of reading or running in prose (``Read ~/.claude/style.md``,
@@ -30,7 +30,6 @@ from parity.rules._scope import (
     home_reference,
     on_image,
     personal_path,
-    trim_path,
 )
 from parity.shell import parse, parse_script
 
@@ -47,20 +46,7 @@ _AT_HOME = re.compile(r"(?<![\w@`/])@(~[/\\][^\s`)\]>,;\"']*)")
 
 _SOURCE = frozenset({"source", "."})
 _INTERPRETERS = frozenset(
-    {
-        "bash",
-        "sh",
-        "zsh",
-        "dash",
-        "python",
-        "python3",
-        "node",
-        "ruby",
-        "perl",
-        "deno",
-        "tsx",
-        "pwsh",
-    }
+    {"bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "deno", "tsx"}
 )
 # Programs whose file operands are read (every operand that is a path).
 _READERS = frozenset(
@@ -235,8 +221,8 @@ def _prose(line: str, offset: int, *, imports: bool) -> Iterator[PathUse]:
                 yield _locate(code, offset + m.start(2), 0, path, how)
     if imports:
         for m in _AT_HOME.finditer(line):
-            if not _inside(m.start(), spans):
-                ref = trim_path(m.group(1))
+            ref = _home(m.group(1))
+            if ref is not None and not _inside(m.start(), spans):
                 yield PathUse(ref, offset + m.start(1), offset + m.start(1) + len(ref), READS)
     for m in _PROSE_READ.finditer(line):
         at = m.end()

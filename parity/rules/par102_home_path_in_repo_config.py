@@ -14,7 +14,6 @@ from parity.rules._scope import (
     HOME_WORD,
     PERSONAL_PATH,
     WINDOWS_HOME,
-    home_reference,
     memory_documents,
     memory_imports,
     on_image,
@@ -66,22 +65,29 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 
 def _command_refs(command: str) -> Iterator[tuple[str, bool]]:
-    """Home paths of a command line, from its shell words: (path, whether it is run)."""
+    """Home paths of a command line, from its shell words: (path, whether it is run), once each."""
+    found: dict[str, bool] = {}
+    for path, runs in _refs(command):
+        found[path] = found.get(path, False) or runs
+    yield from found.items()
+
+
+def _refs(command: str) -> Iterator[tuple[str, bool]]:
     for cmd in parse(command):
         for i, word in enumerate(cmd.argv):
             runs = i == 0 or (i == 1 and cmd.argv[0] in _SOURCE)
+            personal = PERSONAL_PATH.search(word)
             if runs or (i == 1 and "/" not in cmd.argv[0] and _interpreter(cmd.argv[0])):
-                found = home_reference(word)
-                if found and not on_image(found):
-                    yield found, True
+                if HOME_WORD.match(word) and not on_image(trim_path(word)):
+                    yield trim_path(word), True
+                elif personal:
+                    yield trim_path(personal.group(0)), True
             elif user_claude_path(word):
                 yield trim_path(word), False
-            else:
-                personal = personal_path(word)
-                if personal:
-                    yield personal, False
-    # POSIX shell words lose a Windows path's backslashes (C:\Users\me → C:Usersme): read those
-    # from the command text.
+            elif personal:
+                yield trim_path(personal.group(0)), False
+    # POSIX shell words lose a Windows path's backslashes (C:\Users\me → C:Usersme), so those
+    # come from the command text.
     for m in WINDOWS_HOME.finditer(command):
         yield trim_path(m.group(0)), bool(_WINDOWS_RUN.match(command[: m.start()]))
 

@@ -112,7 +112,7 @@ def test_hook_paths_come_from_shell_words() -> None:
     ],
 )
 def test_windows_home_paths_in_hook_commands(command: str, expected: tuple[str, bool]) -> None:
-    assert expected in list(_command_refs(command))
+    assert list(_command_refs(command)) == [expected]
 
 
 @pytest.mark.parametrize(
