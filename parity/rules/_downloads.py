@@ -35,11 +35,11 @@ _PUPPETEER = Download(
 )
 _PLAYWRIGHT = Download("Playwright's browsers", ("cdn.playwright.dev",))
 
-# (program, subcommands) -> what it downloads. An empty subcommand tuple matches any.
+# program -> (the subcommands that download, what they download).
 _COMMANDS: dict[str, tuple[tuple[str, ...], Download]] = {
     "cypress": (("install",), _CYPRESS),
     "playwright": (("install",), _PLAYWRIGHT),
-    "puppeteer": (("browsers",), _PUPPETEER),
+    "puppeteer": (("browsers install",), _PUPPETEER),
     "terraform": (
         ("init",),
         Download("Terraform providers", ("registry.terraform.io", "releases.hashicorp.com")),
@@ -79,8 +79,8 @@ def downloads_of(ctx: Context, site: Site) -> list[Download]:
         entry = _COMMANDS.get(_name(argv[0]))
         if entry is not None:
             subs, download = entry
-            ops = [w for w in argv[1:] if not w.startswith("-")]
-            if not subs or (ops and ops[0] in subs):
+            ops = " ".join(w for w in argv[1:] if not w.startswith("-")) + " "
+            if any(ops.startswith(sub + " ") for sub in subs):
                 return [download]
     install = install_of(site.cmd)
     if install is None or install.manager not in ("npm", "pnpm", "yarn") or install.packages:

@@ -110,6 +110,8 @@ PUPPETEER = json.dumps({"dependencies": {"puppeteer": "23.1.0"}})
         ("huggingface-cli download acme/model", {}, None, "huggingface.co"),
         ("pyenv install 3.12.4", {}, None, "www.python.org"),
         ("npx puppeteer browsers install chrome", {}, None, None),  # on the Trusted list
+        ("npx puppeteer browsers install chrome", {}, "none", "storage.googleapis.com"),
+        ("npx puppeteer browsers list", {}, "none", None),
         ("npm ci", {"package.json": PUPPETEER}, None, None),
         ("nvm install 20", {}, None, None),
         ("nvm install 20", {}, "none", "nodejs.org"),
