@@ -34,7 +34,14 @@ from parity.items import (
 from parity.jsonedit import append_item, set_member
 from parity.model import Inventory, Kind, Scope
 from parity.rules._secrets import walk_strings
-from parity.secrets import is_secret_key, redact, references, scan_text, scan_value
+from parity.secrets import (
+    is_secret_key,
+    redact,
+    reference_span,
+    references,
+    scan_text,
+    scan_value,
+)
 from parity.text import clean, display, dumps
 
 # The ``--only`` kinds, in the order a plan handles them.
@@ -789,9 +796,7 @@ def _replace_secrets(p: _Planner, item: Item, spec: dict[str, Any], names: list[
             name = _unique(p, hint or _by_kind(server, kind), secret)
             where = f"{key}" if key else (kind or "a value")
             p.values.setdefault(name, (secret, f'{item.file.display}, server "{server}", {where}'))
-            for ref_name, default, rs, re_ in references(value):
-                if default is not None and rs <= start and end <= re_:
-                    name, start, end = ref_name, rs, re_  # a secret default: keep the reference
+            name, start, end = reference_span(value, start, end, name)
             value = value[:start] + "${" + name + "}" + value[end:]
             if name not in names:
                 names.append(name)

@@ -19,6 +19,7 @@ __all__ = [
     "mask",
     "might_contain_secret",
     "redact",
+    "reference_span",
     "references",
     "scan_text",
     "scan_value",
@@ -513,6 +514,18 @@ def _best_of(run: list[SecretMatch]) -> list[SecretMatch]:
 def references(value: str) -> list[tuple[str, str | None, int, int]]:
     """The ``${VAR}`` / ``${VAR:-default}`` references in ``value``: name, default, span."""
     return [(m.group(1), m.group(2), m.start(), m.end()) for m in _REFERENCE.finditer(value)]
+
+
+def reference_span(value: str, start: int, end: int, name: str) -> tuple[str, int, int]:
+    """What replaces the secret ``value[start:end]`` with a ``${NAME}`` reference: the name and
+    the span to replace. A secret that is the default of ``${VAR:-…}`` takes the whole reference,
+    which becomes ``${VAR}``; any other secret becomes ``${name}``. ``parity migrate`` and
+    PAR401's fix both turn literals into references this way.
+    """
+    for ref_name, default, ref_start, ref_end in references(value):
+        if default is not None and ref_start <= start and end <= ref_end:
+            return ref_name, ref_start, ref_end
+    return name, start, end
 
 
 def scan_value(

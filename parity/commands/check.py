@@ -177,14 +177,28 @@ def _fix(
         fixing.write(planned)
     if mode.only:
         click.echo(_count_line("Fixed", planned))
+        _echo_names(planned, err=False)
         return 0
     # What is left, checked afresh: a fix run neither reads nor writes the results cache.
     report = run_check(replace(options, no_cache=True))
     _show(report, output_format, output, statistics)
     line = _count_line("Fixed", planned, remaining=len(report.findings))
     # Machine-readable reports keep standard output to themselves.
-    click.echo(line, err=output_format != "text" or output is not None or statistics)
+    machine = output_format != "text" or output is not None or statistics
+    click.echo(line, err=machine)
+    _echo_names(planned, err=machine)
     return report.exit_code(exit_zero=exit_zero)
+
+
+def _echo_names(planned: FixRun, *, err: bool) -> None:
+    """After a fix that turned values into references: the variables the user must now set."""
+    names = planned.plan.environment
+    if names:
+        click.echo(
+            f"Set {', '.join(names)} in the cloud environment's settings and in your own "
+            "environment: the fixes replaced literal values with references to them.",
+            err=err,
+        )
 
 
 def _count_line(verb: str, planned: FixRun, remaining: int | None = None) -> str:

@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.load import Document
 from parity.model import Kind
+from parity.rules._fixes import json_string
 from parity.rules._secrets import committed, env_name, fix_for, severity, walk_strings
 from parity.rules._settings import dotted
-from parity.rules.base import Context, Rule
-from parity.secrets import scan_value
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
+from parity.secrets import SecretMatch, reference_span, references, scan_value
+
+# Where the client expands ${NAME} in a server of .mcp.json (settings env takes values as
+# written, so a secret there has no reference to become).
+_EXPANDED = frozenset({"command", "args", "env", "url", "headers"})
+
+
+class _Names:
+    """The variable names one .mcp.json gives its secrets: a name the file already references,
+    or one given to another value, is never reused for a different secret (``_2`` is added)."""
+
+    def __init__(self, doc: Document) -> None:
+        self._owner: dict[str, str | None] = {
+            name: None for _p, _k, v in walk_strings(doc.value) for name, *_ in references(v)
+        }
+
+    def claim(self, hint: str, secret: str) -> str:
+        digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+        name, n = hint, 2
+        while self._owner.setdefault(name, digest) != digest:
+            name, n = f"{hint}_{n}", n + 1
+        return name
+
+
+def _reference(
+    doc: Document, parts: tuple[str | int, ...], value: str, match: SecretMatch, name: str
+) -> tuple[str, Fix | None]:
+    """The secret in ``value`` replaced by a reference, its name declared (as migrate does):
+    the name and the fix (None when the string cannot be edited in place)."""
+    name, start, end = reference_span(value, match.start, match.end, name)
+    edit = json_string(doc, parts, start, end, "${" + name + "}")
+    if edit is None:
+        return name, None
+    return name, Fix(f"Replace the value with ${{{name}}}", (edit,), environment=(name,))
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -18,18 +54,25 @@ def check(ctx: Context) -> Iterator[Violation]:
         if not committed(cf) or not doc.ok or doc.empty:
             continue
         mcp = cf.kind is Kind.MCP
+        names = _Names(doc) if mcp else None
         for parts, key, value in walk_strings(doc.value):
             match = scan_value(value, key=key, references=mcp)
             if match is None:
                 continue
-            owner = str(parts[1]) if mcp and len(parts) > 1 and parts[0] == "mcpServers" else None
+            server = mcp and len(parts) > 2 and parts[0] == "mcpServers"
+            owner = str(parts[1]) if server else None
             name = env_name(match, key, owner)
+            autofix = None
+            if names is not None and server and parts[2] in _EXPANDED:
+                claimed = names.claim(name, value[match.start : match.end])
+                name, autofix = _reference(doc, parts, value, match, claimed)
             yield Violation(
                 doc.locate(parts),
                 f"{match.kind} ({match.masked(value)}) written literally at {dotted(parts)}: "
                 "it is committed with the repository, readable by everyone who can clone it.",
                 fix=fix_for(match, mcp=mcp, key=key, where=parts, name=name),
                 severity=severity(match),
+                autofix=autofix,
             )
 
 
@@ -44,6 +87,18 @@ RULE = Rule(
     ),
     tags=("security", "secrets"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.UNSAFE,
+        "Replaces the value with a `${NAME}` reference (the name the finding gives) and declares "
+        "NAME in the first `[tool.parity.environments]` table, as `parity migrate` does; the "
+        "value is never printed, also not by `--diff`. Unsafe: the server gets nothing until you "
+        "set NAME in the cloud environment's settings and in your own environment, and the value "
+        "stays in the git history (rotate it).",
+        when="in a server of `.mcp.json` (its `command`, `args`, `env`, `url` or `headers`, where "
+        "the client expands references); settings `env` takes values as written, so a secret "
+        "there is left to you",
+    ),
     docs="""
 ## What it does
 Scans every string value of the repository's `.claude/settings.json`, `.mcp.json` and

@@ -132,3 +132,59 @@ def test_par107_never_copies_a_local_folder_or_a_credential(
     assert _diff(repo, "PAR107", "--user") == ""
     reported = run(["check", "--select", "PAR107", "--user", "--format", "json", str(repo)])
     assert token not in reported.out
+
+
+# --------------------------------------------------------------------------------------------
+# PAR401
+
+_KEY_A = "q8Zr3LmX7vT2kP9wN4bY6cH1jD5fG0sA"
+_KEY_B = "Zt5Wq1Lr8Xv3Mk7Np2Bc9Hd4Jf6Gs0Ya"
+
+
+def _servers(**servers: str) -> str:
+    members = ", ".join(
+        f'"{name}": {{"command": "srv", "env": {{"API_KEY": "{value}"}}}}'
+        for name, value in servers.items()
+    )
+    return '{"mcpServers": {' + members + "}}\n"
+
+
+def test_par401_never_gives_two_secrets_one_name(tmp_path: Path) -> None:
+    # "a" already reads ${API_KEY}: that variable is not the literal of "b" or "c".
+    mcp = _servers(a="${API_KEY}", b=_KEY_A, c=_KEY_B, d=_KEY_A)
+    repo = _repo(tmp_path, {".mcp.json": mcp})
+    result = run(["check", "--select", "PAR401", "--fix", "--unsafe-fixes", str(repo)])
+    assert result.code == 0, result.out + result.err
+    assert (repo / ".mcp.json").read_text() == _servers(
+        a="${API_KEY}", b="${API_KEY_2}", c="${API_KEY_3}", d="${API_KEY_2}"
+    )
+    assert (repo / "parity.toml").read_text() == (
+        '[environments.default]\nenv = ["API_KEY_2", "API_KEY_3"]\n'
+    )
+    assert result.out.endswith(
+        "Set API_KEY_2, API_KEY_3 in the cloud environment's settings and in your own "
+        "environment: the fixes replaced literal values with references to them.\n"
+    )
+    assert _KEY_A not in result.out + result.err
+
+
+def test_par401_is_applied_only_with_unsafe_fixes(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {".mcp.json": _servers(b=_KEY_A)})
+    result = run(["check", "--select", "PAR401", "--fix", str(repo)])
+    assert result.out.endswith("Fixed 0 problems (1 remaining, 1 more with `--unsafe-fixes`).\n")
+    assert _KEY_A in (repo / ".mcp.json").read_text()
+    assert _KEY_A not in result.out + result.err
+
+
+def test_par401_leaves_a_secret_in_settings_env(tmp_path: Path) -> None:
+    # Settings env is taken literally: "${NAME}" there would be the value, not a reference.
+    settings = '{"env": {"SEARCH_API_KEY": "' + _KEY_A + '"}}\n'
+    repo = _repo(tmp_path, {".claude/settings.json": settings})
+    assert _diff(repo, "PAR401", "--unsafe-fixes") == ""
+
+
+def test_par401_never_prints_the_value(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {".mcp.json": _servers(b=_KEY_A)})
+    for args in (["--diff"], ["--fix", "--format", "json"], ["--fix-only"]):
+        result = run(["check", "--select", "PAR401", "--unsafe-fixes", *args, str(repo)])
+        assert _KEY_A not in result.out + result.err, args

@@ -90,9 +90,11 @@ def _trust(project: Path, home: Path) -> None:
     (home / ".claude.json").write_text(json.dumps(state), encoding="utf-8")
 
 
-def doctor_problems(project: Path, home: Path, tmp: Path) -> list[str]:
+def doctor_problems(
+    project: Path, home: Path, tmp: Path, env: dict[str, str] | None = None
+) -> list[str]:
     """The lines of ``claude doctor``'s ``Invalid settings`` block (reference §2.1)."""
-    out = run_client(["doctor"], project, home, tmp)
+    out = run_client(["doctor"], project, home, tmp, env=env)
     lines = out.splitlines()
     if "Invalid settings" not in lines:
         return []
