@@ -18,11 +18,13 @@ from parity.findings import Edit
 from parity.load import Document
 
 if TYPE_CHECKING:
+    from parity.hooks import HookHandler
     from parity.rules._cloud import Site
     from parity.rules.base import Context
 
 __all__ = [
     "Region",
+    "hook_region",
     "json_insert_first",
     "json_key",
     "json_set",
@@ -226,14 +228,24 @@ class Region:
         return text_edit(self.doc, self.offset + start, self.offset + end, content)
 
 
+def hook_region(hook: HookHandler | None) -> Region | None:
+    """The ``command`` string of a shell-form hook (``/bin/sh -c``), for a fix to edit; None
+    for an exec-form hook (``args``) or one run by another shell."""
+    if (
+        hook is None
+        or "args" in hook.handler
+        or hook.handler.get("shell") not in (None, "bash")
+        or not isinstance(hook.command, str)
+    ):
+        return None
+    return Region(hook.command, hook.doc, (*hook.path, "command"))
+
+
 def site_region(ctx: Context, site: Site) -> Region | None:
     """Where the command of ``site`` is written, for a fix to edit: the hook's ``command``
     string (not an exec-form hook with ``args``), or the line of the script. None elsewhere."""
     if site.script is None:
-        hook = site.hook
-        if hook is None or "args" in hook.handler or not isinstance(hook.command, str):
-            return None
-        return Region(hook.command, hook.doc, (*hook.path, "command"))
+        return hook_region(site.hook)
     doc = ctx.inventory.repo_file(site.script)
     if doc is None or not doc.ok:
         return None

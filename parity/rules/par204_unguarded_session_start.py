@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from parity.findings import Severity, Violation
+from parity.findings import Fix, Safety, Severity, Violation
 from parity.rules._cloud import Site, install_of, sites, word_column
-from parity.rules.base import Context, Rule
+from parity.rules._fixes import hook_region
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
+
+GUARD = '[ "${CLAUDE_CODE_REMOTE:-}" = "true" ] || exit 0'
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -27,9 +30,19 @@ def check(ctx: Context) -> Iterator[Violation]:
             f"This SessionStart {where} runs `{' '.join(site.cmd.argv[:2])}` without checking "
             f"CLAUDE_CODE_REMOTE: it also runs on every local start and resume, where it {change} "
             "and slows each session down.",
-            fix='Exit early outside the cloud: `[ "${CLAUDE_CODE_REMOTE:-}" = "true" ] || exit 0` '
-            "at the top of the script (`parity cloud-init` writes a guarded one).",
+            fix=f"Exit early outside the cloud: `{GUARD}` at the "
+            + ("top of the script" if site.script else "start of the hook's command")
+            + " (`parity cloud-init` writes a guarded setup script).",
+            autofix=_guard(site),
         )
+
+
+def _guard(site: Site) -> Fix | None:
+    """The hook's command starts with the guard, so that locally it exits before anything of
+    it runs; a script it calls is left as it is (people may run it by hand)."""
+    region = hook_region(site.hook)
+    edit = region.edit(0, 0, f"{GUARD}; ") if region is not None else None
+    return Fix("Run the hook only in a cloud session", (edit,)) if edit is not None else None
 
 
 # Files that say what a project needs, not what is installed: `[ -f package.json ] && npm ci`
@@ -163,6 +176,15 @@ RULE = Rule(
     fix='Start the script with `[ "${CLAUDE_CODE_REMOTE:-}" = "true" ] || exit 0`.',
     tags=("cloud", "hooks"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.UNSAFE,
+        f"Starts the hook's command with `{GUARD}; `, so that the whole hook runs only in a "
+        "cloud session; the script it calls is not changed (it may be run by hand or by CI). "
+        "Unsafe: whatever else the hook does locally (exports, messages) stops too.",
+        when="for a hook whose command the shell runs (not an exec-form hook with `args`, not "
+        "a `powershell` one)",
+    ),
     docs="""
 ## What it does
 Finds project SessionStart hooks that install packages (`npm ci`, `pip install`, `uv sync`,

@@ -188,3 +188,41 @@ def test_par401_never_prints_the_value(tmp_path: Path) -> None:
     for args in (["--diff"], ["--fix", "--format", "json"], ["--fix-only"]):
         result = run(["check", "--select", "PAR401", "--unsafe-fixes", *args, str(repo)])
         assert _KEY_A not in result.out + result.err, args
+
+
+# --------------------------------------------------------------------------------------------
+# PAR204
+
+
+def _session_start(handler: str) -> str:
+    return '{"hooks": {"SessionStart": [{"hooks": [' + handler + "]}]}}\n"
+
+
+def test_par204_guard_stops_the_hook_outside_the_cloud_only(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    handler = '{"type": "command", "command": "npm ci; touch ran"}'
+    repo = _repo(tmp_path, {".claude/settings.json": _session_start(handler)})
+    fixed = run(["check", "--select", "PAR204", "--fix", "--unsafe-fixes", str(repo)])
+    assert fixed.out.endswith("Fixed 1 problem (0 remaining).\n"), fixed.out
+    settings = json.loads((repo / ".claude/settings.json").read_text())
+    command = settings["hooks"]["SessionStart"][0]["hooks"][0]["command"]
+    # The client runs a shell-form hook with /bin/sh -c (dash on the cloud image).
+    stub = tmp_path / "bin"
+    write(stub, "npm", "#!/bin/sh\nexit 0\n", mode=0o755)
+    path = f"{stub}:/usr/bin:/bin"
+    for remote, ran in ((None, False), ("false", False), ("true", True)):
+        env = {"PATH": path, **({"CLAUDE_CODE_REMOTE": remote} if remote else {})}
+        (repo / "ran").unlink(missing_ok=True)
+        done = subprocess.run(["/bin/sh", "-c", command], cwd=repo, env=env, check=False)
+        assert (done.returncode, (repo / "ran").exists()) == (0, ran), remote
+
+
+def test_par204_leaves_exec_form_and_powershell_hooks(tmp_path: Path) -> None:
+    exec_form = '{"type": "command", "command": "npm", "args": ["ci"]}'
+    powershell = '{"type": "command", "command": "npm ci", "shell": "powershell"}'
+    for i, handler in enumerate((exec_form, powershell)):
+        repo = _repo(tmp_path / str(i), {".claude/settings.json": _session_start(handler)})
+        assert "PAR204" in run(["check", "--select", "PAR204", str(repo)]).out, handler
+        assert _diff(repo, "PAR204", "--unsafe-fixes") == "", handler
