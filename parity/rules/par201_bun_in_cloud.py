@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from parity.findings import Location, Severity, Violation
-from parity.rules._cloud import install_of, mcp_argv, mcp_servers, package_scripts, sites
-from parity.rules.base import Context, Rule
+from parity.findings import Fix, Location, Safety, Severity, Violation
+from parity.load import Document
+from parity.rules._cloud import (
+    Site,
+    install_of,
+    mcp_argv,
+    mcp_servers,
+    package_scripts,
+    sites,
+)
+from parity.rules._fixes import Region, site_region
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.shell import SimpleCommand, parse
 
 _OTHER_LOCKS = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
@@ -30,6 +40,58 @@ def _shown(cmd: SimpleCommand) -> str:
     return " ".join(cmd.argv[:2]) if cmd.name == "bun" else cmd.name
 
 
+# `bun install` as a whole command (no packages, no options but --frozen-lockfile).
+_BUN_INSTALL = re.compile(
+    r"(?<![\w./$-])bun\s+(?:install|i)(?P<frozen>\s+--frozen-lockfile)?(?=\s*(?:$|[;&|)#\n]))"
+)
+_CHANGES_FOLDER = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)|--cwd\b")
+
+
+def _lock_command(ctx: Context, folder: str) -> str | None:
+    """The install from the one committed lockfile of another manager in ``folder``, or None
+    (none there, or two managers' lockfiles: which one the project uses is not certain)."""
+
+    def has(name: str) -> bool:
+        return ctx.repo.in_clone((PurePosixPath(folder) / name).as_posix().removeprefix("./"))
+
+    commands = []
+    if has("package-lock.json") or has("npm-shrinkwrap.json"):
+        commands.append("npm ci")
+    if has("pnpm-lock.yaml"):
+        commands.append("pnpm install --frozen-lockfile")
+    if has("yarn.lock"):
+        lock = ctx.inventory.repo_file((PurePosixPath(folder) / "yarn.lock").as_posix())
+        berry = has(".yarnrc.yml") or (lock is not None and "__metadata:" in lock.text)
+        commands.append("yarn install --immutable" if berry else "yarn install --frozen-lockfile")
+    return commands[0] if len(commands) == 1 else None
+
+
+def _replace(region: Region | None, command: str | None) -> Fix | None:
+    """``bun install`` in ``region`` replaced by ``command``, when it is there exactly once."""
+    if region is None or command is None or _CHANGES_FOLDER.search(region.text):
+        return None
+    found = list(_BUN_INSTALL.finditer(region.text))
+    if len(found) != 1:
+        return None
+    edit = region.edit(found[0].start(), found[0].end(), command)
+    return Fix(f"Install with `{command}`", (edit,)) if edit is not None else None
+
+
+def _site_fix(ctx: Context, site: Site) -> Fix | None:
+    # Hooks and the setup script run in the project folder: the lockfile that counts is at the
+    # top, unless the hook or a script it runs changes folder anywhere (then where bun runs is
+    # not certain).
+    if any(o.hook is site.hook and _CHANGES_FOLDER.search(o.text) for o in sites(ctx)):
+        return None
+    return _replace(site_region(ctx, site), _lock_command(ctx, "."))
+
+
+def _script_fix(ctx: Context, doc: Document, name: str, line: str) -> Fix | None:
+    # npm, pnpm and yarn run a package.json script in the folder of that package.json.
+    region = Region(line, doc, ("scripts", name))
+    return _replace(region, _lock_command(ctx, PurePosixPath(doc.display).parent.as_posix()))
+
+
 def check(ctx: Context) -> Iterator[Violation]:
     """Report bun fetching packages in hooks, scripts, MCP servers, package.json; bun-only locks."""
     for site in sites(ctx):
@@ -40,6 +102,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 "proxy: bun is installed on the image but cannot download through it, so this "
                 "step fails in a cloud session.",
                 fix=_fix(site.cmd),
+                autofix=_site_fix(ctx, site) if site.cmd.name == "bun" else None,
             )
     for doc, name, server in mcp_servers(ctx):
         argv = mcp_argv(server)
@@ -64,6 +127,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                     "fails.",
                     fix=_fix(cmd),
                     severity=Severity.WARNING,
+                    autofix=_script_fix(ctx, doc, name, line) if cmd.name == "bun" else None,
                 )
                 break
     yield from _bun_only_locks(ctx)
@@ -96,6 +160,17 @@ RULE = Rule(
     fix="Use npm, pnpm or yarn (and npx) for installs and one-off packages in the cloud.",
     tags=("cloud", "image"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.UNSAFE,
+        "Replaces `bun install` with the install of the lockfile committed beside it: `npm ci` "
+        "(package-lock.json, npm-shrinkwrap.json), `pnpm install --frozen-lockfile` "
+        "(pnpm-lock.yaml), `yarn install --frozen-lockfile` (yarn.lock; `--immutable` for Yarn "
+        "2+). Unsafe: that lockfile may pin other versions than bun's.",
+        when="for `bun install` (or `bun i`, optionally `--frozen-lockfile`) written once in a "
+        "hook command, a script line or a package.json script, when the folder it runs in has "
+        "the lockfile of exactly one other package manager and nothing changes folder first",
+    ),
     docs="""
 ## What it does
 Finds `bun install` / `bun add` / `bun x` and `bunx` in hook commands, the scripts hooks run,

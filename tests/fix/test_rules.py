@@ -226,3 +226,54 @@ def test_par204_leaves_exec_form_and_powershell_hooks(tmp_path: Path) -> None:
         repo = _repo(tmp_path / str(i), {".claude/settings.json": _session_start(handler)})
         assert "PAR204" in run(["check", "--select", "PAR204", str(repo)]).out, handler
         assert _diff(repo, "PAR204", "--unsafe-fixes") == "", handler
+
+
+# --------------------------------------------------------------------------------------------
+# PAR201
+
+_BUN_HOOK = _session_start('{"type": "command", "command": "bun install"}')
+
+
+def test_par201_installs_with_the_one_other_lockfile(tmp_path: Path) -> None:
+    cases = {
+        "npm": ({"npm-shrinkwrap.json": "{}\n"}, "npm ci"),
+        "yarn": ({"yarn.lock": "# yarn lockfile v1\n"}, "yarn install --frozen-lockfile"),
+        "berry": ({"yarn.lock": "__metadata:\n  version: 8\n"}, "yarn install --immutable"),
+        "rc": ({"yarn.lock": "", ".yarnrc.yml": ""}, "yarn install --immutable"),
+    }
+    for name, (files, command) in cases.items():
+        repo = _repo(tmp_path / name, {".claude/settings.json": _BUN_HOOK, **files})
+        diff = _diff(repo, "PAR201", "--unsafe-fixes")
+        assert diff.endswith(f"+{_BUN_HOOK.replace('bun install', command)}"), name
+
+
+def test_par201_needs_one_certain_committed_lockfile(tmp_path: Path) -> None:
+    cases = {
+        "none": {},
+        "two": {"package-lock.json": "{}\n", "yarn.lock": ""},
+        "elsewhere": {"web/package-lock.json": "{}\n"},
+    }
+    for name, files in cases.items():
+        repo = _repo(tmp_path / name, {".claude/settings.json": _BUN_HOOK, **files})
+        assert _diff(repo, "PAR201", "--unsafe-fixes") == "", name
+    ignored = {".claude/settings.json": _BUN_HOOK, ".gitignore": "package-lock.json\n"}
+    repo = _repo(tmp_path / "ignored", {**ignored, "package-lock.json": "{}\n"})
+    assert _diff(repo, "PAR201", "--unsafe-fixes") == ""  # not in a fresh clone
+
+
+def test_par201_leaves_what_is_not_certain(tmp_path: Path) -> None:
+    lock = {"package-lock.json": "{}\n"}
+    commands = {
+        "cd": "cd web && bun install",
+        "add": "bun add left-pad",
+        "flags": "bun install --production",
+        "twice": "bun install; bun install",
+        "script-cd": "./setup.sh",
+    }
+    for name, command in commands.items():
+        handler = '{"type": "command", "command": "' + command + '"}'
+        files = {".claude/settings.json": _session_start(handler), **lock}
+        files["setup.sh"] = '#!/bin/sh\ncd "$(dirname "$0")"\nbun install\n'
+        repo = _repo(tmp_path / name, files)
+        assert "PAR201" in run(["check", "--select", "PAR201", str(repo)]).out, name
+        assert _diff(repo, "PAR201", "--unsafe-fixes") == "", name
