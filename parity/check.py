@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,10 +58,10 @@ def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
     return root, [f.absolute() for f in files]
 
 
-def fingerprint(finding: Finding, line_text: str) -> str:
-    """A stable identity for baselines and SARIF: rule, file, and where in the file."""
-    where = finding.pointer or " ".join(line_text.split())
-    key = f"{finding.code}\0{finding.path}\0{where}"
+def fingerprint(code: str, path: str, where: str) -> str:
+    """A stable identity for baselines and SARIF: rule, file, and where in the file (the
+    pointer, or the line's text with its spacing normalised)."""
+    key = f"{code}\0{path}\0{where}"
     # surrogatepass: a file name that is not UTF-8 arrives with lone surrogates in it.
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
@@ -328,28 +329,34 @@ def _collect(ctx: Context, rules: Sequence[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str, int, int, str]] = set()
     lines_cache: dict[str, list[str]] = {}
+
+    def line_text(path: str, line: int) -> str:
+        return _line_text(ctx, path, line, lines_cache)
+
     for rule in rules:
         for v in rule.check(ctx):
-            finding = _finding(rule, v)
+            finding = _finding(rule, v, line_text)
             key = (finding.code, finding.path, finding.line, finding.column, finding.message)
-            if key in seen:
-                continue
-            seen.add(key)
-            text = _line_text(ctx, finding, lines_cache)
-            findings.append(_with_fingerprint(finding, text))
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
     return findings
 
 
-def _finding(rule: Rule, v: Violation) -> Finding:
+def _finding(
+    rule: Rule, v: Violation, line_text: Callable[[str, int], str] = lambda path, line: ""
+) -> Finding:
+    """The finding of a rule's violation; ``line_text`` gives the text of a line of a file
+    (its fingerprint, when the finding has no pointer)."""
     # The safety net: whatever a rule quoted from the user's files, no secret leaves here, and
     # messages are display text (no control character reaches a terminal or a report).
     from parity.secrets import redact
     from parity.text import clean
 
     loc = v.location
+    pointer = redact(loc.pointer)
     fix = v.fix if v.fix is not None else rule.fix
-    # Only a rule that declares its fix may carry one (docs and reports say it from there).
-    autofix = v.autofix if rule.autofix is not None else None
+    where = pointer or " ".join(line_text(loc.display, loc.line).split())
     return Finding(
         path=loc.display,
         line=loc.line,
@@ -358,12 +365,22 @@ def _finding(rule: Rule, v: Violation) -> Finding:
         message=clean(v.message),
         name=rule.name,
         severity=v.severity or rule.severity,
-        pointer=redact(loc.pointer),
-        fix=clean(fix) if fix is not None else None,
+        pointer=pointer,
+        # A rule's fix text is the same for many findings: masked and escaped once.
+        fix=_clean_fix(fix) if fix is not None else None,
         end_line=loc.end_line,
         end_column=loc.end_column,
-        autofix=autofix,
+        fingerprint=fingerprint(rule.code, loc.display, where),
+        # Only a rule that declares its fix may carry one (docs and reports say it from there).
+        autofix=v.autofix if rule.autofix is not None else None,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_fix(text: str) -> str:
+    from parity.text import clean
+
+    return clean(text)
 
 
 def _applicable(findings: list[Finding], config: Config) -> list[Finding]:
@@ -399,22 +416,16 @@ def _in_repository(path: str) -> bool:
     return bool(path) and not outside
 
 
-def _line_text(ctx: Context, finding: Finding, cache: dict[str, list[str]]) -> str:
-    if finding.pointer:
-        return ""
-    lines = cache.get(finding.path)
+def _line_text(ctx: Context, path: str, line: int, cache: dict[str, list[str]]) -> str:
+    lines = cache.get(path)
     if lines is None:
         lines = []
         for cf in ctx.inventory.files:
-            if cf.display == finding.path:
+            if cf.display == path:
                 lines = ctx.inventory.load(cf).text.splitlines()
                 break
-        cache[finding.path] = lines
-    return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
-
-
-def _with_fingerprint(finding: Finding, line_text: str) -> Finding:
-    return replace(finding, fingerprint=fingerprint(finding, line_text))
+        cache[path] = lines
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _filter_config(findings: list[Finding], config: Config) -> list[Finding]:

@@ -24,7 +24,7 @@ _MAX_ALIAS_EXPANSION = 100_000
 
 # JavaScript's \s: the blanks the client's frontmatter reading allows.
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_CHUNK = 16 * 1024
+_CHUNK = 4 * 1024
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -79,7 +79,7 @@ class LoadIssue:
 class _Lines:
     """Offset to 1-based line/column over one text; lines end at ``\\n`` only, as in git.
 
-    A table per 16 KiB chunk (newlines before it, last newline before it) is built in C in a
+    A table per 4 KiB chunk (newlines before it, last newline before it) is built in C in a
     few milliseconds even for 20 MB; a lookup then counts within one chunk only.
     """
 
@@ -112,5 +112,9 @@ class _Lines:
         line, column = self.position(start)
         if end is None or end <= start:
             return Location(display, line, column, pointer=ptr)
-        end_line, end_column = self.position(end)
+        # The end from the start: a span is short, its chunk's table is not needed.
+        start, end = max(0, min(start, len(self._text))), min(end, len(self._text))
+        end_line = line + self._text.count("\n", start, end)
+        newline = self._text.rfind("\n", start, end)
+        end_column = column + end - start if newline < 0 else end - newline
         return Location(display, line, column, end_line, end_column, ptr)

@@ -8,7 +8,7 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -200,6 +200,8 @@ _PREFIXES = (
     "PuTTY-",
     "sk-",
 )
+# The first of them ``secret`` starts with (an alternation tries its branches in order).
+_PREFIX = re.compile("|".join(map(re.escape, _PREFIXES)))
 
 # --------------------------------------------------------------------------------------------
 # Context: names of keys, flags and headers whose values are credentials.
@@ -224,16 +226,16 @@ _ASSIGN = re.compile(
     r"(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?(?P<sep>\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
     r"(?:(?i:bearer|basic|token)[ \t]+)?(?P<value>[^\s\"'`,;<>(){}\[\]|&\\]{8,})"
 )
-# One pattern per keyword: a pattern that starts with a literal is searched for at memory
-# speed by the regex engine itself, where an alternation of words would be tried everywhere.
-_KEY_SHAPES = tuple(
-    re.compile(
-        word + r"[a-z0-9_.-]*[\"']?(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
-        r"(?:(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){}\[\]|&\\]{8,}"
-    )
-    for word in _KEYWORDS
+# A credential-like word, a separator and a long value, in ASCII-lowercased text.
+_KEY_SHAPE = (
+    r"[a-z0-9_.-]*[\"']?(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
+    r"(?:(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){}\[\]|&\\]{8,}"
 )
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# One pattern per keyword: a pattern that starts with a literal is searched for fast by the
+# regex engine itself, where an alternation of words would be tried everywhere in a long text.
+_KEY_SHAPES = tuple(re.compile(word + _KEY_SHAPE) for word in _KEYWORDS)
+# In a short text (a message, a value) one search for any of them costs less than nine.
+_ANY_KEY_SHAPE = re.compile("(?:" + "|".join(_KEYWORDS) + ")" + _KEY_SHAPE)
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
 
@@ -407,16 +409,45 @@ def might_contain_secret(text: str) -> bool:
     return _ANY_KEYWORD.search(text.lower()) is not None
 
 
+# Below this length, one search for anything a pass could find comes before the passes.
+_SHORT = 4096
+
+
 def scan_text(text: str) -> list[SecretMatch]:
     """Every secret in ``text`` (scripts, Markdown, any file), with offsets into ``text``."""
-    found = list(_provider_matches(text))
-    found.extend(_keyword_matches(text))
+    # A short text (a message, a value: the engine masks every finding's) is first searched
+    # once for anything each pass could start from, and most have nothing.
+    short = len(text) < _SHORT
+    if not short:
+        found = list(_provider_matches(text, _BY_KEYWORD))
+    elif _ANY_FORMAT_KEYWORD.search(text) is None:
+        found = []
+    else:
+        found = list(_provider_matches(text, [k for k in _BY_KEYWORD if k in text]))
+    low = _ascii_lower(text)
+    if not short or _ANY_KEY_SHAPE.search(low) is not None:
+        found.extend(_keyword_matches(text, low))
     return _without_overlaps(found)
 
 
-def _provider_matches(text: str) -> Iterator[SecretMatch]:
+def _ascii_lower(text: str) -> str:
+    """``text`` with the ASCII letters lower-cased and every other character kept, so offsets
+    into it are offsets into ``text`` (``str.lower`` changes some lengths: ``İ``, ``ß``...).
+
+    In UTF-32 each character is one 4-byte unit, and ``bytes.lower`` changes only the bytes
+    A-Z: a non-ASCII character may become another non-ASCII one (never ASCII, never a space),
+    which no pattern of this module can tell apart. Much faster than ``str.translate``.
+    """
+    if text.isascii():
+        return text.lower()
+    raw = text.encode("utf-32-le", "surrogatepass").lower()
+    return raw.decode("utf-32-le", "surrogatepass")
+
+
+def _provider_matches(text: str, keywords: Iterable[str]) -> Iterator[SecretMatch]:
     n = len(text)
-    for keyword, formats in _BY_KEYWORD.items():
+    for keyword in keywords:
+        formats = _BY_KEYWORD[keyword]
         # One pass of str.find per keyword: the cost of a text without secrets.
         pos = text.find(keyword)
         while pos >= 0:
@@ -437,14 +468,23 @@ def _provider_matches(text: str) -> Iterator[SecretMatch]:
             pos = text.find(keyword, nxt)
 
 
-def _keyword_matches(text: str) -> Iterator[SecretMatch]:
-    """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy."""
-    # One C-level pass over an ASCII-lowercased copy (same offsets) finds the rare places where
-    # a credential-like word is followed by a separator and a long value; Python looks only there.
-    low = text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+def _keyword_matches(text: str, low: str) -> Iterator[SecretMatch]:
+    """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy.
+
+    ``low`` is ``text`` ASCII-lowercased (same offsets): C-level passes over it find the rare
+    places where a credential-like word is followed by a separator and a long value; Python
+    looks only there.
+    """
     n = len(text)
     done = 0  # hits before this offset belong to a key already looked at
-    hits = sorted(m.start() for shape in _KEY_SHAPES for m in shape.finditer(low))
+    hits = sorted(
+        m.start()
+        for word, shape in zip(_KEYWORDS, _KEY_SHAPES, strict=True)
+        # str.find runs at memory speed, the regex's own search for its first word at half
+        # that: most texts lack most words, and a match can only start where its word does.
+        if (first := low.find(word)) >= 0
+        for m in shape.finditer(low, first)
+    )
     for pos in hits:
         if pos < done:
             continue
@@ -590,7 +630,8 @@ def mask(secret: str) -> str:
     value is shown, so a short secret shows nothing but its length.
     """
     n = len(secret)
-    prefix = next((p for p in _PREFIXES if secret.startswith(p)), secret[:3] if n >= 16 else "")
+    known = _PREFIX.match(secret)
+    prefix = known.group() if known else secret[:3] if n >= 16 else ""
     if len(prefix) > n // 4:
         prefix = ""
     return f"{prefix}…({n} chars)"
@@ -598,8 +639,8 @@ def mask(secret: str) -> str:
 
 def redact(text: str) -> str:
     """``text`` with every secret replaced by its mask (only scanned when the prefilter fires)."""
-    if not text or not might_contain_secret(text):
-        return text
+    if not text or (len(text) >= _SHORT and not might_contain_secret(text)):
+        return text  # (a short text is tested as cheaply by scan_text itself)
     found = scan_text(text)
     if not found:
         return text

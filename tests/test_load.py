@@ -951,3 +951,23 @@ def test_loaders_never_raise_and_issues_lie_inside_the_file(data: bytes) -> None
 def test_read_text_decodes_plain_files() -> None:
     text, issues = read_text(HERE, "x", data="naïve\n".encode())
     assert (text, issues) == ("naïve\n", [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab\n", max_size=9000),
+    st.integers(-5, 9100),
+    st.one_of(st.none(), st.integers(-5, 9100)),
+)
+def test_a_span_ends_where_its_end_offset_is(text: str, start: int, end: int | None) -> None:
+    # The end of a span is counted from its start (not looked up in the chunk table): it must
+    # be where the end offset is, lines and columns as for any offset.
+    from parity.positions import _Lines
+
+    lines = _Lines(text)
+    loc = lines.location("f", start, end)
+    line, column = lines.position(start)
+    if end is None or end <= start:
+        assert loc == Location("f", line, column)
+    else:
+        assert loc == Location("f", line, column, *lines.position(end))

@@ -191,12 +191,14 @@ _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 def memory_imports(doc: Document) -> Iterator[tuple[str, int, int]]:
     """Each ``@path`` import of a memory file: (path, start, end) offsets of the path text."""
+    if "@" not in doc.text:
+        return
     offset = 0
     fenced = False
     for line in doc.text.split("\n"):
         if _FENCE.match(line):
             fenced = not fenced
-        elif not fenced:
+        elif not fenced and "@" in line:
             masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
             for match in _IMPORT.finditer(masked):
                 path = match.group(1).rstrip(".:")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parity.secrets import (
+    _BY_KEYWORD,
     _PREFIXES,
     SecretMatch,
+    _ascii_lower,
+    _keyword_matches,
+    _provider_matches,
     _without_overlaps,
     mask,
     redact,
@@ -120,3 +126,30 @@ def test_a_file_dense_with_secrets_reports_each_of_them() -> None:
     found = scan_text(text)
     assert len(found) == 3000
     assert [m.start for m in found] == sorted(m.start for m in found)
+
+
+def test_ascii_lowering_changes_nothing_the_patterns_see() -> None:
+    # Lowered through UTF-32 bytes, every character stays one character: an ASCII one becomes
+    # its lower case, any other stays non-ASCII and keeps being a space or not (the keyword
+    # patterns tell non-ASCII characters apart by that alone). Every code point, surrogates too.
+    every = "".join(map(chr, range(0x110000)))
+    lowered = _ascii_lower(every)
+    assert len(lowered) == len(every)
+    assert lowered[:128] == every[:128].lower()
+    assert all(ord(c) >= 128 for c in lowered[128:])
+    space = re.compile(r"\s")
+    assert [m.start() for m in space.finditer(lowered)] == [
+        m.start() for m in space.finditer(every)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_a_short_text_finds_what_every_pass_finds(text: str) -> None:
+    # scan_text first searches a short text once for anything a pass could start from: it must
+    # never skip a pass that would have found something.
+    every_pass = [
+        *_provider_matches(text, _BY_KEYWORD),
+        *_keyword_matches(text, _ascii_lower(text)),
+    ]
+    assert scan_text(text) == _without_overlaps(every_pass)
