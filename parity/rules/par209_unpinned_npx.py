@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
 
-from parity.findings import Severity, Violation
+import tomlkit
+import yaml
+from tomlkit.exceptions import TOMLKitError
+
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.load import Document
 from parity.rules._cloud import mcp_argv, mcp_servers
-from parity.rules.base import Context, Rule
+from parity.rules._fixes import json_value
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 _EXACT_NPM = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
 _EXACT_PY = re.compile(r"(?:==|@)v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z]+)*$|@[0-9a-f]{7,40}$")
@@ -59,6 +68,113 @@ def _package(argv: tuple[str, ...]) -> tuple[str, int, str] | None:
     return None
 
 
+_PY_NAME = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?P<extras>\[[^\]]*\])?$"
+)
+
+
+def _text(ctx: Context, rel: str) -> str | None:
+    """A committed file's text (a lockfile is only certain when a fresh clone has it)."""
+    if not ctx.repo.in_clone(rel):
+        return None
+    doc = ctx.inventory.repo_file(rel)
+    return doc.text if doc is not None and doc.ok else None
+
+
+def _npm_locked(ctx: Context, folder: PurePosixPath, name: str) -> set[str]:
+    """The versions of ``name`` the project's npm or pnpm lockfile in ``folder`` installs."""
+    found: set[str] = set()
+    for lock in ("package-lock.json", "npm-shrinkwrap.json"):
+        text = _text(ctx, (folder / lock).as_posix())
+        try:
+            data = json.loads(text) if text is not None else None
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        packages, dependencies = data.get("packages"), data.get("dependencies")
+        entry = packages.get(f"node_modules/{name}") if isinstance(packages, dict) else None
+        if entry is None and isinstance(dependencies, dict):
+            entry = dependencies.get(name)  # lockfileVersion 1
+        if isinstance(entry, dict) and not entry.get("link"):
+            found.add(str(entry.get("version")))
+    text = _text(ctx, (folder / "pnpm-lock.yaml").as_posix())
+    try:
+        data = yaml.safe_load(text) if text is not None else None
+    except yaml.YAMLError:
+        data = None
+    if isinstance(data, dict):
+        importers = data.get("importers")
+        root: Any = importers.get(".") if isinstance(importers, dict) else data
+        for group in ("dependencies", "devDependencies", "optionalDependencies"):
+            deps = root.get(group) if isinstance(root, dict) else None
+            entry = deps.get(name) if isinstance(deps, dict) else None
+            version = entry.get("version") if isinstance(entry, dict) else entry
+            if isinstance(version, str):
+                # "1.2.3(react@18.2.0)" (v6+) or "1.2.3_react@18.2.0" (v5): peers resolved.
+                found.add(re.split(r"[(_]", version, maxsplit=1)[0])
+    return found
+
+
+def _py_locked(ctx: Context, folder: PurePosixPath, name: str) -> set[str]:
+    """The versions of ``name`` the project's uv.lock in ``folder`` records."""
+    text = _text(ctx, (folder / "uv.lock").as_posix())
+    try:
+        data = tomlkit.parse(text).unwrap() if text is not None else None
+    except TOMLKitError:
+        return set()
+    packages = data.get("package") if isinstance(data, dict) else None
+    wanted = re.sub(r"[-_.]+", "-", name).lower()
+    return {
+        str(p.get("version"))
+        for p in (packages if isinstance(packages, list) else [])
+        if isinstance(p, dict) and re.sub(r"[-_.]+", "-", str(p.get("name"))).lower() == wanted
+    }
+
+
+def _pinned_spec(
+    ctx: Context, folder: PurePosixPath, tool: str, spec: str, requirement: bool
+) -> str | None:
+    """``spec`` pinned to the one version the lockfile beside ``.mcp.json`` records, or None.
+
+    Only a bare name or ``@latest`` is pinned: a range or another tag may not mean the locked
+    version. uvx takes ``pkg@1.2.3`` for the tool and ``pkg==1.2.3`` as a ``--from``
+    ``requirement``.
+    """
+    if tool == "uvx":
+        name, _, tag = spec.partition("@")
+        match = _PY_NAME.match(name)
+        if match is None or tag not in ("", "latest"):
+            return None
+        versions = _py_locked(ctx, folder, match.group("name"))
+        version = versions.pop() if len(versions) == 1 else ""
+        pinned = f"{name}{'==' if requirement else '@'}{version}"
+        return pinned if _EXACT_PY.search(pinned) and version else None
+    bare = _bare(spec)
+    if spec not in (bare, f"{bare}@latest"):
+        return None
+    versions = _npm_locked(ctx, folder, bare)
+    version = versions.pop() if len(versions) == 1 else ""
+    return f"{bare}@{version}" if _EXACT_NPM.match(version) else None
+
+
+def _pin(
+    ctx: Context, doc: Document, name: str, server: dict[str, Any], found: tuple[str, int, str]
+) -> tuple[str, Fix] | None:
+    """The pinned spec, and the fix rewriting the argument that names the package with it."""
+    tool, index, spec = found
+    args = server.get("args")
+    if not isinstance(args, list) or index < 1 or not isinstance(args[index - 1], str):
+        return None  # the whole command line in "command": left as written
+    word: str = args[index - 1]
+    requirement = word.startswith("--from=") or (index >= 2 and args[index - 2] == "--from")
+    pinned = _pinned_spec(ctx, PurePosixPath(doc.display).parent, tool, spec, requirement)
+    if pinned is None or not word.endswith(spec):
+        return None
+    edit = json_value(doc, ("mcpServers", name, "args", index - 1), word[: -len(spec)] + pinned)
+    return (pinned, Fix(f"Pin {pinned}", (edit,))) if edit is not None else None
+
+
 def check(ctx: Context) -> Iterator[Violation]:
     """Report stdio servers launched from a package at whatever version is newest."""
     for doc, name, server in mcp_servers(ctx):
@@ -77,12 +193,16 @@ def check(ctx: Context) -> Iterator[Violation]:
             ("mcpServers", name, "args", index - 1) if has_args else ("mcpServers", name, "command")
         )
         example = f"{spec.split('==')[0]}==1.2.3" if tool == "uvx" else f"{_bare(spec)}@1.2.3"
+        locked = _pin(ctx, doc, name, server, found)
         yield Violation(
             location,
             f'MCP server "{name}" runs `{tool} {spec}` with no pinned version: every cloud '
             "session downloads whatever release is newest at that moment, so the server can "
             "change or break between sessions without a commit.",
-            fix=f"Pin an exact version, e.g. `{example}`.",
+            fix=f"Pin an exact version, e.g. `{example}`."
+            if locked is None
+            else f"Pin the version your lockfile installs: `{locked[0]}`.",
+            autofix=locked[1] if locked is not None else None,
         )
 
 
@@ -101,6 +221,16 @@ RULE = Rule(
     fix="Pin the package to an exact version (pkg@1.2.3, pkg==1.2.3).",
     tags=("cloud", "mcp", "supply-chain"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.UNSAFE,
+        "Pins the package to the version the lockfile committed beside `.mcp.json` installs "
+        "(`pkg@1.2.3` from package-lock.json, npm-shrinkwrap.json or pnpm-lock.yaml; "
+        "from uv.lock for uvx, `pkg@1.2.3` or `--from pkg==1.2.3`). Unsafe: the server then "
+        "runs that version, not the newest one.",
+        when="for a bare package name or `@latest` in the server's `args`, when the lockfile "
+        "records exactly one version of it",
+    ),
     docs="""
 ## What it does
 Finds stdio servers in `.mcp.json` launched with `npx` (`-y`), `pnpm dlx`, `yarn dlx`, `uvx` or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -199,7 +200,6 @@ def _session_start(handler: str) -> str:
 
 
 def test_par204_guard_stops_the_hook_outside_the_cloud_only(tmp_path: Path) -> None:
-    import json
     import subprocess
 
     handler = '{"type": "command", "command": "npm ci; touch ran"}'
@@ -277,3 +277,47 @@ def test_par201_leaves_what_is_not_certain(tmp_path: Path) -> None:
         repo = _repo(tmp_path / name, files)
         assert "PAR201" in run(["check", "--select", "PAR201", str(repo)]).out, name
         assert _diff(repo, "PAR201", "--unsafe-fixes") == "", name
+
+
+# --------------------------------------------------------------------------------------------
+# PAR209
+
+
+def _npx(*args: str) -> str:
+    return '{"mcpServers": {"s": {"command": "npx", "args": ' + json.dumps(list(args)) + "}}}\n"
+
+
+def test_par209_reads_pnpm_and_uv_lockfiles(tmp_path: Path) -> None:
+    pnpm = (
+        "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      srv-mcp:\n"
+        "        specifier: ^1.0.0\n        version: 1.4.2(typescript@5.6.3)\n"
+    )
+    repo = _repo(tmp_path / "pnpm", {".mcp.json": _npx("-y", "srv-mcp"), "pnpm-lock.yaml": pnpm})
+    assert '+{"mcpServers": {"s": {"command": "npx", "args": ["-y", "srv-mcp@1.4.2"]}}}' in (
+        _diff(repo, "PAR209", "--unsafe-fixes")
+    )
+    uv = '[[package]]\nname = "Srv_MCP"\nversion = "0.9.1"\n'
+    mcp = '{"mcpServers": {"s": {"command": "uvx", "args": ["--from", "srv-mcp", "srv"]}}}\n'
+    repo = _repo(tmp_path / "uv", {".mcp.json": mcp, "uv.lock": uv})
+    assert '["--from", "srv-mcp==0.9.1", "srv"]' in _diff(repo, "PAR209", "--unsafe-fixes")
+
+
+def test_par209_pins_only_what_the_lockfile_makes_certain(tmp_path: Path) -> None:
+    lock = {
+        "lockfileVersion": 3,
+        "packages": {"node_modules/srv-mcp": {"version": "1.4.2"}, "node_modules/dup": {}},
+    }
+    pnpm = "importers:\n  .:\n    dependencies:\n      srv-mcp:\n        version: 1.5.0\n"
+    cases = {
+        "range": (_npx("-y", "srv-mcp@^1"), {}),
+        "tag": (_npx("-y", "srv-mcp@next"), {}),
+        "absent": (_npx("-y", "other-mcp"), {}),
+        "no version": (_npx("-y", "dup"), {}),
+        "two lockfiles disagree": (_npx("-y", "srv-mcp"), {"pnpm-lock.yaml": pnpm}),
+        "uncommitted": (_npx("-y", "srv-mcp"), {".gitignore": "package-lock.json\n"}),
+    }
+    for name, (mcp, files) in cases.items():
+        tree = {".mcp.json": mcp, "package-lock.json": json.dumps(lock), **files}
+        repo = _repo(tmp_path / name.replace(" ", "-"), tree)
+        assert "PAR209" in run(["check", "--select", "PAR209", str(repo)]).out, name
+        assert _diff(repo, "PAR209", "--unsafe-fixes") == "", name
