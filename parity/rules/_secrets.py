@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from parity.findings import Severity
+from parity.findings import Severity, Violation
+from parity.load import Document
 from parity.model import ConfigFile, Scope
-from parity.secrets import HIGH, SecretMatch
+from parity.secrets import HIGH, SecretMatch, scan_text
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _API_KEY_NAMES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
@@ -122,3 +123,25 @@ def fix_for(
         f"Set {name} in the cloud environment's settings and read it from the environment "
         f'("${name}") instead of writing the value here.'
     )
+
+
+def text_violations(doc: Document, where: str = "in this file") -> Iterator[Violation]:
+    """A violation for each secret in the text of ``doc``, read as plain text.
+
+    Scripts and Markdown are always read this way; a JSON file only when it does not parse, so
+    that a syntax error never hides a committed key.
+    """
+    text = doc.text
+    for match in scan_text(text):
+        name = env_name(match)
+        yield Violation(
+            doc.at_offset(match.start, match.end),
+            f"{match.kind} ({match.masked(text)}) written literally {where}: it is "
+            "committed with the repository, readable by everyone who can clone it.",
+            fix=(
+                f"Move the value to the cloud environment's settings as {name} and read it "
+                f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
+                ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value."
+            ),
+            severity=severity(match),
+        )

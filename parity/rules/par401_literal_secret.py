@@ -9,7 +9,14 @@ from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind
 from parity.rules._fixes import json_string
-from parity.rules._secrets import committed, env_name, fix_for, severity, walk_strings
+from parity.rules._secrets import (
+    committed,
+    env_name,
+    fix_for,
+    severity,
+    text_violations,
+    walk_strings,
+)
 from parity.rules._settings import dotted
 from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.secrets import SecretMatch, reference_span, references, scan_value
@@ -51,7 +58,13 @@ def _reference(
 def check(ctx: Context) -> Iterator[Violation]:
     """Scan every string value of the committed JSON configuration files."""
     for cf, doc in ctx.documents(Kind.SETTINGS, Kind.MCP, Kind.SCHEDULED_TASKS):
-        if not committed(cf) or not doc.ok or doc.empty:
+        if not committed(cf) or doc.empty:
+            continue
+        if not doc.ok:
+            # PAR001 reports the syntax error; the key in it is committed all the same.
+            yield from text_violations(
+                doc, "in this file (which does not parse, so it was read as text)"
+            )
             continue
         mcp = cf.kind is Kind.MCP
         names = _Names(doc) if mcp else None

@@ -8,9 +8,8 @@ from parity import load
 from parity.findings import Severity, Violation
 from parity.hooks import iter_hooks, script_refs
 from parity.model import Kind, Scope
-from parity.rules._secrets import committed, env_name, severity
+from parity.rules._secrets import committed, text_violations
 from parity.rules.base import Context, Rule
-from parity.secrets import scan_text
 
 _TEXT_KINDS = (
     Kind.HOOK_SCRIPT,
@@ -28,10 +27,11 @@ def check(ctx: Context) -> Iterator[Violation]:
     """Scan the text of scripts, Markdown, routines and files named on the command line."""
     seen: set[str] = set()
     for cf, doc in ctx.documents(*_TEXT_KINDS):
-        if not committed(cf) or not doc.ok:
+        if not committed(cf):
             continue
         seen.add(cf.display)
-        yield from _scan(doc)
+        # Frontmatter that does not parse still leaves the text to scan.
+        yield from text_violations(doc)
     # Scripts that project hooks run from outside .claude/hooks/ (scripts/setup.sh, …).
     for hook in iter_hooks(ctx.inventory, scopes=[Scope.PROJECT]):
         for command in hook.commands():
@@ -43,25 +43,7 @@ def check(ctx: Context) -> Iterator[Violation]:
                 if path is None or not path.is_file():
                     continue
                 doc = load.load_text(path, ref.rel)
-                if doc.ok:
-                    yield from _scan(doc)
-
-
-def _scan(doc: load.Document) -> Iterator[Violation]:
-    text = doc.text
-    for match in scan_text(text):
-        name = env_name(match)
-        yield Violation(
-            doc.at_offset(match.start, match.end),
-            f"{match.kind} ({match.masked(text)}) written literally in this file: it is "
-            "committed with the repository, readable by everyone who can clone it.",
-            fix=(
-                f"Move the value to the cloud environment's settings as {name} and read it "
-                f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
-                ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value."
-            ),
-            severity=severity(match),
-        )
+                yield from text_violations(doc)
 
 
 RULE = Rule(
