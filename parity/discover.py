@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Iterator, Mapping
@@ -38,6 +40,24 @@ class RepoFile(NamedTuple):
         return self.mode == MODE_EXECUTABLE
 
 
+class Link(NamedTuple):
+    """A symbolic link of the working tree and where it leads.
+
+    Only the classification is kept, never the link's text: a link out of the repository often
+    names a path in its author's home.
+    """
+
+    rel: str
+    target: str | None  # the repo-relative file or folder it leads to, when that exists inside
+    leaves: bool = False  # True when it leads out of the repository (or is an absolute path)
+    spelled: str | None = None  # the repo-relative path it names when it dangles inside
+
+    @property
+    def broken(self) -> bool:
+        """True when a fresh clone has a dangling link here (it leaves or leads nowhere)."""
+        return self.target is None
+
+
 @dataclass
 class Repo:
     """The repository being checked: its root and what git knows about each file."""
@@ -49,10 +69,27 @@ class Repo:
     ignored_files: frozenset[str] = frozenset()
     listing: str = ""  # a digest of git's file listing (index modes included); "" without git
     worktree: Worktree | None = None  # where git runs for this repository (None: not git)
+    links: dict[str, Link] = field(default_factory=dict)
     _real_root: Path = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._real_root = self.root.resolve()
+
+    def broken_link(self, rel: str) -> Link | None:
+        """The link at ``rel``, or at one of its parent folders, that a fresh clone has dangling."""
+        if not self.links:
+            return None
+        parts = PurePosixPath(rel).parts
+        for i in range(len(parts), 0, -1):
+            link = self.links.get("/".join(parts[:i]))
+            if link is not None:
+                return link if link.broken else None
+        return None
+
+    def link_target(self, rel: str) -> str:
+        """The file ``rel`` stands for once links inside the repository are followed."""
+        link = self.links.get(rel)
+        return link.target if link is not None and link.target is not None else rel
 
     def get(self, rel: str) -> RepoFile | None:
         """The entry for repo-relative POSIX path ``rel`` (tracked or untracked), or None."""
@@ -178,19 +215,111 @@ def discover_repo(root: Path) -> Repo:
     import hashlib
 
     listing = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20).hexdigest()
-    return Repo(root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree)
+    # Untracked files carry no index mode: a symbolic link among them is found on disk.
+    for rel, entry in files.items():
+        if not entry.tracked and _is_link(root / rel):
+            files[rel] = RepoFile(rel, tracked=False, mode=MODE_SYMLINK)
+    links = _follow_links(root, files)
+    return Repo(
+        root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree, links=links
+    )
 
 
 def _walk(root: Path) -> Repo:
     files: dict[str, RepoFile] = {}
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _WALK_SKIP)
-        for name in filenames:
-            rel = (Path(dirpath) / name).relative_to(root).as_posix()
-            files[rel] = RepoFile(rel, tracked=False)
+        # A linked folder is listed as an entry, like git does, and not descended into.
+        linked = [d for d in dirnames if _is_link(Path(dirpath) / d)]
+        dirnames[:] = sorted(d for d in dirnames if d not in _WALK_SKIP and d not in linked)
+        for name in [*filenames, *linked]:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            mode = MODE_SYMLINK if name in linked or _is_link(path) else None
+            files[rel] = RepoFile(rel, tracked=False, mode=mode)
             if len(files) >= _WALK_MAX_FILES:
-                return Repo(root, False, files)
-    return Repo(root, False, files)
+                return Repo(root, False, files, links=_follow_links(root, files))
+    return Repo(root, False, files, links=_follow_links(root, files))
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+# At most this many entries are added for the files under linked folders (a link to a large
+# vendored tree must not multiply a monorepo's file list).
+_MAX_LINKED_FILES = 20_000
+
+
+def _follow_links(root: Path, files: dict[str, RepoFile]) -> dict[str, Link]:
+    """Classify every symbolic link of ``files`` and follow those that stay inside the repository.
+
+    The client follows links, so ``CLAUDE.md -> AGENTS.md`` is CLAUDE.md with AGENTS.md's text,
+    and ``.claude/skills -> ../skills`` holds the skills of ``skills/``. A link to a file takes
+    the target's index mode and is in a fresh clone only when the target is too; the files under
+    a linked folder are added under the link's path. ``files`` is updated in place.
+    """
+    links: dict[str, Link] = {}
+    real_root = root.resolve()
+    pending = sorted(rel for rel, entry in files.items() if entry.mode == MODE_SYMLINK)
+    names: list[str] | None = None
+    added = 0
+    while pending:
+        rel = pending.pop(0)
+        if rel in links:
+            continue
+        link = _classify_link(root, real_root, rel)
+        if link is None:
+            continue
+        links[rel] = link
+        if link.target is None:
+            continue
+        entry = files[rel]
+        target = files.get(link.target)
+        if target is not None:
+            files[rel] = RepoFile(rel, entry.tracked and target.tracked, target.mode)
+            continue
+        if (root / link.target).is_file():
+            files[rel] = RepoFile(rel, False)  # a file git ignores: a clone has the link only
+            continue
+        if names is None:
+            names = sorted(files)
+        prefix = link.target + "/"
+        i = bisect.bisect_left(names, prefix)
+        while i < len(names) and names[i].startswith(prefix):
+            name, i = names[i], i + 1
+            alias = rel + name[len(link.target) :]
+            inner = files[name]
+            if alias in files or added >= _MAX_LINKED_FILES:
+                continue
+            added += 1
+            files[alias] = RepoFile(alias, entry.tracked and inner.tracked, inner.mode)
+            if inner.mode == MODE_SYMLINK:
+                pending.append(alias)
+    return links
+
+
+def _classify_link(root: Path, real_root: Path, rel: str) -> Link | None:
+    path = root / rel
+    try:
+        text = os.readlink(path)
+    except OSError:
+        return None  # recorded as a link, checked out as a plain file (core.symlinks=false)
+    if os.path.isabs(text):
+        # Even a path into this very repository: a clone somewhere else has nothing there.
+        return Link(rel, None, leaves=True)
+    spelled = posixpath.normpath(posixpath.join(posixpath.dirname(rel), text.replace("\\", "/")))
+    if spelled == ".." or spelled.startswith("../"):
+        return Link(rel, None, leaves=True)
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return Link(rel, None, spelled=spelled)
+    if real != real_root and real_root not in real.parents:
+        return Link(rel, None, leaves=True)  # a chain of links that ends outside
+    return Link(rel, real.relative_to(real_root).as_posix())
 
 
 @dataclass(frozen=True)

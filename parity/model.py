@@ -65,6 +65,13 @@ class ConfigFile:
         """True when a cloud session (a fresh clone, an empty home) gets this file."""
         return self.scope is Scope.PROJECT and self.tracked
 
+    @property
+    def shared(self) -> bool:
+        """True for the repository's own config: the project scope, and a local-scope file
+        (``.claude/settings.local.json``, ``CLAUDE.local.md``) that is committed all the same,
+        which every clone has and the client reads."""
+        return self.scope is Scope.PROJECT or (self.scope is Scope.LOCAL and self.tracked)
+
 
 _CLAUDE_NAMES = ("CLAUDE.md", "CLAUDE.local.md", ".mcp.json")
 
@@ -216,17 +223,25 @@ class Inventory:
     def _load(self, cf: ConfigFile) -> Document:
         from parity import load
 
-        if cf.rel is not None and self.repo.safe_path(cf.rel) is None:
-            # A symlink that leaves the repository is never followed.
-            return load.load_json(cf.path, cf.display, data=b"")
-        data = self.overlay.get(cf.rel) if cf.rel is not None else None
+        path = cf.path
+        data: bytes | None = None
+        if cf.rel is not None:
+            if self.repo.safe_path(cf.rel) is None or self.repo.broken_link(cf.rel) is not None:
+                # A symlink that leaves the repository, or dangles, is never followed (PAR111).
+                return load.load_json(cf.path, cf.display, data=b"")
+            if cf.rel in self.repo.links:
+                # A link inside the repository: the client reads the file it leads to.
+                path = self.repo.abspath(self.repo.link_target(cf.rel))
+            data = self.overlay.get(cf.rel)
+        elif os.path.islink(path):
+            path = path.resolve()  # a user-scope file linked from a dotfiles folder
         if cf.kind in JSON_KINDS:
-            return load.load_json(cf.path, cf.display, data=data)
+            return load.load_json(path, cf.display, data=data)
         if cf.kind in MARKDOWN_KINDS:
-            return load.load_markdown(cf.path, cf.display, data=data)
+            return load.load_markdown(path, cf.display, data=data)
         if cf.kind is Kind.ROUTINES:
-            return load.load_yaml(cf.path, cf.display, data=data)
-        return load.load_text(cf.path, cf.display, data=data)
+            return load.load_yaml(path, cf.display, data=data)
+        return load.load_text(path, cf.display, data=data)
 
     def documents(
         self, *kinds: Kind, scopes: Iterable[Scope] | None = None
@@ -253,7 +268,8 @@ class Inventory:
         doc: Document | None = None
         if path is not None and path.is_file():
             loader = load.load_json if as_json else load.load_text
-            doc = loader(path, rel, data=self.overlay.get(rel))
+            real = path.resolve() if path.is_symlink() else path
+            doc = loader(real, rel, data=self.overlay.get(rel))
         self._extra[key] = doc
         return doc
 

@@ -31,6 +31,7 @@ _MODULES: tuple[str, ...] = (
     "par108_env_reference_in_settings",
     "par109_project_dir_without_fallback",
     "par110_plugin_root_outside_plugin",
+    "par111_dangling_symlink",
     "par120_relative_hook_script",
     "par121_unquoted_project_dir",
     "par122_hook_handler_never_runs",

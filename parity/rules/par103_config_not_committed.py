@@ -19,11 +19,15 @@ from parity.rules.base import Context, Rule
 
 
 def _why(ctx: Context, rel: str) -> str:
+    target = ctx.repo.link_target(rel)
+    if target != rel:
+        return f"links to {target}, which {_why(ctx, target)}"
     return "is gitignored" if ctx.repo.is_ignored(rel) else "is not committed"
 
 
 def _fix(ctx: Context, rel: str) -> str:
     # Shell-quoted: a file name such as $(...) must not run when the command is pasted.
+    rel = ctx.repo.link_target(rel)
     if ctx.repo.is_ignored(rel):
         return f"Stop ignoring {rel} (add `!{rel}` to .gitignore), then `git add {quote(rel)}`."
     return f"`git add {quote(rel)}` and commit it."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parity import load
 from parity.findings import Severity, Violation
 from parity.hooks import iter_hooks, script_refs
 from parity.model import Kind, Scope
@@ -39,11 +38,9 @@ def check(ctx: Context) -> Iterator[Violation]:
                 if ref.rel is None or ref.rel in seen or ctx.repo.get(ref.rel) is None:
                     continue
                 seen.add(ref.rel)
-                path = ctx.repo.safe_path(ref.rel)
-                if path is None or not path.is_file():
-                    continue
-                doc = load.load_text(path, ref.rel)
-                yield from text_violations(doc)
+                script = ctx.inventory.repo_file(ref.rel)
+                if script is not None:
+                    yield from text_violations(script)
 
 
 RULE = Rule(

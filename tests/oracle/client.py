@@ -204,3 +204,28 @@ def run_headless(project: Path, home: Path, tmp: Path, **env: str) -> str:
     project.mkdir(parents=True, exist_ok=True)
     args = ["-p", "hi", "--output-format", "stream-json", "--verbose"]
     return run_client(args, project, home, tmp, env=env)
+
+
+# --------------------------------------------------------------------------------------------
+# What a session reads: memory files
+
+
+def _prompt_run(args: list[str], project: Path, home: Path, tmp: Path) -> str:
+    # `-p` needs no login to get this far; --strict-mcp-config keeps .mcp.json servers unstarted.
+    return run_client(["-p", *args, "--strict-mcp-config"], project, home, tmp)
+
+
+def memory_files(project: Path, home: Path, tmp: Path) -> dict[str, int]:
+    """The memory files (CLAUDE.md and its imports) the client loaded, with their token counts,
+    from the ``Memory Files`` table of ``claude -p /context`` (a local command: no API call)."""
+    out = _prompt_run(["/context"], project, home, tmp)
+    files: dict[str, int] = {}
+    lines = out.splitlines()
+    start = lines.index("### Memory Files") if "### Memory Files" in lines else len(lines)
+    for line in lines[start + 1 :]:
+        if line.startswith("###"):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[2].isdigit():
+            files[cells[1]] = int(cells[2])
+    return files

@@ -54,3 +54,79 @@ def test_a_provider_key_in_jsonc_settings_is_an_error_and_masked(tmp_path: Path)
     for fmt in ("text", "json", "sarif", "github", "junit"):
         out = run(["check", "--format", fmt, str(repo)]).out
         assert token[4:] not in out
+
+
+# --- Symbolic links (21.1, 17.3) ---------------------------------------------------------------
+
+
+def test_links_inside_the_repository_are_followed_and_checked_as_their_name(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR111" / "pass", commit=False)
+    # What the link's target says is checked as the file the link's name says it is.
+    write(repo, "AGENTS.md", "# Agents\n\n@~/.claude/team-notes.md\n")
+    write(repo, "skills/deploy/SKILL.md", "---\nname: deploy\ndescription: [unclosed\n---\n")
+    write(repo, "scripts/fmt.sh", "#!/bin/sh\nexit 0\n", mode=0o644)
+    from tests.helpers import git
+
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "fixture")
+    findings = _findings(repo)
+    assert _where(findings) == [
+        "PAR001 .claude/skills/deploy/SKILL.md:4",
+        "PAR102 CLAUDE.md:3",
+        "PAR105 .claude/settings.json:7",
+    ]
+
+
+def test_a_link_out_of_the_repository_is_reported_and_never_read(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    token = canaries("outside")["GitHub token"]
+    settings = json.dumps({"model": 5, "env": {"T": token}})
+    outside = write(fake_home, "private-config/claude/settings.json", settings)
+    write(fake_home, "private-config/claude/CLAUDE.md", f"secret {token}\n")
+    repo = tmp_path / "repo"
+    (repo / ".claude").mkdir(parents=True)
+    (repo / ".claude" / "settings.json").symlink_to(outside)
+    climbing = Path("../..") / fake_home.name / "private-config/claude/CLAUDE.md"
+    (repo / "CLAUDE.md").symlink_to(climbing)
+    make_repo(repo)
+    for fmt in ("text", "json", "sarif"):
+        result = run(["check", "--select", "ALL", "--format", fmt, str(repo)])
+        assert token[4:] not in result.out
+        assert str(fake_home) not in result.out
+        assert "private-config" not in result.out
+    findings = _findings(repo)
+    assert _where(findings) == ["PAR111 .claude/settings.json:1", "PAR111 CLAUDE.md:1"]
+    assert "outside the repository" in str(findings[0]["message"])
+
+
+def test_a_dangling_link_names_its_target_inside_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "CLAUDE.md").symlink_to("docs/AGENTS.md")
+    make_repo(repo)
+    findings = _findings(repo)
+    assert _where(findings) == ["PAR111 CLAUDE.md:1"]
+    assert "docs/AGENTS.md, which does not exist" in str(findings[0]["message"])
+
+
+def test_an_uncommitted_target_of_a_committed_link_is_not_in_a_clone(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, ".gitignore", "notes/\n")
+    write(repo, "notes/AGENTS.md", "# Notes\n")
+    (repo / "CLAUDE.md").symlink_to("notes/AGENTS.md")
+    make_repo(repo)
+    findings = _findings(repo)
+    assert _where(findings, "PAR103") == ["PAR103 CLAUDE.md:1"]
+    assert "notes/AGENTS.md" in str(findings[0]["message"])
+
+
+def test_a_user_file_linked_from_a_dotfiles_folder_is_read(tmp_path: Path, fake_home: Path) -> None:
+    write(fake_home, "dotfiles/CLAUDE.md", "Always answer in French.\n")
+    (fake_home / ".claude").mkdir()
+    (fake_home / ".claude" / "CLAUDE.md").symlink_to("../dotfiles/CLAUDE.md")
+    repo = make_repo(tmp_path / "repo")
+    findings = _findings(repo, "--user")
+    assert _where(findings) == ["PAR101 ~/.claude/CLAUDE.md:1"]

@@ -1,0 +1,38 @@
+"""The real client and parity agree on which files a session loads: links, nested .mcp.json,
+committed local settings, CLAUDE.md imports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FIXTURES, make_repo, run
+from tests.oracle.client import AVAILABLE, SKIP_REASON, loaded, memory_files
+
+pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
+
+LINKS = FIXTURES / "rules" / "PAR111"
+
+
+def _codes(repo: Path) -> set[str]:
+    result = run(["check", "--select", "ALL", "--format", "json", "--exit-zero", str(repo)])
+    return {f["code"] for f in json.loads(result.out)["findings"]}
+
+
+def test_the_client_follows_links_that_stay_inside_the_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", LINKS / "pass")
+    assert "lint" in loaded(repo, tmp_path / "home", tmp_path / "tmp").skills
+    memory = memory_files(repo, tmp_path / "home2", tmp_path / "tmp2")
+    assert memory.get(str(repo / "CLAUDE.md"), 0) > 0
+    # parity reads them too, as the files their names say they are.
+    assert not _codes(repo) & {"PAR001", "PAR111"}
+
+
+def test_the_client_finds_nothing_behind_a_link_that_dangles(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", LINKS / "fail")
+    found = loaded(repo, tmp_path / "home", tmp_path / "tmp")
+    assert "release" not in found.skills
+    assert not any("review" in a for a in found.agents)
+    assert "PAR111" in _codes(repo)
