@@ -186,7 +186,9 @@ def _items_of(inventory: Inventory, cf: ConfigFile, doc: Document) -> Iterator[I
         agent = front.get("name") if isinstance(front, dict) else None
         if isinstance(agent, str) and agent:
             yield item(ItemKind.AGENT, agent, doc.locate(()))
-    elif cf.kind is Kind.MCP and isinstance(value, dict):
+    elif cf.kind is Kind.MCP and isinstance(value, dict) and cf.rel in (None, ".mcp.json"):
+        # A nested .mcp.json loads only for sessions started in its folder (PAR112): its servers
+        # are not items a session at the root, or a cloud session, has.
         yield from _servers(doc, value.get("mcpServers"), ("mcpServers",), item)
     elif cf.kind is Kind.GLOBAL_CONFIG and isinstance(value, dict):
         yield from _servers(doc, value.get("mcpServers"), ("mcpServers",), item)

@@ -88,7 +88,9 @@ def classify(rel: str) -> tuple[Kind, Scope] | None:
         return Kind.MEMORY, Scope.PROJECT
     if name == "CLAUDE.local.md":
         return Kind.MEMORY, Scope.LOCAL
-    if rel == ".mcp.json":
+    if name == ".mcp.json":
+        # The client reads .mcp.json from the session's folder and every parent: a nested one
+        # (backend/.mcp.json) loads for sessions started in that folder (PAR112).
         return Kind.MCP, Scope.PROJECT
     if ".claude" not in parts:
         if rel in (".claude/routines.yaml",):

@@ -239,6 +239,8 @@ def detect(
 
     mcp: list[McpPackage] = []
     for cf, doc in inventory.documents(Kind.MCP, scopes=[Scope.PROJECT]):
+        if cf.rel != ".mcp.json":
+            continue  # a nested .mcp.json does not load in a session started at the root
         servers = doc.value.get("mcpServers") if doc.ok and isinstance(doc.value, dict) else None
         if not isinstance(servers, dict):
             continue

@@ -32,6 +32,7 @@ _MODULES: tuple[str, ...] = (
     "par109_project_dir_without_fallback",
     "par110_plugin_root_outside_plugin",
     "par111_dangling_symlink",
+    "par112_mcp_config_not_at_root",
     "par120_relative_hook_script",
     "par121_unquoted_project_dir",
     "par122_hook_handler_never_runs",

@@ -227,3 +227,15 @@ def resolve_import(cf: ConfigFile, path: str) -> str | None:
         elif part != ".":
             parts.append(part)
     return "/".join(parts) or None
+
+
+def plugin_mcp_config(ctx: Context, cf: ConfigFile, doc: Document) -> bool:
+    """True for a plugin's ``.mcp.json``: beside ``.claude-plugin/``, or using the variables
+    only plugin MCP configs have (the client substitutes ``${CLAUDE_PLUGIN_ROOT}``,
+    ``${CLAUDE_PLUGIN_DATA}`` and ``${CLAUDE_PROJECT_DIR}`` in them itself, reference §4)."""
+    if cf.rel is not None:
+        folder = PurePosixPath(cf.rel).parent.as_posix()
+        prefix = "" if folder == "." else folder + "/"
+        if ctx.repo.get(f"{prefix}.claude-plugin/plugin.json") is not None:
+            return True
+    return "${CLAUDE_PLUGIN_ROOT}" in doc.text or "${CLAUDE_PLUGIN_DATA}" in doc.text

@@ -10,7 +10,7 @@ from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
 from parity.rules._fixes import json_string
-from parity.rules._scope import line_location, script_file
+from parity.rules._scope import line_location, plugin_mcp_config, script_file
 from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 # ``${CLAUDE_PROJECT_DIR}`` or ``$CLAUDE_PROJECT_DIR``; ``${CLAUDE_PROJECT_DIR:-.}`` is fine.
@@ -22,7 +22,9 @@ _MCP_FIX = f"Write {_FALLBACK} (the client expands it, falling back to the cwd).
 
 def check(ctx: Context) -> Iterator[Violation]:
     """``.mcp.json`` command, args and env values, and the declared environment setup scripts."""
-    for _cf, doc in ctx.documents(Kind.MCP, scopes=[Scope.PROJECT]):
+    for mcp, doc in ctx.documents(Kind.MCP, scopes=[Scope.PROJECT]):
+        if mcp.rel != ".mcp.json" and plugin_mcp_config(ctx, mcp, doc):
+            continue  # a plugin's MCP config: the client substitutes CLAUDE_PROJECT_DIR there
         yield from _mcp(doc)
     seen: set[str] = set()
     for env in ctx.environments:

@@ -229,3 +229,10 @@ def memory_files(project: Path, home: Path, tmp: Path) -> dict[str, int]:
         if len(cells) == 3 and cells[2].isdigit():
             files[cells[1]] = int(cells[2])
     return files
+
+
+def mcp_servers(project: Path, home: Path, tmp: Path) -> list[str]:
+    """Names of the servers ``claude mcp list`` shows for a session in ``project`` (untrusted,
+    so ``.mcp.json`` servers stay pending and are never started)."""
+    out = run_client(["mcp", "list"], project, home, tmp, trust=False)
+    return sorted(line.split(":", 1)[0] for line in out.splitlines() if "Pending approval" in line)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import FIXTURES, make_repo, run
-from tests.oracle.client import AVAILABLE, SKIP_REASON, loaded, memory_files
+from tests.oracle.client import AVAILABLE, SKIP_REASON, loaded, mcp_servers, memory_files
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
 
@@ -36,3 +36,13 @@ def test_the_client_finds_nothing_behind_a_link_that_dangles(tmp_path: Path) -> 
     assert "release" not in found.skills
     assert not any("review" in a for a in found.agents)
     assert "PAR111" in _codes(repo)
+
+
+def test_a_nested_mcp_file_loads_only_in_its_folder_as_par112_says(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR112" / "fail")
+    at_root = mcp_servers(repo, tmp_path / "h1", tmp_path / "t1")
+    in_backend = mcp_servers(repo / "backend", tmp_path / "h2", tmp_path / "t2")
+    assert at_root == ["docs"]
+    assert in_backend == ["docs", "postgres"]
+    result = run(["check", "--select", "PAR112", "--format", "json", "--exit-zero", str(repo)])
+    assert [f["path"] for f in json.loads(result.out)["findings"]] == ["backend/.mcp.json"]

@@ -130,3 +130,38 @@ def test_a_user_file_linked_from_a_dotfiles_folder_is_read(tmp_path: Path, fake_
     repo = make_repo(tmp_path / "repo")
     findings = _findings(repo, "--user")
     assert _where(findings) == ["PAR101 ~/.claude/CLAUDE.md:1"]
+
+
+# --- Nested .mcp.json (22.1) --------------------------------------------------------------------
+
+
+def test_nested_mcp_files_are_found_validated_and_scanned(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CASES / "nested-mcp")
+    findings = _findings(repo)
+    assert _where(findings, "PAR020", "PAR112", "PAR209", "PAR401") == [
+        "PAR020 backend/.mcp.json:11",
+        "PAR112 backend/.mcp.json:1",
+        "PAR112 web/.mcp.json:1",
+        "PAR209 backend/.mcp.json:5",
+        "PAR401 backend/.mcp.json:7",
+    ]
+    info = [f for f in findings if f["code"] == "PAR112"]
+    assert {f["severity"] for f in info} == {"info"}
+    assert "(Sentry, supabase)" in str(info[0]["message"])
+    # Not loaded at the root: they are neither items of `parity status` nor pre-installed.
+    status = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    assert [r for r in status["items"] if r["kind"] == "mcp"] == []
+
+
+def test_cloud_init_preinstalls_only_the_servers_of_the_root_mcp_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR112" / "fail")
+    assert "server-postgres" not in run(["cloud-init", str(repo)]).out
+    (repo / "backend" / ".mcp.json").replace(repo / ".mcp.json")
+    assert "server-postgres@0.6.2" in run(["cloud-init", str(repo)]).out
+
+
+def test_a_nested_mcp_file_is_checked_when_named_on_the_command_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CASES / "nested-mcp")
+    result = run(["check", "--format", "json", str(repo / "backend" / ".mcp.json")])
+    paths = {f["path"] for f in json.loads(result.out)["findings"]}
+    assert paths == {"backend/.mcp.json"}
