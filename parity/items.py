@@ -86,8 +86,11 @@ class Item:
 
     @property
     def in_cloud(self) -> bool:
-        """True when a cloud session (fresh clone, empty home) gets this item."""
-        return self.scope is Scope.PROJECT and self.committed
+        """True when a cloud session (fresh clone, empty home) gets this item.
+
+        A committed ``.claude/settings.local.json`` is in every clone, and the client reads it.
+        """
+        return self.scope in (Scope.PROJECT, Scope.LOCAL) and self.committed
 
     @property
     def where(self) -> str:

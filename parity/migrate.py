@@ -372,6 +372,10 @@ def plan_migration(
             if item.name in options.exclude or f"{kind}:{item.name}" in options.exclude:
                 planner.skip(item, "excluded (--exclude)")
                 continue
+            if item.scope is Scope.LOCAL and item.committed:
+                # Moving it would make a hook run twice: both files are read.
+                planner.skip(item, f"already in the repository ({item.file.display} is committed)")
+                continue
             if _personal(item) and not options.include_local:
                 planner.skip(item, f"{LOCAL_SETTINGS} is personal; --include-local moves it")
                 continue
@@ -1222,6 +1226,8 @@ def _settings_left(p: _Planner) -> None:
             continue
         if item.name in p.options.exclude or f"settings:{item.name}" in p.options.exclude:
             p.skip(item, "excluded (--exclude)")
+        elif item.scope is Scope.LOCAL and item.committed:
+            p.skip(item, f"already in the repository ({item.file.display} is committed)")
         else:
             p.skip(item, _why_not_moved(item.name, item.data))
 

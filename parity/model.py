@@ -208,10 +208,19 @@ class Inventory:
         )
 
     def select(self, *kinds: Kind, scopes: Iterable[Scope] | None = None) -> Iterator[ConfigFile]:
-        """Files of the given kinds (all kinds when none given), optionally of some scopes only."""
+        """Files of the given kinds (all kinds when none given), optionally of some scopes only.
+
+        Asking for the project scope also gives the local-scope files that are committed all the
+        same (``ConfigFile.shared``): a fresh clone has them and the client reads them (checked
+        with client 2.1.330, also with ``CLAUDE_CODE_REMOTE=true``), so they are checked as the
+        repository's own config.
+        """
         wanted = set(scopes) if scopes is not None else None
+        project = wanted is not None and Scope.PROJECT in wanted
         for cf in self.files:
-            if (not kinds or cf.kind in kinds) and (wanted is None or cf.scope in wanted):
+            if kinds and cf.kind not in kinds:
+                continue
+            if wanted is None or cf.scope in wanted or (project and cf.shared):
                 yield cf
 
     def load(self, cf: ConfigFile) -> Document:

@@ -67,7 +67,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             continue  # other local-scope config is PAR106's (it lives in the repository folder)
         if item.kind is ItemKind.PLUGIN and item.data is not True:
             continue  # only `true` turns a plugin on
-        if any(other.scope is Scope.PROJECT for other in grouped[item.key]):
+        if any(o.scope is Scope.PROJECT or o.in_cloud for o in grouped[item.key]):
             continue
         if item.kind is ItemKind.CLAUDE_MD and _copied(ctx, item, project_text):
             continue

@@ -38,7 +38,7 @@ _WINDOWS_RUN = re.compile(
 def check(ctx: Context) -> Iterator[Violation]:
     """Hook and statusLine commands, MCP command/args, CLAUDE.md imports, and instructions."""
     for hook in repo_hooks(ctx):
-        if hook.file.scope is Scope.PROJECT and hook.command is not None:
+        if hook.file.shared and hook.command is not None:
             for word, runs in _command_refs(hook.command):
                 yield _finding(hook.locate(), word, "the hook", runs)
     for _cf, doc in ctx.documents(Kind.SETTINGS, scopes=[Scope.PROJECT]):

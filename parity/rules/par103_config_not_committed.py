@@ -48,7 +48,7 @@ def check(ctx: Context) -> Iterator[Violation]:
             fix=_fix(ctx, cf.rel),
         )
     for hook in repo_hooks(ctx):
-        if hook.file.scope is not Scope.PROJECT:
+        if not hook.file.shared:
             continue
         for script in hook_scripts(hook):
             rel = script.rel

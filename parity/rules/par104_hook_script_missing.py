@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
-from parity.model import Scope
 from parity.rules._scope import hook_scripts, looks_like_script, repo_hooks
 from parity.rules.base import Context, Rule
 
@@ -13,7 +12,7 @@ from parity.rules.base import Context, Rule
 def check(ctx: Context) -> Iterator[Violation]:
     """Scripts that project hook commands run (relative or under $CLAUDE_PROJECT_DIR), absent."""
     for hook in repo_hooks(ctx):
-        if hook.file.scope is not Scope.PROJECT:
+        if not hook.file.shared:
             continue
         for script in hook_scripts(hook):
             rel = script.rel

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from shlex import quote
 
 from parity.findings import Fix, Safety, Severity, Violation
-from parity.model import Scope
 from parity.rules._scope import hook_scripts, repo_hooks
 from parity.rules.base import ALWAYS, Autofix, Context, Rule
 
@@ -16,7 +15,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     if not ctx.repo.is_git:
         return
     for hook in repo_hooks(ctx):
-        if hook.file.scope is not Scope.PROJECT:
+        if not hook.file.shared:
             continue
         for script in hook_scripts(hook):
             rel = script.rel

@@ -25,6 +25,7 @@ _KEYS: dict[tuple[str, ...], str] = {
 
 def check(ctx: Context) -> Iterator[Violation]:
     """Local-scope hooks, env, plugins and key settings, and CLAUDE.local.md, not committed."""
+    yield from _committed(ctx)
     local_files = [
         cf
         for cf in ctx.inventory.select(Kind.SETTINGS, Kind.MEMORY, scopes=[Scope.LOCAL])
@@ -90,6 +91,32 @@ def check(ctx: Context) -> Iterator[Violation]:
             )
 
 
+def _committed(ctx: Context) -> Iterator[Violation]:
+    """A personal file committed anyway: it works in the cloud, but it is not meant to be shared."""
+    for cf in ctx.inventory.select(Kind.SETTINGS, Kind.MEMORY, scopes=[Scope.LOCAL]):
+        if cf.rel is None or not ctx.repo.in_clone(cf.rel):
+            continue
+        if cf.kind is Kind.MEMORY:
+            yield Violation(
+                Location(cf.display),
+                f"{cf.rel} is committed, though it is meant to be personal: every clone and "
+                "cloud session reads it as instructions for everyone.",
+                fix=f"Move the shared instructions into CLAUDE.md, then `git rm --cached {cf.rel}` "
+                "and add it to .gitignore.",
+                severity=Severity.INFO,
+            )
+            continue
+        yield Violation(
+            Location(cf.display),
+            f"{cf.rel} is committed, though it is meant to be personal: every clone and cloud "
+            "session reads it (it is checked like .claude/settings.json here), and the client "
+            "writes each user's own approvals and allow rules into it.",
+            fix=f"Move the settings the project needs into .claude/settings.json, then "
+            f"`git rm --cached {cf.rel}` and add it to .gitignore.",
+            severity=Severity.INFO,
+        )
+
+
 RULE = Rule(
     code="PAR106",
     name="local-only-config",
@@ -106,6 +133,11 @@ have: hooks, `env` variables (names only), `enabledPlugins` and `extraKnownMarke
 ask rules, `defaultMode`, `additionalDirectories`, `model`, `outputStyle`; and an uncommitted
 `CLAUDE.local.md` with content. The client's own bookkeeping in that file (MCP approvals,
 accumulated `allow` rules) is not reported.
+
+A local file that is committed all the same is reported once, as information: every clone has
+it and the client reads it (checked with client 2.1.330, also with `CLAUDE_CODE_REMOTE=true`:
+its hooks run and doctor validates it), so the other rules check it like
+`.claude/settings.json` (its hooks, home paths, `bun install`, permissions, secrets).
 
 ## Why is this bad?
 Local settings are personal: a cloud session, and every teammate, runs without them. A deny rule

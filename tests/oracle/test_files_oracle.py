@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, make_repo, run
-from tests.oracle.client import AVAILABLE, SKIP_REASON, loaded, mcp_servers, memory_files
+from tests.helpers import FIXTURES, git, make_repo, run, write
+from tests.oracle.client import (
+    AVAILABLE,
+    SKIP_REASON,
+    doctor_problems,
+    init_only,
+    loaded,
+    mcp_servers,
+    memory_files,
+)
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
 
@@ -46,3 +54,41 @@ def test_a_nested_mcp_file_loads_only_in_its_folder_as_par112_says(tmp_path: Pat
     assert in_backend == ["docs", "postgres"]
     result = run(["check", "--select", "PAR112", "--format", "json", "--exit-zero", str(repo)])
     assert [f["path"] for f in json.loads(result.out)["findings"]] == ["backend/.mcp.json"]
+
+
+def test_a_fresh_clone_reads_a_committed_local_settings_file(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    write(
+        source,
+        ".claude/settings.local.json",
+        json.dumps(
+            {
+                "model": 5,
+                "hooks": {
+                    "SessionStart": [
+                        {
+                            "hooks": [
+                                {"type": "command", "command": 'touch "$CLAUDE_PROJECT_DIR/ran"'}
+                            ]
+                        }
+                    ]
+                },
+            }
+        ),
+    )
+    make_repo(source)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(source), str(clone))
+    # doctor validates it: the client reads the file a fresh clone has.
+    problems = doctor_problems(clone, tmp_path / "h1", tmp_path / "t1")
+    assert any("settings.local.json" in p and "model" in p for p in problems), problems
+    # Its SessionStart hook runs in a cloud session start too.
+    (clone / ".claude" / "settings.local.json").write_text(
+        json.dumps(
+            {"hooks": json.loads((source / ".claude/settings.local.json").read_text())["hooks"]}
+        )
+    )
+    init_only(clone, tmp_path / "h2", tmp_path / "t2", env={"CLAUDE_CODE_REMOTE": "true"})
+    assert (clone / "ran").exists()
+    # parity checks it as the repository's own settings (PAR010 on the model, PAR106's advice).
+    assert {"PAR010", "PAR106"} <= _codes(source)

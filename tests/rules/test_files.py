@@ -165,3 +165,43 @@ def test_a_nested_mcp_file_is_checked_when_named_on_the_command_line(tmp_path: P
     result = run(["check", "--format", "json", str(repo / "backend" / ".mcp.json")])
     paths = {f["path"] for f in json.loads(result.out)["findings"]}
     assert paths == {"backend/.mcp.json"}
+
+
+# --- A committed .claude/settings.local.json (22.3) -----------------------------------------
+
+
+def test_a_committed_local_settings_file_is_checked_like_project_settings(tmp_path: Path) -> None:
+    # Read(/Users/jane/…) is left alone, as in project settings: an allow rule that matches
+    # nothing in a cloud session is harmless (the corpus has 14, all accumulated approvals).
+    repo = make_repo(tmp_path / "repo", CASES / "committed-local")
+    findings = _findings(repo)
+    local = ".claude/settings.local.json"
+    assert _where(findings, "PAR102", "PAR104", "PAR106", "PAR201", "PAR601") == sorted(
+        [
+            f"PAR102 {local}:18",  # ~/.claude/hooks/notify-done.sh
+            f"PAR104 {local}:19",  # scripts/format-changed.sh is missing
+            f"PAR106 {local}:1",  # it is committed, though personal
+            "PAR106 CLAUDE.local.md:1",
+            f"PAR201 {local}:12",  # bun install
+            f"PAR601 {local}:7",  # bypassPermissions
+        ]
+    )
+    advice = next(f for f in findings if f["code"] == "PAR106" and f["path"] == local)
+    assert advice["severity"] == "info"
+    assert "git rm --cached" in str(advice["fix"])
+
+
+def test_a_committed_local_file_is_in_the_cloud_and_not_migrated_again(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo", CASES / "committed-local")
+    status = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    hooks = [r for r in status["items"] if r["kind"] == "hooks"]
+    assert hooks
+    assert all(r["in_cloud"] for r in hooks)
+    plan = json.loads(run(["migrate", "--format", "json", str(repo)], cwd=repo).out)
+    assert plan["actions"] == []
+    assert {s["reason"] for s in plan["skipped"]} == {
+        "already in the repository (.claude/settings.local.json is committed)",
+        "already in the repository (CLAUDE.local.md is committed)",
+    }
