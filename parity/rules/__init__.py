@@ -33,6 +33,7 @@ _MODULES: tuple[str, ...] = (
     "par110_plugin_root_outside_plugin",
     "par111_dangling_symlink",
     "par112_mcp_config_not_at_root",
+    "par113_broken_import",
     "par120_relative_hook_script",
     "par121_unquoted_project_dir",
     "par122_hook_handler_never_runs",

@@ -1,4 +1,4 @@
-"""Helpers shared by the scope-parity rules: home paths, scripts hooks run, CLAUDE.md imports."""
+"""Helpers shared by the scope-parity rules: home paths, scripts hooks run, plugin MCP configs."""
 
 from __future__ import annotations
 
@@ -181,52 +181,6 @@ def line_location(doc: Document, line: int) -> Location:
 def text_location(doc: Document, start: int, end: int) -> Location:
     """The location of characters [start, end) of ``doc``'s text."""
     return doc.at_offset(start, end)
-
-
-# ``@path`` imports in CLAUDE.md: anywhere outside code spans and fenced blocks (reference §5.2).
-_IMPORT = re.compile(r"(?<![\w@`/])@((?:~|\.{1,2})?/?[^\s`)\]>,;\"']+)")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_CODE_SPAN = re.compile(r"`[^`\n]*`")
-
-
-def memory_imports(doc: Document) -> Iterator[tuple[str, int, int]]:
-    """Each ``@path`` import of a memory file: (path, start, end) offsets of the path text."""
-    if "@" not in doc.text:
-        return
-    offset = 0
-    fenced = False
-    for line in doc.text.split("\n"):
-        if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and "@" in line:
-            masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
-            for match in _IMPORT.finditer(masked):
-                path = match.group(1).rstrip(".:")
-                if path:
-                    yield path, offset + match.start(1), offset + match.start(1) + len(path)
-        offset += len(line) + 1
-
-
-def memory_documents(ctx: Context) -> Iterator[tuple[ConfigFile, Document]]:
-    """Project-scope memory and rule files of the repository."""
-    for cf, doc in ctx.documents(Kind.MEMORY, Kind.RULE, scopes=[Scope.PROJECT]):
-        if doc.ok:
-            yield cf, doc
-
-
-def resolve_import(cf: ConfigFile, path: str) -> str | None:
-    """The repo-relative path an import names, when it is relative and stays in the repository."""
-    if cf.rel is None or path.startswith(("~", "/")):
-        return None
-    parts: list[str] = list(PurePosixPath(cf.rel).parent.parts)
-    for part in PurePosixPath(path).parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts) or None
 
 
 def plugin_mcp_config(ctx: Context, cf: ConfigFile, doc: Document) -> bool:

@@ -9,13 +9,12 @@ from typing import Any
 from parity.findings import Location, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
+from parity.rules._imports import MAX_HOPS, import_graph, roots
 from parity.rules._instructions import RUNS, instruction_paths
 from parity.rules._scope import (
     HOME_WORD,
     PERSONAL_PATH,
     WINDOWS_HOME,
-    memory_documents,
-    memory_imports,
     on_image,
     personal_path,
     repo_hooks,
@@ -48,18 +47,23 @@ def check(ctx: Context) -> Iterator[Violation]:
                 yield _status_line(doc.locate(("statusLine", "command")), word)
     for _cf, doc in ctx.documents(Kind.MCP, scopes=[Scope.PROJECT]):
         yield from _mcp(doc)
-    for _cf, doc in memory_documents(ctx):
-        for path, start, end in memory_imports(doc):
-            if HOME_WORD.match(path) or PERSONAL_PATH.match(path):
-                yield Violation(
-                    text_location(doc, start - 1, end),
-                    f"Import @{path} points into your home directory: a cloud session has an "
-                    "empty home, so the imported instructions are missing.",
-                    fix="Copy the imported file into the repository and import it by a relative "
-                    "path (@docs/x.md), or inline its text.",
-                    severity=Severity.ERROR,
-                )
-        yield from _instructions(doc, "CLAUDE.md" if _cf.kind is Kind.MEMORY else "rule", False)
+    for imp in import_graph(ctx):
+        if imp.where == "repo" or imp.hops > MAX_HOPS or not imp.is_text:
+            continue
+        where = (
+            "points into your home directory: a cloud session has an empty home"
+            if imp.where == "home"
+            else "points outside the repository: a cloud session has only a fresh clone of it"
+        )
+        yield Violation(
+            text_location(imp.doc, imp.start, imp.end),
+            f"Import @{imp.spelled} {where}, so the imported instructions are missing.",
+            fix="Copy the imported file into the repository and import it by a relative "
+            "path (@docs/x.md), or inline its text.",
+            severity=Severity.ERROR,
+        )
+    for cf, doc in roots(ctx):
+        yield from _instructions(doc, "CLAUDE.md" if cf.kind is Kind.MEMORY else "rule", False)
     for cf, doc in ctx.documents(*_INSTRUCTIONS, scopes=[Scope.PROJECT]):
         yield from _instructions(doc, _INSTRUCTIONS[cf.kind], True)
 
@@ -208,7 +212,9 @@ Finds repository config that reaches into a home directory — `~/…`, `$HOME/�
   taken from the parsed shell words, so `;`, `$(…)` and quotes are never part of them;
 - `.mcp.json` servers whose `command` or `args` name such paths (the client runs no shell, so
   `~` and `$HOME` stay literal there too);
-- `@~/…` imports in CLAUDE.md and rule files;
+- `@~/…` imports in CLAUDE.md and rule files (and in the files they import), and imports that
+  climb out of the repository (`@../../shared/notes.md`) or name an absolute path, which are
+  missing in a cloud session exactly like home paths;
 - skills, commands, agents, CLAUDE.md and rule files that tell Claude to **read or run** such a
   path: a command in a fenced shell block (```` ```bash ````, `sh`, `shell`, `zsh`, `console`)
   or in inline code that is a command (`cat ~/…`, `source ~/…`, `!`cmd``), `@~/…`, or a path

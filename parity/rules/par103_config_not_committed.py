@@ -7,14 +7,8 @@ from shlex import quote
 
 from parity.findings import Location, Severity, Violation
 from parity.model import Kind, Scope, classify
-from parity.rules._scope import (
-    hook_scripts,
-    memory_documents,
-    memory_imports,
-    repo_hooks,
-    resolve_import,
-    text_location,
-)
+from parity.rules._imports import MAX_HOPS, import_graph
+from parity.rules._scope import hook_scripts, repo_hooks, text_location
 from parity.rules.base import Context, Rule
 
 
@@ -61,17 +55,20 @@ def check(ctx: Context) -> Iterator[Violation]:
                 fix=_fix(ctx, rel),
                 severity=Severity.ERROR,
             )
-    for cf, doc in memory_documents(ctx):
-        for path, start, end in memory_imports(doc):
-            target = resolve_import(cf, path)
-            if target is None or ctx.repo.in_clone(target) or not ctx.repo.exists(target):
-                continue
-            yield Violation(
-                text_location(doc, start - 1, end),
-                f"Import @{path} names {target}, which {_why(ctx, target)}: a cloud session loads "
-                "nothing from it.",
-                fix=_fix(ctx, target),
-            )
+    for imp in import_graph(ctx):
+        target = imp.target
+        if target is None or imp.hops > MAX_HOPS or not imp.is_text:
+            continue
+        if ctx.repo.in_clone(target) or not ctx.repo.exists(target):
+            continue
+        if ctx.repo.abspath(target).is_dir():
+            continue
+        yield Violation(
+            text_location(imp.doc, imp.start, imp.end),
+            f"Import @{imp.spelled} names {target}, which {_why(ctx, target)}: a cloud session "
+            "loads nothing from it.",
+            fix=_fix(ctx, target),
+        )
 
 
 RULE = Rule(

@@ -92,3 +92,32 @@ def test_a_fresh_clone_reads_a_committed_local_settings_file(tmp_path: Path) -> 
     assert (clone / "ran").exists()
     # parity checks it as the repository's own settings (PAR010 on the model, PAR106's advice).
     assert {"PAR010", "PAR106"} <= _codes(source)
+
+
+def _parity_memory(repo: Path) -> set[str]:
+    """The memory files parity expects a session at ``repo`` to load: CLAUDE.md files and what
+    their imports bring in, as far as the client follows them."""
+    from parity.config import Config
+    from parity.discover import discover_repo
+    from parity.model import Inventory
+    from parity.rules._imports import MAX_HOPS, import_graph, roots
+    from parity.rules.base import Context
+
+    ctx = Context(Inventory.build(discover_repo(repo)), Config())
+    loaded = {cf.rel for cf, _doc in roots(ctx) if cf.rel is not None}
+    loaded |= {
+        imp.target
+        for imp in import_graph(ctx)
+        if imp.target is not None
+        and imp.hops <= MAX_HOPS
+        and imp.is_text
+        and ctx.repo.exists(imp.target)
+    }
+    return loaded
+
+
+@pytest.mark.parametrize("side", ["pass", "fail"])
+def test_the_client_loads_the_imports_parity_follows(side: str, tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR113" / side)
+    client = memory_files(repo, tmp_path / "home", tmp_path / "tmp")
+    assert {Path(p).relative_to(repo).as_posix() for p in client} == _parity_memory(repo)

@@ -205,3 +205,47 @@ def test_a_committed_local_file_is_in_the_cloud_and_not_migrated_again(
         "already in the repository (.claude/settings.local.json is committed)",
         "already in the repository (CLAUDE.local.md is committed)",
     }
+
+
+# --- @ imports (17.4, 22.4) -----------------------------------------------------------------------
+
+
+def test_imports_that_climb_out_of_the_repository_are_missing_like_home_imports(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "CLAUDE.md", "# App\n\nShared rules: @../../shared/notes.md\n@docs/team.md\n")
+    write(repo, "docs/team.md", "Team notes, see @~/notes/team.md and @/opt/company/rules.md\n")
+    write(repo, ".claude/CLAUDE.md", "Architecture: @./../.claude_docs/architecture.md\n")
+    write(repo, ".claude_docs/architecture.md", "# Architecture\n")
+    make_repo(repo)
+    findings = _findings(repo)
+    assert _where(findings, "PAR102", "PAR103", "PAR113") == [
+        "PAR102 CLAUDE.md:3",
+        "PAR102 docs/team.md:1",
+        "PAR102 docs/team.md:1",
+    ]
+    out = next(f for f in findings if f["path"] == "CLAUDE.md")
+    assert "points outside the repository" in str(out["message"])
+    assert out["severity"] == "error"
+
+
+def test_import_targets_are_checked_in_the_committed_tree(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR113" / "fail", commit=False)
+    write(repo, "docs/local-only.md", "# Mine\n")
+    write(repo, "CLAUDE.md", (repo / "CLAUDE.md").read_text() + "Mine: @docs/local-only.md\n")
+    from tests.helpers import git
+
+    git(repo, "add", "-A", ":!docs/local-only.md")
+    git(repo, "commit", "-q", "-m", "fixture")
+    findings = _findings(repo)
+    assert _where(findings, "PAR103", "PAR113") == [
+        "PAR103 CLAUDE.md:8",  # exists, but a fresh clone does not have it
+        "PAR113 .claude/CLAUDE.md:1",
+        "PAR113 CLAUDE.md:3",
+        "PAR113 CLAUDE.md:6",
+        "PAR113 docs/l4.md:1",
+        "PAR113 docs/services.md:3",
+    ]
+    cycle = next(f for f in findings if "closes a cycle" in str(f["message"]))
+    assert cycle["severity"] == "info"
