@@ -424,6 +424,11 @@ def _line_text(ctx: Context, path: str, line: int, cache: dict[str, list[str]]) 
             if cf.display == path:
                 lines = ctx.inventory.load(cf).text.splitlines()
                 break
+        else:
+            # A repository file that is not config (a script a hook runs, a file CLAUDE.md
+            # imports): its line still tells two findings in it apart.
+            doc = ctx.inventory.repo_file(path)
+            lines = doc.text.splitlines() if doc is not None else []
         cache[path] = lines
     return lines[line - 1] if 0 < line <= len(lines) else ""
 

@@ -249,3 +249,13 @@ def test_import_targets_are_checked_in_the_committed_tree(tmp_path: Path) -> Non
     ]
     cycle = next(f for f in findings if "closes a cycle" in str(f["message"]))
     assert cycle["severity"] == "info"
+
+
+def test_two_findings_in_one_imported_file_have_their_own_fingerprints(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "CLAUDE.md", "@docs/guide.md\n")
+    write(repo, "docs/guide.md", "First @missing-one.md\nthen @missing-two.md\n")
+    make_repo(repo)
+    prints = [f["fingerprint"] for f in _findings(repo) if f["code"] == "PAR113"]
+    assert len(prints) == 2
+    assert len(set(prints)) == 2
