@@ -39,11 +39,21 @@ class Kind(str, enum.Enum):
     SCHEDULED_TASKS = "scheduled-tasks"
     ROUTINES = "routines"
     PLUGINS = "plugins"  # ~/.claude/plugins/{installed_plugins,known_marketplaces}.json
+    PLUGIN_MANIFEST = "plugin-manifest"  # <plugin>/.claude-plugin/plugin.json
+    MARKETPLACE = "marketplace"  # <repo>/.claude-plugin/marketplace.json
     OTHER = "other"  # a file named on the command line that is none of the above
 
 
 JSON_KINDS = frozenset(
-    {Kind.SETTINGS, Kind.MCP, Kind.GLOBAL_CONFIG, Kind.SCHEDULED_TASKS, Kind.PLUGINS}
+    {
+        Kind.SETTINGS,
+        Kind.MCP,
+        Kind.GLOBAL_CONFIG,
+        Kind.SCHEDULED_TASKS,
+        Kind.PLUGINS,
+        Kind.PLUGIN_MANIFEST,
+        Kind.MARKETPLACE,
+    }
 )
 MARKDOWN_KINDS = frozenset({Kind.MEMORY, Kind.SKILL, Kind.AGENT, Kind.COMMAND, Kind.RULE})
 
@@ -92,6 +102,11 @@ def classify(rel: str) -> tuple[Kind, Scope] | None:
         # The client reads .mcp.json from the session's folder and every parent: a nested one
         # (backend/.mcp.json) loads for sessions started in that folder (PAR112).
         return Kind.MCP, Scope.PROJECT
+    if len(parts) >= 2 and parts[-2] == ".claude-plugin":
+        if name == "plugin.json":
+            return Kind.PLUGIN_MANIFEST, Scope.PROJECT
+        if name == "marketplace.json":
+            return Kind.MARKETPLACE, Scope.PROJECT
     if ".claude" not in parts:
         if rel in (".claude/routines.yaml",):
             return Kind.ROUTINES, Scope.PROJECT

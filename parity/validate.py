@@ -51,8 +51,12 @@ class SchemaProblem:
 
 @functools.cache
 def validator_for(name: str) -> Validator:
-    """A cached validator for bundled schema ``name`` (formats not checked: the client does not)."""
+    """A cached validator for bundled schema ``name`` (formats not checked: the client does not).
+
+    Ours are draft 2020-12; the vendored SchemaStore ones say draft-07 and are read as such.
+    """
     from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for as draft_of
     from referencing import Registry, Resource
 
     resources = []
@@ -62,7 +66,8 @@ def validator_for(name: str) -> Validator:
         schema = load_schema(other)
         resources.append((schema["$id"], Resource.from_contents(schema)))
     registry: Registry[Any] = Registry().with_resources(resources)
-    return Draft202012Validator(load_schema(name), registry=registry)
+    schema = load_schema(name)
+    return draft_of(schema, default=Draft202012Validator)(schema, registry=registry)
 
 
 def json_type(value: object) -> str:

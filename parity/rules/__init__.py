@@ -21,6 +21,7 @@ _MODULES: tuple[str, ...] = (
     "par014_permission_rule",
     "par020_mcp_schema",
     "par030_frontmatter",
+    "par040_plugin_manifest",
     "par101_user_config_not_in_repo",
     "par102_home_path_in_repo_config",
     "par103_config_not_committed",

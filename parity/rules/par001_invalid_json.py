@@ -15,6 +15,9 @@ _CONSEQUENCE = {
     Kind.GLOBAL_CONFIG: "The client cannot read its global configuration.",
     Kind.SCHEDULED_TASKS: "The client skips every scheduled task in it.",
     Kind.PLUGINS: "The client cannot read its plugin records.",
+    Kind.PLUGIN_MANIFEST: "`claude plugin validate` fails and the client cannot load the plugin.",
+    Kind.MARKETPLACE: "`claude plugin validate` fails: the marketplace cannot be added and none "
+    "of its plugins installed.",
     Kind.AGENT: "The client does not load the agent at all.",
     Kind.SKILL: "The client still loads the skill, but with none of its frontmatter: with no "
     "description it does not offer it to Claude (only typing its name runs it), and its "
