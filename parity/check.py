@@ -305,7 +305,7 @@ def _run_rules(
     from parity.secrets import redact
 
     config = load_config(repo.root, options.config_file)
-    inventory = Inventory.build(repo, home, extra=named, overlay=overlay)
+    inventory = Inventory.build(repo, home, extra=named, overlay=overlay, exclude=config.excluded)
     rules = select(
         options.select if options.select is not None else config.select,
         (*config.ignore, *config.extend_ignore, *options.ignore),
@@ -435,11 +435,13 @@ def _line_text(ctx: Context, path: str, line: int, cache: dict[str, list[str]]) 
 
 def _filter_config(findings: list[Finding], config: Config) -> list[Finding]:
     """Findings outside the configuration's ``exclude`` and ``per-file-ignores``."""
-    if config.exclude or config.per_file_ignores:
+    excluded = config.excluded
+    if excluded is not None:
+        # Excluded config was never read; this also drops findings in other files there (a
+        # script or an imported file) that a rule reached from outside.
+        findings = [f for f in findings if not excluded(f.path)]
+    if config.per_file_ignores:
         import pathspec  # only when the config uses path patterns: it is slow to import
-    if config.exclude:
-        spec = pathspec.PathSpec.from_lines("gitignore", config.exclude)
-        findings = [f for f in findings if not spec.match_file(f.path)]
     for glob, codes in config.per_file_ignores:
         spec = pathspec.PathSpec.from_lines("gitignore", [glob])
         findings = [

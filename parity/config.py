@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +43,26 @@ class Config:
     fail_on: Severity = Severity.WARNING
     baseline: str | None = None
     exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
     environments: dict[str, Environment] = field(default_factory=dict)
     daily_cap: int | None = None
     cloud_init_script: str | None = None
     fix: bool = False  # `fix = true`: every `parity check` applies the safe fixes
     unfixable: tuple[str, ...] = ()
     extend_safe_fixes: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def excluded(self) -> Callable[[str], bool] | None:
+        """A test for repo-relative paths that ``exclude`` and ``extend-exclude`` leave out, or
+        None when they leave nothing out. Patterns are gitignore patterns (``templates/``,
+        ``**/fixtures/**``, ``!keep/this``), matched against the path from the repository root."""
+        patterns = (*self.exclude, *self.extend_exclude)
+        if not patterns:
+            return None
+        import pathspec  # only when the config uses path patterns: it is slow to import
+
+        spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+        return spec.match_file
 
     @property
     def declared_environments(self) -> list[Environment]:
@@ -139,6 +154,7 @@ def config_from_table(table: dict[str, Any], source: Path | None) -> Config:
         fail_on=Severity.parse(table.get("fail-on", "warning")),
         baseline=table.get("baseline"),
         exclude=tuple(table.get("exclude", ())),
+        extend_exclude=tuple(table.get("extend-exclude", ())),
         environments=envs,
         daily_cap=table.get("routines", {}).get("daily-cap"),
         cloud_init_script=table.get("cloud-init", {}).get("script"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -174,27 +174,32 @@ class Inventory:
         home: Home | None = None,
         extra: Iterable[Path] = (),
         overlay: dict[str, bytes] | None = None,
+        exclude: Callable[[str], bool] | None = None,
     ) -> Inventory:
         """Collect the configuration files of the repository, the user scope, and ``extra``.
 
-        ``overlay`` gives the content of some repository files (see :attr:`overlay`).
+        ``overlay`` gives the content of some repository files (see :attr:`overlay`). Repository
+        paths for which ``exclude`` is true (the configuration's ``exclude``) are left out: a
+        folder of templates or fixtures is neither read nor checked.
         """
         inv = cls(repo, home, overlay=dict(overlay or {}))
         seen: set[str] = set()
+        if exclude is not None:
+            seen.update(rel for rel in repo.files if classify(rel) is not None and exclude(rel))
         for rel in sorted(repo.files):
             found = classify(rel)
-            if found is not None:
+            if found is not None and rel not in seen:
                 entry = repo.files[rel]
                 inv._add_repo(rel, *found, tracked=entry.tracked, ignored=False)
                 seen.add(rel)
         for rel in _ignored_config(repo):
             found = classify(rel)
-            if found is not None and rel not in seen:
+            if found is not None and rel not in seen and not (exclude and exclude(rel)):
                 inv._add_repo(rel, *found, tracked=False, ignored=True)
                 seen.add(rel)
         for path in extra:
             named = repo.rel(path)
-            if named is not None and named in seen:
+            if named is not None and (named in seen or (exclude and exclude(named))):
                 continue
             placed = classify(named) if named is not None else None
             kind = placed[0] if placed is not None else classify_named(path)

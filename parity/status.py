@@ -84,7 +84,7 @@ def build_status(repo: Repo, home: Home, config: Config) -> StatusTable:
     """
     from parity.migrate import plan_migration
 
-    inventory = Inventory.build(repo, home)
+    inventory = Inventory.build(repo, home, exclude=config.excluded)
     every = build_items(inventory)
     items = [i for i in every if i.kind in KIND_LABEL]
     # A plugin turned off (false) is not configuration in effect.

@@ -142,7 +142,7 @@ def plan_cloud_init(repo: Repo, config: Config, environment: str | None = None) 
         raise ConfigError(f"{script_rel}: a symlink that leaves the repository")
     env = config.environment(environment)
     image = load_profile(env.image)
-    inventory = Inventory.build(repo)
+    inventory = Inventory.build(repo, exclude=config.excluded)
     needs = detect(inventory, env, image, script_rel)
     script = render_script(needs, script_rel)
     path = repo.root / script_rel

@@ -259,3 +259,37 @@ def test_two_findings_in_one_imported_file_have_their_own_fingerprints(tmp_path:
     prints = [f["fingerprint"] for f in _findings(repo) if f["code"] == "PAR113"]
     assert len(prints) == 2
     assert len(set(prints)) == 2
+
+
+# --- Excluding folders of templates (18.7, second half) -----------------------------------------
+
+
+def test_one_line_of_config_excludes_a_folder_of_claude_templates(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CASES / "template-releases")
+    noisy = _findings(repo)
+    assert {f["path"] for f in noisy} >= {
+        "releases/v1.4/home/.claude/settings.json",
+        "releases/v1.5/home/.claude/settings.json",
+    }
+    write(repo, "parity.toml", 'exclude = ["releases/"]\n')
+    result = run(["check", "--select", "ALL", "--format", "json", str(repo)])
+    report = json.loads(result.out)
+    assert [f for f in report["findings"] if f["path"].startswith("releases/")] == []
+    assert report["summary"]["files_checked"] == 2  # CLAUDE.md and .claude/settings.json
+    # The same files are out of `parity status` and of what cloud-init installs for.
+    status = json.loads(run(["status", "--format", "json", str(repo)]).out)
+    assert not [r for r in status["items"] if r["path"].startswith("releases/")]
+    assert "releases/" not in run(["cloud-init", str(repo)]).out
+
+
+def test_extend_exclude_adds_to_exclude_and_named_files_are_excluded_too(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", CASES / "template-releases")
+    write(
+        repo,
+        "pyproject.toml",
+        '[tool.parity]\nexclude = ["releases/v1.4/"]\nextend-exclude = ["releases/v1.5/"]\n',
+    )
+    named = repo / "releases" / "v1.5" / "home" / ".claude" / "settings.json"
+    for args in ([str(repo)], [str(named)]):
+        result = run(["check", "--select", "ALL", "--format", "json", *args])
+        assert json.loads(result.out)["findings"] == [], result.out
