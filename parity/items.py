@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from parity.findings import Location
@@ -283,6 +283,7 @@ def _strip_state(spec: Any) -> Any:
 
 
 def _hooks(inventory: Inventory) -> Iterator[Item]:
+    home = inventory.home.home if inventory.home is not None else None
     for hook in iter_hooks(inventory):
         cf = hook.file
         label = (
@@ -297,25 +298,32 @@ def _hooks(inventory: Inventory) -> Iterator[Item]:
             hook.locate(),
             _committed(inventory, cf),
             hook,
-            ident=f"{hook.event}{matcher}: {hook_identity(label)}",
+            ident=f"{hook.event}{matcher}: {hook_identity(label, home)}",
         )
 
 
 _QUOTES = re.compile(r"[\"']")
+# A file elsewhere in the home (not ~/.claude): migrate copies it to .claude/hooks/<name>.
+_HOME_SCRIPT = re.compile(r"(?<![\w/<>.-])(?:~|\$HOME|\$\{HOME\})/(?:\S*/)?([^\s/]+)")
 _ROOTS = re.compile(
     r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}/|\$CLAUDE_PROJECT_DIR/"
     r"|(?:~|\$HOME|\$\{HOME\})/(?=\.claude/)"
 )
 
 
-def hook_identity(command: str) -> str:
+def hook_identity(command: str, home: Path | None = None) -> str:
     """A hook command with quoting and the script's root made scope-neutral.
 
     ``~/.claude/hooks/x.sh`` (user scope) and ``"$CLAUDE_PROJECT_DIR"/.claude/hooks/x.sh`` (the
-    same hook once ``parity migrate`` moved it into the repository) give the same identity.
+    same hook once ``parity migrate`` moved it into the repository) give the same identity; so
+    do ``~/bin/notify.sh`` (or ``/home/me/bin/notify.sh`` with ``home``) and
+    ``.claude/hooks/notify.sh``, where migrate puts a script from elsewhere in the home.
     """
     text = _QUOTES.sub("", command)
+    if home is not None:
+        text = text.replace(f"{home.as_posix().rstrip('/')}/", "~/")
     text = _ROOTS.sub("<root>/", text)
+    text = _HOME_SCRIPT.sub(r"<root>/.claude/hooks/\1", text)
     text = re.sub(r"(?<![\w/<>.-])\./(?=\.claude/)", "<root>/", text)
     text = re.sub(r"(?<![\w/<>.-])(?=\.claude/)", "<root>/", text)
     return " ".join(text.split())

@@ -971,7 +971,7 @@ def _hook(p: _Planner, item: Item) -> None:
         p.skip(item, "the command uses files in the home that parity cannot move")
         return
     matcher = f"[{hook.matcher}]" if hook.matcher else ""
-    ident = ("hooks", f"{hook.event}{matcher}: {hook_identity(text)}")
+    ident = ("hooks", f"{hook.event}{matcher}: {hook_identity(text, p.home.home)}")
     if any(o.scope is Scope.PROJECT and o.key == ident for o in p.items):
         p.present(item, SETTINGS)
         return
@@ -1044,18 +1044,22 @@ def _rewrite_command(
     handler: dict[str, Any],
     copies: list[tuple[str, bytes, int]],
 ) -> dict[str, Any] | None:
+    from dataclasses import replace
+
     from parity.hooks import script_refs
 
     replacements: dict[str, str] = {}
+    home_prefix = f"{p.home.home.as_posix().rstrip('/')}/"
     for simple in hook.commands():
-        for ref in script_refs(simple):
-            path: Path | None = None
-            if ref.home_rel is not None:
-                path = p.home.home / ref.home_rel
-            elif ref.text.startswith(str(p.home.home) + "/"):
-                path = Path(ref.text)
-            if path is None:
+        # /home/me/bin/x.sh is ~/bin/x.sh: read the command with the home spelled as ~.
+        argv = tuple(_spelled_as(w, home_prefix) for w in simple.argv)
+        spelled = dict(zip(argv, simple.argv, strict=True))
+        view = replace(simple, argv=argv)
+        for ref in script_refs(view):
+            if ref.home_rel is None:
                 continue
+            path = p.home.home / ref.home_rel
+            original = spelled.get(ref.text, ref.text)
             data, why = p.home_file(path)
             if data is None:
                 p.skip(item, f"script {why}")
@@ -1067,7 +1071,7 @@ def _rewrite_command(
             rel = f"{HOOKS_DIR}/{inner}"
             mode = stat.S_IMODE(path.stat().st_mode)
             copies.append((rel, data, mode))
-            replacements[ref.text] = rel
+            replacements[original] = rel
     out = dict(handler)
     for key in ("command",):
         if isinstance(out.get(key), str):
@@ -1077,6 +1081,11 @@ def _rewrite_command(
             _substitute(a, replacements) if isinstance(a, str) else a for a in out["args"]
         ]
     return out
+
+
+def _spelled_as(word: str, home_prefix: str) -> str:
+    """``word`` with a leading absolute home path written as ``~/``."""
+    return f"~/{word[len(home_prefix) :]}" if word.startswith(home_prefix) else word
 
 
 def _substitute(command: str, replacements: dict[str, str]) -> str:

@@ -676,3 +676,41 @@ def test_undo_of_committed_changes_says_so(realistic: Setup) -> None:
     git(realistic.repo, "commit", "-qm", "migrated")
     result = run(["migrate", "--undo"], cwd=realistic.repo)
     assert "note: git shows these files as committed" in result.out
+
+
+def test_scripts_from_elsewhere_in_the_home_count_as_moved(tmp_path: Path, fake_home: Path) -> None:
+    # Issue 17.7: hooks running ~/bin/… (or /home/<me>/bin/…) are copied to .claude/hooks/;
+    # afterwards `check --user` must see them in the repository, and a new plan moves nothing.
+    write(fake_home, "bin/claude-notify.sh", "#!/bin/sh\nnotify-send done\n", mode=0o755)
+    write(
+        fake_home, "scripts/format-edited.sh", '#!/bin/sh\nnpx prettier --write "$1"\n', mode=0o755
+    )
+    settings = {
+        "hooks": {
+            "Stop": [{"hooks": [{"type": "command", "command": "~/bin/claude-notify.sh"}]}],
+            "PostToolUse": [
+                {
+                    "matcher": "Edit",
+                    "hooks": [
+                        {"type": "command", "command": f"{fake_home}/scripts/format-edited.sh -q"}
+                    ],
+                }
+            ],
+        }
+    }
+    write(fake_home, ".claude/settings.json", json.dumps(settings))
+    setup = install(tmp_path, fake_home, None, None)
+    before = run(["check", "--user", "--select", "PAR101", "--format", "json"], cwd=setup.repo)
+    assert len(json.loads(before.out)["findings"]) == 2
+    migration = setup.plan()
+    assert {m.item for m in migration.moves} == {
+        "Stop: ~/bin/claude-notify.sh",
+        f"PostToolUse[Edit]: {fake_home}/scripts/format-edited.sh -q",
+    }
+    apply(migration.plan, setup.repo)
+    git(setup.repo, "add", "-A")
+    git(setup.repo, "commit", "-q", "-m", "migrated")
+    assert git(setup.repo, "ls-files", "-s", ".claude/hooks").split()[0] == "100755"
+    after = run(["check", "--user", "--select", "PAR1", "--format", "json"], cwd=setup.repo)
+    assert after.code == 0, after.out
+    assert setup.plan().moves == ()
