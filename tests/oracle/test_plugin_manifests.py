@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import FIXTURES, SHARED, git, run
-from tests.oracle.client import AVAILABLE, CLAUDE, SKIP_REASON, client_env
+from tests.oracle.client import AVAILABLE, SKIP_REASON, run_client
 from tests.rules.test_plugin_manifests import MARKETPLACE_NAMES, PLUGIN_NAMES
 
 pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not AVAILABLE, reason=SKIP_REASON)]
@@ -89,21 +88,10 @@ def _project(case: tuple[str, str, str, Path | None], root: Path) -> tuple[Path,
 
 def _client_accepts(case: tuple[str, str, str, Path | None], root: Path) -> bool:
     project, manifest = _project(case, root)
-    home, tmp = root / "home", root / "tmp"
-    home.mkdir()
-    tmp.mkdir()
-    proc = subprocess.run(
-        [CLAUDE, "plugin", "validate", "--json", str(manifest)],
-        cwd=project,
-        env=client_env(home, tmp),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    out = run_client(
+        ["plugin", "validate", "--json", str(manifest)], project, root / "home", root / "tmp"
     )
-    out = proc.stdout[: proc.stdout.rfind("}") + 1]
-    return bool(json.loads(out)["success"])
+    return bool(json.loads(out[: out.rfind("}") + 1])["success"])
 
 
 @pytest.fixture(scope="module")
