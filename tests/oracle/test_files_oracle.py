@@ -121,3 +121,15 @@ def test_the_client_loads_the_imports_parity_follows(side: str, tmp_path: Path) 
     repo = make_repo(tmp_path / "repo", FIXTURES / "rules" / "PAR113" / side)
     client = memory_files(repo, tmp_path / "home", tmp_path / "tmp")
     assert {Path(p).relative_to(repo).as_posix() for p in client} == _parity_memory(repo)
+
+
+def test_a_linked_settings_file_is_read_through_the_link_by_both(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "config/claude-settings.json", json.dumps({"model": 5}))
+    (repo / ".claude").mkdir()
+    (repo / ".claude" / "settings.json").symlink_to("../config/claude-settings.json")
+    make_repo(repo)
+    problems = doctor_problems(repo, tmp_path / "home", tmp_path / "tmp")
+    assert any(".claude/settings.json" in p and "model" in p for p in problems), problems
+    result = run(["check", "--select", "PAR010", "--format", "json", "--exit-zero", str(repo)])
+    assert [f["path"] for f in json.loads(result.out)["findings"]] == [".claude/settings.json"]
