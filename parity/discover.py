@@ -67,7 +67,7 @@ class Repo:
     files: dict[str, RepoFile]
     ignored_dirs: tuple[str, ...] = ()
     ignored_files: frozenset[str] = frozenset()
-    listing: str = ""  # a digest of git's file listing (index modes included); "" without git
+    listing: str = ""  # a digest of git's file listing (index modes, where links lead); "" no git
     worktree: Worktree | None = None  # where git runs for this repository (None: not git)
     links: dict[str, Link] = field(default_factory=dict)
     _real_root: Path = field(init=False, repr=False)
@@ -212,14 +212,19 @@ def discover_repo(root: Path) -> Repo:
                 dirs.append(rel)
             else:
                 plain.add(rel)
-    import hashlib
-
-    listing = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20).hexdigest()
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
     for rel, entry in files.items():
         if not entry.tracked and _is_link(root / rel):
             files[rel] = RepoFile(rel, tracked=False, mode=MODE_SYMLINK)
     links = _follow_links(root, files)
+    import hashlib
+
+    # Where each link leads is in the listing too (the results cache's key): git's listing has
+    # the committed link, not one pointed elsewhere since or never added.
+    where = "\0".join(f"{k.rel}\1{k.target}\1{k.leaves}\1{k.spelled}" for k in links.values())
+    digest = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20)
+    digest.update(b"\0\2\0" + where.encode("utf-8", "surrogateescape"))
+    listing = digest.hexdigest()
     return Repo(
         root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree, links=links
     )

@@ -359,3 +359,59 @@ def test_cached_reports_equal_uncached_reports(
         warm = run(args)
         assert cold == uncached
         assert warm == uncached
+
+
+# Links and imports: the files they lead to are inputs too, and so is where a link leads.
+HOME_IMPORT = "# Agents\n\nTeam notes: @~/.claude/team-notes.md\n"
+
+
+@pytest.fixture
+def linked(repo: Path) -> Path:
+    write(repo, "CLAUDE.md", "@docs/guide.md\n")
+    write(repo, "docs/guide.md", "# Guide\n\nRun the tests.\n")
+    write(repo, "docs/plain.md", "# Agents\n\nBe brief.\n")
+    write(repo, "docs/home.md", HOME_IMPORT)
+    (repo / "AGENTS.md").unlink(missing_ok=True)
+    (repo / ".claude" / "CLAUDE.md").symlink_to("../docs/plain.md")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "links"], check=True)
+    settle(repo)
+    return repo
+
+
+def test_the_file_a_link_leads_to_is_an_input(linked: Path, runs: list[int]) -> None:
+    assert "PAR102" not in codes(check_json(linked))
+    (linked / "docs" / "plain.md").write_text(HOME_IMPORT, encoding="utf-8")
+    settle(linked)
+    assert "PAR102" in codes(check_json(linked))
+    assert runs == [1, 1]
+
+
+@pytest.mark.parametrize("staged", [False, True])
+def test_pointing_a_link_elsewhere_is_a_miss(linked: Path, runs: list[int], staged: bool) -> None:
+    # Unstaged, git's listing still has the old link: only where it leads now tells them apart.
+    assert "PAR102" not in codes(check_json(linked))
+    link = linked / ".claude" / "CLAUDE.md"
+    link.unlink()
+    link.symlink_to("../docs/home.md")
+    if staged:
+        subprocess.run(["git", "-C", str(linked), "add", "-A"], check=True)
+    settle(linked)
+    assert "PAR102" in codes(check_json(linked))
+    link.unlink()
+    link.symlink_to("../docs/missing.md")  # now dangling
+    settle(linked)
+    assert "PAR111" in codes(check_json(linked))
+    assert runs == [1, 1, 1]
+
+
+def test_an_imported_file_is_an_input(linked: Path, runs: list[int]) -> None:
+    assert codes(check_json(linked)) == codes(check_json(linked))
+    (linked / "docs" / "guide.md").write_text("# Guide\n\nSee @docs/missing.md\n")
+    settle(linked)
+    assert "PAR113" in codes(check_json(linked))
+    write(linked, "docs/docs/missing.md", "# Found\n")  # ignored: the listing does not change
+    write(linked, ".git/info/exclude", "docs/docs/\n")
+    settle(linked)
+    assert "PAR113" not in codes(check_json(linked))
+    assert runs == [1, 1, 1]

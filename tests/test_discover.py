@@ -22,3 +22,20 @@ def test_names_with_tabs_and_line_breaks(tmp_path: Path) -> None:
         "new\tfile.txt": (False, None),
         "100644 x\tfile.txt": (False, None),
     }
+
+
+def test_where_a_link_leads_is_in_the_listing(tmp_path: Path) -> None:
+    # The listing keys the results cache: a link pointed elsewhere (never added, or not staged)
+    # leaves git's listing as it was, yet the files read through it change.
+    root = make_repo(tmp_path / "repo")
+    write(root, "docs/a.md", "a\n")
+    write(root, "docs/b.md", "b\n")
+    link = root / "CLAUDE.md"
+    link.symlink_to("docs/a.md")
+    seen = [discover_repo(root).listing]
+    for target in ("docs/b.md", "docs/missing.md", "../outside.md"):
+        link.unlink()
+        link.symlink_to(target)
+        seen.append(discover_repo(root).listing)
+    assert len(set(seen)) == 4
+    assert discover_repo(root).listing == seen[-1]
