@@ -16,6 +16,7 @@ from parity.rules._plugins import (
     reserved_plugin_name,
 )
 from parity.rules.base import Context, Rule
+from parity.text import NAME_LIMIT, clean, quote
 from parity.validate import problems
 
 _SCHEMAS = {Kind.PLUGIN_MANIFEST: "plugin-manifest", Kind.MARKETPLACE: "marketplace"}
@@ -102,11 +103,12 @@ def _plugin(
                 if field == "mcpServers"
                 else "the plugin loader reports it as a load failure"
             )
+            shown = clean(rel, NAME_LIMIT)
             yield Violation(
                 doc.locate(where),
-                f"{_where(where)}{path} does not exist in the plugin ({rel}): {loader}. "
-                "`claude plugin validate` rejects this plugin.json.",
-                fix=f"Commit {rel}, or fix the path (relative to the plugin's folder).",
+                f"{_where(where)}{quote(path, NAME_LIMIT)} does not exist in the plugin "
+                f"({shown}): {loader}. `claude plugin validate` rejects this plugin.json.",
+                fix=f"Commit {shown}, or fix the path (relative to the plugin's folder).",
             )
 
 
@@ -114,16 +116,18 @@ def _plugin_name(doc: Document, where: tuple[str | int, ...], name: str) -> Iter
     if " " in name:
         yield Violation(
             doc.locate(where),
-            f'{_where(where)}Plugin name "{name}" contains a space, which the client refuses.',
-            fix=f'Use kebab-case: "{"-".join(name.lower().split())}".',
+            f"{_where(where)}Plugin name {quote(name, NAME_LIMIT)} contains a space, which the "
+            "client refuses.",
+            fix=f"Use kebab-case: {quote('-'.join(name.lower().split()), NAME_LIMIT)}.",
         )
     elif reserved_plugin_name(name):
         yield Violation(
             doc.locate(where),
-            f'{_where(where)}Plugin name "{name}" is reserved: it passes as one of Anthropic\'s '
-            'own plugins (it starts with "claude-", "anthropic-", "anthropics-" or '
-            '"cc-plugin-", is "claude", "anthropic", "claude-code" or "claude-mods", or puts '
-            '"official" beside "claude" or "anthropic"), so the client refuses it.',
+            f"{_where(where)}Plugin name {quote(name, NAME_LIMIT)} is reserved: it passes as one "
+            'of Anthropic\'s own plugins (it starts with "claude-", "anthropic-", '
+            '"anthropics-" or "cc-plugin-", is "claude", "anthropic", "claude-code" or '
+            '"claude-mods", or puts "official" beside "claude" or "anthropic"), so the client '
+            "refuses it.",
             fix=_RESERVED_FIX,
         )
 
@@ -135,8 +139,9 @@ def _marketplace(doc: Document, value: dict[str, Any]) -> Iterator[Violation]:
         if why is not None:
             yield Violation(
                 doc.locate(("name",)),
-                f'name: Marketplace name "{name}" is refused: {why}. `claude plugin validate` '
-                "rejects this marketplace.json, and nothing can be installed from it.",
+                f"name: Marketplace name {quote(name, NAME_LIMIT)} is refused: {why}. "
+                "`claude plugin validate` rejects this marketplace.json, and nothing can be "
+                "installed from it.",
                 fix="Choose a kebab-case name of your own (letters, digits and hyphens).",
             )
     official = isinstance(name, str) and name.lower() in OFFICIAL_MARKETPLACES
@@ -151,9 +156,9 @@ def _marketplace(doc: Document, value: dict[str, Any]) -> Iterator[Violation]:
         elif not ID_PART.match(plugin):
             yield Violation(
                 doc.locate(where),
-                f'{_where(where)}The client cannot install plugin "{plugin}": each part of a '
-                'plugin id (plugin@marketplace) may use only letters, digits, ".", "_" and "-", '
-                "and must start with a letter or digit.",
+                f"{_where(where)}The client cannot install plugin {quote(plugin, NAME_LIMIT)}: "
+                'each part of a plugin id (plugin@marketplace) may use only letters, digits, ".", '
+                '"_" and "-", and must start with a letter or digit.',
                 fix="Rename the plugin in kebab-case.",
             )
 

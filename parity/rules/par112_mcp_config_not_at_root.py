@@ -9,6 +9,7 @@ from parity.findings import Location, Severity, Violation
 from parity.model import Kind
 from parity.rules._scope import plugin_mcp_config
 from parity.rules.base import Context, Rule
+from parity.text import NAME_LIMIT, clean
 
 ROOT_MCP = ".mcp.json"
 
@@ -23,7 +24,7 @@ def check(ctx: Context) -> Iterator[Violation]:
         folder = PurePosixPath(cf.rel).parent.as_posix() + "/"
         servers = doc.value.get("mcpServers") if doc.ok and isinstance(doc.value, dict) else None
         names = sorted(servers) if isinstance(servers, dict) else []
-        what = f"its servers ({', '.join(names)})" if names else "it"
+        what = f"its servers ({', '.join(clean(n, NAME_LIMIT) for n in names)})" if names else "it"
         yield Violation(
             Location(cf.display),
             f"{cf.rel} is read only by sessions started in {folder} or below (the client reads "

@@ -98,3 +98,21 @@ def test_an_official_marketplace_may_list_anthropics_own_plugin_names(tmp_path: 
     write(repo, ".claude-plugin/marketplace.json", json.dumps(manifest))
     make_repo(repo)
     assert _errors(repo) == []
+
+
+def test_names_from_a_manifest_are_quoted_escaped_and_shortened(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    long_name = "claude " + "x" * 400
+    manifest = {
+        "name": "market\x1b[31m place",
+        "owner": {"name": "Acme"},
+        "plugins": [{"name": long_name, "source": "./plugins/md"}],
+    }
+    write(repo, ".claude-plugin/marketplace.json", json.dumps(manifest))
+    make_repo(repo)
+    messages = [str(f["message"]) for f in _errors(repo)]
+    assert len(messages) == 2
+    assert '"market\\u001b[31m place"' in messages[0]
+    assert "\x1b" not in "".join(messages)
+    assert "x" * 100 not in messages[1]
+    assert '"claude xxx' in messages[1]
