@@ -71,6 +71,15 @@ def fake_home(
         "PARITY_OUTPUT_FORMAT",
         "CLAUDE_CODE_REMOTE",
         "GITHUB_ACTIONS",
+        # Set when the suite runs under a git command (a hook, `git rebase --exec`): tests' own
+        # git calls would then act on this project's repository instead of their temp folders.
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_PREFIX",
     ):
         monkeypatch.delenv(var, raising=False)
     _touched.clear()
