@@ -16,10 +16,12 @@ from parity.errors import UsageError
 def rule(code: str | None, output_format: str) -> int:
     """List every rule, or print the documentation of CODE (a code like PAR101 or a name).
 
-    The list's fourth column says whether `parity check --fix` fixes the rule's findings (safe)
-    or only with --unsafe-fixes (unsafe).
+    The list's fourth column says what `parity check --fix` does for the rule's findings: fixes
+    them (safe), fixes them only with --unsafe-fixes (unsafe), only some of them (sometimes:
+    the rule's documentation says which), or nothing (-).
     """
     from parity import rules
+    from parity.rules.base import SOMETIMES
 
     if code is not None:
         found = rules.get(code)
@@ -34,8 +36,12 @@ def rule(code: str | None, output_format: str) -> int:
         return 0
     width = max(len(r.name) for r in every)
     for r in every:
-        fixable = r.autofix.safety.value if r.autofix is not None else "-"
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {fixable:<6}  {r.summary}")
+        fixable = "-"
+        if r.autofix is not None:
+            sometimes = ", sometimes" if r.autofix.availability == SOMETIMES else ""
+            fixable = r.autofix.safety.value + sometimes
+        severity = r.severity.label
+        click.echo(f"{r.code}  {r.name:<{width}}  {severity:<7}  {fixable:<17}  {r.summary}")
     return 0
 
 

@@ -64,6 +64,36 @@ class Report:
             return EXIT_CLEAN
         return EXIT_FINDINGS
 
+    def autofix(self, finding: Finding) -> dict[str, object] | None:
+        """What ``parity check --fix`` would do for ``finding``, as the JSON report and SARIF's
+        ``fixes`` carry it; None when it has no fix or the configuration makes it unfixable.
+
+        Replacement text is masked like every other output (a fix never writes a secret, but
+        the report is no place to find out).
+        """
+        from parity.secrets import redact
+
+        fix = finding.autofix
+        if fix is None or finding.applicability is None:
+            return None
+        return {
+            "title": redact(fix.title),
+            "applicability": finding.applicability.value,
+            "edits": [
+                {
+                    "path": e.path,
+                    "line": e.line,
+                    "column": e.column,
+                    "end_line": e.end_line,
+                    "end_column": e.end_column,
+                    "content": redact(e.content),
+                }
+                for e in fix.edits
+            ],
+            "executable": list(fix.executable),
+            "environment": list(fix.environment),
+        }
+
     def summary(self) -> dict[str, object]:
         """The summary block shared by the JSON, SARIF and text reports."""
         counts = self.counts()

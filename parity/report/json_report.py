@@ -29,6 +29,7 @@ def render(report: Report, *, color: bool = False) -> str:
                 "pointer": f.pointer,
                 "fix": display(f.fix) if f.fix is not None else None,
                 "fingerprint": f.fingerprint,
+                "autofix": report.autofix(f),
             }
             for f in report.findings
         ],

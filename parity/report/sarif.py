@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from parity import __version__
-from parity.findings import Severity
+from parity.findings import Finding, Safety, Severity
 from parity.report import Report
+from parity.secrets import redact
 from parity.text import display, dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -65,6 +66,9 @@ def render(report: Report, *, color: bool = False) -> str:
             result["ruleIndex"] = index[f.code]
         if f.pointer:
             result["properties"] = {"jsonPointer": f.pointer}
+        fixes = _fixes(f)
+        if fixes:
+            result["fixes"] = fixes
         results.append(result)
     doc = {
         "$schema": SARIF_SCHEMA,
@@ -86,6 +90,40 @@ def render(report: Report, *, color: bool = False) -> str:
         ],
     }
     return dumps(doc) + "\n"
+
+
+def _fixes(finding: Finding) -> list[dict[str, object]]:
+    """SARIF ``fixes``: the fix's replacements, file by file, for code scanning to show (masked
+    like every output; a fix that only changes modes or declarations has none)."""
+    fix = finding.autofix
+    if fix is None or finding.applicability is None or not fix.edits:
+        return []
+    by_path: dict[str, list[dict[str, object]]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path, []).append(
+            {
+                "deletedRegion": {
+                    "startLine": edit.line,
+                    "startColumn": edit.column,
+                    "endLine": edit.end_line,
+                    "endColumn": edit.end_column,
+                },
+                "insertedContent": {"text": redact(edit.content)},
+            }
+        )
+    flag = "--fix" if finding.applicability is Safety.SAFE else "--fix --unsafe-fixes"
+    return [
+        {
+            "description": {"text": display(f"{redact(fix.title)} (`parity check {flag}`)")},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
+                    "replacements": replacements,
+                }
+                for path, replacements in by_path.items()
+            ],
+        }
+    ]
 
 
 def uri(path: str) -> str:

@@ -186,3 +186,52 @@ def test_routines_hook(broken: Path, clean: Path, try_repo: TryRepo) -> None:
 
     good = try_repo(clean, "parity-routines", "--all-files")
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+@pytest.mark.slow
+def test_check_hook_with_fix_fails_when_it_changed_files(
+    clean: Path, tmp_path: Path, tool_cache: dict[str, str], wheelhouse: dict[str, str]
+) -> None:
+    # As ruff's hook with `args: [--fix]`: the hook fixes, pre-commit sees changed files and
+    # fails; the next run finds nothing to change and passes.
+    if not (ROOT / ".git").exists():
+        pytest.skip("this copy of the project is not a git repository (pre-commit clones it)")
+    settings = clean / ".claude/settings.json"
+    old = '{\n  "$schema": "https://example.com/settings.json",\n'
+    settings.write_text(old + settings.read_text(encoding="utf-8")[2:], encoding="utf-8")
+    rev = git(ROOT, "rev-parse", "HEAD").strip()
+    config = {"repos": [{"repo": str(ROOT), "rev": rev}]}
+    config["repos"][0]["hooks"] = [{"id": "parity-check", "args": ["--fix"]}]  # type: ignore[index]
+    (clean / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    git(clean, "add", "-A")
+    git(clean, "commit", "-qm", "pre-commit with parity --fix")
+    env = {
+        **os.environ,
+        **tool_cache,
+        **wheelhouse,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+    }
+
+    def pre_commit() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+            cwd=clean,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+
+    first = pre_commit()
+    out = first.stdout + first.stderr
+    assert first.returncode == 1, out
+    assert "- files were modified by this hook" in out
+    assert "Fixed 1 problem (0 remaining)." in out
+    assert '"$schema": "https://json.schemastore.org/claude-code-settings.json"' in (
+        settings.read_text(encoding="utf-8")
+    )
+    git(clean, "commit", "-qam", "fixed")
+    second = pre_commit()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert re.search(r"parity check \(Claude Code configuration\)\.+Passed", second.stdout)
