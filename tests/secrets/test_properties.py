@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from parity.secrets import (
     _BY_KEYWORD,
+    _KEY_SHAPES,
+    _KEYWORDS,
     _PREFIXES,
     SecretMatch,
     _ascii_lower,
@@ -153,3 +155,24 @@ def test_a_short_text_finds_what_every_pass_finds(text: str) -> None:
         *_keyword_matches(text, _ascii_lower(text)),
     ]
     assert scan_text(text) == _without_overlaps(every_pass)
+
+
+# The keyword shape as plain backtracking regex: the scanner's possessive and atomic parts must
+# find exactly what it finds.
+_PLAIN_SHAPE = (
+    r"[a-z0-9_.-]*[\"']?(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
+    r"(?:(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){}\[\]|&\\]{8,}"
+)
+_SHAPE_PIECES = ["_1", ".", "-", '"', "'", "`", " ", "\t", "\n", ":", "=", ":-", ":=", "=>"]
+_VALUE_PIECES = ["bearer ", "basic\t", "token ", "abcdefgh", "abc", "x", "(", ";", "\\", "\u2003"]
+shape_texts = st.lists(
+    st.sampled_from([*_KEYWORDS, *_SHAPE_PIECES, *_VALUE_PIECES]), max_size=25
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(shape_texts)
+def test_keyword_shapes_match_what_plain_patterns_match(text: str) -> None:
+    for word, shape in zip(_KEYWORDS, _KEY_SHAPES, strict=True):
+        plain = re.compile(word + _PLAIN_SHAPE)
+        assert [m.span() for m in shape.finditer(text)] == [m.span() for m in plain.finditer(text)]
