@@ -44,9 +44,16 @@ def _try_repo(
     """``pre-commit try-repo ROOT ARGS`` inside ``consumer`` with a private pre-commit home."""
     if not (ROOT / ".git").exists():
         pytest.skip("this copy of the project is not a git repository (try-repo clones it)")
+    return _pre_commit(consumer, "try-repo", str(ROOT), *args, tmp_path=tmp_path, cache=cache)
+
+
+def _pre_commit(
+    consumer: Path, *args: str, tmp_path: Path, cache: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``pre-commit ARGS`` inside ``consumer`` with a private pre-commit home."""
     env = {**os.environ, **cache, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit")}
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args, "--color", "never"],
+        [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
         cwd=consumer,
         env=env,
         capture_output=True,
@@ -205,23 +212,10 @@ def test_check_hook_with_fix_fails_when_it_changed_files(
     (clean / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     git(clean, "add", "-A")
     git(clean, "commit", "-qm", "pre-commit with parity --fix")
-    env = {
-        **os.environ,
-        **tool_cache,
-        **wheelhouse,
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
-    }
+    cache = {**tool_cache, **wheelhouse}
 
     def pre_commit() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
-            cwd=clean,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
-        )
+        return _pre_commit(clean, "run", "--all-files", tmp_path=tmp_path, cache=cache)
 
     first = pre_commit()
     out = first.stdout + first.stderr
