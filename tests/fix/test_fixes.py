@@ -1,12 +1,12 @@
 """Every fix end to end, one fixture folder each (``tests/fixtures/fix/<CODE>-<what>/``).
 
 A case folder holds ``before/`` (the repository, committed), ``after/`` (every file the fix
-changes, with its exact expected bytes; absent when it changes no content, only modes), and
-optionally ``home/`` (a fake home: the run gets
-``--user``), ``args`` (more options, such as ``--unsafe-fixes``) and ``diff.txt`` (the exact
-``--diff`` output). For each case: ``--fix`` writes exactly ``after/`` and nothing else, the
-re-check no longer reports the rule, a second ``--fix`` writes nothing, ``--diff`` prints
-``diff.txt`` and writes nothing, and a file changed between planning and writing is refused.
+changes, with its exact expected bytes; absent when it changes no content, only modes),
+``diff.txt`` (the exact ``--diff`` output), and optionally ``home/`` (a fake home: the run gets
+``--user``) and ``args`` (more options, such as ``--unsafe-fixes``). For each case: ``--fix``
+writes exactly ``after/`` and nothing else, the re-check no longer reports the rule, a second
+``--fix`` writes nothing, ``--diff`` prints ``diff.txt`` and writes nothing, and a file changed
+between planning and writing is refused.
 """
 
 from __future__ import annotations
@@ -89,9 +89,7 @@ def test_diff_shows_the_change_and_writes_nothing(
     result = run(["check", "--select", _code(case), "--diff", *_args(case), str(repo)])
     assert result.code == 1, result.err
     assert result.err.startswith("Would fix ")
-    expected = CASES_DIR / case / "diff.txt"
-    if expected.is_file():
-        assert result.out == expected.read_text(encoding="utf-8")
+    assert result.out == (CASES_DIR / case / "diff.txt").read_text(encoding="utf-8")
     assert _tree(repo) == before
     assert _journals(repo) == []
 
