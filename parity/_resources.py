@@ -5,19 +5,26 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-if sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # pragma: no cover - Python 3.10
-    from importlib.abc import Traversable
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:  # pragma: no cover - Python 3.10
+        from importlib.abc import Traversable
+
+
+def _files() -> Traversable:
+    # importlib.resources imports tempfile, shutil, zipfile...: only when a data file is read.
+    from importlib.resources import files
+
+    return files("parity")
 
 
 def schemas_dir() -> Traversable:
     """The bundled ``schemas/`` folder: in the wheel, or the source tree in an editable install."""
-    packaged = files("parity") / "_schemas"
+    packaged = _files() / "_schemas"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "schemas"
@@ -47,4 +54,4 @@ def load_schema(name: str) -> dict[str, Any]:
 
 def data_file(name: str) -> Traversable:
     """A data file shipped in ``parity/data/`` (image profiles, allowlists)."""
-    return files("parity") / "data" / name
+    return _files() / "data" / name

@@ -8,10 +8,6 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-import tomlkit
-import yaml
-from tomlkit.exceptions import TOMLKitError
-
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.rules._cloud import mcp_argv, mcp_servers
@@ -98,6 +94,8 @@ def _npm_locked(ctx: Context, folder: PurePosixPath, name: str) -> set[str]:
             entry = dependencies.get(name)  # lockfileVersion 1
         if isinstance(entry, dict) and not entry.get("link"):
             found.add(str(entry.get("version")))
+    import yaml  # only where a lockfile is read
+
     text = _text(ctx, (folder / "pnpm-lock.yaml").as_posix())
     try:
         data = yaml.safe_load(text) if text is not None else None
@@ -118,6 +116,9 @@ def _npm_locked(ctx: Context, folder: PurePosixPath, name: str) -> set[str]:
 
 def _py_locked(ctx: Context, folder: PurePosixPath, name: str) -> set[str]:
     """The versions of ``name`` the project's uv.lock in ``folder`` records."""
+    import tomlkit  # only where a lockfile is read
+    from tomlkit.exceptions import TOMLKitError
+
     text = _text(ctx, (folder / "uv.lock").as_posix())
     try:
         data = tomlkit.parse(text).unwrap() if text is not None else None
