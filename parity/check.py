@@ -497,10 +497,10 @@ def configured_baseline(root: Path, baseline: str | None) -> Path | None:
     ``--write-baseline``. A ``--baseline FILE`` typed on the command line is the user's choice
     and is used as given.
     """
-    from parity.apply import Fence
-
     if baseline is None:
         return None
+    from parity.apply import Fence
+
     rel = baseline.removeprefix("./")
     return Fence.of(root).target(rel, action="use the configured baseline")
 

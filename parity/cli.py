@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Sequence
-
-import click
 
 from parity import __version__
 from parity.errors import ParityError
+
+# Not typing's: `parity --version` imports nothing it does not need (typing, functools,
+# collections and click are a good part of its time).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import click
 
 EXIT_INTERNAL = 3
 BUG_HINT = "this is a bug in parity; please report it with the command you ran"
@@ -37,37 +41,51 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        spec = COMMANDS.get(cmd_name)
-        if spec is None:
-            return None
-        module, _, attr = spec[0].partition(":")
-        command: click.Command = getattr(importlib.import_module(module), attr)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Help text comes from the table, so `parity --help` imports no command module.
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+_GROUP: list[click.Group] = []
 
 
-@click.group(
-    cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Exit codes: 0 clean, 1 findings (or a failed check), 2 usage or input error, "
-    "3 internal error. Rules: PAR0 files and schema, PAR1 scope parity, PAR2 cloud image, "
-    "PAR3 network, PAR4 secrets, PAR5 routines, PAR6 permissions.",
-)
-@click.version_option(__version__, "-V", "--version", prog_name="parity")
-def cli() -> None:
-    """Make a repository work the same in a Claude Code cloud session as on your machine."""
+def cli() -> click.Group:
+    """The ``parity`` command group (click is imported here, not when this module is)."""
+    if _GROUP:
+        return _GROUP[0]
+    import importlib
+
+    import click
+
+    class LazyGroup(click.Group):
+        """A group whose subcommands are imported on first use."""
+
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return sorted(COMMANDS)
+
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            spec = COMMANDS.get(cmd_name)
+            if spec is None:
+                return None
+            module, _, attr = spec[0].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            # Help text comes from the table, so `parity --help` imports no command module.
+            rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    @click.group(
+        name="cli",
+        cls=LazyGroup,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        epilog="Exit codes: 0 clean, 1 findings (or a failed check), 2 usage or input error, "
+        "3 internal error. Rules: PAR0 files and schema, PAR1 scope parity, PAR2 cloud image, "
+        "PAR3 network, PAR4 secrets, PAR5 routines, PAR6 permissions.",
+    )
+    @click.version_option(__version__, "-V", "--version", prog_name="parity")
+    def group() -> None:
+        """Make a repository work the same in a Claude Code cloud session as on your machine."""
+
+    _GROUP.append(group)
+    return group
 
 
 def main(
@@ -82,8 +100,15 @@ def main(
     entry points use it).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if command is None and args in (["--version"], ["-V"]):
+        # What click's version option prints, without importing click (`parity --version` is
+        # how tools and people probe for parity: it should cost little more than Python).
+        sys.stdout.write(f"{prog_name}, version {__version__}\n")
+        return 0
+    import click
+
     try:
-        result = (command or cli).main(args=args, prog_name=prog_name, standalone_mode=False)
+        result = (command or cli()).main(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:

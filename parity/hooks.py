@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from parity._lazy import lazy_compile
 from parity.shell import SimpleCommand, parse
 
 if TYPE_CHECKING:
@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from parity.load import Document
     from parity.model import ConfigFile, Inventory, Scope
 
-_PROJECT_DIR = re.compile(r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}|\$CLAUDE_PROJECT_DIR\b")
-_HOME = re.compile(r"^(~|\$HOME\b|\$\{HOME\})")
+_PROJECT_DIR = lazy_compile(r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}|\$CLAUDE_PROJECT_DIR\b")
+_HOME = lazy_compile(r"^(~|\$HOME\b|\$\{HOME\})")
 _INTERPRETERS = frozenset(
     {"bash", "sh", "zsh", "dash", "python", "python3", "node", "ruby", "perl", "uv", "deno", "tsx"}
 )
@@ -23,8 +23,8 @@ _INTERPRETERS = frozenset(
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash"})
 # ``"$(command -v python3)"`` as a word once ``$(`` is split off by the parser: `` ( command -v
 # python3)``; ``python3.12`` is python3.
-_LOOKED_UP = re.compile(r"^\s*\(?\s*(?:command\s+-v|which)\s+([\w.+-]+)\s*\)?\s*$")
-_VERSIONED = re.compile(r"^(python3?|node)[\d.]*$")
+_LOOKED_UP = lazy_compile(r"^\s*\(?\s*(?:command\s+-v|which)\s+([\w.+-]+)\s*\)?\s*$")
+_VERSIONED = lazy_compile(r"^(python3?|node)[\d.]*$")
 # Options after which an interpreter runs code from the command line, not a script file.
 _INLINE_CODE: dict[str, frozenset[str]] = {
     "python": frozenset({"-c", "-m"}),

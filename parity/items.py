@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Location
 from parity.hooks import iter_hooks
 from parity.load import Document, MarkdownDocument
@@ -302,10 +303,10 @@ def _hooks(inventory: Inventory) -> Iterator[Item]:
         )
 
 
-_QUOTES = re.compile(r"[\"']")
+_QUOTES = lazy_compile(r"[\"']")
 # A file elsewhere in the home (not ~/.claude): migrate copies it to .claude/hooks/<name>.
-_HOME_SCRIPT = re.compile(r"(?<![\w/<>.-])(?:~|\$HOME|\$\{HOME\})/(?:\S*/)?([^\s/]+)")
-_ROOTS = re.compile(
+_HOME_SCRIPT = lazy_compile(r"(?<![\w/<>.-])(?:~|\$HOME|\$\{HOME\})/(?:\S*/)?([^\s/]+)")
+_ROOTS = lazy_compile(
     r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}/|\$CLAUDE_PROJECT_DIR/"
     r"|(?:~|\$HOME|\$\{HOME\})/(?=\.claude/)"
 )

@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from parity._lazy import lazy_compile
+
 _OPERATORS = frozenset({"&&", "||", "|", ";", "&", "(", ")", "|&", ";;", "{", "}", "`"})
 _REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">|", "&>", "&>>", ">&", "<&"})
 _KEYWORDS = frozenset(
@@ -16,26 +18,26 @@ _KEYWORDS = frozenset(
 # Words that run the rest of the line as a command.
 _WRAPPERS = frozenset({"sudo", "exec", "time", "nohup", "command", "builtin", "nice", "stdbuf"})
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_ASSIGNMENT = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_HEREDOC = lazy_compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _MAX_DEPTH = 4
 # Words written as they are; anything else is quoted.
-_PLAIN_WORD = re.compile(r"^[A-Za-z0-9._/@+=:,%-]+$")
+_PLAIN_WORD = lazy_compile(r"^[A-Za-z0-9._/@+=:,%-]+$")
 # Characters that end a line, move the cursor, hide text or show as nobody knows what (private
 # use, unassigned): never written raw into a script.
 _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
 # Keywords whose following words are not a command (`for f in *.py`, `case "$x" in`).
 _NOT_A_COMMAND = frozenset({"for", "case", "select", "in", "esac", "function"})
 # Arithmetic, `$(( … ))` and `(( … ))`: numbers and operators, never a program.
-_ARITHMETIC = re.compile(r"\$?\(\((?:[^()]|\([^()]*\))*\)\)")
+_ARITHMETIC = lazy_compile(r"\$?\(\((?:[^()]|\([^()]*\))*\)\)")
 # An array, `FILES=(a.py b.py)`: its words are values, not a command.
-_ARRAY = re.compile(r"(?<![\w$])([A-Za-z_]\w*\+?=)\([^()]*\)")
+_ARRAY = lazy_compile(r"(?<![\w$])([A-Za-z_]\w*\+?=)\([^()]*\)")
 # `case WORD in` where a command starts (not "in case it is in …" inside an echo).
-_CASE_HEAD = re.compile(
+_CASE_HEAD = lazy_compile(
     r"(?P<pre>^|[;&|({]|\b(?:then|do|else)\b)\s*case\s+(?:\"[^\"]*\"|'[^']*'|\S+)\s+in\b"
 )
-_CASE_PATTERN = re.compile(r"^\s*\(?[^()]*?\)")
-_CASE_END = re.compile(r";;&?|;&")
+_CASE_PATTERN = lazy_compile(r"^\s*\(?[^()]*?\)")
+_CASE_END = lazy_compile(r";;&?|;&")
 
 # Commands that bash runs itself (no program on PATH): never "missing" from an image.
 BUILTINS = frozenset(

@@ -7,12 +7,12 @@ so that every other rule can look at what is well formed.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.load import Document
 from parity.model import ConfigFile
 
@@ -20,7 +20,7 @@ Pointer = tuple[str | int, ...]
 
 PRESETS = ("hourly", "daily", "weekdays", "weekly")
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
-_AT = re.compile(r"(?:([01][0-9]|2[0-3])?):([0-5][0-9])")
+_AT = lazy_compile(r"(?:([01][0-9]|2[0-3])?):([0-5][0-9])")
 
 
 @dataclass(frozen=True)

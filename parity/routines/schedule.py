@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from parity._lazy import lazy_compile
+
 # The cloud rejects routine schedules that fire more often than this (reference §6.5).
 MIN_INTERVAL = timedelta(hours=1)
 # Checks look at a fixed week, never at today's date, so that a finding does not come and go
@@ -21,10 +23,10 @@ MAX_FIRES = 1500
 # One comma-separated part of a standard cron field: a number or a 3-letter name, an optional
 # range end, an optional step. croniter also accepts L, W, #, ? and the like; the cloud's
 # scheduler is a standard 5-field cron, so those are reported.
-_STANDARD_PART = re.compile(r"(?:\*|[0-9]+|[A-Za-z]{3})(?:-(?:[0-9]+|[A-Za-z]{3}))?(?:/[0-9]+)?")
+_STANDARD_PART = lazy_compile(r"(?:\*|[0-9]+|[A-Za-z]{3})(?:-(?:[0-9]+|[A-Za-z]{3}))?(?:/[0-9]+)?")
 # What the client's own parser (2.1.330) accepts in .claude/scheduled_tasks.json: "*", "*/n",
 # "a-b", "a-b/n" and plain numbers, in comma lists. Names and "5/15" make it skip the task.
-_CLIENT_PART = re.compile(r"\*(?:/[0-9]+)?|[0-9]+-[0-9]+(?:/[0-9]+)?|[0-9]+")
+_CLIENT_PART = lazy_compile(r"\*(?:/[0-9]+)?|[0-9]+-[0-9]+(?:/[0-9]+)?|[0-9]+")
 FIELD_NAMES = ("minute", "hour", "day-of-month", "month", "day-of-week")
 
 
@@ -182,7 +184,7 @@ class Jitter:
 
 
 DEFAULT_JITTER = Jitter()
-_JS_HEX = re.compile(r"[0-9A-Fa-f]+")
+_JS_HEX = lazy_compile(r"[0-9A-Fa-f]+")
 
 
 def jitter_fraction(task_id: str) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Location
 from parity.hooks import HookHandler, iter_hooks, resolve_script, script_refs
 from parity.rules.base import per_check
@@ -28,17 +29,17 @@ PACKAGE_SCRIPT = "package-script"
 # Scripts call scripts; a chain deeper than this is not followed (and cycles never are).
 _MAX_SCRIPT_DEPTH = 4
 _SHELL_SUFFIXES = (".sh", ".bash", ".zsh")
-_REMOTE = re.compile(r"\bCLAUDE_CODE_REMOTE\b")
+_REMOTE = lazy_compile(r"\bCLAUDE_CODE_REMOTE\b")
 # `command -v X`, `which X`, `type X`, `hash X`: the script checks whether X exists first.
-_PROBE = re.compile(
+_PROBE = lazy_compile(
     r"(?:\bcommand\s+-[vV]|\bwhich|\btype(?:\s+-[pPtaf]+)?|\bhash)\s+['\"]?([A-Za-z0-9_.+-]+)"
 )
 
 # Shell functions the script defines, and scripts it sources (nvm is a function from nvm.sh).
-_FUNCTION = re.compile(
+_FUNCTION = lazy_compile(
     r"^\s*(?:function\s+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)\s*\(\))", re.MULTILINE
 )
-_SOURCED = re.compile(
+_SOURCED = lazy_compile(
     r"(?:^|[;&|{(]|then|do)\s*(?:source|\.)\s+\S*?([A-Za-z0-9_-]+)\.(?:sh|bash)\b", re.MULTILINE
 )
 
@@ -395,15 +396,15 @@ def provided_by_setup(ctx: Context, program: str) -> bool:
 # --------------------------------------------------------------------------------------------
 # Hosts and URLs
 
-_URL = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]{}`,;|\\]+", re.IGNORECASE)
+_URL = lazy_compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]{}`,;|\\]+", re.IGNORECASE)
 # Any scheme (postgres://, redis://, ssh://), for hosts that cannot be reached at all.
-_ANY_URL = re.compile(
+_ANY_URL = lazy_compile(
     r"\b[a-z][a-z0-9+.-]{1,15}://(?:[^\s'\"<>()\[\]{}`,;|\\@/]*@)?(?:\[[0-9a-f:.]+\]|[^\s'\"<>()\[\]{}`,;|\\]+)"
     r"[^\s'\"<>()\[\]{}`,;|\\]*",
     re.IGNORECASE,
 )
-_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
-_PRIVATE = re.compile(
+_HOSTNAME = lazy_compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_PRIVATE = lazy_compile(
     r"^(127\.|10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|0\.0\.0\.0$)"
 )
 _LOCAL_SUFFIXES = (".local", ".localhost", ".test", ".example", ".invalid", ".lan", ".home.arpa")
@@ -538,7 +539,7 @@ def url_uses(ctx: Context, *, any_scheme: bool = False) -> Iterator[UrlUse]:
 
 
 # Variables that configure the way out (proxies), not a place to go.
-_PROXY_VARIABLE = re.compile(r"(?i)(?:^|_)(?:no_)?proxy$")
+_PROXY_VARIABLE = lazy_compile(r"(?i)(?:^|_)(?:no_)?proxy$")
 
 
 def _env_uses(ctx: Context, hosts: Callable[[str], Iterator[tuple[str, str]]]) -> Iterator[UrlUse]:

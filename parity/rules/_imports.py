@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from parity._lazy import lazy_compile
 from parity.load import Document
 from parity.model import ConfigFile, Kind, Scope
 from parity.rules.base import Context
@@ -41,11 +42,11 @@ TEXT_SUFFIXES = frozenset(
 
 # `@` at the start of the text or after a blank, or right after emphasis markers (the client
 # sees the text inside `**…**` as a text run of its own).
-_IMPORT = re.compile(r"(?<![^\s*_~])@((?:[^\s\\]|\\ )+)")
-_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_ACCEPTED_START = re.compile(r"[A-Za-z0-9._-]")
+_IMPORT = lazy_compile(r"(?<![^\s*_~])@((?:[^\s\\]|\\ )+)")
+_FENCE = lazy_compile(r"^[ \t>]*(`{3,}|~{3,})")
+_CODE_SPAN = lazy_compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+_COMMENT = lazy_compile(r"<!--.*?-->", re.DOTALL)
+_ACCEPTED_START = lazy_compile(r"[A-Za-z0-9._-]")
 # What a sentence puts right after a path; the client keeps it as part of the path.
 TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 

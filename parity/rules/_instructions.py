@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from parity._lazy import lazy_compile
 from parity.rules._scope import (
     HOME_WORD,
     SCRIPT_SUFFIXES,
@@ -36,13 +37,13 @@ from parity.shell import parse, parse_script
 RUNS = "runs"
 READS = "reads"
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
+_FENCE = lazy_compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
 _SHELL_FENCES = frozenset(
     {"bash", "sh", "shell", "zsh", "console", "shell-session", "shellsession", "terminal"}
 )
-_PROMPT = re.compile(r"^\s*[$%]\s+")
-_CODE_SPAN = re.compile(r"(!?)`([^`\n]+)`")
-_AT_HOME = re.compile(r"(?<![\w@`/])@(~[/\\][^\s`)\]>,;\"']*)")
+_PROMPT = lazy_compile(r"^\s*[$%]\s+")
+_CODE_SPAN = lazy_compile(r"(!?)`([^`\n]+)`")
+_AT_HOME = lazy_compile(r"(?<![\w@`/])@(~[/\\][^\s`)\]>,;\"']*)")
 
 _SOURCE = frozenset({"source", "."})
 _INTERPRETERS = frozenset(
@@ -60,7 +61,7 @@ _READERS = frozenset(
 _COPIERS = frozenset({"cp", "rsync", "scp", "mv", "install"})
 # Verbs of reading or running in prose, and the words that may stand between them and the path.
 # Imperatives only: "Claude reads …" describes, "Read …" instructs.
-_PROSE_READ = re.compile(
+_PROSE_READ = lazy_compile(
     r"(?i)\b(read|load|source|run|execute|open|import|follow|cat)\b"
     r"((?:\s+(?:the|this|that|these|those|your|my|our|its|all|every|each|any|file|files|"
     r"script|scripts|config|configuration|settings|instructions|guide|guidelines|rules|notes|"
@@ -69,8 +70,8 @@ _PROSE_READ = re.compile(
 )
 _PROSE_RUN = frozenset({"run", "execute", "source"})
 # A path written as an example of the user's own input (`cat ~/path/to/file.csv`).
-_EXAMPLE_PATH = re.compile(r"(?i)path/to|[<{]|\.\.\.|…|example|\byour|username|yourname")
-_NEGATION = re.compile(r"(?i)(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$")
+_EXAMPLE_PATH = lazy_compile(r"(?i)path/to|[<{]|\.\.\.|…|example|\byour|username|yourname")
+_NEGATION = lazy_compile(r"(?i)(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$")
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from parity._lazy import lazy_compile
+
 # A third party's plugin name may not start with one of these words (separators ignored), nor be
 # one of the whole names; "official" beside "claude" or "anthropic" is reserved anywhere.
 _RESERVED_LEADS = frozenset({"claude", "anthropic", "anthropics", "ccplugin"})
 _RESERVED_WHOLE = frozenset({"claude", "anthropic", "anthropics", "claudecode", "claudemods"})
 _LONGEST = max(len(w) for w in _RESERVED_LEADS | _RESERVED_WHOLE)
-_OFFICIAL = re.compile(
+_OFFICIAL = lazy_compile(
     r"official[^a-z0-9]*(?:anthropic|claude)|(?:anthropic|claude)[^a-z0-9]*official", re.I
 )
-_WORDS = re.compile(r"[^a-z0-9]+", re.I)
+_WORDS = lazy_compile(r"[^a-z0-9]+", re.I)
 
 # Marketplace names the client keeps for its own kinds of plugins, with what they are for.
 RESERVED_MARKETPLACES = {
@@ -52,13 +54,13 @@ OFFICIAL_MARKETPLACES = frozenset(
     }
 )
 _STORE_WORDS = ("marketplace", "plugins", "official", "directory", "directories")
-_IMPERSONATES = re.compile(rf"^(?:anthropic|claude)[^a-z0-9]*(?:{'|'.join(_STORE_WORDS)})", re.I)
-_JOINED_STORE = re.compile(rf"^(?:anthropic|claude)(?:{'|'.join(_STORE_WORDS)})s?$", re.I)
+_IMPERSONATES = lazy_compile(rf"^(?:anthropic|claude)[^a-z0-9]*(?:{'|'.join(_STORE_WORDS)})", re.I)
+_JOINED_STORE = lazy_compile(rf"^(?:anthropic|claude)(?:{'|'.join(_STORE_WORDS)})s?$", re.I)
 # One part of a plugin id (plugin@marketplace).
-ID_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
+ID_PART = lazy_compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_NOT_PRINTABLE_ASCII = lazy_compile(r"[^\x20-\x7e]")
 # Control characters and the bidirectional formatting ones (which can disguise a name).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = lazy_compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _fold(name: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from parity._lazy import lazy_compile
 from parity.rules.base import per_check
 
 if TYPE_CHECKING:
@@ -97,9 +98,9 @@ _GEM_BINS: dict[str, tuple[str, ...]] = {
     "erb_lint": ("erblint", "erb_lint"),
 }
 
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_GEM = re.compile(r"""^\s*gem\s+['"]([A-Za-z0-9_.-]+)['"]""", re.MULTILINE)
-_REQUIREMENTS_FILE = re.compile(r"(?:^|/)requirements[\w.-]*\.(?:txt|in)$")
+_REQUIREMENT = lazy_compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_GEM = lazy_compile(r"""^\s*gem\s+['"]([A-Za-z0-9_.-]+)['"]""", re.MULTILINE)
+_REQUIREMENTS_FILE = lazy_compile(r"(?:^|/)requirements[\w.-]*\.(?:txt|in)$")
 
 
 @per_check

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from parity._lazy import lazy_compile
 from parity.findings import Location
 from parity.hooks import HookHandler, ScriptRef, iter_hooks, script_refs
 from parity.load import Document
@@ -15,27 +15,27 @@ from parity.rules.base import Context
 from parity.shell import SimpleCommand, parse_script
 
 # A word that starts at the home directory: ~, ~/…, ~\\…, $HOME, ${HOME}.
-HOME_WORD = re.compile(r"^(?:~(?=[/\\]|$)|\$HOME\b|\$\{HOME\})")
+HOME_WORD = lazy_compile(r"^(?:~(?=[/\\]|$)|\$HOME\b|\$\{HOME\})")
 # A personal absolute path anywhere in a text: /Users/<name>/… (macOS), /home/<name>/… (Linux).
 # ``/home/user`` is where cloud sessions clone the repository, so it is not personal.
-PERSONAL_PATH = re.compile(
+PERSONAL_PATH = lazy_compile(
     r"(?<![\w.:/~$-])/(?:Users|home)/(?!user\b)[A-Za-z0-9._-]+(?:/[^\s\"'`)]*)?"
 )
 # A Windows home: C:\Users\<name>\… (or with /), %USERPROFILE%, %APPDATA%, %LOCALAPPDATA%,
 # %HOMEPATH%, and PowerShell's $env:USERPROFILE. None of them exists on the Linux cloud VM.
-WINDOWS_HOME = re.compile(
+WINDOWS_HOME = lazy_compile(
     r"(?i)(?<![\w%$:])(?:[a-z]:[\\/]+users[\\/]+(?!(?:public|default|all users)(?:[\\/]|$))"
     r"[^\\/\s\"'`;|&<>%]+|%(?:userprofile|appdata|localappdata|homepath)%"
     r"|\$env:(?:userprofile|appdata|localappdata|home)\b)(?:[\\/][^\s\"'`)]*)?"
 )
 # Where a path inside a shell word or a sentence stops: shell punctuation and command
 # substitution are not part of it (`~/.claude/x/$(jq`, `/Users/me/App.app;`).
-_PATH_STOP = re.compile(r"\$\(|[`;|&<>\s\"']")
+_PATH_STOP = lazy_compile(r"\$\(|[`;|&<>\s\"']")
 _PATH_TRAILING = ".,:;!?)]}*"
 # Folders a package manager fills in the working tree: referenced, but never committed.
 INSTALLED_DIRS = ("node_modules/", ".venv/", "venv/", "vendor/bundle/", "target/", "dist/")
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl")
-PATH_LIKE = re.compile(r"^[\w@%+=:,./{}$~-]+$")
+PATH_LIKE = lazy_compile(r"^[\w@%+=:,./{}$~-]+$")
 
 BUILTIN_MARKETPLACES = frozenset(
     {

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.load import Document
 from parity.model import ConfigFile, Scope
 from parity.secrets import HIGH, SecretMatch, scan_text
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _API_KEY_NAMES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
 
 # What a secret of each kind is usually called in an environment.

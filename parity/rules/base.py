@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Location, Safety, Severity, Violation
 
 if TYPE_CHECKING:
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from parity.model import ConfigFile, Inventory, Kind, Scope
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
-_CODE = re.compile(r"^PAR[0-9]{3}$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_CODE = lazy_compile(r"^PAR[0-9]{3}$")
+_NAME = lazy_compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)

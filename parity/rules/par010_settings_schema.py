@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.rules._fixes import json_key
@@ -14,7 +14,7 @@ from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.validate import CONSEQUENCE, DROP, SchemaProblem, problems
 
 # Permission rule strings are checked by PAR014, with the client's own wording.
-_PERMISSION_RULE = re.compile(r"^permissions/(allow|ask|deny)/\d+$")
+_PERMISSION_RULE = lazy_compile(r"^permissions/(allow|ask|deny)/\d+$")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity._resources import load_schema
 from parity.findings import Severity, Violation
 from parity.rules._settings import dotted, settings_documents
 from parity.rules.base import Context, Rule
 from parity.validate import did_you_mean, resolve_ref
 
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_ENV_NAME = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 # Objects whose keys are names chosen by the user, not setting names.
 _FREE_FORM = frozenset(
     {"env", "enabledPlugins", "extraKnownMarketplaces", "hooks", "modelOverrides"}

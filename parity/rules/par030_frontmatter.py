@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity._resources import load_schema
 from parity.findings import Location, Severity, Violation
 from parity.load import MarkdownDocument
@@ -52,7 +53,7 @@ _TOOL_FIELDS = {
     Kind.SKILL: ("allowed-tools", "disallowed-tools"),
     Kind.COMMAND: ("allowed-tools", "disallowed-tools"),
 }
-_TOKEN = re.compile(r"[^\s,()]+(?:\([^)]*\)?)?")
+_TOKEN = lazy_compile(r"[^\s,()]+(?:\([^)]*\)?)?")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

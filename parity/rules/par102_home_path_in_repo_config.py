@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Location, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
@@ -28,7 +28,7 @@ from parity.shell import parse
 _SOURCE = frozenset({"source", "."})
 _INSTRUCTIONS = {Kind.SKILL: "skill", Kind.COMMAND: "command", Kind.AGENT: "agent"}
 # A Windows path in a command line that is the program, or the script an interpreter runs.
-_WINDOWS_RUN = re.compile(
+_WINDOWS_RUN = lazy_compile(
     r"(?i)^\s*(?:&\s*)?[\"']?(?:(?:powershell|pwsh|cmd|bash|sh|python3?|node)(?:\.exe)?"
     r"(?:\s+[-/]\w+)*\s+[\"']?)?$"
 )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.rules._settings import settings_documents
 from parity.rules.base import Context, Rule
 
-_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}")
+_REFERENCE = lazy_compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind, Scope
@@ -14,7 +14,7 @@ from parity.rules._scope import line_location, plugin_mcp_config, script_file
 from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 # ``${CLAUDE_PROJECT_DIR}`` or ``$CLAUDE_PROJECT_DIR``; ``${CLAUDE_PROJECT_DIR:-.}`` is fine.
-_BARE = re.compile(r"\$\{CLAUDE_PROJECT_DIR\}|\$CLAUDE_PROJECT_DIR(?![A-Za-z0-9_])")
+_BARE = lazy_compile(r"\$\{CLAUDE_PROJECT_DIR\}|\$CLAUDE_PROJECT_DIR(?![A-Za-z0-9_])")
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
 _FALLBACK = "${CLAUDE_PROJECT_DIR:-.}"
 _MCP_FIX = f"Write {_FALLBACK} (the client expands it, falling back to the cwd)."

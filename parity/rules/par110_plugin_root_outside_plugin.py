@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.rules._scope import repo_hooks
 from parity.rules.base import Context, Rule
 
 _VARIABLES = ("CLAUDE_PLUGIN_ROOT", "CLAUDE_PLUGIN_DATA")
 # `$NAME` without braces: the shell expands it, to nothing. `${NAME:-…}` is a deliberate guard.
-_BARE = re.compile(r"\$(CLAUDE_PLUGIN_ROOT|CLAUDE_PLUGIN_DATA)(?![A-Za-z0-9_])")
+_BARE = lazy_compile(r"\$(CLAUDE_PLUGIN_ROOT|CLAUDE_PLUGIN_DATA)(?![A-Za-z0-9_])")
 _FIX = (
     'Point at the script from the project, "$CLAUDE_PROJECT_DIR"/<path>, or move the hook into '
     "the plugin's hooks/hooks.json, where the client sets the variable."

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from shlex import quote
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.model import Scope
 from parity.rules._scope import hook_scripts, looks_like_script, repo_hooks
@@ -14,7 +14,7 @@ from parity.rules.base import Context, Rule
 # At start the session's directory is the project (reference §6.3): these hooks find the script.
 _AT_START = frozenset({"SessionStart", "Setup"})
 # The command moves to a known place first (`cd "$CLAUDE_PROJECT_DIR" && …`, `cd "$(git …)"`).
-_CD = re.compile(r"(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:cd|pushd)\s")
+_CD = lazy_compile(r"(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:cd|pushd)\s")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

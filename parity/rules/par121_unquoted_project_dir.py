@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.model import Scope
 from parity.rules._scope import repo_hooks
 from parity.rules.base import Context, Rule
 
-_VAR = re.compile(r"\$\{CLAUDE_PROJECT_DIR(?:[:#%/][^}]*)?\}|\$CLAUDE_PROJECT_DIR(?!\w)")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+_VAR = lazy_compile(r"\$\{CLAUDE_PROJECT_DIR(?:[:#%/][^}]*)?\}|\$CLAUDE_PROJECT_DIR(?!\w)")
+_ASSIGNMENT = lazy_compile(r"^[A-Za-z_]\w*=")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Location, Safety, Severity, Violation
 from parity.load import Document
 from parity.rules._cloud import (
@@ -41,10 +41,10 @@ def _shown(cmd: SimpleCommand) -> str:
 
 
 # `bun install` as a whole command (no packages, no options but --frozen-lockfile).
-_BUN_INSTALL = re.compile(
+_BUN_INSTALL = lazy_compile(
     r"(?<![\w./$-])bun\s+(?:install|i)(?P<frozen>\s+--frozen-lockfile)?(?=\s*(?:$|[;&|)#\n]))"
 )
-_CHANGES_FOLDER = re.compile(r"(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)|--cwd\b")
+_CHANGES_FOLDER = lazy_compile(r"(?:^|[\s;&|(])(?:cd|pushd)(?:\s|$)|--cwd\b")
 
 
 def _lock_command(ctx: Context, folder: str) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.rules._cloud import (
     PROVIDERS,
@@ -22,7 +22,7 @@ from parity.rules.base import Context, Rule
 from parity.shell import BUILTINS
 
 # A word that can name a program on PATH (not `*.md`, `${CMD}`, `( command -v x)`, `a=b`).
-_PROGRAM = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+_PROGRAM = lazy_compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 
 
 def check(ctx: Context) -> Iterator[Violation]:

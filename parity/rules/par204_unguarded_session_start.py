@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.rules._cloud import Site, install_of, sites, word_column
 from parity.rules._fixes import hook_region
@@ -47,20 +48,20 @@ def _guard(site: Site) -> Fix | None:
 
 # Files that say what a project needs, not what is installed: `[ -f package.json ] && npm ci`
 # runs at every start.
-_MANIFESTS = re.compile(
+_MANIFESTS = lazy_compile(
     r"(?:^|/)(?:package(?:-lock)?\.json|pyproject\.toml|requirements[\w.-]*\.txt|setup\.(?:py|cfg)"
     r"|Pipfile(?:\.lock)?|poetry\.lock|uv\.lock|Gemfile(?:\.lock)?|go\.(?:mod|sum)"
     r"|Cargo\.(?:toml|lock)|composer\.(?:json|lock)|[\w.-]*\.lock|pnpm-lock\.yaml)$"
 )
-_FILE_TEST = re.compile(r"^(?:\[\[?|test)\s+(!\s+)?-[defsxLhr]\s+[\"']?([^\s\"'\]]+)")
-_LOOKUP = re.compile(r"^(?:command\s+-[vV]|which|type|hash)\s")
+_FILE_TEST = lazy_compile(r"^(?:\[\[?|test)\s+(!\s+)?-[defsxLhr]\s+[\"']?([^\s\"'\]]+)")
+_LOOKUP = lazy_compile(r"^(?:command\s+-[vV]|which|type|hash)\s")
 # `python -c "import x"`, `poetry run python -c …`, `node -e "require('x')"`, `pip show x`.
-_IMPORTS = re.compile(
+_IMPORTS = lazy_compile(
     r"\bpython[\d.]*\s+-c\s+[\"']?\s*(?:import|from)\s|\bnode\s+-e\s+[\"']?\s*require\("
     r"|\b(?:pip3?|uv\s+pip|npm|pnpm|gem|bundle)\s+(?:show|ls|list|check)\b"
 )
-_STAMP = re.compile(r"(?i)stamp|sentinel|marker|\.installed\b|\.done\b|\bcmp\s|sha\d*sum\s+-c")
-_CHAIN = re.compile(r"\|\||&&")
+_STAMP = lazy_compile(r"(?i)stamp|sentinel|marker|\.installed\b|\.done\b|\bcmp\s|sha\d*sum\s+-c")
+_CHAIN = lazy_compile(r"\|\||&&")
 
 
 def only_when_missing(site: Site) -> bool:

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.hooks import iter_hooks
 from parity.rules.base import Context, Rule
@@ -15,7 +16,7 @@ VALUES = {
     "SessionStart": ("startup", "resume", "clear", "compact", "fork"),
     "Setup": ("init", "maintenance"),
 }
-_EXACT = re.compile(r"^[A-Za-z0-9_ ,|-]+$")
+_EXACT = lazy_compile(r"^[A-Za-z0-9_ ,|-]+$")
 
 
 def _suggest(name: str, valid: tuple[str, ...]) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Location, Safety, Severity, Violation
 from parity.rules._cloud import SETUP, Site, sites
 from parity.rules._fixes import site_region
@@ -12,15 +12,15 @@ from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
 # Events whose hooks get CLAUDE_ENV_FILE (reference §6.2 and the hooks documentation).
 ENV_FILE_EVENTS = frozenset({"SessionStart", "Setup", "CwdChanged", "FileChanged"})
-_NAME = re.compile(r"\$\{?CLAUDE_ENV_FILE\b")
-_DEFAULTED = re.compile(r"\$\{CLAUDE_ENV_FILE:?[-=?+]")
-_TESTED = re.compile(
+_NAME = lazy_compile(r"\$\{?CLAUDE_ENV_FILE\b")
+_DEFAULTED = lazy_compile(r"\$\{CLAUDE_ENV_FILE:?[-=?+]")
+_TESTED = lazy_compile(
     r"(-[nzfesw]\s+[\"']?\$\{?CLAUDE_ENV_FILE|\[\[?\s+[\"']?\$\{?CLAUDE_ENV_FILE[^\]]*\]"
     r"|\$\{CLAUDE_ENV_FILE:?[-=?+])"
 )
 _APPEND = '>> "$CLAUDE_ENV_FILE"'
 # A truncating redirection into the file, as written: `>`, `1>`, `>|`, `&>` before its name.
-_TRUNCATING = re.compile(
+_TRUNCATING = lazy_compile(
     r"(?<![<>&|0-9])(?P<op>[0-9]?>\|?|&>)(?!>)(?=\s*[\"']?\$\{?CLAUDE_ENV_FILE\b)"
     r"|\btee(?=\s+[\"']?\$\{?CLAUDE_ENV_FILE\b)"
 )

@@ -8,14 +8,15 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from parity._lazy import lazy_compile
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.rules._cloud import mcp_argv, mcp_servers
 from parity.rules._fixes import json_value
 from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 
-_EXACT_NPM = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
-_EXACT_PY = re.compile(r"(?:==|@)v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z]+)*$|@[0-9a-f]{7,40}$")
+_EXACT_NPM = lazy_compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?$")
+_EXACT_PY = lazy_compile(r"(?:==|@)v?\d+(?:\.\d+)*(?:[-+.]?[0-9A-Za-z]+)*$|@[0-9a-f]{7,40}$")
 _NPX_VALUE_FLAGS = frozenset({"-p", "--package", "-c", "--call", "--cache", "--registry"})
 _UVX_VALUE_FLAGS = frozenset(
     {"--from", "--with", "-w", "--python", "-p", "--index", "--index-url", "--extra-index-url"}
@@ -64,7 +65,7 @@ def _package(argv: tuple[str, ...]) -> tuple[str, int, str] | None:
     return None
 
 
-_PY_NAME = re.compile(
+_PY_NAME = lazy_compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?P<extras>\[[^\]]*\])?$"
 )
 

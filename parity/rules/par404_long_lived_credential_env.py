@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from parity import load
+from parity._lazy import lazy_compile
 from parity.findings import Location, Severity, Violation
 from parity.model import Kind
 from parity.rules._secrets import committed, walk_strings
@@ -48,7 +49,7 @@ _ADVICE: dict[str, str] = {
         "a service-account key file never expires; use workload identity federation"
     ),
 }
-_GENERIC = re.compile(r"(?i)(?:^|_)(?:API_KEY|SECRET(?:_KEY)?|PASSWORD|PRIVATE_KEY|PAT)$")
+_GENERIC = lazy_compile(r"(?i)(?:^|_)(?:API_KEY|SECRET(?:_KEY)?|PASSWORD|PRIVATE_KEY|PAT)$")
 _GENERIC_ADVICE = (
     "every user of the cloud environment can read it; prefer a short-lived or narrowly scoped "
     "credential and rotate it"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Location, Severity, Violation
 from parity.load import Document
 from parity.rules._routines import at, routines
@@ -13,7 +14,7 @@ from parity.rules.base import Context, Rule
 # Phrases that only make sense if the session remembers an earlier run. Kept small and precise:
 # "remember to ..." is an instruction, "the last run of the workflow" is about CI, and neither
 # is reported.
-PHRASES = re.compile(
+PHRASES = lazy_compile(
     r"""\b(?:
         (?:as|like|same\s+as)\s+last\s+time
       | last\s+time\s+(?:you|we)\b
