@@ -8,18 +8,19 @@ from typing import Any, cast
 
 
 class _LazyPattern:
-    __slots__ = ("_args", "_compiled")
-
     def __init__(self, pattern: str, flags: int) -> None:
         self._args = (pattern, flags)
         self._compiled: re.Pattern[str] | None = None
 
     def __getattr__(self, name: str) -> Any:
-        # Only for what the slots do not hold: search, match, sub, pattern, groupindex...
+        # Only for what the instance does not hold yet (search, match, sub, pattern...): the
+        # compiled pattern's attribute is kept, so the next use is a plain attribute lookup.
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = re.compile(*self._args)
-        return getattr(compiled, name)
+        value = getattr(compiled, name)
+        self.__dict__[name] = value
+        return value
 
     def __repr__(self) -> str:
         return f"lazy_compile({self._args[0]!r})"

@@ -1,0 +1,52 @@
+"""What start-up imports: `parity --version` no CLI framework, importing the rules no YAML, TOML
+or package-resource machinery, and patterns compiled on first use behave as compiled ones."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from parity._lazy import lazy_compile
+
+
+def _modules_after(code: str) -> tuple[str, list[str]]:
+    probe = f"import sys\n{code}\nprint('MODULES', ' '.join(sorted(sys.modules)))\n"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    *out, last = proc.stdout.splitlines()
+    return "\n".join(out), last.split()[1:]
+
+
+def test_version_imports_no_click() -> None:
+    out, modules = _modules_after("from parity.cli import main\nmain(['--version'])")
+    assert out == "parity, version " + __import__("parity").__version__
+    assert not [m for m in modules if m == "click" or m.startswith(("click.", "parity.rules"))]
+
+
+def test_version_says_what_click_says() -> None:
+    from click.testing import CliRunner
+
+    from parity.cli import cli
+
+    out, _ = _modules_after("from parity.cli import main\nmain(['-V'])")
+    assert CliRunner().invoke(cli(), ["--version"]).output == out + "\n"
+
+
+def test_importing_every_rule_imports_no_yaml_toml_or_resources() -> None:
+    _, modules = _modules_after("from parity.rules import all_rules\nall_rules()")
+    heavy = ("yaml", "tomlkit", "importlib.resources", "tempfile", "jsonschema")
+    assert not [m for m in modules if m.startswith(heavy)]
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE | re.MULTILINE])
+def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
+    text = "Token: abc\ntoken = XYZ\n"
+    lazy, eager = (
+        lazy_compile(r"^token\s*[:=]\s*(\w+)", flags),
+        re.compile(r"^token\s*[:=]\s*(\w+)", flags),
+    )
+    assert [m.span(1) for m in lazy.finditer(text)] == [m.span(1) for m in eager.finditer(text)]
+    assert lazy.sub("-", text) == eager.sub("-", text)
+    assert (lazy.pattern, lazy.flags, lazy.groups) == (eager.pattern, eager.flags, eager.groups)
