@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from parity.findings import Severity
+from parity.rules import get
 from tests.helpers import git, run
 from tests.test_corpus import CORPUS, REPOS, USER_PLACES
 
@@ -50,7 +52,15 @@ def _count_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str
         monkeypatch.setenv("HOME", str(home))
         result = run(["check", "--user", "--select", "ALL", "--format", "json", str(repo)])
         assert result.code in (0, 1), f"{source}: {result.err}"
-        counts.update(f"{f['code']} {f['severity']}" for f in json.loads(result.out)["findings"])
+        findings = json.loads(result.out)["findings"]
+        counts.update(f"{f['code']} {f['severity']}" for f in findings)
+        # Real configurations, too, get only the severities the rules declare (rules/base.py).
+        drift = [
+            (f["code"], f["severity"])
+            for f in findings
+            if Severity.parse(f["severity"]) not in get(f["code"]).severities
+        ]
+        assert not drift, f"{source}: severities not declared by the rules: {drift}"
     return dict(sorted(counts.items()))
 
 

@@ -54,6 +54,7 @@ def _rule_json(r: object) -> dict[str, object]:
         "code": r.code,
         "name": r.name,
         "severity": r.severity.label,
+        "variants": [{"severity": level.label, "when": when} for level, when in r.variants],
         "summary": r.summary,
         "fix": r.fix,
         "fix_availability": r.fix_availability,

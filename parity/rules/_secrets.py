@@ -49,9 +49,24 @@ def committed(cf: ConfigFile) -> bool:
     return cf.scope is Scope.PROJECT or (cf.scope is Scope.LOCAL and cf.tracked)
 
 
+# The severity variant of PAR401 and PAR402 (see ``severity``).
+PUBLIC_FORMATS = (
+    Severity.WARNING,
+    "for formats that are often public or test values: Google API keys, Stripe test keys, "
+    "JSON Web Tokens, passwords in URLs",
+)
+
+
 def severity(match: SecretMatch) -> Severity:
-    """Provider formats are errors; entropy and context hits are warnings."""
-    return Severity.ERROR if match.confidence == HIGH else Severity.WARNING
+    """Errors for a provider's token format and for a random value under a credential name.
+
+    Warnings for the formats that are often public or test values (a Google browser key, a
+    Stripe test key, a JSON Web Token such as a public anon key, a password in a local URL):
+    the variant PAR401 and PAR402 declare.
+    """
+    if match.confidence == HIGH or match.key is not None:
+        return Severity.ERROR
+    return Severity.WARNING
 
 
 def env_name(match: SecretMatch, key: str | None = None, owner: str | None = None) -> str:

@@ -117,6 +117,9 @@ class Rule:
     tags: tuple[str, ...] = ()
     default: bool = True  # selected unless the configuration narrows the selection
     autofix: Autofix | None = None  # what `parity check --fix` does (None: no automatic fix)
+    # The other severities a finding of this rule may have, each with when it applies
+    # ("a value the client silently drops"). A finding never has a severity declared nowhere.
+    variants: tuple[tuple[Severity, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not _CODE.match(self.code):
@@ -126,6 +129,21 @@ class Rule:
         missing = [s for s in DOC_SECTIONS if s not in self.docs]
         if missing:
             raise ValueError(f"{self.code} docs lack {', '.join(missing)}")
+        levels = [self.severity, *(level for level, _ in self.variants)]
+        if len(set(levels)) != len(levels) or not all(when for _, when in self.variants):
+            raise ValueError(f"{self.code} variants must each add a severity and say when")
+
+    @property
+    def severities(self) -> frozenset[Severity]:
+        """Every severity a finding of this rule may have: the declared one and its variants."""
+        return frozenset({self.severity, *(level for level, _ in self.variants)})
+
+    @property
+    def severity_text(self) -> str:
+        """``error`` or ``error; warning for …``: the severity as the docs and tables state it."""
+        return "; ".join(
+            [self.severity.label, *(f"{level.label} {when}" for level, when in self.variants)]
+        )
 
     @property
     def group(self) -> str:
@@ -139,7 +157,7 @@ class Rule:
 
     def markdown(self) -> str:
         """The full documentation page of the rule."""
-        head = f"# {self.code} {self.name}\n\nSeverity: {self.severity.label}. {self.summary}\n\n"
+        head = f"# {self.code} {self.name}\n\nSeverity: {self.severity_text}. {self.summary}\n\n"
         automatic = (
             self.autofix.describe()
             if self.autofix is not None

@@ -76,6 +76,13 @@ RULE = Rule(
     code="PAR001",
     name="invalid-json",
     severity=Severity.ERROR,
+    variants=(
+        (
+            Severity.WARNING,
+            "for frontmatter the client still reads (leniently, or a skill or command that "
+            "loads without its metadata)",
+        ),
+    ),
     summary="A configuration file does not parse (invalid JSON, YAML or frontmatter).",
     fix="Make the file strict JSON (no comments, no trailing commas) or valid YAML.",
     tags=("correctness",),

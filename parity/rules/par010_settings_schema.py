@@ -56,6 +56,9 @@ RULE = Rule(
     code="PAR010",
     name="settings-schema",
     severity=Severity.ERROR,
+    variants=(
+        (Severity.WARNING, "for a value the client drops silently, keeping the rest of the file"),
+    ),
     summary="A settings value has the wrong type or form; the client rejects, skips or drops it.",
     fix="Give the value the type and form the client accepts (see `parity schema settings`).",
     tags=("correctness",),

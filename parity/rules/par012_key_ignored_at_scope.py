@@ -37,14 +37,19 @@ def check(ctx: Context) -> Iterator[Violation]:
                 continue
             scopes = spec.get("x-parity-scopes")
             if isinstance(scopes, list) and cf.scope.value not in scopes:
+                managed = key == "managedMcpServers"
                 yield Violation(
                     doc.locate((key,), key=True),
                     f'"{key}" is honoured in {_where(scopes)}; in {SCOPE_WORD[cf.scope]} the '
                     "client ignores it"
                     + (
-                        " (it says so at start-up)." if key == "managedMcpServers" else " silently."
+                        " and skips the entry (it says so at start-up)."
+                        if managed
+                        else " silently."
                     ),
                     fix=f'Move "{key}" to {_where(scopes)}, or remove it.',
+                    # The one key the client reports, as an entry skipped: an error, as PAR010.
+                    severity=Severity.ERROR if managed else None,
                 )
 
 
@@ -52,6 +57,9 @@ RULE = Rule(
     code="PAR012",
     name="key-ignored-at-scope",
     severity=Severity.WARNING,
+    variants=(
+        (Severity.ERROR, "for managedMcpServers, which the client reports as a skipped entry"),
+    ),
     summary="A settings key sits in a file the client does not read it from.",
     fix="Move the key to a scope that honours it, or remove it.",
     tags=("correctness", "scope"),

@@ -139,6 +139,7 @@ RULE = Rule(
     code="PAR020",
     name="mcp-schema",
     severity=Severity.ERROR,
+    variants=((Severity.INFO, "when a file has more servers than parity validates"),),
     summary="An MCP server entry the client skips, or a .mcp.json it cannot use at all.",
     fix='Follow the .mcp.json shape: {"mcpServers": {"name": {"type": "stdio", "command": ...}}}.',
     tags=("correctness", "mcp"),

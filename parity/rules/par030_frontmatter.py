@@ -401,6 +401,7 @@ RULE = Rule(
     code="PAR030",
     name="frontmatter",
     severity=Severity.WARNING,
+    variants=((Severity.ERROR, "when the client does not load the agent"),),
     summary="SKILL.md, agent or command frontmatter that the client skips, misreads or ignores.",
     fix="Give the frontmatter the fields and values the client expects.",
     tags=("correctness",),

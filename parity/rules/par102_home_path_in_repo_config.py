@@ -196,6 +196,13 @@ RULE = Rule(
     code="PAR102",
     name="home-path-in-repo-config",
     severity=Severity.WARNING,
+    variants=(
+        (
+            Severity.ERROR,
+            "for what a session cannot have at all: paths under ~/.claude or on one "
+            "machine (/Users/…), @imports and MCP servers from the home",
+        ),
+    ),
     summary="Repository config refers to the author's home directory (~, $HOME, /Users/…, "
     "/home/…, C:\\Users\\…, %USERPROFILE%).",
     fix='Commit the file and refer to it as "$CLAUDE_PROJECT_DIR"/<path>.',

@@ -75,6 +75,7 @@ RULE = Rule(
     code="PAR103",
     name="config-not-committed",
     severity=Severity.WARNING,
+    variants=((Severity.ERROR, "when a hook runs the missing script"),),
     summary="A config file, hook script or imported file exists locally but is untracked or "
     "gitignored.",
     fix="Commit the file (and stop ignoring it).",

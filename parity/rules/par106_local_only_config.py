@@ -121,6 +121,7 @@ RULE = Rule(
     code="PAR106",
     name="local-only-config",
     severity=Severity.WARNING,
+    variants=((Severity.INFO, "for local-only allow, ask and other non-deny settings"),),
     summary="Behaviour set only in .claude/settings.local.json or CLAUDE.local.md, which a "
     "cloud session never reads.",
     fix="Move what the project needs into .claude/settings.json or CLAUDE.md.",

@@ -156,6 +156,12 @@ RULE = Rule(
     code="PAR201",
     name="bun-in-cloud",
     severity=Severity.ERROR,
+    variants=(
+        (
+            Severity.WARNING,
+            "for package.json scripts and a bun lockfile with no other lockfile beside it",
+        ),
+    ),
     summary="bun or bunx fetches packages where the cloud's security proxy makes it fail.",
     fix="Use npm, pnpm or yarn (and npx) for installs and one-off packages in the cloud.",
     tags=("cloud", "image"),

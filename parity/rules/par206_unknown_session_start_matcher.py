@@ -71,6 +71,7 @@ RULE = Rule(
     code="PAR206",
     name="unknown-session-start-matcher",
     severity=Severity.WARNING,
+    variants=((Severity.INFO, "when only part of the matcher never matches"),),
     summary="A SessionStart or Setup matcher that the client's source values never match.",
     fix="Match startup, resume, clear, compact or fork (init or maintenance for Setup).",
     tags=("correctness", "hooks"),

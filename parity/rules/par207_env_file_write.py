@@ -109,6 +109,14 @@ RULE = Rule(
     code="PAR207",
     name="env-file-write",
     severity=Severity.WARNING,
+    variants=(
+        (
+            Severity.ERROR,
+            "when the variable is never set where the write runs (the setup script, "
+            "hooks of other events)",
+        ),
+        (Severity.INFO, "when the write only assumes the variable is set"),
+    ),
     summary="A write to $CLAUDE_ENV_FILE that truncates it or assumes it is set.",
     fix='Append with `>> "$CLAUDE_ENV_FILE"`, only when `[ -n "${CLAUDE_ENV_FILE:-}" ]`.',
     tags=("cloud", "hooks"),

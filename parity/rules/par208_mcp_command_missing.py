@@ -85,6 +85,7 @@ RULE = Rule(
     code="PAR208",
     name="mcp-command-missing",
     severity=Severity.ERROR,
+    variants=((Severity.WARNING, "when the image is not known to lack the program"),),
     summary="A stdio MCP server whose command will not exist on the cloud image.",
     fix="Start the server with a program the image has (npx, uvx, node, python3) or install it.",
     tags=("cloud", "mcp"),

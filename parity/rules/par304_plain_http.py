@@ -33,6 +33,7 @@ RULE = Rule(
     code="PAR304",
     name="plain-http",
     severity=Severity.WARNING,
+    variants=((Severity.ERROR, "when credentials or secret headers travel over it"),),
     summary="A plain http:// (or ws://) endpoint in hooks, scripts, MCP servers or registries.",
     fix="Use https:// (wss://).",
     tags=("cloud", "network", "security"),

@@ -10,6 +10,7 @@ from parity.load import Document
 from parity.model import Kind
 from parity.rules._fixes import json_string
 from parity.rules._secrets import (
+    PUBLIC_FORMATS,
     committed,
     env_name,
     fix_for,
@@ -93,6 +94,7 @@ RULE = Rule(
     code="PAR401",
     name="literal-secret",
     severity=Severity.ERROR,
+    variants=(PUBLIC_FORMATS,),
     summary="A credential written literally in settings, .mcp.json or scheduled tasks.",
     fix=(
         "Move the value to the cloud environment's settings and reference it as ${NAME} in "
@@ -122,7 +124,9 @@ URLs), then random-looking values stored under credential-like names (`*_API_KEY
 `*SECRET*`, `PASSWORD`, an `Authorization` header, the value after `--api-key`). Placeholders
 (`your-api-key-here`, `<TOKEN>`, `xxxx`, `changeme`) are not secrets, and in `.mcp.json`
 `${VAR}` is a reference the client expands (a `${VAR:-default}` default is still scanned).
-Provider formats are errors; entropy hits are warnings. The value itself is never printed: a
+Provider formats and random values under credential names are errors; the formats that are
+often public or test values (Google API keys, Stripe test keys, JSON Web Tokens, passwords in
+URLs) are warnings. The value itself is never printed: a
 finding shows its kind and a masked prefix such as `sk-ant-…(108 chars)`.
 
 ## Why is this bad?

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from parity.findings import Severity, Violation
 from parity.hooks import iter_hooks, script_refs
 from parity.model import Kind, Scope
-from parity.rules._secrets import committed, text_violations
+from parity.rules._secrets import PUBLIC_FORMATS, committed, text_violations
 from parity.rules.base import Context, Rule
 
 _TEXT_KINDS = (
@@ -47,6 +47,7 @@ RULE = Rule(
     code="PAR402",
     name="secret-in-file",
     severity=Severity.ERROR,
+    variants=(PUBLIC_FORMATS,),
     summary="A credential written literally in a script, Markdown file, routine or named file.",
     fix=(
         "Move the value to the cloud environment's settings and read it from the environment, "

@@ -163,6 +163,7 @@ RULE = Rule(
     code="PAR503",
     name="github-trigger",
     severity=Severity.ERROR,
+    variants=((Severity.WARNING, "for pull request filters on a release event"),),
     summary="A GitHub trigger with an event, filter or operator that routines do not have.",
     fix=MERGED_FIX,
     tags=("correctness", "routines"),

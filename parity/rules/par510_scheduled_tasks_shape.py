@@ -34,6 +34,7 @@ RULE = Rule(
     code="PAR510",
     name="scheduled-tasks-shape",
     severity=Severity.ERROR,
+    variants=((Severity.WARNING, "for a value the client drops silently, keeping the task"),),
     summary="A .claude/scheduled_tasks.json whose shape makes the client skip tasks or the file.",
     fix='Follow the shape {"tasks": [{"id", "cron", "prompt", "createdAt", ...}]}.',
     tags=("correctness", "routines"),
