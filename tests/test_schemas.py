@@ -699,6 +699,17 @@ SCHEMASTORE_DIFFERENCES = [
         "env is a record with any names (§3.5, §3.7 `{ [k: string]: string }`, §2.1 env row).",
     ),
     Difference(
+        "negative/invalid-blocked-marketplace-git-url.json",
+        [],
+        "a git marketplace URL without the .git suffix: 2.1.330 loads the file without a word "
+        "(claude doctor and claude -p; tests/oracle/test_severity_matches_client.py).",
+    ),
+    Difference(
+        "negative/invalid-marketplace-host-pattern.json",
+        [],
+        "as above, in extraKnownMarketplaces.",
+    ),
+    Difference(
         "negative/invalid-tls-terminate-property.json",
         [],
         "an unknown key (caChainPath) in sandbox.network.tlsTerminate is accepted (§2 intro).",

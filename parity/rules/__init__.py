@@ -71,6 +71,7 @@ _MODULES: tuple[str, ...] = (
     "par601_bypass_permissions_in_project",
     "par602_allow_all_bash",
     "par603_skip_permissions_in_hook",
+    "par604_misleading_permission_rule",
 )
 
 

@@ -28,3 +28,18 @@ def settings_documents(ctx: Context) -> Iterator[tuple[ConfigFile, Document]]:
 def dotted(path: Sequence[str | int]) -> str:
     """``permissions.allow.0``, as the client names a setting in its messages."""
     return ".".join(str(p) for p in path) or "(root)"
+
+
+def permission_rules(ctx: Context) -> Iterator[tuple[Document, str, int, str]]:
+    """Every string rule of ``permissions.allow``/``ask``/``deny``: document, list, index, text."""
+    for _cf, doc in settings_documents(ctx):
+        perms = doc.value.get("permissions") if isinstance(doc.value, dict) else None
+        if not isinstance(perms, dict):
+            continue
+        for kind in ("allow", "ask", "deny"):
+            rules = perms.get(kind)
+            if not isinstance(rules, list):
+                continue
+            for index, text in enumerate(rules):
+                if isinstance(text, str):
+                    yield doc, kind, index, text

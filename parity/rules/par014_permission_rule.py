@@ -1,98 +1,108 @@
-"""PAR014: a permission rule string the client skips as malformed."""
+"""PAR014: a permission rule string the client skips as invalid."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
-from parity.rules._settings import settings_documents
+from parity.permissions import mcp_parts, parse, problem
+from parity.rules._settings import permission_rules
 from parity.rules.base import Context, Rule
-from parity.text import RULE_LIMIT, quote
 
-
-def rule_problem(text: str, kind: str) -> str | None:
-    """The client's reason for skipping permission rule ``text`` in list ``kind``, or None."""
-    name, paren, rest = text.partition("(")
-    if not name:
-        return "Empty tool name"
-    if kind == "allow" and (
-        name == "*" or (name.startswith("mcp__") and "*" in name.split("__")[1])
-    ):
-        return (
-            f'Wildcard tool name "{name}" is not supported in allow rules; globs are permitted '
-            "only "
-            "after a literal mcp__<server>__ prefix (deny and ask rules accept wildcards anywhere)"
-        )
-    if not name.startswith("mcp__") and name != "*" and not name[0].isupper():
-        return f'Tool names must start with uppercase. Use "{name[0].upper() + name[1:]}"'
-    if not paren:
-        return None
-    if not rest.endswith(")"):
-        return (
-            "Malformed Tool(content) rule. Rules take the form Tool or Tool(content) and must end "
-            'at the closing ")"'
-        )
-    content = rest[:-1]
-    if not content:
-        return (
-            f'Empty parentheses. Either specify a pattern or use just "{name}" without parentheses'
-        )
-    if name == "Bash" and content == ":*":
-        return "Prefix cannot be empty before :*. Specify a command prefix before :*"
-    # `WebFetch(*)` is accepted (checked against client 2.1.330); other content needs `domain:`.
-    if name == "WebFetch" and content != "*" and not content.startswith("domain:"):
-        return 'WebFetch permissions must use "domain:" prefix. Use "domain:hostname" format'
-    return None
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", re.IGNORECASE)
 
 
 def check(ctx: Context) -> Iterator[Violation]:
-    """Parse every rule of permissions.allow/ask/deny with the client's grammar."""
-    for _cf, doc in settings_documents(ctx):
-        perms = doc.value.get("permissions") if isinstance(doc.value, dict) else None
-        if not isinstance(perms, dict):
+    """Read every rule of permissions.allow/ask/deny as the client does (parity.permissions)."""
+    for doc, kind, index, text in permission_rules(ctx):
+        reason = problem(text, kind)
+        if reason is None:
             continue
-        for kind in ("allow", "ask", "deny"):
-            rules = perms.get(kind)
-            if not isinstance(rules, list):
-                continue
-            for i, text in enumerate(rules):
-                if not isinstance(text, str):
-                    continue
-                problem = rule_problem(text, kind)
-                if problem:
-                    yield Violation(
-                        doc.locate(("permissions", kind, i)),
-                        f"Invalid permission rule {quote(text, RULE_LIMIT)} is skipped: {problem}.",
-                        severity=Severity.ERROR if kind == "deny" else None,
-                    )
+        yield Violation(
+            doc.locate(("permissions", kind, index)),
+            f"Invalid permission rule {quote(text)} in {kind}: {reason}. The client skips this "
+            f"rule (claude doctor lists the file as invalid); {_consequence(kind)}.",
+            fix=_fix(text, kind),
+        )
+
+
+def _consequence(kind: str) -> str:
+    if kind == "deny":
+        return "what it was meant to forbid is not forbidden"
+    if kind == "ask":
+        return "what it was meant to confirm runs as the other rules decide"
+    return "what it was meant to allow prompts again, and fails in unattended sessions"
+
+
+def _fix(text: str, kind: str) -> str | None:
+    """A corrected rule where the intent is clear, else the rule's general fix (None)."""
+    stripped = text.strip()
+    if not stripped:
+        return "Remove the empty entry."
+    value = parse(stripped)
+    tool, content = value.tool, value.content
+    head, paren, _ = stripped.partition("(")
+    if stripped.endswith("()") and head:
+        return f'Write "{head}" (every use of the tool) or give a pattern: "{head}(pattern)".'
+    if mcp_parts(tool) is not None and paren:
+        return f'Write "{head}" without parentheses, or "{head}__*" for every tool of a server.'
+    if head and not head.startswith("mcp__") and "_" not in head and head[0] != head[0].upper():
+        return f'Write "{head[0].upper() + head[1:]}{stripped[len(head) :]}".'
+    if tool == "WebFetch" and content is not None:
+        host = _HOST.match(content.removeprefix("domain:"))
+        if host:
+            return f'Write "WebFetch(domain:{host.group(1)})".'
+    if content is not None and content.endswith(":*") and tool != "Bash":
+        return f'Write a glob: "{tool}({content[:-2]}*)".'
+    if tool == "Bash" and content == ":*":
+        return 'Name the command before :*, e.g. "Bash(npm run test *)".'
+    if kind == "allow" and "*" in tool:
+        return 'Name the server: "mcp__github__*"; allow-all rules are not accepted.'
+    return None
+
+
+def quote(text: str, limit: int = 80) -> str:
+    """A rule in double quotes, cut at ``limit`` characters."""
+    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
 RULE = Rule(
     code="PAR014",
     name="malformed-permission-rule",
-    severity=Severity.WARNING,
-    summary="A permission rule does not follow the client's grammar and is skipped.",
+    severity=Severity.ERROR,
+    summary="A permission rule the client cannot read, so it skips it.",
     fix='Write rules as Tool or Tool(content): "Bash(npm test *)", "WebFetch(domain:example.com)".',
     tags=("correctness", "permissions"),
     check=check,
     docs="""
 ## What it does
-Parses every string in `permissions.allow`, `ask` and `deny` with the grammar Claude Code uses and
-reports the rules it skips: lower-case tool names, empty parentheses, a missing closing
-parenthesis, `Bash(:*)`, `WebFetch` without `domain:`, wildcard tool names in allow rules.
+Reads every string in `permissions.allow`, `ask` and `deny` the way Claude Code 2.1.330 does and
+reports the rules it skips: empty rules, tool names that start with a lower-case letter
+(`bash(ls)`), empty parentheses (`Read()`), a missing or misplaced closing parenthesis,
+`Bash(:*)`, `:*` in a file rule (`Read(src:*)`), `WebFetch` content without `domain:` or given as
+a URL, wildcards in `WebSearch`, patterns in parentheses after an MCP tool name
+(`mcp__github__get_issue(x)`), wildcard tool names in allow rules (`*`, `mcp__*`), and escaped
+parentheses the client cannot tell apart from real ones.
+
+`claude doctor` lists a settings file with such a rule under "Invalid settings", and `claude -p`
+says the entry was skipped (checked against client 2.1.330 in
+`tests/oracle/test_permission_rules.py`); this rule is an error for the same reason. Rules the
+client accepts but warns about are PAR604.
 
 ## Why is this bad?
-A skipped allow rule means prompts in a session that was meant to run unattended; a skipped deny
-rule means a command the author meant to forbid is allowed (reported as an error).
+A skipped allow rule means prompts in a session that was meant to run unattended (a routine, a
+cloud task); a skipped deny or ask rule means a command the author meant to forbid or confirm
+runs without that check. Nothing but a line at start-up says so.
 
 ## Example
 ```json
-{"permissions": {"deny": ["bash(rm -rf *)"], "allow": ["WebFetch(github.com)"]}}
+{"permissions": {"deny": ["bash(rm -rf *)"], "allow": ["WebFetch(github.com)", "Read()"]}}
 ```
 
 ## Fix
 ```json
-{"permissions": {"deny": ["Bash(rm -rf *)"], "allow": ["WebFetch(domain:github.com)"]}}
+{"permissions": {"deny": ["Bash(rm -rf *)"], "allow": ["WebFetch(domain:github.com)", "Read"]}}
 ```
 """,
 )

@@ -5,31 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Severity, Violation
-from parity.rules._settings import settings_documents
+from parity.permissions import parse, problem
+from parity.rules._settings import permission_rules
 from parity.rules.base import Context, Rule
 
-_ALL = frozenset({"Bash", "Bash(*)", "Bash(**)", "Bash(*:*)", "Bash(:*)"})
+
+def allows_every_command(text: str) -> bool:
+    """True for an allow rule the client reads as every Bash command: ``Bash``, ``Bash(*)``."""
+    if problem(text, "allow") is not None:
+        return False  # skipped by the client: PAR014 reports it
+    value = parse(text)
+    return value.tool == "Bash" and (value.content is None or set(value.content) == {"*"})
 
 
 def check(ctx: Context) -> Iterator[Violation]:
     """``permissions.allow`` entries that match every Bash command."""
-    for _cf, doc in settings_documents(ctx):
-        perms = doc.value.get("permissions") if isinstance(doc.value, dict) else None
-        allow = perms.get("allow") if isinstance(perms, dict) else None
-        if not isinstance(allow, list):
+    for doc, kind, index, rule in permission_rules(ctx):
+        if kind != "allow" or not allows_every_command(rule):
             continue
-        for i, rule in enumerate(allow):
-            if not isinstance(rule, str) or rule.strip() not in _ALL:
-                continue
-            if rule.strip() == "Bash(:*)":
-                continue  # malformed: PAR014 reports it, the client skips it
-            yield Violation(
-                doc.locate(("permissions", "allow", i)),
-                f'"{rule}" allows every shell command without asking, including in cloud and '
-                "unattended sessions (rm -rf, git push --force, curl | sh).",
-                fix='List the commands the project needs: "Bash(npm test *)", '
-                '"Bash(git diff *)"; use a sandbox for broad access.',
-            )
+        yield Violation(
+            doc.locate(("permissions", "allow", index)),
+            f'"{rule}" allows every shell command without asking, including in cloud and '
+            "unattended sessions (rm -rf, git push --force, curl | sh).",
+            fix='List the commands the project needs: "Bash(npm test *)", '
+            '"Bash(git diff *)"; use a sandbox for broad access.',
+        )
 
 
 RULE = Rule(
@@ -42,7 +42,8 @@ RULE = Rule(
     check=check,
     docs="""
 ## What it does
-Reports `Bash` and `Bash(*)` (and equivalent spellings) in `permissions.allow`.
+Reports `Bash`, `Bash(*)` and `Bash(**)` in `permissions.allow`.
+`Bash(*:*)` is not one of them: the client reads its `*` literally (PAR604).
 
 ## Why is this bad?
 `Bash` and `Bash(*)` match every command. Combined with prompt injection from a web page, an

@@ -132,7 +132,7 @@ def test_annotations_stay_within_githubs_limits(tmp_path: Path, runner_temp: Pat
     repo = make_repo(tmp_path / "many", commit=False)
     for i in range(15):  # two errors each (bad name, no description)
         write(repo, f".claude/agents/a{i:02}.md", f"---\nname: agent:{i}\n---\nDo things.\n")
-    rules = ", ".join(f'"bash(tool{i})"' for i in range(12))  # a warning each
+    rules = ", ".join(f'"Write(dir{i}/**)"' for i in range(12))  # a warning each (PAR604)
     write(repo, ".claude/settings.json", f'{{"permissions": {{"allow": [{rules}]}}}}\n')
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "many")
@@ -165,7 +165,7 @@ def test_annotations_stay_within_githubs_limits(tmp_path: Path, runner_temp: Pat
 
 def test_inputs_fail_on_select_ignore_and_sarif_file(broken: Path, runner_temp: Path) -> None:
     result = act(
-        broken, runner_temp, **{"fail-on": "error", "select": "PAR014", "sarif-file": "out/p.sarif"}
+        broken, runner_temp, **{"fail-on": "error", "select": "PAR604", "sarif-file": "out/p.sarif"}
     )
 
     # Only the warning rule is selected and the threshold is error: findings, but a pass.
@@ -174,7 +174,7 @@ def test_inputs_fail_on_select_ignore_and_sarif_file(broken: Path, runner_temp: 
     assert result.outputs["sarif-file"] == str(broken / "out" / "p.sarif")
     assert (broken / "out" / "p.sarif").is_file()
 
-    ignored = act(broken, runner_temp, ignore="PAR014, PAR")
+    ignored = act(broken, runner_temp, ignore="PAR604, PAR")
     assert ignored.outputs["findings"] == "0"
     assert ignored.exit_code == 0
 

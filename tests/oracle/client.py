@@ -41,21 +41,48 @@ def run_client(
     env: dict[str, str] | None = None,
 ) -> str:
     """Run ``claude ARGS`` in ``project`` with a fake ``home`` (and extra ``env``); its stdout."""
+    return run_client_streams(args, project, home, tmp, trust=trust, env=env)[0]
+
+
+def run_client_streams(
+    args: list[str],
+    project: Path,
+    home: Path,
+    tmp: Path,
+    *,
+    trust: bool = True,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+) -> tuple[str, str]:
+    """Run ``claude ARGS`` in ``project`` with a fake ``home``; its stdout and stderr.
+
+    On a timeout, what it printed so far (a settings file whose ``env`` holds an API key makes
+    ``-p`` wait for an API that is not there, after printing its start-up messages).
+    """
     home.mkdir(parents=True, exist_ok=True)
     tmp.mkdir(parents=True, exist_ok=True)
     if trust:
         _trust(project, home)
-    proc = subprocess.run(
-        [CLAUDE, *args],
-        cwd=project,
-        env=client_env(home, tmp, **(env or {})),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return proc.stdout
+    try:
+        proc = subprocess.run(
+            [CLAUDE, *args],
+            cwd=project,
+            env=client_env(home, tmp, **(env or {})),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        return _text(exc.stdout), _text(exc.stderr)
+    return proc.stdout, proc.stderr
+
+
+def _text(data: bytes | str | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data or ""
 
 
 def init_only(
@@ -236,3 +263,51 @@ def mcp_servers(project: Path, home: Path, tmp: Path) -> list[str]:
     so ``.mcp.json`` servers stay pending and are never started)."""
     out = run_client(["mcp", "list"], project, home, tmp, trust=False)
     return sorted(line.split(":", 1)[0] for line in out.splitlines() if "Pending approval" in line)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings at start-up: skipped entries, warnings, the permission mode
+
+
+SKIPPED = "These settings entries were skipped"
+REJECTED = "These settings did not load"
+
+
+def start_messages(project: Path, home: Path, tmp: Path, source: str = "project") -> str:
+    """What ``claude -p`` prints on stderr at start-up, reading only the ``source`` settings.
+
+    The safe form of reference §7: ``--bare`` runs no settings hook and ``--strict-mcp-config``
+    starts no ``.mcp.json`` server. Rejected files come under ``REJECTED``, skipped entries under
+    ``SKIPPED``, and warnings about accepted permission rules as lines of their own.
+    """
+    args = ["-p", "x", "--bare", "--strict-mcp-config", "--setting-sources", source]
+    return run_client_streams(args, project, home, tmp, timeout=60)[1]
+
+
+def mode_start(
+    project: Path, home: Path, tmp: Path, *, remote: bool = False
+) -> tuple[dict[str, object] | None, str]:
+    """The init event of ``claude -p --output-format stream-json`` (None when there is none) and
+    the debug log of that start, where the client says which settings it ignored.
+
+    The init event comes before any API call and needs no login; it names the session's
+    ``permissionMode``. With ``remote`` the start runs as a cloud session would
+    (``CLAUDE_CODE_REMOTE=true``), which emits no init event here: read the log.
+    """
+    log = tmp / "debug.log"
+    args = ["-p", "hi", "--output-format", "stream-json", "--verbose", "--strict-mcp-config"]
+    extra = {"CLAUDE_CODE_REMOTE": "true"} if remote else {}
+    out, _ = run_client_streams(
+        [*args, "--debug-file", str(log)], project, home, tmp, timeout=60, env=extra
+    )
+    event: dict[str, object] | None = None
+    for line in out.splitlines():
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict) and parsed.get("subtype") == "init":
+            event = parsed
+            break
+    text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    return event, text
