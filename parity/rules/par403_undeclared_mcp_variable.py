@@ -69,7 +69,7 @@ def variable_references(
 
 def check(ctx: Context) -> Iterator[Violation]:
     """Compare each reference without a default with every declared environment's ``env``."""
-    environments = ctx.environments
+    declared = list(ctx.config.environments.values())
     given = PROVIDED | settings_env(ctx)
     for cf, doc in ctx.documents(Kind.MCP):
         if not committed(cf):
@@ -77,21 +77,41 @@ def check(ctx: Context) -> Iterator[Violation]:
         for server, parts, name, default in variable_references(doc):
             if default is not None or name in given:
                 continue
-            lacking = [e.name for e in environments if name not in e.env]
-            if not lacking:
+            lacking = [e.name for e in declared if name not in e.env]
+            if declared and not lacking:
                 continue
-            envs = ", ".join(f'"{e}"' for e in lacking)
             yield Violation(
                 doc.locate(parts),
-                f"${{{name}}} at {dotted(parts)} is not provided by the cloud "
-                f"environment {envs}: the client leaves the text ${{{name}}} as it "
-                f'is and server "{server}" runs without the value.',
-                fix=(
-                    f"Set {name} in the cloud environment's settings and add "
-                    f'"{name}" to env of [tool.parity.environments.{lacking[0]}], '
-                    f"or give a default: ${{{name}:-…}}."
-                ),
+                f"${{{name}}} at {dotted(parts)} {_not_provided(lacking)}: the client leaves "
+                f'the text ${{{name}}} as it is and server "{server}" runs without the value.',
+                fix=_fix(name, lacking),
             )
+
+
+def _not_provided(lacking: list[str]) -> str:
+    """Which declared environments lack the variable, or that none is declared."""
+    if not lacking:
+        return (
+            "is not known to be set in a cloud session (the repository declares no cloud "
+            "environment in [tool.parity.environments])"
+        )
+    if len(lacking) == 1:
+        return f'is not provided by the declared cloud environment "{lacking[0]}"'
+    return "is not provided by the declared cloud environments " + ", ".join(
+        f'"{name}"' for name in lacking
+    )
+
+
+def _fix(name: str, lacking: list[str]) -> str:
+    table = (
+        f"[tool.parity.environments.{lacking[0]}]"
+        if lacking
+        else ("a [tool.parity.environments.<name>] table (`parity init` writes one)")
+    )
+    return (
+        f"Set {name} in the cloud environment's settings on claude.ai and list "
+        f'"{name}" in env of {table}, or give a default: ${{{name}:-…}}.'
+    )
 
 
 RULE = Rule(
@@ -108,11 +128,11 @@ RULE = Rule(
     docs="""
 ## What it does
 Finds `${VAR}` references without a default in the fields of `.mcp.json` servers the client
-expands (`command`, `args`, `env`, `url`, `headers`) whose variable no declared cloud
-environment provides: not in its `env` list in `[tool.parity.environments.<name>]` (or the
-implicit `default` environment, which declares none), not in the committed
-`.claude/settings.json` `env`, and not one the cloud sets itself (`HOME`, `PATH`,
-`CLAUDE_CODE_REMOTE`, `GH_TOKEN` / `GITHUB_TOKEN`).
+expands (`command`, `args`, `env`, `url`, `headers`) whose variable a cloud session is not known
+to have: not in the `env` list of each environment declared in
+`[tool.parity.environments.<name>]` (the message names the ones that lack it, or says that the
+repository declares none), not in the committed `.claude/settings.json` `env`, and not one the
+cloud sets itself (`HOME`, `PATH`, `CLAUDE_CODE_REMOTE`, `GH_TOKEN` / `GITHUB_TOKEN`).
 
 ## Why is this bad?
 Locally the variable comes from your shell. In a cloud session it exists only if the cloud
