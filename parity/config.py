@@ -50,6 +50,7 @@ class Config:
     fix: bool = False  # `fix = true`: every `parity check` applies the safe fixes
     unfixable: tuple[str, ...] = ()
     extend_safe_fixes: tuple[str, ...] = ()
+    allow_unknown_settings: tuple[str, ...] = ()
 
     @functools.cached_property
     def excluded(self) -> Callable[[str], bool] | None:
@@ -161,6 +162,7 @@ def config_from_table(table: dict[str, Any], source: Path | None) -> Config:
         fix=bool(table.get("fix", False)),
         unfixable=tuple(table.get("unfixable", ())),
         extend_safe_fixes=tuple(table.get("extend-safe-fixes", ())),
+        allow_unknown_settings=tuple(table.get("allow-unknown-settings", ())),
     )
 
 
@@ -205,6 +207,8 @@ fail-on = "warning"
 # Rules whose fixes are never applied, and rules whose unsafe fixes count as safe.
 # unfixable = []
 # extend-safe-fixes = []
+# Settings keys you add on purpose, which PAR011 (unknown key) then accepts; * is a wildcard.
+# allow-unknown-settings = ["x-*", "permissions.myTeamNote"]
 
 # The cloud environment this repository expects (set up on claude.ai).
 [tool.parity.environments.default]

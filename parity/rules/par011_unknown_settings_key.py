@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 
 from parity._lazy import lazy_compile
@@ -33,27 +34,34 @@ def check(ctx: Context) -> Iterator[Violation]:
     """Compare the keys of each settings object with the keys the client knows."""
     root = load_schema("settings")
     top = _known(root)
+    allowed = ctx.config.allow_unknown_settings
     for _cf, doc in settings_documents(ctx):
         value = doc.value
         if not isinstance(value, dict):
             continue
-        yield from _compare(doc, value, top, ())
+        yield from _compare(doc, value, top, (), allowed)
         for key, sub in value.items():
             if key in _FREE_FORM or key not in top or not isinstance(sub, dict):
                 continue
             props = _known(_resolve(top[key], root))
             if props:
-                yield from _compare(doc, sub, props, (key,))
+                yield from _compare(doc, sub, props, (key,), allowed)
 
 
 def _compare(
-    doc: Any, value: dict[str, Any], known: dict[str, Any], base: tuple[str, ...]
+    doc: Any,
+    value: dict[str, Any],
+    known: dict[str, Any],
+    base: tuple[str, ...],
+    allowed: tuple[str, ...],
 ) -> Iterator[Violation]:
     for key in value:
         if key in known:
             continue
-        hint = did_you_mean(key, list(known))
         where = dotted((*base, key))
+        if any(fnmatchcase(where, pattern) for pattern in allowed):
+            continue  # an extension key the configuration accepts (allow-unknown-settings)
+        hint = did_you_mean(key, list(known))
         message = f'Unknown setting "{where}": the client accepts it and ignores it'
         fix = f'Rename it to "{hint}".' if hint else "Remove it, or check the spelling in the docs."
         if hint:
@@ -82,6 +90,15 @@ RULE = Rule(
 Reports keys in settings files (top level and inside known objects such as `permissions`,
 `sandbox`, `statusLine`) that Claude Code 2.1.330 does not know, and suggests the closest known
 key.
+
+Keys a repository adds on purpose (an extension read by its own tooling) can be accepted with
+`allow-unknown-settings` in `[tool.parity]`: names as this rule reports them (`myKey` at the top
+level, `permissions.myKey` inside an object), with `*` and `?` as wildcards:
+
+```toml
+[tool.parity]
+allow-unknown-settings = ["x-*", "permissions.teamNote"]
+```
 
 ## Why is this bad?
 The client accepts unknown keys without a word, so a typo like `"permisions"` or `"alow"` turns
