@@ -94,9 +94,10 @@ class RuleValue:
 
     @property
     def shown(self) -> str:
-        """The rule in double quotes for a message, cut at 80 characters."""
-        text = str(self)
-        return '"' + (text if len(text) <= 80 else text[:79] + "…") + '"'
+        """The rule as a message quotes it (parity.text: masked, escaped, shortened)."""
+        from parity.text import RULE_LIMIT, quote
+
+        return quote(str(self), RULE_LIMIT)
 
 
 @dataclass(frozen=True)

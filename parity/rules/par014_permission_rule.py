@@ -9,6 +9,7 @@ from parity.findings import Severity, Violation
 from parity.permissions import mcp_parts, parse, problem
 from parity.rules._settings import permission_rules
 from parity.rules.base import Context, Rule
+from parity.text import RULE_LIMIT, quote
 
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", re.IGNORECASE)
 
@@ -21,8 +22,8 @@ def check(ctx: Context) -> Iterator[Violation]:
             continue
         yield Violation(
             doc.locate(("permissions", kind, index)),
-            f"Invalid permission rule {quote(text)} in {kind}: {reason}. The client skips this "
-            f"rule (claude doctor lists the file as invalid); {_consequence(kind)}.",
+            f"Invalid permission rule {quote(text, RULE_LIMIT)} in {kind}: {reason}. The client "
+            f"skips this rule (claude doctor lists the file as invalid); {_consequence(kind)}.",
             fix=_fix(text, kind),
         )
 
@@ -60,11 +61,6 @@ def _fix(text: str, kind: str) -> str | None:
     if kind == "allow" and "*" in tool:
         return 'Name the server: "mcp__github__*"; allow-all rules are not accepted.'
     return None
-
-
-def quote(text: str, limit: int = 80) -> str:
-    """A rule in double quotes, cut at ``limit`` characters."""
-    return '"' + (text if len(text) <= limit else text[: limit - 1] + "…") + '"'
 
 
 RULE = Rule(
