@@ -73,6 +73,11 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else.")
 @click.option("--undo-fix", is_flag=True, help="Revert the last --fix (from its journal).")
+@click.option(
+    "--show-all",
+    is_flag=True,
+    help="List every finding in text output (repeats of one kind are folded by default).",
+)
 def check(
     paths: tuple[Path, ...],
     user: bool,
@@ -94,6 +99,7 @@ def check(
     diff: bool,
     fix_only: bool,
     undo_fix: bool,
+    show_all: bool,
 ) -> int:
     """Lint the Claude Code configuration of a repository (default: the git root of the cwd).
 
@@ -122,11 +128,11 @@ def check(
         raise UsageError("--write-baseline records findings; it cannot be combined with fixing")
     fixing = FixMode(diff=diff, only=fix_only, unsafe=unsafe_fixes)
     if fix or diff or fix_only:
-        return _fix(options, fixing, output_format, output, statistics, exit_zero)
+        return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
     report = run_check(options)
     if fix is None and report.fix_by_default:
-        return _fix(options, fixing, output_format, output, statistics, exit_zero)
-    _show(report, output_format, output, statistics)
+        return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
+    _show(report, output_format, output, statistics, show_all)
     return report.exit_code(exit_zero=exit_zero)
 
 
@@ -139,15 +145,18 @@ class FixMode:
     unsafe: bool = False
 
 
-def _show(report: Report, output_format: str, output: Path | None, statistics: bool) -> None:
+def _show(
+    report: Report, output_format: str, output: Path | None, statistics: bool, show_all: bool
+) -> None:
     from parity.report import renderer
     from parity.report import statistics as stats
 
     if statistics:
         emit(stats(report), output)
+    elif output_format == "text":
+        emit(renderer("text")(report, color=use_color(output), show_all=show_all), output)
     else:
-        color = use_color(output) and output_format == "text"
-        emit(renderer(output_format)(report, color=color), output)
+        emit(renderer(output_format)(report, color=False), output)
 
 
 def _fix(
@@ -157,6 +166,7 @@ def _fix(
     output: Path | None,
     statistics: bool,
     exit_zero: bool,
+    show_all: bool,
 ) -> int:
     """Plan the fixes; print the diff, or write them and report what is left."""
     from parity import fix as fixing
@@ -181,7 +191,7 @@ def _fix(
         return 0
     # What is left, checked afresh: a fix run neither reads nor writes the results cache.
     report = run_check(replace(options, no_cache=True))
-    _show(report, output_format, output, statistics)
+    _show(report, output_format, output, statistics, show_all)
     line = _count_line("Fixed", planned, remaining=len(report.findings))
     # Machine-readable reports keep standard output to themselves.
     machine = output_format != "text" or output is not None or statistics

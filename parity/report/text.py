@@ -1,4 +1,4 @@
-"""The human report: findings grouped by file, a fix under each, a summary line (rich)."""
+"""The human report: findings grouped by file, a fix under each, repeats folded, a summary line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from parity.findings import Finding, Severity
 from parity.report import Report
+from parity.report.fold import Folded, Note, fold
 from parity.text import display
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -33,17 +34,18 @@ def summary_line(report: Report) -> str:
 Segment = tuple[str, str]  # (text, rich style)
 
 
-def _lines(report: Report) -> list[list[Segment]]:
-    by_path: dict[str, list[Finding]] = defaultdict(list)
-    for f in report.findings:
-        by_path[f.path].append(f)
+def _lines(report: Report, show_all: bool) -> list[list[Segment]]:
+    folded = Folded(report.findings, {}) if show_all else fold(report.findings)
+    by_path: dict[str, list[tuple[Finding, list[Note]]]] = defaultdict(list)
+    for i, f in enumerate(folded.shown):
+        by_path[f.path].append((f, folded.notes.get(i, [])))
     out: list[list[Segment]] = []
     for path in sorted(by_path):
         # Paths, messages and fixes quote the repository: no control character reaches the
         # terminal (findings' messages are display text already; paths are file names as given).
         out.append([(display(path), "bold underline")])
-        width = max(len(f"{f.line}:{f.column}") for f in by_path[path])
-        for f in by_path[path]:
+        width = max(len(f"{f.line}:{f.column}") for f, _ in by_path[path])
+        for f, notes in by_path[path]:
             out.append(
                 [
                     (f"  {f'{f.line}:{f.column}':<{width}}  ", ""),
@@ -54,9 +56,20 @@ def _lines(report: Report) -> list[list[Segment]]:
             )
             if f.fix:
                 out.append([(" " * (width + 4) + f"fix: {display(f.fix)}", "dim")])
+            out.extend([(" " * (width + 4) + display(note.text()), "bold")] for note in notes)
         out.append([])
     style = "bold red" if report.failing() else "bold green"
     out.append([(summary_line(report), style)])
+    if folded.hidden:
+        out.append(
+            [
+                (
+                    f"{_plural(folded.hidden, 'repeated finding')} folded into the … lines; "
+                    "--show-all lists every one (--format json always does).",
+                    "",
+                )
+            ]
+        )
     hint = fixable_line(report)
     if hint:
         out.append([(hint, "")])
@@ -74,9 +87,12 @@ def fixable_line(report: Report) -> str:
     return f"{safe} fixable with `parity check --fix`{more}."
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    """The report as text; ANSI colour (through rich) only when ``color`` is asked for."""
-    lines = _lines(report)
+def render(report: Report, *, color: bool = False, show_all: bool = False) -> str:
+    """The report as text; ANSI colour (through rich) only when ``color`` is asked for.
+
+    Repeated findings are folded (parity.report.fold) unless ``show_all``.
+    """
+    lines = _lines(report, show_all)
     if not color:
         # Plain output needs no styling library: rich is only imported for a terminal.
         return "".join("".join(text for text, _ in line) + "\n" for line in lines)

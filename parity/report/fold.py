@@ -1,0 +1,135 @@
+"""Fold repeated findings for the text report: the first few of a kind, then one line for the rest.
+
+A template repository that commits copies of a ``~/.claude`` setup, or one settings file with
+twenty home paths, gives hundreds of findings that say the same thing. The text report shows
+the first :data:`SHOWN` findings of one rule with the same message shape in a file, and those of
+the first :data:`SHOWN` files where the same kind of finding repeats; a note after the last one
+says how many more there are and where. ``--show-all`` turns folding off; JSON, SARIF and the
+other formats always carry every finding.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from parity.findings import Finding
+
+SHOWN = 3  # findings of one kind shown per file, and files shown per kind
+_LINES_LISTED = 8  # line numbers a note lists before "…"
+# What varies between findings of the same kind: quoted text, paths, references and numbers.
+_VARIABLE = re.compile(r'"[^"]*"|`[^`]*`|\$\{[^}]*\}|\S*[/\\~@]\S*|\d+')
+
+
+def shape(message: str) -> str:
+    """The message with its quoted text, paths and numbers blanked out: what repeats share."""
+    return _VARIABLE.sub("…", message)
+
+
+@dataclass(frozen=True)
+class Note:
+    """The line that stands for findings not shown: how many, of which rule, and where."""
+
+    code: str
+    hidden: tuple[Finding, ...]
+    same_file: bool  # all in the file of the finding the note follows
+
+    def text(self) -> str:
+        """``… 5 more PAR102 like this in this file (lines 4, 9, 12, 20, 31)``."""
+        n = len(self.hidden)
+        head = f"… {n} more {self.code} like this"
+        if self.same_file:
+            lines = sorted({f.line for f in self.hidden})
+            listed = ", ".join(str(x) for x in lines[:_LINES_LISTED])
+            more = ", …" if len(lines) > _LINES_LISTED else ""
+            word = "line" if len(lines) == 1 else "lines"
+            return f"{head} in this file ({word} {listed}{more})"
+        files = sorted({f.path for f in self.hidden})
+        where = _common_folder(files)
+        count = f"{len(files)} other file{'' if len(files) == 1 else 's'}"
+        return f"{head} in {count}" + (f" under {where}/" if where else "")
+
+
+@dataclass(frozen=True)
+class Folded:
+    """The findings to show, in report order, and the notes that follow some of them."""
+
+    shown: tuple[Finding, ...]
+    notes: dict[int, list[Note]]  # index into ``shown`` -> notes printed after that finding
+
+    @property
+    def hidden(self) -> int:
+        """How many findings the notes stand for."""
+        return sum(len(n.hidden) for notes in self.notes.values() for n in notes)
+
+
+def fold(findings: Sequence[Finding], shown: int = SHOWN) -> Folded:
+    """Fold ``findings`` (in report order: by file, then position).
+
+    In one file, a rule's findings with the same message shape beyond the first ``shown`` are
+    folded into a note after the last one shown. Across files, once the same kind of finding
+    (rule and message shape) has been shown in ``shown`` files, its findings in further files are
+    folded into a note after its last finding shown. A group is folded only when the note would
+    stand for at least two findings: hiding one finding behind one line helps nobody.
+    """
+    kind_of = {id(f): (f.code, shape(f.message)) for f in findings}
+    # Across files: which files each kind appears in, in report order.
+    files_by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for f in findings:
+        files = files_by_kind[kind_of[id(f)]]
+        if not files or files[-1] != f.path:
+            files.append(f.path)
+    members: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        members[kind_of[id(f)]].append(f)
+    cross_hidden: set[int] = set()
+    cross_groups: list[tuple[list[Finding], list[Finding]]] = []  # (kept, hidden) per kind
+    for kind, files in files_by_kind.items():
+        if len(files) <= shown:
+            continue
+        kept_files = set(files[:shown])
+        hidden = [f for f in members[kind] if f.path not in kept_files]
+        if len(hidden) < 2:
+            continue
+        cross_hidden.update(id(f) for f in hidden)
+        cross_groups.append(([f for f in members[kind] if f.path in kept_files], hidden))
+    # In one file: the first `shown` of each kind in the file.
+    by_file_kind: dict[tuple[str, tuple[str, str]], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if id(f) not in cross_hidden:
+            by_file_kind[(f.path, kind_of[id(f)])].append(f)
+    file_hidden: set[int] = set()
+    file_notes: dict[int, Note] = {}
+    for (_path, kind), group in by_file_kind.items():
+        if len(group) - shown < 2:
+            continue
+        file_hidden.update(id(f) for f in group[shown:])
+        file_notes[id(group[shown - 1])] = Note(kind[0], tuple(group[shown:]), same_file=True)
+    # The note for other files follows the kind's last finding that is still shown.
+    cross_notes: dict[int, Note] = {}
+    for kept, hidden in cross_groups:
+        anchor = [f for f in kept if id(f) not in file_hidden][-1]
+        cross_notes[id(anchor)] = Note(anchor.code, tuple(hidden), same_file=False)
+    out: list[Finding] = []
+    notes: dict[int, list[Note]] = {}
+    for f in findings:
+        if id(f) in cross_hidden or id(f) in file_hidden:
+            continue
+        after = [n for n in (file_notes.get(id(f)), cross_notes.get(id(f))) if n is not None]
+        if after:
+            notes[len(out)] = after
+        out.append(f)
+    return Folded(tuple(out), notes)
+
+
+def _common_folder(paths: Sequence[str]) -> str:
+    """The deepest folder holding every path, or "" when that is the top."""
+    parents = [posixpath.dirname(p) for p in paths]
+    try:
+        common = posixpath.commonpath(parents) if parents else ""
+    except ValueError:  # a mix of ~/... and repository paths
+        return ""
+    return "" if common in ("", ".", "/") else common
