@@ -35,6 +35,11 @@ def routines() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option(
+    "--show-all",
+    is_flag=True,
+    help="List every finding in text output (repeats of one kind are folded by default).",
+)
 def check(
     files: tuple[Path, ...],
     output_format: str,
@@ -42,6 +47,7 @@ def check(
     fail_on: str | None,
     exit_zero: bool,
     output: Path | None,
+    show_all: bool,
 ) -> int:
     """Check routines files and .claude/scheduled_tasks.json (default: all in the repository).
 
@@ -54,8 +60,10 @@ def check(
     report = run_routines_check(
         files, config_file=config_file, fail_on=Severity.parse(fail_on) if fail_on else None
     )
-    color = use_color(output) and output_format == "text"
-    emit(renderer(output_format)(report, color=color), output)
+    if output_format == "text":
+        emit(renderer("text")(report, color=use_color(output), show_all=show_all), output)
+    else:
+        emit(renderer(output_format)(report, color=False), output)
     return report.exit_code(exit_zero=exit_zero)
 
 
