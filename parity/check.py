@@ -312,7 +312,7 @@ def _run_rules(
         (*config.extend_select, *options.extend_select),
     )
     ctx = Context(inventory, config, user=options.user)
-    findings = _filter_config(_applicable(_collect(ctx, rules), config), config)
+    findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
     shown = {f.path: shown for f in findings if (shown := redact(f.path)) != f.path}
     return _Result(
         findings=tuple(findings),
@@ -414,6 +414,24 @@ def _in_repository(path: str) -> bool:
     pure = PurePosixPath(path)
     outside = path.startswith("~") or pure.is_absolute() or ".." in pure.parts
     return bool(path) and not outside
+
+
+def _suppress(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    """Drop the findings an inline comment of their Markdown file silences (parity.suppress)."""
+    paths = {f.path for f in findings if f.path.lower().endswith(".md")}
+    if not paths:
+        return findings
+    from parity.rules import all_rules
+    from parity.suppress import Suppressions, directives, suppressions
+
+    known = [r.code for r in all_rules()]
+    by_path: dict[str, Suppressions] = {}
+    for cf in ctx.inventory.files:
+        if cf.display in paths and cf.display not in by_path:
+            by_path[cf.display] = suppressions(directives(ctx.inventory.load(cf).text, known))
+    return [
+        f for f in findings if not (f.path in by_path and by_path[f.path].covers(f.code, f.line))
+    ]
 
 
 def _line_text(ctx: Context, path: str, line: int, cache: dict[str, list[str]]) -> str:

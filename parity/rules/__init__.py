@@ -14,6 +14,7 @@ _MODULES: tuple[str, ...] = (
     "par001_invalid_json",
     "par002_duplicate_key",
     "par003_byte_order_mark",
+    "par004_invalid_suppression",
     "par010_settings_schema",
     "par011_unknown_settings_key",
     "par012_key_ignored_at_scope",
