@@ -76,7 +76,7 @@ _SHELL_OPERATOR = re.compile(r"^(?:[|&;<>]|\d+[<>])")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*\+?=")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_TRAILING_PREFIX = re.compile(r"(.+):\*", re.DOTALL)
+_TRAILING_PREFIX = re.compile(r"([^\n\r\u2028\u2029]+):\*")
 
 
 @dataclass(frozen=True)
@@ -365,7 +365,7 @@ def _bash_warning(value: RuleValue, content: str, kind: str) -> RuleWarning | No
                 f"literally, so the rule {effect}",
             )
         return None
-    if ":*" in content:
+    if ":*" in content and not content.endswith(":*"):
         return RuleWarning(
             "misplaced-prefix",
             f"{value.shown} has a :* that is not at the end: it is read as a * wildcard (with a "
