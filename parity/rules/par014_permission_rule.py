@@ -46,12 +46,17 @@ def _fix(text: str, kind: str) -> str | None:
     head, paren, _ = stripped.partition("(")
     if stripped.endswith("()") and head:
         return f'Write "{head}" (every use of the tool) or give a pattern: "{head}(pattern)".'
-    if mcp_parts(tool) is not None and paren:
-        return f'Write "{head}" without parentheses, or "{head}__*" for every tool of a server.'
+    mcp = mcp_parts(tool)
+    if mcp is not None and paren:
+        return (
+            f'Write "{head}" without parentheses (MCP rules take no pattern); '
+            f'"mcp__{mcp[0]}__*" covers every tool of the server.'
+        )
     if head and not head.startswith("mcp__") and "_" not in head and head[0] != head[0].upper():
         return f'Write "{head[0].upper() + head[1:]}{stripped[len(head) :]}".'
     if tool == "WebFetch" and content is not None:
-        host = _HOST.match(content.removeprefix("domain:"))
+        bare = content[7:] if content.lower().startswith("domain:") else content
+        host = _HOST.match(bare)
         if host:
             return f'Write "WebFetch(domain:{host.group(1)})".'
     if content is not None and content.endswith(":*") and tool != "Bash":
@@ -59,7 +64,10 @@ def _fix(text: str, kind: str) -> str | None:
     if tool == "Bash" and content == ":*":
         return 'Name the command before :*, e.g. "Bash(npm run test *)".'
     if kind == "allow" and "*" in tool:
-        return 'Name the server: "mcp__github__*"; allow-all rules are not accepted.'
+        return (
+            'List the tools to allow ("Read", "Bash(npm test *)"); in an allow rule a wildcard '
+            'may follow only a named MCP server: "mcp__github__*".'
+        )
     return None
 
 
