@@ -328,8 +328,10 @@ def run_action_check(inputs: ActionInputs, workflow: Workflow) -> int:
     report = rebase(narrowed, inputs.workspace)
     atomic_write(inputs.sarif_file, renderer("sarif")(full, color=False).encode("utf-8"))
 
+    # The log lists every finding (annotations are capped): no folding of repeats in it.
+    options = {"show_all": True} if inputs.log_format == "text" else {}
     with workflow.literal():
-        workflow.echo(renderer(inputs.log_format)(report, color=False).rstrip("\n"))
+        workflow.echo(renderer(inputs.log_format)(report, color=False, **options).rstrip("\n"))
     shown, left_out = annotation_lines(report.findings)
     for line in shown:
         workflow.echo(line.rstrip("\n"))
