@@ -90,7 +90,7 @@ def test_a_literal_key_under_a_credential_name_is_an_error(tmp_path: Path) -> No
                 "env": {
                     "ANTHROPIC_AUTH_TOKEN": "sk-q8Zr3LmX7vT2kP9wN4bY6cH1jD5fG0sAq8Zr3LmX",
                     "NOTION_TOKEN": "ntn_48211576290aGdZkQhX2pW9rTyLm3vB7nC5sE1fK8jU",
-                    "DATABASE_URL": "postgres://app:Zr3LmX7vT2kP@localhost:5432/app",
+                    "DATABASE_URL": "postgres://app:Zr3LmX7vT2kP@db.prod.acme.io:5432/app",
                 }
             },
             indent=2,
