@@ -59,7 +59,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
     result = run(["check", "--format", "text", str(repo)])
     assert result.code == 1, result.err
     assert terminal_controls(result.out + result.err) == []
-    assert r'Invalid permission rule "Bash(\u001b]0;TITLE\u0007 x" is skipped' in result.out
+    assert r'Invalid permission rule "Bash(\u001b]0;TITLE\u0007 x" in allow' in result.out
     assert r'"Bash(\u009b31m\u0000\u007f\u202e x"' in result.out
 
 
