@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from parity import docs
-from parity.findings import Severity
+from parity.findings import Safety, Severity
 from parity.rules import all_rules, get
-from parity.rules.base import Rule
+from parity.rules.base import SOMETIMES, Autofix, Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +38,7 @@ def test_check_mode_reports_a_stale_table(
     assert docs.main([str(tmp_path)]) == 0
     assert docs.main(["--check", str(tmp_path)]) == 0
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert "| PAR604 | `misleading-permission-rule` | warning |" in readme
+    assert "| PAR604 | `misleading-permission-rule` | warning |  |" in readme
     assert "old" not in readme
 
 
@@ -53,6 +54,23 @@ def test_every_rule_has_a_row_with_its_declared_severities() -> None:
     assert docs.severity_cell(get("PAR013")) == "info"
 
 
+def test_the_fix_column_says_what_check_fix_does() -> None:
+    # ruff's rule table marks the fixable rules; ours says whether the fix is safe, and when
+    # it is offered only sometimes.
+    table = docs.rules_table()
+    for rule in all_rules():
+        row = next(line for line in table.splitlines() if line.startswith(f"| {rule.code} |"))
+        cell = row.split(" | ")[3]
+        assert cell.strip() == docs.fix_cell(rule)
+        assert bool(cell.strip()) == (rule.autofix is not None)
+    assert docs.fix_cell(get("PAR013")) == "safe"
+    assert docs.fix_cell(get("PAR014")) == ""
+    sometimes = replace(
+        get("PAR013"), autofix=Autofix(SOMETIMES, Safety.UNSAFE, "Does it.", when="where sure")
+    )
+    assert docs.fix_cell(sometimes) == "unsafe, sometimes"
+
+
 def test_a_new_rule_changes_both_tables() -> None:
     base = get("PAR013")
     extra = Rule(
@@ -65,7 +83,7 @@ def test_a_new_rule_changes_both_tables() -> None:
     )
     rules = (*all_rules(), extra)
     assert docs.rules_table(rules).splitlines()[-1] == (
-        "| PAR699 | `made-up` | error | A rule \\| with a pipe and a \\*star\\*. |"
+        "| PAR699 | `made-up` | error |  | A rule \\| with a pipe and a \\*star\\*. |"
     )
     peers = docs.load_peers(ROOT / "docs" / "peers.toml")
     assert "| PAR699 `made-up` | — | — | — |" in docs.comparison(peers, rules)
