@@ -415,3 +415,43 @@ def test_an_imported_file_is_an_input(linked: Path, runs: list[int]) -> None:
     settle(linked)
     assert "PAR113" not in codes(check_json(linked))
     assert runs == [1, 1, 1]
+
+
+def test_allow_unknown_settings_is_an_input(repo: Path, runs: list[int]) -> None:
+    write(repo, ".claude/settings.json", json.dumps({"x-team": "core", "teamNotes": "hi"}))
+    settle(repo)
+    assert codes(check_json(repo)) == ["PAR011", "PAR011"]
+    write(repo, "pyproject.toml", '[tool.parity]\nallow-unknown-settings = ["x-*"]\n')
+    settle(repo)
+    assert codes(check_json(repo)) == ["PAR011"]
+    write(repo, "pyproject.toml", '[tool.parity]\nallow-unknown-settings = ["x-*", "team*"]\n')
+    settle(repo)
+    assert codes(check_json(repo)) == []
+    assert runs == [1, 1, 1]
+
+
+def test_an_inline_suppression_comment_is_an_input(repo: Path, runs: list[int]) -> None:
+    skill = "---\nname: sync\ndescription: Sync notes.\n---\n\nRead ~/.claude/notes/a.md first.\n"
+    write(repo, ".claude/skills/sync/SKILL.md", skill)
+    settle(repo)
+    assert "PAR102" in codes(check_json(repo))
+    write(repo, ".claude/skills/sync/SKILL.md", skill + "<!-- parity: ignore-file PAR102 -->\n")
+    settle(repo)
+    assert "PAR102" not in codes(check_json(repo))
+    assert "PAR102" not in codes(check_json(repo))  # a hit keeps the comment's effect
+    write(repo, ".claude/skills/sync/SKILL.md", skill + "<!-- parity: ignore-file PAR1O2 -->\n")
+    settle(repo)
+    assert {"PAR004", "PAR102"} <= set(codes(check_json(repo)))  # a typo silences nothing
+    assert runs == [1, 1, 1]
+
+
+def test_show_all_unfolds_a_cached_report(repo: Path, runs: list[int]) -> None:
+    hooks = [{"type": "command", "command": f"~/.claude/hooks/step{n}.sh"} for n in range(6)]
+    write(repo, ".claude/settings.json", json.dumps({"hooks": {"Stop": [{"hooks": hooks}]}}))
+    settle(repo)
+    folded = run(["check", str(repo)])
+    shown = run(["check", "--show-all", str(repo)])
+    assert runs == [1]
+    assert "more PAR102 like this" in folded.out
+    assert "more PAR102 like this" not in shown.out
+    assert all(f"~/.claude/hooks/step{n}.sh" in shown.out for n in range(6))
