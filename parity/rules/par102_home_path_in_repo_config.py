@@ -202,6 +202,11 @@ RULE = Rule(
             "for what a session cannot have at all: paths under ~/.claude or on one "
             "machine (/Users/…), @imports and MCP servers from the home",
         ),
+        (
+            Severity.INFO,
+            "for a status line, which a cloud session never runs (a teammate's clone still "
+            "lacks the file)",
+        ),
     ),
     summary="Repository config refers to the author's home directory (~, $HOME, /Users/…, "
     "/home/…, C:\\Users\\…, %USERPROFILE%).",

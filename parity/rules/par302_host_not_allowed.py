@@ -44,6 +44,12 @@ RULE = Rule(
     code="PAR302",
     name="host-not-allowed",
     severity=Severity.ERROR,
+    variants=(
+        (
+            Severity.WARNING,
+            "for a URL in an env value, a guess at traffic (what reads it may never run there)",
+        ),
+    ),
     summary="A host the repository's hooks, scripts, MCP servers or registries need is blocked.",
     fix='Allow the host (network = "custom" with `allow`) or use an allowed one.',
     tags=("cloud", "network"),

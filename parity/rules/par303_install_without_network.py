@@ -98,6 +98,13 @@ RULE = Rule(
     code="PAR303",
     name="install-without-network",
     severity=Severity.ERROR,
+    variants=(
+        (
+            Severity.WARNING,
+            "for an installer's own download (its table of hosts is dated, and the download "
+            "may already be there)",
+        ),
+    ),
     summary="A package install, npx/uvx launch or installer download the network level blocks.",
     fix='Use the Trusted level, or allow the registry hosts with network = "custom".',
     tags=("cloud", "network"),

@@ -32,6 +32,12 @@ RULE = Rule(
     code="PAR305",
     name="private-network-host",
     severity=Severity.ERROR,
+    variants=(
+        (
+            Severity.WARNING,
+            "for a URL in an env value, a guess at traffic (what reads it may never run there)",
+        ),
+    ),
     summary="A host only a private network reaches (.internal, .local, 10.x, …), at any level.",
     fix="Use a public host name, or skip the step in cloud sessions.",
     tags=("cloud", "network"),

@@ -7,7 +7,10 @@ wrong, and a ``--fail-on`` gate pass or fail on something the docs do not say.
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,15 @@ def test_rules_declare_no_variant_they_cannot_reach() -> None:
     for rule in all_rules():
         for _, when in rule.variants:
             assert when.split()[0] in ("for", "when"), (rule.code, when)
+
+
+def test_a_rule_module_names_only_the_severities_its_rule_declares() -> None:
+    # Fixtures do not reach every branch (a URL in an env value, a status line, an installer's
+    # download): the severities a rule's own module can give must be declared all the same.
+    for rule in all_rules():
+        source = inspect.getsource(sys.modules[rule.check.__module__])
+        named = {Severity[name] for name in re.findall(r"Severity\.(ERROR|WARNING|INFO)", source)}
+        assert named <= rule.severities, (rule.code, sorted(s.label for s in named))
 
 
 def test_a_literal_key_under_a_credential_name_is_an_error(tmp_path: Path) -> None:
