@@ -12,15 +12,15 @@ from parity.suppress import Directive, directives, suppressions
 from tests.helpers import make_repo, run, write
 
 KNOWN = [r.code for r in all_rules()]
-# A skill modelled on the report: it documents home paths on purpose (a migration guide) and
-# runs one it should not.
+# A skill modelled on the report: it reads a home path on purpose (a migration guide, run on the
+# author's machine) and runs one it should not.
 SKILL = """\
 ---
 name: migrate-agents
 description: Move personal agents into the repository.
 ---
 
-1. List what is in `~/.claude/agents/`. <!-- parity: ignore PAR102 -->
+1. Read `~/.claude/agents/index.md` to list them. <!-- parity: ignore PAR102 -->
 2. Copy each agent into `.claude/agents/` and commit it.
 3. Run `bash ~/.claude/bin/check-agents.sh` afterwards.
 """
@@ -74,7 +74,7 @@ def test_json_files_are_not_read_for_comments(tmp_path: Path) -> None:
 
 def test_an_unreadable_comment_is_reported_and_silences_nothing(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", commit=False)
-    text = SKILL.replace("ignore PAR102", "ignore PAR12")
+    text = SKILL.replace("ignore PAR102", "ignore PAR19")  # no rule has this prefix
     write(repo, ".claude/skills/migrate-agents/SKILL.md", text)
     assert sorted(_findings(repo, "--select", "PAR004,PAR102")) == [
         (".claude/skills/migrate-agents/SKILL.md", 6, "PAR004"),

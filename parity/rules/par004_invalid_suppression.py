@@ -42,7 +42,8 @@ RULE = Rule(
 ## What it does
 Reads the inline suppression comments of Markdown files (CLAUDE.md, skills, agents, commands,
 rules) and reports those parity cannot apply: an unknown keyword, a code that is no rule or
-prefix (`PAR999`, `PAR12x`), no code at all, or a comment that does not close on its line.
+prefix (`PAR999`, or `PAR1O2` with a letter O), no code at all, or a comment that does not close
+on its line.
 
 The grammar, as an HTML comment that rendered Markdown does not show:
 
@@ -62,7 +63,7 @@ or, when the typo is in one of several codes, part of what the author meant to a
 
 ## Example
 ```markdown
-Run `~/.claude/bin/sync.sh` after editing. <!-- parity: ignore PAR12 -->
+Run `~/.claude/bin/sync.sh` after editing. <!-- parity: ignore PAR1O2 -->
 ```
 
 ## Fix
