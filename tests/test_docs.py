@@ -39,7 +39,7 @@ def test_check_mode_reports_a_stale_table(
     assert docs.main(["--check", str(tmp_path)]) == 0
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "| PAR604 | `misleading-permission-rule` | warning |  |" in readme
-    assert "old" not in readme
+    assert "\nold\n" not in readme
 
 
 def test_every_rule_has_a_row_with_its_declared_severities() -> None:
