@@ -100,6 +100,12 @@ RULE = Rule(
     code="PAR113",
     name="broken-import",
     severity=Severity.WARNING,
+    variants=(
+        (
+            Severity.INFO,
+            "for an import that closes a cycle (every file is loaded once all the same)",
+        ),
+    ),
     summary="A CLAUDE.md @ import loads nothing: its file is missing, its path has punctuation "
     "glued to it, it is nested too deep, or it closes a cycle.",
     fix="Fix the import's path, relative to the file that holds it.",
