@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from parity._lazy import lazy_compile
+
 # The client renames these tool names before it matches a rule (2.1.330).
 ALIASES = {
     "Task": "Agent",
@@ -71,12 +73,12 @@ _FILE_TOOLS = frozenset({"Read", "Write", "Edit", "Glob", "NotebookRead", "Noteb
 # Path rules on these tools are never consulted: file permission checks read Edit and Read rules.
 NEVER_CONSULTED = {"Write": "Edit", "NotebookEdit": "Edit", "MultiEdit": "Edit", "Glob": "Read"}
 MCP_PREFIX = "mcp__"
-_ESCAPED_PAREN = re.compile(r"(?:^|[^\\])\\[()]")
-_SHELL_OPERATOR = re.compile(r"^(?:[|&;<>]|\d+[<>])")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*\+?=")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
-_TRAILING_PREFIX = re.compile(r"([^\n\r\u2028\u2029]+):\*")
+_ESCAPED_PAREN = lazy_compile(r"(?:^|[^\\])\\[()]")
+_SHELL_OPERATOR = lazy_compile(r"^(?:[|&;<>]|\d+[<>])")
+_ASSIGNMENT = lazy_compile(r"^[A-Za-z_]\w*\+?=")
+_IDENTIFIER = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DRIVE = lazy_compile(r"^[A-Za-z]:[\\/]")
+_TRAILING_PREFIX = lazy_compile(r"([^\n\r\u2028\u2029]+):\*")
 
 
 @dataclass(frozen=True)

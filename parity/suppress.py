@@ -19,9 +19,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-_COMMENT = re.compile(r"<!--\s*parity\s*:(?P<body>.*?)-->", re.IGNORECASE)
-_OPENED = re.compile(r"<!--\s*parity\s*:", re.IGNORECASE)
-_CODE = re.compile(r"^PAR[0-9]{1,3}$")
+from parity._lazy import lazy_compile
+
+_COMMENT = lazy_compile(r"<!--\s*parity\s*:(?P<body>.*?)-->", re.IGNORECASE)
+_OPENED = lazy_compile(r"<!--\s*parity\s*:", re.IGNORECASE)
+_CODE = lazy_compile(r"^PAR[0-9]{1,3}$")
 KEYWORDS = {"ignore": "line", "ignore-file": "file"}
 
 

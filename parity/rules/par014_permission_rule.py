@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
 from parity.permissions import mcp_parts, parse, problem
 from parity.rules._settings import permission_rules
 from parity.rules.base import Context, Rule
 from parity.text import RULE_LIMIT, quote
 
-_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", re.IGNORECASE)
+_HOST = lazy_compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", re.IGNORECASE)
 
 
 def check(ctx: Context) -> Iterator[Violation]:
