@@ -256,6 +256,8 @@ def emulate_repo(root: Path, files: int = 0) -> Path:
         path = root / f"src/d{i // 100:03d}/f{i}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"VALUE = {i}\n")
+    _git_commit(root)
+    return root
 
 
 def empty_repo(root: Path) -> Path:
