@@ -64,7 +64,7 @@ def test_the_fix_column_says_what_check_fix_does() -> None:
         assert cell.strip() == docs.fix_cell(rule)
         assert bool(cell.strip()) == (rule.autofix is not None)
     assert docs.fix_cell(get("PAR013")) == "safe"
-    assert docs.fix_cell(get("PAR014")) == ""
+    assert docs.fix_cell(get("PAR011")) == ""
     sometimes = replace(
         get("PAR013"), autofix=Autofix(SOMETIMES, Safety.UNSAFE, "Does it.", when="where sure")
     )

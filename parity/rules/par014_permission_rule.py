@@ -6,13 +6,19 @@ import re
 from collections.abc import Iterator
 
 from parity._lazy import lazy_compile
-from parity.findings import Severity, Violation
-from parity.permissions import mcp_parts, parse, problem
+from parity.findings import Fix, Safety, Severity, Violation
+from parity.load import Document
+from parity.permissions import ALIASES, KNOWN_TOOLS, mcp_parts, parse, problem
+from parity.rules._fixes import json_value
 from parity.rules._settings import permission_rules
-from parity.rules.base import Context, Rule
+from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.text import RULE_LIMIT, quote
 
 _HOST = lazy_compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/:?#\s]+)", re.IGNORECASE)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_BARE_HOST = lazy_compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
+# Built-in tool names by their lower-case spelling: `bash` can only mean Bash.
+_TOOLS = {name.lower(): name for name in (*KNOWN_TOOLS, *ALIASES)}
 
 
 def check(ctx: Context) -> Iterator[Violation]:
@@ -21,12 +27,35 @@ def check(ctx: Context) -> Iterator[Violation]:
         reason = problem(text, kind)
         if reason is None:
             continue
+        respelled = _respelled(doc, kind, index, text)
         yield Violation(
             doc.locate(("permissions", kind, index)),
             f"Invalid permission rule {quote(text, RULE_LIMIT)} in {kind}: {reason}. The client "
             f"skips this rule (claude doctor lists the file as invalid); {_consequence(kind)}.",
-            fix=_fix(text, kind),
+            fix=f'Write "{respelled[0]}".' if respelled else _fix(text, kind),
+            autofix=respelled[1] if respelled else None,
         )
+
+
+def _respelled(doc: Document, kind: str, index: int, text: str) -> tuple[str, Fix] | None:
+    """The rule as the client reads it, where only its spelling is wrong: a built-in tool's
+    name in the wrong case (`bash(ls *)`), a bare host after WebFetch (`WebFetch(github.com)`,
+    `WebFetch(Domain:github.com)`). Never a URL (its path would widen to the whole domain), and
+    never a result the client would still skip. The corrected rule and its fix."""
+    head, paren, rest = text.partition("(")
+    tool = _TOOLS.get(head.lower()) if head == head.strip() else None
+    if tool is None or mcp_parts(head) is not None:
+        return None
+    fixed = tool + paren + rest
+    if tool == "WebFetch" and paren and rest.endswith(")"):
+        content = rest[:-1]
+        host = content[7:] if content.lower().startswith("domain:") else content
+        if _BARE_HOST.match(host):
+            fixed = f"WebFetch(domain:{host})"
+    if fixed == text or problem(fixed, kind) is not None:
+        return None
+    edit = json_value(doc, ("permissions", kind, index), fixed)
+    return (fixed, Fix(f"Write {fixed}", (edit,))) if edit is not None else None
 
 
 def _consequence(kind: str) -> str:
@@ -80,6 +109,16 @@ RULE = Rule(
     fix='Write rules as Tool or Tool(content): "Bash(npm test *)", "WebFetch(domain:example.com)".',
     tags=("correctness", "permissions"),
     check=check,
+    autofix=Autofix(
+        SOMETIMES,
+        Safety.SAFE,
+        "Writes the rule as the client reads it: a built-in tool's name with its capitals "
+        "(`bash(rm -rf *)` becomes `Bash(rm -rf *)`) and a bare host after WebFetch with "
+        "`domain:` (`WebFetch(github.com)` becomes `WebFetch(domain:github.com)`). The rule then "
+        "takes effect as written.",
+        when="when only the spelling is wrong: a built-in tool's name in the wrong case, or a "
+        "host name without `domain:`; not a URL, whose path would widen to the whole domain",
+    ),
     docs="""
 ## What it does
 Reads every string in `permissions.allow`, `ask` and `deny` the way Claude Code 2.1.330 does and

@@ -321,3 +321,22 @@ def test_par209_pins_only_what_the_lockfile_makes_certain(tmp_path: Path) -> Non
         repo = _repo(tmp_path / name.replace(" ", "-"), tree)
         assert "PAR209" in run(["check", "--select", "PAR209", str(repo)]).out, name
         assert _diff(repo, "PAR209", "--unsafe-fixes") == "", name
+
+
+# --------------------------------------------------------------------------------------------
+# PAR014
+
+
+def test_par014_fixes_only_the_spelling(tmp_path: Path) -> None:
+    rules = [
+        "WebFetch(https://example.com/api)",  # a URL: its path would widen to the domain
+        "WebFetch(localhost)",  # not a host name parity can tell from a typo
+        "deploy(prod)",  # not a built-in tool
+        "Read()",  # not a spelling mistake
+        "mcp__github__get_issue(x)",
+    ]
+    settings = json.dumps({"permissions": {"allow": rules}}) + "\n"
+    repo = _repo(tmp_path, {".claude/settings.json": settings})
+    reported = run(["check", "--select", "PAR014", "--format", "json", str(repo)])
+    assert len(json.loads(reported.out)["findings"]) == len(rules)
+    assert _diff(repo, "PAR014") == ""
