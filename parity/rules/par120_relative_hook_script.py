@@ -7,7 +7,6 @@ from shlex import quote
 
 from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
-from parity.model import Scope
 from parity.rules._scope import hook_scripts, looks_like_script, repo_hooks
 from parity.rules.base import Context, Rule
 
@@ -20,7 +19,7 @@ _CD = lazy_compile(r"(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:cd|pushd)\s")
 def check(ctx: Context) -> Iterator[Violation]:
     """Project hooks that run an existing repository script by a relative path."""
     for hook in repo_hooks(ctx):
-        if hook.file.scope is not Scope.PROJECT or hook.event in _AT_START:
+        if not hook.file.shared or hook.event in _AT_START:
             continue
         command = hook.command or ""
         if _CD.search(command) or "git rev-parse" in command:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from parity._lazy import lazy_compile
 from parity.findings import Severity, Violation
-from parity.model import Scope
 from parity.rules._scope import repo_hooks
 from parity.rules.base import Context, Rule
 
@@ -18,7 +17,7 @@ def check(ctx: Context) -> Iterator[Violation]:
     """Shell-form hook commands with an unquoted ``$CLAUDE_PROJECT_DIR``."""
     for hook in repo_hooks(ctx):
         command = hook.command
-        if hook.file.scope is not Scope.PROJECT or command is None or "args" in hook.handler:
+        if not hook.file.shared or command is None or "args" in hook.handler:
             continue  # the exec form (`args`) runs no shell: nothing is split
         found = unquoted(command)
         if found is None:

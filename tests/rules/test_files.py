@@ -176,10 +176,11 @@ def test_a_committed_local_settings_file_is_checked_like_project_settings(tmp_pa
     repo = make_repo(tmp_path / "repo", CASES / "committed-local")
     findings = _findings(repo)
     local = ".claude/settings.local.json"
-    assert _where(findings, "PAR102", "PAR104", "PAR106", "PAR201", "PAR601") == sorted(
+    assert _where(findings, "PAR102", "PAR104", "PAR106", "PAR120", "PAR201", "PAR601") == sorted(
         [
             f"PAR102 {local}:18",  # ~/.claude/hooks/notify-done.sh
             f"PAR104 {local}:19",  # scripts/format-changed.sh is missing
+            f"PAR120 {local}:19",  # ... and relative to whatever folder the session is in
             f"PAR106 {local}:1",  # it is committed, though personal
             "PAR106 CLAUDE.local.md:1",
             f"PAR201 {local}:12",  # bun install
