@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from parity.findings import Finding, Severity
@@ -219,6 +219,7 @@ file_names = st.text(
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(odd, min_size=6, max_size=6), file_names)
+@example(texts=["a", "\ud800 \udcff", "c", "d", "e", "f"], file_name="x")
 def test_any_repository_text_reads_back_in_every_format(
     tmp_path_factory: pytest.TempPathFactory, texts: list[str], file_name: str
 ) -> None:
@@ -244,7 +245,10 @@ def test_any_repository_text_reads_back_in_every_format(
         ".mcp.json",
         json.dumps({"mcpServers": {d: {"command": e, "args": [f, a]}, b: {"url": c}}}),
     )
-    write(repo, f".claude/agents/{file_name}.md", f"---\nname: {json.dumps(a)}\n---\n{b}\n")
+    # The agent's body is raw text: a lone surrogate in it becomes bytes that are not UTF-8.
+    agent = repo / ".claude" / "agents" / f"{file_name}.md"
+    agent.parent.mkdir(parents=True, exist_ok=True)
+    agent.write_bytes(f"---\nname: {json.dumps(a)}\n---\n{b}\n".encode("utf-8", "surrogatepass"))
     make_repo(repo)
     report = run_check(CheckOptions(paths=(repo,)))
     assert report.findings
