@@ -14,6 +14,7 @@ from parity._resources import load_schema
 from parity.findings import Location, Severity, Violation
 from parity.load import MarkdownDocument
 from parity.model import ConfigFile, Kind, Scope
+from parity.permissions import ALIASES, KNOWN_TOOLS
 from parity.rules._settings import dotted
 from parity.rules.base import Context, Rule
 from parity.validate import REJECT, json_type, problems
@@ -30,24 +31,9 @@ _AGENT_HINTS = {"allowedtools": "tools", "whentouse": "description", "mode": "pe
 _MODEL_ALIASES = frozenset(
     {"sonnet", "opus", "haiku", "fable", "best", "opusplan", "inherit", "default"}
 )
-# The client's tool names (2.1.330), with the older names it still maps to them.
-_TOOLS = frozenset(
-    {
-        "Agent", "Artifact", "AskUserQuestion", "Bash", "ClaudeDesign", "CronCreate",
-        "CronDelete", "CronList", "Edit", "EndConversation", "EnterPlanMode", "EnterWorktree",
-        "ExitPlanMode", "ExitWorktree", "Glob", "Grep", "ListAgents", "ListMcpResourcesTool",
-        "LSP", "Monitor", "NotebookEdit", "OfferChromeSetup", "PowerShell", "Projects",
-        "PushNotification", "Read", "ReadMcpResourceDirTool", "ReadMcpResourceTool",
-        "ReadNotifications", "RemoteTrigger", "ReportFindings", "ScheduleWakeup", "SendFeedback",
-        "SendMessage", "SendUserFile", "SendUserMessage", "SetGoal", "ShareOnboardingGuide",
-        "ShowOnboardingRolePicker", "Skill", "SubagentHandback", "TaskCreate", "TaskGet",
-        "TaskList", "TaskStop", "TaskUpdate", "TodoWrite", "ToolSearch", "WaitForMcpServers",
-        "WebFetch", "WebSearch", "Workflow", "Write",
-        # older names
-        "Task", "KillShell", "KillBash", "ListPeers", "Brief", "ListMcpResources",
-        "ReadMcpResource", "ReadMcpResourceDir", "ProposeGoal",
-    }
-)  # fmt: skip
+# The client's tool names (2.1.330), with the older names it still maps to them: the same
+# list permission rules are read against (Cd, a tool only some sessions enable, is no typo).
+_TOOLS = KNOWN_TOOLS | frozenset(ALIASES)
 _TOOL_FIELDS = {
     Kind.AGENT: ("tools", "disallowedTools"),
     Kind.SKILL: ("allowed-tools", "disallowed-tools"),
