@@ -337,7 +337,8 @@ def test_text_report_is_exact(project: Path) -> None:
         "  info  1 finding only in local commits (a cloud session will see them once they are "
         "pushed):\n"
         "          .mcp.json:1:97 PAR403 ${ACME_API_TOKEN} at mcpServers.api.env.API_TOKEN is not "
-        'provided by the cloud environment "default": the client leaves the text '
+        "known to be set in a cloud session (the repository declares no cloud environment in "
+        "[tool.parity.environments]): the client leaves the text "
         '${ACME_API_TOKEN} as it is and server "api" runs without the value.\n'
         "          fix: Fix them before you push (parity check).\n"
         "Working tree\n"
