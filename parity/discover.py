@@ -6,9 +6,8 @@ import bisect
 import functools
 import os
 import posixpath
-import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -22,9 +21,8 @@ MODE_SYMLINK = 0o120000
 # A plain directory (no git) is walked, but never deeper than this or into these folders.
 _WALK_MAX_FILES = 200_000
 _WALK_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "dist"})
-# A tracked file's record in `git ls-files --stage`: "<mode> <object> <stage>\t<name>". An untracked
-# file's record is its bare name, which may hold a tab itself.
-_STAGED = re.compile(rb"([0-7]{6}) [0-9a-f]{40,64} [0-3]\t")
+# An untracked file as Files keeps it: (tracked, index mode).
+_UNTRACKED: tuple[bool, int | None] = (False, None)
 
 
 class RepoFile(NamedTuple):
@@ -38,6 +36,38 @@ class RepoFile(NamedTuple):
     def executable_in_index(self) -> bool:
         """True when git records the file as executable (what a fresh clone will have)."""
         return self.mode == MODE_EXECUTABLE
+
+
+class Files(MutableMapping[str, RepoFile]):
+    """The files of a working tree by repo-relative path, each a :class:`RepoFile` on lookup.
+
+    A monorepo has 100,000 files and the rules look up a few: each path keeps one of a handful
+    of shared ``(tracked, mode)`` pairs, and its RepoFile is only built when asked for.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: dict[str, tuple[bool, int | None]]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, rel: str) -> RepoFile:
+        tracked, mode = self._entries[rel]
+        return RepoFile(rel, tracked, mode)
+
+    def __setitem__(self, rel: str, entry: RepoFile) -> None:
+        self._entries[rel] = (entry.tracked, entry.mode)
+
+    def __delitem__(self, rel: str) -> None:
+        del self._entries[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class Link(NamedTuple):
@@ -64,7 +94,7 @@ class Repo:
 
     root: Path
     is_git: bool
-    files: dict[str, RepoFile]
+    files: MutableMapping[str, RepoFile]
     ignored_dirs: tuple[str, ...] = ()
     ignored_files: frozenset[str] = frozenset()
     listing: str = ""  # a digest of git's file listing (index modes, where links lead); "" no git
@@ -183,51 +213,65 @@ def discover_repo(root: Path) -> Repo:
     # it are listed, relative to it.
     prefix = f"{tree.prefix}/" if tree.prefix else ""
     scope = ("--", tree.prefix) if tree.prefix else ()
-
-    def rel_of(name: bytes) -> str:
-        return os.fsdecode(name).removeprefix(prefix)
-
-    files: dict[str, RepoFile] = {}
-    # One call lists tracked files with their index mode and untracked files that are not ignored.
-    out = tree.output("ls-files", "-z", "--stage", "--others", "--exclude-standard", *scope)
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        staged = _STAGED.match(record)
-        if staged:
-            rel = rel_of(record[staged.end() :])
-            files[rel] = RepoFile(rel, tracked=True, mode=int(staged.group(1), 8))
-        else:
-            rel = rel_of(record)
-            files.setdefault(rel, RepoFile(rel, tracked=False))
-    ignored = tree.output(
-        "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope
+    # Tracked files with their index mode, untracked files that are not ignored, and what git
+    # ignores: three listings run side by side, so the two walks of the tree overlap.
+    staged, others, ignored = tree.outputs(
+        ("ls-files", "-z", "--stage", *scope),
+        ("ls-files", "-z", "--others", "--exclude-standard", *scope),
+        ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope),
     )
+    untracked = _names(others, prefix)
+    entries: dict[str, tuple[bool, int | None]] = dict.fromkeys(untracked, _UNTRACKED)
+    # A tracked file's record is "<mode> <object> <stage>\t<name>": the name starts at the same
+    # offset in every record (one object format per repository), so the listing is cut, not
+    # parsed record by record. A name may hold a tab or a newline itself.
+    records = _records(staged)
+    if records:
+        start = records[0].index("\t") + 1
+        modes = [record[:6] for record in records]
+        shared = {mode: (True, int(mode, 8)) for mode in set(modes)}
+        names = [record[start:].removeprefix(prefix) for record in records]
+        entries.update(zip(names, map(shared.__getitem__, modes), strict=True))
+    # Untracked files carry no index mode: a symbolic link among them is found on disk.
+    for rel in untracked:
+        if entries[rel] is _UNTRACKED and _is_link(root / rel):
+            entries[rel] = (False, MODE_SYMLINK)
+    pending = [rel for rel, entry in entries.items() if entry[1] == MODE_SYMLINK]
+    files = Files(entries)
+    links = _follow_links(root, files, pending)
     dirs: list[str] = []
     plain: set[str] = set()
-    for record in ignored.split(b"\0"):
-        rel = rel_of(record)
-        if rel:
-            if rel.endswith("/"):
-                dirs.append(rel)
-            else:
-                plain.add(rel)
-    # Untracked files carry no index mode: a symbolic link among them is found on disk.
-    for rel, entry in files.items():
-        if not entry.tracked and _is_link(root / rel):
-            files[rel] = RepoFile(rel, tracked=False, mode=MODE_SYMLINK)
-    links = _follow_links(root, files)
+    for rel in _names(ignored, prefix):
+        if rel.endswith("/"):
+            dirs.append(rel)
+        else:
+            plain.add(rel)
     import hashlib
 
     # Where each link leads is in the listing too (the results cache's key): git's listing has
     # the committed link, not one pointed elsewhere since or never added.
     where = "\0".join(f"{k.rel}\1{k.target}\1{k.leaves}\1{k.spelled}" for k in links.values())
-    digest = hashlib.blake2b(out + b"\0\1\0" + ignored, digest_size=20)
-    digest.update(b"\0\2\0" + where.encode("utf-8", "surrogateescape"))
+    digest = hashlib.blake2b(staged, digest_size=20)
+    for listed in (others, ignored, where.encode("utf-8", "surrogateescape")):
+        digest.update(b"\0\1\0" + listed)
     listing = digest.hexdigest()
     return Repo(
         root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree, links=links
     )
+
+
+def _records(out: bytes) -> list[str]:
+    """The NUL-terminated records of a ``git ls-files -z`` listing, decoded as file names are."""
+    records = os.fsdecode(out).split("\0")
+    records.pop()  # after the last NUL (empty, or all of an empty listing)
+    return records
+
+
+def _names(out: bytes, prefix: str) -> list[str]:
+    """The non-empty names of a ``git ls-files -z`` listing, relative to the checked folder."""
+    if not prefix:
+        return [name for name in _records(out) if name]
+    return [rel for rel in (name.removeprefix(prefix) for name in _records(out)) if rel]
 
 
 def _walk(root: Path) -> Repo:
@@ -242,8 +286,12 @@ def _walk(root: Path) -> Repo:
             mode = MODE_SYMLINK if name in linked or _is_link(path) else None
             files[rel] = RepoFile(rel, tracked=False, mode=mode)
             if len(files) >= _WALK_MAX_FILES:
-                return Repo(root, False, files, links=_follow_links(root, files))
-    return Repo(root, False, files, links=_follow_links(root, files))
+                return Repo(root, False, files, links=_follow_links(root, files, _linked(files)))
+    return Repo(root, False, files, links=_follow_links(root, files, _linked(files)))
+
+
+def _linked(files: Mapping[str, RepoFile]) -> list[str]:
+    return [rel for rel, entry in files.items() if entry.mode == MODE_SYMLINK]
 
 
 def _is_link(path: Path) -> bool:
@@ -258,17 +306,20 @@ def _is_link(path: Path) -> bool:
 _MAX_LINKED_FILES = 20_000
 
 
-def _follow_links(root: Path, files: dict[str, RepoFile]) -> dict[str, Link]:
+def _follow_links(
+    root: Path, files: MutableMapping[str, RepoFile], linked: list[str]
+) -> dict[str, Link]:
     """Classify every symbolic link of ``files`` and follow those that stay inside the repository.
 
     The client follows links, so ``CLAUDE.md -> AGENTS.md`` is CLAUDE.md with AGENTS.md's text,
     and ``.claude/skills -> ../skills`` holds the skills of ``skills/``. A link to a file takes
     the target's index mode and is in a fresh clone only when the target is too; the files under
-    a linked folder are added under the link's path. ``files`` is updated in place.
+    a linked folder are added under the link's path. ``linked`` names the links of ``files``,
+    which is updated in place.
     """
     links: dict[str, Link] = {}
     real_root = root.resolve()
-    pending = sorted(rel for rel, entry in files.items() if entry.mode == MODE_SYMLINK)
+    pending = sorted(linked)
     names: list[str] | None = None
     added = 0
     while pending:

@@ -79,6 +79,42 @@ def output(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> bytes
     return proc.stdout
 
 
+def outputs(cwd: Path, *commands: tuple[str, ...]) -> list[bytes]:
+    """The standard outputs of several read-only ``git`` commands in ``cwd``, run side by side.
+
+    Each command is run as :func:`output` runs it (hardened, literal pathspecs); a large tree's
+    walks then overlap instead of adding up. ParityError when any of them fails.
+    """
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for args in commands:
+            procs.append(
+                subprocess.Popen(
+                    ["git", *HARDENING, LITERAL, *args],
+                    cwd=cwd,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=_env(None),
+                )
+            )
+    except FileNotFoundError as exc:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        raise ParityError("git is not installed; parity needs it to read the repository") from exc
+    found: list[bytes] = []
+    failed: str | None = None
+    for args, proc in zip(commands, procs, strict=True):
+        out, err = proc.communicate()
+        if proc.returncode != 0 and failed is None:
+            message = err.decode("utf-8", "replace").strip().splitlines()
+            failed = f"git {args[0]} failed in {cwd}: {message[-1] if message else '?'}"
+        found.append(out)
+    if failed is not None:
+        raise ParityError(failed)
+    return found
+
+
 def _path(out: bytes) -> Path:
     return Path(os.fsdecode(out.rstrip(b"\n")))
 
@@ -135,6 +171,10 @@ class Worktree:
     def output(self, *args: str, env: Mapping[str, str] | None = None) -> bytes:
         """The output of ``git ARGS`` from the top; ParityError when it fails."""
         return output(self.top, *args, env=env)
+
+    def outputs(self, *commands: tuple[str, ...]) -> list[bytes]:
+        """The outputs of several ``git`` commands from the top, run side by side."""
+        return outputs(self.top, *commands)
 
     def git_dir(self) -> Path | None:
         """This work tree's git directory (``.git``, or ``.git/worktrees/NAME``)."""

@@ -184,9 +184,14 @@ class Inventory:
         """
         inv = cls(repo, home, overlay=dict(overlay or {}))
         seen: set[str] = set()
+        # classify's own fast test, over every file at once: a monorepo's files are not sorted
+        # or classified one by one when only a few can be configuration.
+        candidates = sorted(
+            rel for rel in repo.files if ".claude" in rel or rel.endswith(_CLAUDE_NAMES)
+        )
         if exclude is not None:
-            seen.update(rel for rel in repo.files if classify(rel) is not None and exclude(rel))
-        for rel in sorted(repo.files):
+            seen.update(rel for rel in candidates if classify(rel) is not None and exclude(rel))
+        for rel in candidates:
             found = classify(rel)
             if found is not None and rel not in seen:
                 entry = repo.files[rel]
