@@ -230,7 +230,9 @@ def discover_repo(root: Path) -> Repo:
         start = records[0].index("\t") + 1
         modes = [record[:6] for record in records]
         shared = {mode: (True, int(mode, 8)) for mode in set(modes)}
-        names = [record[start:].removeprefix(prefix) for record in records]
+        names = [record[start:] for record in records]
+        if prefix:
+            names = [name.removeprefix(prefix) for name in names]
         entries.update(zip(names, map(shared.__getitem__, modes), strict=True))
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
     for rel in untracked:
