@@ -130,7 +130,7 @@ class _Result:
 
     findings: tuple[Finding, ...]
     shown: dict[str, str]  # paths to show masked (a secret in a file name)
-    rules: Sequence[Rule]
+    rules: _RulesByCode  # every selected rule, also those that had nothing to read
     files_checked: int
     fail_on: Severity
     baseline: str | None
@@ -140,7 +140,7 @@ class _Result:
         return {
             "findings": [_finding_json(f) for f in self.findings],
             "shown": self.shown,
-            "rules": [r.code for r in self.rules],
+            "rules": list(self.rules.codes),
             "files_checked": self.files_checked,
             "fail_on": self.fail_on.label,
             "baseline": self.baseline,
@@ -224,17 +224,22 @@ def _finding_from_json(row: list[Any]) -> Finding:
 
 
 class _RulesByCode(Sequence["Rule"]):
-    """The rules of a cached report, imported only if a reporter asks for them (SARIF)."""
+    """The rules of a report, imported only if a reporter asks for them (SARIF)."""
 
     def __init__(self, codes: tuple[str, ...]) -> None:
         self._codes = codes
         self._rules: tuple[Rule, ...] | None = None
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The rules' codes, without importing them."""
+        return self._codes
+
     def _resolve(self) -> tuple[Rule, ...]:
         if self._rules is None:
-            from parity.rules import get
+            from parity.rules import load
 
-            self._rules = tuple(get(code) for code in self._codes)
+            self._rules = tuple(load(code) for code in self._codes)
         return self._rules
 
     def __len__(self) -> int:
@@ -300,24 +305,29 @@ def _run_rules(
 ) -> _Result:
     from parity.config import load_config
     from parity.model import Inventory
-    from parity.rules import select
+    from parity.rules import load, runs_on, select_codes
     from parity.rules.base import Context
     from parity.secrets import redact
 
     config = load_config(repo.root, options.config_file)
     inventory = Inventory.build(repo, home, extra=named, overlay=overlay, exclude=config.excluded)
-    rules = select(
+    selected = select_codes(
         options.select if options.select is not None else config.select,
         (*config.ignore, *config.extend_ignore, *options.ignore),
         (*config.extend_select, *options.extend_select),
     )
+    # Only the rules that can find something here are imported: a rule that reads nothing but
+    # documents of given kinds has nothing to read when none is in the inventory.
+    present = {cf.kind.value for cf in inventory.files}
+    rules = [load(code) for code in selected if runs_on(code, present)]
     ctx = Context(inventory, config, user=options.user)
     findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
     shown = {f.path: shown for f in findings if (shown := redact(f.path)) != f.path}
     return _Result(
         findings=tuple(findings),
         shown=shown,
-        rules=tuple(rules),
+        # Every selected rule, as reports (SARIF) list them, imported only if one asks.
+        rules=_RulesByCode(tuple(selected)),
         files_checked=len(inventory.files),
         fail_on=config.fail_on,
         baseline=config.baseline,
@@ -421,10 +431,10 @@ def _suppress(ctx: Context, findings: list[Finding]) -> list[Finding]:
     paths = {f.path for f in findings if f.path.lower().endswith(".md")}
     if not paths:
         return findings
-    from parity.rules import all_rules
+    from parity.rules import codes
     from parity.suppress import Suppressions, directives, suppressions
 
-    known = [r.code for r in all_rules()]
+    known = codes()
     by_path: dict[str, Suppressions] = {}
     for cf in ctx.inventory.files:
         if cf.display in paths and cf.display not in by_path:

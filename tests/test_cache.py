@@ -219,8 +219,11 @@ def test_a_new_rule_reading_a_new_file_is_tracked(
 
     docs = "\n".join(["## What it does", "## Why is this bad?", "## Example", "## Fix"])
     extra = Rule("PAR999", "test-only", Severity.WARNING, "test", docs, check=check)
-    every = rules.all_rules()
-    monkeypatch.setattr(rules, "all_rules", lambda: (*every, extra))
+    entry = rules.INDEX[0]._replace(code="PAR999", name="test-only", module="-", kinds=None)
+    monkeypatch.setattr(rules, "INDEX", (*rules.INDEX, entry))
+    monkeypatch.setattr(rules, "_BY_CODE", {**rules._BY_CODE, "PAR999": entry})
+    real = rules.load
+    monkeypatch.setattr(rules, "load", lambda code: extra if code == "PAR999" else real(code))
     assert "PAR999" not in codes(check_json(repo))
     write(repo, "docs/notes.txt", "nothing\n")  # ignored by git: the listing does not change
     write(repo, ".git/info/exclude", "docs/\n")

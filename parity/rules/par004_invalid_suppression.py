@@ -12,9 +12,9 @@ from parity.suppress import directives
 
 def check(ctx: Context) -> Iterator[Violation]:
     """Every ``<!-- parity: ... -->`` comment of the Markdown files, read as parity reads it."""
-    from parity.rules import all_rules
+    from parity.rules import codes
 
-    known = [r.code for r in all_rules()]
+    known = codes()
     for _cf, doc in ctx.documents(*MARKDOWN_KINDS):
         if "parity" not in doc.text.lower():
             continue

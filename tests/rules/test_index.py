@@ -1,0 +1,131 @@
+"""The static rule index (parity/rules/_index.py) says what the rules themselves say, and a check
+imports only the rules that can find something: results are those of a run with every rule."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parity.model import Kind
+from parity.rules import _index, all_rules, runs_on
+from tests.helpers import FIXTURES, install_home, make_repo, run, write
+
+RULES_DIR = Path(__file__).parents[2] / "parity" / "rules"
+EXAMPLE = Path(__file__).parents[2] / "docs" / "example"
+
+
+def _line(rule_module: str) -> tuple[object, ...]:
+    rule = importlib.import_module(f"parity.rules.{rule_module}").RULE
+    return (
+        rule.code,
+        rule.name,
+        rule.severity.label,
+        tuple(level.label for level, _ in rule.variants),
+        rule.fix_availability,
+        rule.default,
+        rule_module,
+    )
+
+
+def test_the_index_says_what_every_rule_module_declares() -> None:
+    modules = sorted(p.stem for p in RULES_DIR.glob("par[0-9]*.py"))
+    assert sorted(e.module for e in _index.INDEX) == modules, "a rule module is not in the index"
+    for entry in _index.INDEX:
+        assert tuple(entry[:7]) == _line(entry.module), f"write in _index.py: {_line(entry.module)}"
+    assert [e.code for e in _index.INDEX] == [r.code for r in all_rules()]
+    assert [e.code for e in _index.INDEX] == sorted(e.code for e in _index.INDEX)
+
+
+def test_the_index_names_only_real_kinds() -> None:
+    real = {k.value for k in Kind}
+    for entry in _index.INDEX:
+        if entry.kinds is not None and entry.kinds != _index.ANY:
+            assert entry.kinds, entry.code
+            assert set(entry.kinds) <= real, entry.code
+
+
+def test_runs_on() -> None:
+    assert runs_on("PAR101", set())  # always
+    assert not runs_on("PAR001", set())
+    assert runs_on("PAR001", {"hook-script"})
+    assert not runs_on("PAR500", {"settings"})
+    assert runs_on("PAR500", {"settings", "routines"})
+    assert runs_on("PAR501", {"scheduled-tasks"})
+
+
+def _imported_rules(repo: Path, home: Path, *args: str) -> tuple[int, set[str]]:
+    """Exit code and the rule modules a `parity check` of ``repo`` imported, in a new process."""
+    probe = (
+        "import sys\nfrom parity.cli import main\n"
+        f"try:\n    code = main(['check', '--no-cache', *{list(args)!r}, {str(repo)!r}])\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print('RESULT', code, ' '.join(m for m in sys.modules if m.startswith('parity.rules.')))\n"
+    )
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    last = proc.stdout.splitlines()[-1].split()
+    return int(last[1]), {m.rsplit(".", 1)[1] for m in last[2:]}
+
+
+def test_a_kind_present_loads_its_rules_and_an_absent_kind_does_not(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    write(tmp_path / "repo", ".mcp.json", '{"mcpServers": {}}\n')
+    repo = make_repo(tmp_path / "repo")
+    _, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
+    assert {"par020_mcp_schema", "par112_mcp_config_not_at_root", "par001_invalid_json"} <= loaded
+    absent = {e.module for e in _index.INDEX if e.kinds not in (None, _index.ANY, ("mcp",))}
+    absent -= {"par020_mcp_schema"}  # reads the MCP kind too
+    assert not loaded & absent, loaded & absent
+    assert "par500_routines_schema" not in loaded
+    assert "par010_settings_schema" not in loaded
+    # Every rule whose kinds are ALWAYS still runs.
+    assert {e.module for e in _index.INDEX if e.kinds is None} <= loaded
+
+
+def test_an_empty_repository_imports_no_kind_bound_rule(tmp_path: Path, fake_home: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    code, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
+    assert code == 0
+    always = {e.module for e in _index.INDEX if e.kinds is None}
+    assert {m for m in loaded if m.startswith("par")} == always
+
+
+def test_selecting_a_rule_whose_kind_is_absent_works_and_reports_nothing(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    write(tmp_path / "repo", ".mcp.json", '{"mcpServers": {}}\n')
+    repo = make_repo(tmp_path / "repo")
+    result = run(["check", "--select", "PAR500", "--format", "json", str(repo)])
+    assert (result.code, json.loads(result.out)["findings"]) == (0, [])
+    sarif = json.loads(run(["check", "--select", "PAR5", "--format", "sarif", str(repo)]).out)
+    listed = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]]
+    assert listed == [e.code for e in _index.INDEX if e.code.startswith("PAR5")]
+    assert run(["check", "--select", "PAR599", str(repo)]).code == 2
+
+
+def _sources() -> list[Path]:
+    return [EXAMPLE, *sorted((FIXTURES / "rules").glob("PAR*/fail"))]
+
+
+@pytest.mark.parametrize("source", _sources(), ids=lambda p: "/".join(p.parts[-2:]))
+def test_results_equal_a_run_with_every_rule_loaded(
+    source: Path, tmp_path: Path, fake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parity import rules
+
+    repo = make_repo(tmp_path / "repo", source / "repo" if (source / "repo").is_dir() else source)
+    if (source / "home").is_dir():
+        install_home(source / "home", fake_home, repo)
+    args = ["check", "--no-cache", "--user", "--select", "ALL", "--format", "json", str(repo)]
+    lazy = run(args)
+    monkeypatch.setattr(rules, "runs_on", lambda code, kinds: True)
+    every = run(args)
+    assert (lazy.code, lazy.out) == (every.code, every.out)
