@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from parity.commands.output import emit, use_color
+from parity.commands.output import config_option, emit, use_color
 from parity.errors import UsageError
 from parity.findings import Severity
 from parity.report import FORMATS
@@ -35,7 +35,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     show_default=True,
     help="Output format.",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 @click.option(
     "--select", multiple=True, help="Only these rules (codes or prefixes, comma-separated)."
 )

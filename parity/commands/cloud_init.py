@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from parity.commands.output import config_option
 from parity.errors import UsageError
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     "tree: CI checks out the commit, and pre-commit sets aside what is not staged.",
 )
 @click.option("--environment", metavar="NAME", help="The declared environment to generate for.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 def cloud_init(
     path: Path | None, write: bool, check: bool, environment: str | None, config_file: Path | None
 ) -> int:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from parity.commands.output import emit, use_color
+from parity.commands.output import config_option, emit, use_color
 from parity.config import NETWORK_LEVELS
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _command_streams(output_format: str) -> tuple[int | None, int | None]:
     help="Limit the sandbox to the cloud VM's size: 4 CPUs, 16 GB memory, 30 GB per file.",
 )
 @click.option("--keep", is_flag=True, help="Keep the temporary folders and print where they are.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 @click.option(
     "--format",
     "output_format",

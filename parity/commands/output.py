@@ -8,6 +8,11 @@ from pathlib import Path
 
 import click
 
+# The --config option every command that reads [tool.parity] takes (one Option per command).
+config_option = click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
+)
+
 
 def use_color(output: Path | None) -> bool:
     """Colour only on a terminal, never with NO_COLOR set or into a file; FORCE_COLOR forces it."""

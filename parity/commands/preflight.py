@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from parity.commands.output import emit, use_color
+from parity.commands.output import config_option, emit, use_color
 
 
 @click.command()
@@ -19,7 +19,7 @@ from parity.commands.output import emit, use_color
     show_default=True,
     help="Output format.",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 @click.option(
     "--no-lint",
     is_flag=True,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from parity.commands.output import emit, use_color
+from parity.commands.output import config_option, emit, use_color
 from parity.findings import Severity
 from parity.report import FORMATS
 
@@ -27,7 +27,7 @@ def routines() -> None:
     show_default=True,
     help="Output format.",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from parity.commands.output import emit, use_color
+from parity.commands.output import config_option, emit, use_color
 
 
 @click.command()
@@ -22,7 +22,7 @@ from parity.commands.output import emit, use_color
     show_default=True,
     help="Output format (markdown is what the GitHub job summary shows).",
 )
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@config_option
 @click.option(
     "--fail-on-missing",
     is_flag=True,
