@@ -13,6 +13,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from parity.errors import ParityError
+
 if TYPE_CHECKING:
     from parity.git import Worktree
 
@@ -212,23 +214,17 @@ def discover_repo(root: Path) -> Repo:
     # content: see parity.git); for a sub-folder checked as its own project only the files below
     # it are listed, relative to it.
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    scope = ("--", tree.prefix) if tree.prefix else ()
-    # Tracked files with their index mode, untracked files that are not ignored, and what git
-    # ignores: three listings run side by side, so the two walks of the tree overlap.
-    staged, others, ignored = tree.outputs(
-        ("ls-files", "-z", "--stage", *scope),
-        ("ls-files", "-z", "--others", "--exclude-standard", *scope),
-        ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope),
-    )
+    staged, others, ignored = _listings(tree)
     untracked = _names(others, prefix)
     entries: dict[str, tuple[bool, int | None]] = dict.fromkeys(untracked, _UNTRACKED)
-    # A tracked file's record is "<mode> <object> <stage>\t<name>": the name starts at the same
-    # offset in every record (one object format per repository), so the listing is cut, not
-    # parsed record by record. A name may hold a tab or a newline itself.
+    # A tracked file's record is "<tag> <mode> <object> <stage>\t<name>" (tag "H", or "S" for a
+    # skip-worktree file): the name starts at the same offset in every record (one object format
+    # per repository), so the listing is cut, not parsed record by record. A name may hold a tab
+    # or a newline itself.
     records = _records(staged)
     if records:
         start = records[0].index("\t") + 1
-        modes = [record[:6] for record in records]
+        modes = [record[2:8] for record in records]
         shared = {mode: (True, int(mode, 8)) for mode in set(modes)}
         names = [record[start:] for record in records]
         if prefix:
@@ -260,6 +256,52 @@ def discover_repo(root: Path) -> Repo:
     return Repo(
         root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree, links=links
     )
+
+
+# At most this many untracked entries (or bytes of their names) are handed back to git to limit
+# its second look at the tree; more, and the whole folder is walked again instead.
+_MAX_PATHSPECS = 1_000
+_MAX_PATHSPEC_BYTES = 100_000
+
+
+def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes]:
+    """git's three listings of the checked folder (``ls-files -z``): tracked files with their
+    tag and index mode (``--stage``), untracked files that are not ignored (``--others
+    --exclude-standard``), and what git ignores (``--others --ignored --exclude-standard
+    --directory``).
+
+    Reading every folder of the tree is what costs at 100,000 files, and configuration may lie
+    at any depth (a nested CLAUDE.md or .claude/), so no pathspec can spare the reading; it is
+    done once. The first listing has the tracked files and every untracked path, with a folder
+    that holds no tracked file as one entry (git does not look inside it). The other two are
+    asked only for those entries (literal pathspecs), where git reads nothing else: a clean
+    checkout needs one git process, and a tree with a few untracked entries (node_modules/,
+    build/, a new file) only that much more.
+    """
+    scope = ("--", tree.prefix) if tree.prefix else ()
+    listing = tree.output("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
+    # Untracked entries ("? NAME") come before the tracked ones, which never start with "? ".
+    cut = 0
+    while listing.startswith(b"? ", cut):
+        cut = listing.index(b"\0", cut) + 1
+    if cut == 0:
+        return listing, b"", b""
+    specs = [os.fsdecode(record[2:].rstrip(b"/")) for record in listing[:cut].split(b"\0")[:-1]]
+    if len(specs) > _MAX_PATHSPECS or cut > _MAX_PATHSPEC_BYTES:
+        return listing[cut:], *_untracked(tree, scope)
+    try:
+        return listing[cut:], *_untracked(tree, ("--", *specs))
+    except ParityError:
+        return listing[cut:], *_untracked(tree, scope)  # as git answers for the whole folder
+
+
+def _untracked(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """The untracked files git does not ignore, and what it ignores, within ``scope``."""
+    others, ignored = tree.outputs(
+        ("ls-files", "-z", "--others", "--exclude-standard", *scope),
+        ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope),
+    )
+    return others, ignored
 
 
 def _records(out: bytes) -> list[str]:

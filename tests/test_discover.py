@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from parity.discover import RepoFile, discover_repo
 from parity.errors import ParityError
-from parity.git import outputs
+from parity.git import Worktree, outputs
 from tests.helpers import git, make_repo, write
 
 
@@ -101,3 +102,141 @@ def test_git_outputs_run_side_by_side_in_order(tmp_path: Path) -> None:
     assert (tracked, others) == (b"", b"new.txt\0")
     with pytest.raises(ParityError, match="git rev-parse failed"):
         outputs(root, ("ls-files",), ("rev-parse", "--verify", "no-such-revision"))
+
+
+def _tricky_tree(tmp_path: Path) -> Path:
+    """A work tree whose untracked and ignored files sit everywhere: beside tracked files,
+    inside wholly untracked folders, under ignored folders, re-included, nested repositories."""
+    write(tmp_path, "a/b/tracked.txt", "x\n")
+    write(tmp_path, "sub/tracked.txt", "x\n")
+    write(tmp_path, "sub/.gitignore", "local-ignored\n*.tmp\n")
+    write(
+        tmp_path,
+        "_gitignore",
+        "ign/\n*.log\n!keep.log\n/build\nnode_modules\nCLAUDE.local.md\nvend/*\n!vend/ok\n",
+    )
+    root = make_repo(tmp_path)
+    for rel in (
+        "a/new.txt",
+        "a/b/CLAUDE.md",
+        "c/u.txt",
+        "d/e/.claude/settings.json",
+        "ign/x/.claude/settings.json",
+        "debug.log",
+        "keep.log",
+        "build/out.js",
+        "node_modules/p/CLAUDE.md",
+        "sub/local-ignored",
+        "sub/a.tmp",
+        "sub/new/.claude/hooks/run.sh",
+        "pkg/CLAUDE.local.md",
+        "pkg/.claude/settings.local.json",
+        "vend/ok/f.txt",
+        "vend/no/f.txt",
+        "u/mixed/a.log",
+        "u/mixed/b.txt",
+        "weird/*",
+        "weird/:(glob)x",
+        "-dash/f.txt",
+        "tab\there/new\nline.txt",
+    ):
+        write(root, rel, "x\n")
+    (root / os.fsdecode(b"caf\xe9")).mkdir()
+    (root / os.fsdecode(b"caf\xe9/f.txt")).write_text("x\n")
+    (root / "empty").mkdir()
+    (root / "u/empty").mkdir()
+    (root / "lnk").symlink_to("a/b/tracked.txt")
+    write(root, "nested/f.txt", "x\n")
+    git(root / "nested", "init", "-q")
+    return root
+
+
+def _whole_walk(root: Path, prefix: str) -> tuple[list[str], list[str]]:
+    """git's own answer for the whole folder: untracked files it does not ignore, and what it
+    ignores (folders whole), each relative to the folder."""
+    scope = ("--", prefix) if prefix else ()
+    others, ignored = outputs(
+        root,
+        ("ls-files", "-z", "--others", "--exclude-standard", *scope),
+        ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope),
+    )
+    cut = f"{prefix}/" if prefix else ""
+    return [
+        [os.fsdecode(name).removeprefix(cut) for name in out.split(b"\0")[:-1]]
+        for out in (others, ignored)
+    ]
+
+
+@pytest.mark.parametrize("folder", ["", "sub", "u", "a", "ign", "u/mixed"])
+def test_untracked_and_ignored_files_are_what_git_finds_in_the_whole_folder(
+    tmp_path: Path, folder: str
+) -> None:
+    # git reads the tree once (tracked files and every untracked entry, an untracked folder as
+    # one); it is asked about the untracked and ignored files only under those entries. Both
+    # answers must be the whole folder's, in git's order: anything left out there would be an
+    # untracked or gitignored file (a hook script, an import, a lockfile) a rule never hears of.
+    root = _tricky_tree(tmp_path)
+    untracked, ignored = _whole_walk(root, folder)
+    assert untracked or ignored
+    repo = discover_repo(root / folder if folder else root)
+    found = [rel for rel, entry in repo.files.items() if not entry.tracked]
+    assert found[: len(untracked)] == untracked
+    assert [*repo.ignored_dirs, *sorted(repo.ignored_files)] == [
+        *(rel for rel in ignored if rel.endswith("/")),
+        *sorted(rel for rel in ignored if not rel.endswith("/")),
+    ]
+
+
+def test_many_untracked_entries_or_a_refused_pathspec_ask_git_for_the_whole_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parity import discover
+
+    root = _tricky_tree(tmp_path)
+    expected = discover_repo(root)
+    monkeypatch.setattr(discover, "_MAX_PATHSPECS", 2)
+    assert discover_repo(root) == expected
+    monkeypatch.undo()
+    asked: list[tuple[str, ...]] = []
+    whole = discover._untracked
+
+    def refuse(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes]:
+        asked.append(scope)
+        if scope:
+            raise ParityError("git ls-files failed: refused")
+        return whole(tree, scope)
+
+    monkeypatch.setattr(discover, "_untracked", refuse)
+    assert discover_repo(root) == expected
+    assert len(asked) == 2
+    assert asked[1] == ()
+
+
+def test_a_clean_checkout_is_listed_by_one_git_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tree is read once: with nothing untracked there is nothing more to ask.
+    import subprocess
+
+    import parity.git
+
+    write(tmp_path, "pkg/src/a.js", "x\n")
+    write(tmp_path, "pkg/CLAUDE.md", "x\n")
+    root = make_repo(tmp_path)
+    ran: list[tuple[str, ...]] = []
+    popen = subprocess.Popen
+
+    def counted(cmd: list[str], *args: Any, **kwargs: Any) -> Any:
+        ran.append(tuple(cmd[cmd.index(parity.git.LITERAL) + 1 :]))
+        return popen(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counted)
+    repo = discover_repo(root)
+    assert set(repo.files) == {"pkg/src/a.js", "pkg/CLAUDE.md"}
+    assert [args for args in ran if args[:1] == ("ls-files",)] == [
+        ("ls-files", "-z", "-t", "--stage", "--others", "--directory")
+    ]
+    write(root, "pkg/new.txt", "x\n")
+    ran.clear()
+    assert discover_repo(root).get("pkg/new.txt") == RepoFile("pkg/new.txt", False)
+    assert sum(args[:1] == ("ls-files",) for args in ran) == 3
