@@ -17,6 +17,7 @@ written atomically, and anything unreadable there is a miss, never an error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -24,11 +25,15 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from parity import __version__
+
+# Not typing's: a replayed `parity check` (parity.replay) imports this module and little else.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, ClassVar
 
 FORMAT = 1
 TOOL = "claude-parity"
@@ -70,7 +75,10 @@ def enabled(no_cache: bool = False) -> bool:
 class Recorder:
     """Paths a run read, listed and probed, and whether it did anything unrecordable."""
 
-    def __init__(self) -> None:
+    def __init__(self, exclude: tuple[str, ...] = ()) -> None:
+        # Folders whose files are not inputs (the cache's own folder, for a recording that
+        # encloses a results-cache lookup).
+        self.exclude = tuple(os.path.join(os.path.abspath(e), "") for e in exclude)
         self.opened: set[str] = set()
         self.listed: set[str] = set()
         self.probed: set[tuple[str, bool]] = set()  # (path, follow symlinks)
@@ -82,23 +90,28 @@ class Recorder:
         """Every recorded input with its current signature, outside parity and Python."""
         out: list[list[str]] = []
         for path in sorted(self.opened):
-            if _relevant(path):
+            if self._relevant(path):
                 out.append(["read", path, _content(path)])
         for path in sorted(self.listed):
-            if _relevant(path):
+            if self._relevant(path):
                 out.append(["list", path, _listing(path)])
         for path, follow in sorted(self.probed):
-            if _relevant(path) and path not in self.opened:
+            if self._relevant(path) and path not in self.opened:
                 out.append(["stat" if follow else "lstat", path, _mode(path, follow=follow)])
         for path in sorted(self.links):
-            if _relevant(path):
+            if self._relevant(path):
                 out.append(["link", path, _link(path)])
         return out
+
+    def _relevant(self, path: str) -> bool:
+        return _relevant(path) and not (path + os.sep).startswith(self.exclude)
 
     def racy(self) -> bool:
         """True when an input changed so recently that the run may have seen an older state."""
         limit = self.started - RACY_SECONDS
         for path in self.opened | self.listed:
+            if not self._relevant(path):
+                continue
             try:
                 if os.stat(path).st_mtime >= limit:
                     return True
@@ -108,33 +121,37 @@ class Recorder:
 
 
 class _State:
-    """The recording in progress (at most one per process) and whether the hook is installed."""
+    """The recordings in progress (nested in one thread: the innermost is last) and whether the
+    hook is installed."""
 
-    active: Recorder | None = None
+    active: ClassVar[list[Recorder]] = []
     hooked = False
-    lock = threading.Lock()
+    lock = threading.RLock()
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    recorder = _State.active
-    if recorder is None:
+    recorders = _State.active
+    if not recorders:
         return
     if event == "open":
         path = args[0]
         if isinstance(path, (str, bytes, os.PathLike)):
-            recorder.opened.add(_norm(path))
+            for recorder in recorders:
+                recorder.opened.add(_norm(path))
     elif event in ("os.scandir", "os.listdir"):
         path = "." if args[0] is None else args[0]
         if isinstance(path, (str, bytes, os.PathLike)):
-            recorder.listed.add(_norm(path))
+            for recorder in recorders:
+                recorder.listed.add(_norm(path))
     elif event in _VOLATILE_EVENTS:
-        recorder.volatile = event
+        for recorder in recorders:
+            recorder.volatile = event
 
 
 def note_volatile(reason: str) -> None:
     """Say that the running check depends on something no file holds (such as the clock)."""
-    if _State.active is not None:
-        _State.active.volatile = reason
+    for recorder in _State.active:
+        recorder.volatile = reason
 
 
 def _norm(path: Any) -> str:
@@ -143,9 +160,10 @@ def _norm(path: Any) -> str:
 
 def _wrap_probe(original: Callable[..., Any], *, follow: bool) -> Callable[..., Any]:
     def probe(path: Any, *args: Any, **kwargs: Any) -> Any:
-        recorder = _State.active
-        if recorder is not None and isinstance(path, (str, bytes, os.PathLike)):
-            recorder.probed.add((_norm(path), follow and kwargs.get("follow_symlinks", True)))
+        if _State.active and isinstance(path, (str, bytes, os.PathLike)):
+            seen = (_norm(path), follow and kwargs.get("follow_symlinks", True))
+            for recorder in _State.active:
+                recorder.probed.add(seen)
         return original(path, *args, **kwargs)
 
     return probe
@@ -153,44 +171,50 @@ def _wrap_probe(original: Callable[..., Any], *, follow: bool) -> Callable[..., 
 
 def _wrap_readlink(original: Callable[..., Any]) -> Callable[..., Any]:
     def readlink(path: Any, *args: Any, **kwargs: Any) -> Any:
-        recorder = _State.active
-        if recorder is not None and isinstance(path, (str, bytes, os.PathLike)):
-            recorder.links.add(_norm(path))
+        if _State.active and isinstance(path, (str, bytes, os.PathLike)):
+            for recorder in _State.active:
+                recorder.links.add(_norm(path))
         return original(path, *args, **kwargs)
 
     return readlink
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[Recorder]:
-    """Record what the code in the ``with`` block reads (one recording at a time)."""
+def recording(exclude: tuple[str, ...] = ()) -> Iterator[Recorder]:
+    """Record what the code in the ``with`` block reads (one thread at a time; a recording
+    inside another adds to both), leaving out what is under the ``exclude`` folders."""
     with _State.lock:
         if not _State.hooked:
             sys.addaudithook(_audit)
             _State.hooked = True
-        recorder = Recorder()
+        recorder = Recorder(exclude)
+        outermost = not _State.active
         saved = (os.stat, os.lstat, os.access, os.readlink)
-        # pathlib, os.path and os.walk's callers look these up on the os module at each call.
-        os.stat = _wrap_probe(saved[0], follow=True)
-        os.lstat = _wrap_probe(saved[1], follow=False)
-        os.access = _wrap_probe(saved[2], follow=True)
-        os.readlink = _wrap_readlink(saved[3])
-        _State.active = recorder
+        if outermost:
+            # pathlib, os.path and os.walk's callers look these up on the os module at each call.
+            os.stat = _wrap_probe(saved[0], follow=True)
+            os.lstat = _wrap_probe(saved[1], follow=False)
+            os.access = _wrap_probe(saved[2], follow=True)
+            os.readlink = _wrap_readlink(saved[3])
+        _State.active.append(recorder)
         try:
             yield recorder
         finally:
-            _State.active = None
-            os.stat, os.lstat, os.access, os.readlink = saved
+            _State.active.remove(recorder)
+            if outermost:
+                os.stat, os.lstat, os.access, os.readlink = saved
 
 
 def _relevant(path: str) -> bool:
     # parity's own files are in the key (code_fingerprint); Python's are its version's.
     return not (
-        path.startswith(_IGNORED_PREFIXES) or path in ("/dev/null", "/dev/urandom", "/dev/random")
+        (path + os.sep).startswith(_ignored_prefixes())
+        or path in ("/dev/null", "/dev/urandom", "/dev/random")
     )
 
 
-def _prefixes() -> tuple[str, ...]:
+@functools.cache
+def _ignored_prefixes() -> tuple[str, ...]:
     roots = {_PACKAGE, *(_schema_dirs())}
     for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
         roots.add(Path(prefix).resolve())
@@ -244,7 +268,8 @@ def _link(path: str) -> str:
         return f"error:{exc.errno}"
 
 
-def _current(kind: str, path: str) -> str:
+def current(kind: str, path: str) -> str:
+    """The signature ``path`` has now, as an input of ``kind`` (read, list, stat, lstat, link)."""
     if kind == "read":
         return _content(path)
     if kind == "list":
@@ -319,7 +344,7 @@ def load(folder: Path, key: str) -> dict[str, Any] | None:
         return None
     try:
         for kind, path, signature in entry["inputs"]:
-            if _current(kind, path) != signature:
+            if current(kind, path) != signature:
                 return None
     except (TypeError, ValueError):
         return None
@@ -338,6 +363,12 @@ def store(folder: Path, key: str, recorder: Recorder, result: dict[str, Any]) ->
         "inputs": recorder.inputs(),
         "result": result,
     }
+    return write_entry(folder, key, entry)
+
+
+def write_entry(folder: Path, name: str, entry: dict[str, Any]) -> bool:
+    """Write ``entry`` as ``folder/NAME.json`` atomically and drop the oldest entries beyond
+    MAX_ENTRIES; False (and nothing written) when the folder cannot be written."""
     data = json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogateescape")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -347,7 +378,7 @@ def store(folder: Path, key: str, recorder: Recorder, result: dict[str, Any]) ->
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, folder / f"{key}.json")
+            os.replace(tmp, folder / f"{name}.json")
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -368,6 +399,3 @@ def _prune(folder: Path) -> None:
     for _, path in sorted(entries)[:-MAX_ENTRIES]:
         with contextlib.suppress(OSError):
             os.unlink(path)
-
-
-_IGNORED_PREFIXES = _prefixes()

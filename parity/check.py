@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from parity.discover import Home, Repo, discover_repo, git_root
+from parity.discover import Home, Repo, discover_repo, resolve_root
 from parity.errors import ParityError, UsageError
 from parity.findings import Edit, Finding, Fix, Safety, Severity
 from parity.report import Report
@@ -39,25 +39,6 @@ class CheckOptions:
     home: Home | None = field(default=None, compare=False)
 
 
-def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
-    """The repository root to check and the files named on the command line."""
-    dirs = [p for p in paths if p.is_dir()]
-    files = [p for p in paths if not p.is_dir()]
-    for p in files:
-        if not p.exists():
-            raise UsageError(f"{p}: no such file or directory")
-    if len(dirs) > 1:
-        raise UsageError("name one repository directory at a time")
-    anchor = dirs[0] if dirs else (files[0].parent if files else cwd)
-    root = git_root(anchor.absolute())
-    if root is None:
-        root = anchor.absolute()
-    elif dirs and dirs[0].resolve() != root.resolve():
-        # A sub-folder of a repository named explicitly: check that folder's configuration.
-        root = dirs[0].absolute()
-    return root, [f.absolute() for f in files]
-
-
 def fingerprint(code: str, path: str, where: str) -> str:
     """A stable identity for baselines and SARIF: rule, file, and where in the file (the
     pointer, or the line's text with its spacing normalised)."""
@@ -69,8 +50,13 @@ def fingerprint(code: str, path: str, where: str) -> str:
 
 def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
     """Lint the repository (and the user scope with ``--user``) and return the report."""
+    return check_repo(options, *discover(options, cwd))
+
+
+def discover(options: CheckOptions, cwd: Path | None = None) -> tuple[Repo, list[Path]]:
+    """The repository a check of ``options.paths`` reads, and the files named among them."""
     root, named = resolve_root(options.paths, cwd or Path.cwd())
-    return check_repo(options, discover_repo(root), named)
+    return discover_repo(root), named
 
 
 def check_repo(

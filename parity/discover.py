@@ -7,7 +7,7 @@ import functools
 import os
 import posixpath
 import stat
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -201,6 +201,27 @@ def git_root(start: Path) -> Path | None:
     from parity.git import toplevel
 
     return toplevel(start)
+
+
+def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
+    """The repository root to check and the files named on the command line."""
+    from parity.errors import UsageError
+
+    dirs = [p for p in paths if p.is_dir()]
+    files = [p for p in paths if not p.is_dir()]
+    for p in files:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+    if len(dirs) > 1:
+        raise UsageError("name one repository directory at a time")
+    anchor = dirs[0] if dirs else (files[0].parent if files else cwd)
+    root = git_root(anchor.absolute())
+    if root is None:
+        root = anchor.absolute()
+    elif dirs and dirs[0].resolve() != root.resolve():
+        # A sub-folder of a repository named explicitly: check that folder's configuration.
+        root = dirs[0].absolute()
+    return root, [f.absolute() for f in files]
 
 
 def discover_repo(root: Path) -> Repo:

@@ -32,8 +32,8 @@ from parity.apply import (
     sha256,
     undo,
 )
-from parity.check import CheckOptions, check_repo, resolve_root
-from parity.discover import MODE_EXECUTABLE, Repo, discover_repo
+from parity.check import CheckOptions, check_repo
+from parity.discover import MODE_EXECUTABLE, Repo, discover_repo, resolve_root
 from parity.errors import ParityError, StaleError
 from parity.findings import Edit, Finding, Fix, Safety
 from parity.report import Report

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from parity import replay
 from parity.commands.output import config_option, emit, use_color
 from parity.errors import UsageError
 from parity.findings import Severity
@@ -129,11 +130,50 @@ def check(
     fixing = FixMode(diff=diff, only=fix_only, unsafe=unsafe_fixes)
     if fix or diff or fix_only:
         return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
+    stored = not (no_cache or write_baseline or output is not None or changed_since is not None)
+    if replay.invocation and stored:
+        return _replayable(
+            options, fixing if fix is None else None, output_format, statistics, exit_zero, show_all
+        )
     report = run_check(options)
     if fix is None and report.fix_by_default:
         return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
     _show(report, output_format, output, statistics, show_all)
     return report.exit_code(exit_zero=exit_zero)
+
+
+def _replayable(
+    options: CheckOptions,
+    fixing: FixMode | None,
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    show_all: bool,
+) -> int:
+    """A check that writes nothing to files, stored to be replayed by the next identical
+    invocation (parity.replay) while all it read is unchanged. ``fixing`` is how to fix when the
+    config says `fix = true` (None: `--no-fix`)."""
+    from parity import check as checking
+
+    repo, named = checking.discover(options)
+    with replay.recording() as recorder:
+        report = checking.check_repo(options, repo, named)
+        fixes = fixing is not None and report.fix_by_default
+        text = "" if fixes else _render(report, output_format, None, statistics, show_all)
+    if fixing is not None and fixes:  # the config's `fix = true`: this run writes
+        return _fix(options, fixing, output_format, None, statistics, exit_zero, show_all)
+    code = report.exit_code(exit_zero=exit_zero)
+    replay.store(
+        recorder,
+        paths=options.paths,
+        root=repo.root,
+        named=named,
+        listing=repo.listing,
+        text=text,
+        code=code,
+    )
+    emit(text, None)
+    return code
 
 
 @dataclass(frozen=True)
@@ -148,15 +188,20 @@ class FixMode:
 def _show(
     report: Report, output_format: str, output: Path | None, statistics: bool, show_all: bool
 ) -> None:
+    emit(_render(report, output_format, output, statistics, show_all), output)
+
+
+def _render(
+    report: Report, output_format: str, output: Path | None, statistics: bool, show_all: bool
+) -> str:
     from parity.report import renderer
     from parity.report import statistics as stats
 
     if statistics:
-        emit(stats(report), output)
-    elif output_format == "text":
-        emit(renderer("text")(report, color=use_color(output), show_all=show_all), output)
-    else:
-        emit(renderer(output_format)(report, color=False), output)
+        return stats(report)
+    if output_format == "text":
+        return renderer("text")(report, color=use_color(output), show_all=show_all)
+    return renderer(output_format)(report, color=False)
 
 
 def _fix(
@@ -227,7 +272,7 @@ def _count_line(verb: str, planned: FixRun, remaining: int | None = None) -> str
 
 
 def _undo(paths: tuple[Path, ...]) -> int:
-    from parity.check import resolve_root
+    from parity.discover import resolve_root
     from parity.fix import undo_fix
 
     root, _ = resolve_root(paths, Path.cwd())

@@ -38,10 +38,9 @@ def cloud_init(
     image lacks, and pre-installs pinned MCP server packages. It is registered in
     .claude/settings.json under hooks.SessionStart with matcher startup|resume.
     """
-    from parity.check import resolve_root
     from parity.cloudinit.plan import plan_cloud_init
     from parity.config import load_config
-    from parity.discover import discover_repo
+    from parity.discover import discover_repo, resolve_root
 
     if write and check:
         raise UsageError("--write and --check do not go together")

@@ -75,8 +75,7 @@ def migrate(
     reason; the home is never written. A config file that does not parse stops it (exit 2).
     """
     from parity.apply import apply
-    from parity.check import resolve_root
-    from parity.discover import Home, discover_repo
+    from parity.discover import Home, discover_repo, resolve_root
     from parity.errors import UsageError
     from parity.migrate import (
         MigrateOptions,

@@ -43,9 +43,8 @@ def status(
     items cannot be listed. Exit 0; with --fail-on-missing, exit 1 when an item does not reach a
     cloud session or a file does not parse.
     """
-    from parity.check import resolve_root
     from parity.config import load_config
-    from parity.discover import Home, discover_repo
+    from parity.discover import Home, discover_repo, resolve_root
     from parity.status import build_status, render
 
     root, _named = resolve_root([path] if path is not None else [], Path.cwd())

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from parity.check import CheckOptions, resolve_root, run_check
-from parity.discover import discover_repo
+from parity.check import CheckOptions, run_check
+from parity.discover import discover_repo, resolve_root
 from parity.errors import UsageError
 from parity.findings import Severity
 from parity.model import Inventory, Kind, classify, classify_named
