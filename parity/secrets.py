@@ -9,9 +9,10 @@ import re
 import string
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 __all__ = [
     "SecretMatch",
@@ -237,10 +238,8 @@ _KEY_SHAPE = (
     rf"[a-z0-9_.-]*{_P}[\"']?{_P}(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?{_P}"
     rf"({_A}(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){{}}\[\]|&\\]{{8,}}"
 )
-# One pattern per keyword: a pattern that starts with a literal is searched for fast by the
-# regex engine itself, where an alternation of words would be tried everywhere in a long text.
-_KEY_SHAPES = tuple(re.compile(word + _KEY_SHAPE) for word in _KEYWORDS)
-# In a short text (a message, a value) one search for any of them costs less than nine.
+# In a short text (a message, a value) one search for any keyword's shape comes first; in a
+# long one, an alternation of words would be tried at every character (see _word_passes).
 _ANY_KEY_SHAPE = re.compile("(?:" + "|".join(_KEYWORDS) + ")" + _KEY_SHAPE)
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
@@ -420,23 +419,29 @@ def might_contain_secret(text: str) -> bool:
 
 # Below this length, one search for anything a pass could find comes before the passes.
 _SHORT = 4096
+# From this length on, provider keywords are found by a few passes (see _needle_positions),
+# whose patterns take longer to compile than a shorter text takes to search keyword by keyword.
+_LONG = 65536
 
 
 def scan_text(text: str) -> list[SecretMatch]:
     """Every secret in ``text`` (scripts, Markdown, any file), with offsets into ``text``."""
+    found = list(_provider_matches(text, _provider_positions(text)))
+    low = _ascii_lower(text)
     # A short text (a message, a value: the engine masks every finding's) is first searched
     # once for anything each pass could start from, and most have nothing.
-    short = len(text) < _SHORT
-    if not short:
-        found = list(_provider_matches(text, _BY_KEYWORD))
-    elif _ANY_FORMAT_KEYWORD.search(text) is None:
-        found = []
-    else:
-        found = list(_provider_matches(text, [k for k in _BY_KEYWORD if k in text]))
-    low = _ascii_lower(text)
-    if not short or _ANY_KEY_SHAPE.search(low) is not None:
-        found.extend(_keyword_matches(text, low))
+    if len(text) >= _SHORT or _ANY_KEY_SHAPE.search(low) is not None:
+        found.extend(_keyword_matches(text, _word_positions(low)))
     return _without_overlaps(found)
+
+
+def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:
+    """Where each provider keyword may start a match in ``text`` (see _provider_matches)."""
+    if len(text) >= _LONG:
+        return _needle_positions(text)
+    if len(text) < _SHORT and _ANY_FORMAT_KEYWORD.search(text) is None:
+        return {}
+    return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
 
 
 def _ascii_lower(text: str) -> str:
@@ -453,13 +458,24 @@ def _ascii_lower(text: str) -> str:
     return raw.decode("utf-32-le", "surrogatepass")
 
 
-def _provider_matches(text: str, keywords: Iterable[str]) -> Iterator[SecretMatch]:
+def _occurrences(text: str, keyword: str) -> Iterator[int]:
+    """Every offset of ``keyword`` in ``text``, overlapping ones too."""
+    pos = text.find(keyword)
+    while pos >= 0:
+        yield pos
+        pos = text.find(keyword, pos + 1)
+
+
+def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iterator[SecretMatch]:
+    """The provider formats matched at ``positions``: per keyword, in ascending order, every
+    offset where one of its formats can match (offsets where none can may be left out, except
+    for a keyword that can overlap itself: ``xox``, ``ACCA``)."""
     n = len(text)
-    for keyword in keywords:
-        formats = _BY_KEYWORD[keyword]
-        # One pass of str.find per keyword: the cost of a text without secrets.
-        pos = text.find(keyword)
-        while pos >= 0:
+    for keyword, formats in _BY_KEYWORD.items():
+        nxt = 0  # an occurrence before this offset is inside the last one, or the last match
+        for pos in positions.get(keyword, ()):
+            if pos < nxt:
+                continue
             nxt = pos + len(keyword)
             for fmt in formats:
                 lo = max(0, pos - fmt.back)
@@ -474,26 +490,17 @@ def _provider_matches(text: str, keywords: Iterable[str]) -> Iterator[SecretMatc
                     yield SecretMatch(fmt.kind, start, end, fmt.confidence)
                 nxt = max(nxt, m.end())
                 break
-            pos = text.find(keyword, nxt)
 
 
-def _keyword_matches(text: str, low: str) -> Iterator[SecretMatch]:
+def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
     """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy.
 
-    ``low`` is ``text`` ASCII-lowercased (same offsets): C-level passes over it find the rare
-    places where a credential-like word is followed by a separator and a long value; Python
-    looks only there.
+    ``hits`` are the ascending offsets where a keyword shape starts in the ASCII-lowercased
+    text: the rare places where a credential-like word is followed by a separator and a long
+    value; Python looks only there.
     """
     n = len(text)
     done = 0  # hits before this offset belong to a key already looked at
-    hits = sorted(
-        m.start()
-        for word, shape in zip(_KEYWORDS, _KEY_SHAPES, strict=True)
-        # str.find runs at memory speed, the regex's own search for its first word at half
-        # that: most texts lack most words, and a match can only start where its word does.
-        if (first := low.find(word)) >= 0
-        for m in shape.finditer(low, first)
-    )
     for pos in hits:
         if pos < done:
             continue
@@ -516,6 +523,115 @@ def _keyword_matches(text: str, low: str) -> Iterator[SecretMatch]:
         done = vstart + len(value)
         name = key.lstrip("-")
         yield SecretMatch(f"high-entropy value of {name}", vstart, done, MEDIUM, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Few passes over a long text. The regex engine scans for a pattern's first literal character
+# faster than str.find scans for a word, and a pass costs about the same however many words
+# hang off that character. So each keyword is found through one of its characters (the first
+# of a list of anchors that it holds) and one pass per anchor finds them all: the anchor, then
+# in C each word around it that holds it. Seven passes for 21 provider keywords, five for the
+# nine credential-like words (with their shapes).
+
+# Where a provider keyword can start a match: the keyword itself, or, for the short ones that
+# common words hold ("gh" in "high", "gl"), the keyword with what all its formats need around
+# it; and where the keyword starts in that needle. (A keyword that can overlap itself, "xox"
+# and "ACCA", must be its own needle: its every occurrence counts, see _provider_matches.)
+_PROVIDER_NEEDLES: tuple[tuple[str, str, int], ...] = (
+    *((keyword, keyword, 0) for keyword in _BY_KEYWORD if keyword not in ("gh", "gl", "IA")),
+    *((f"gh{c}_", "gh", 0) for c in "pousr"),
+    *((f"gl{t}-", "gl", 0) for t in ("pat", "dt", "rt")),
+    *((f"A{c}IA", "IA", 2) for c in "KSB"),
+)
+# Characters that are rare in configuration and prose, the rarest first.
+_PROVIDER_ANCHORS = "JxI_-/C"
+_WORD_ANCHORS = "wkbcu"
+
+
+class _Pass(NamedTuple):
+    """One pattern over a text, and for each of its groups: the needle's owner (a provider
+    keyword, a credential-like word) and how far before the anchor the owner starts."""
+
+    pattern: re.Pattern[str]
+    owners: tuple[tuple[str, int], ...]  # indexed by group number - 1
+
+
+def _passes(needles: Iterable[tuple[str, str, int]], anchors: str, tail: str = "") -> list[_Pass]:
+    """One pass per anchor for ``needles`` (needle, owner, where the owner starts in it): the
+    anchor, then a branch per needle that holds it, which checks the rest of the needle (and
+    ``tail`` after it) around the anchor and captures from after the anchor to the end.
+
+    Two needles of one anchor never both match at one place (tests/secrets checks it), so the
+    branch that matches is the only needle there.
+    """
+    by_anchor: dict[str, list[tuple[str, int, str, int]]] = {c: [] for c in anchors}
+    for needle, owner, offset in needles:
+        anchor = next(c for c in anchors if c in needle)
+        by_anchor[anchor].append((needle, needle.index(anchor), owner, offset))
+    passes = []
+    for anchor, group in by_anchor.items():
+        if not group:
+            continue
+        branches = [
+            (f"(?<={re.escape(needle[: i + 1])})" if i else "")
+            + f"(?=({re.escape(needle[i + 1 :])}{tail}))"
+            for needle, i, _, _ in group
+        ]
+        # Most anchors in a text belong to no needle: one test of the character after the
+        # anchor (or before it) turns them away before any branch is tried.
+        after = {needle[i + 1 : i + 2] for needle, i, _, _ in group}
+        before = {needle[i - 1 : i] for needle, i, _, _ in group}
+        first = (
+            f"(?=[{re.escape(''.join(sorted(after)))}])"
+            if "" not in after
+            else f"(?<=[{re.escape(''.join(sorted(before)))}]{re.escape(anchor)})"
+            if "" not in before
+            else ""
+        )
+        pattern = re.compile(re.escape(anchor) + first + "(?:" + "|".join(branches) + ")")
+        passes.append(_Pass(pattern, tuple((owner, i - offset) for _, i, owner, offset in group)))
+    return passes
+
+
+# Compiled on first use (a few milliseconds): many runs of `parity check` scan no long text,
+# and most short ones hold no keyword.
+
+
+@functools.cache
+def _provider_passes() -> list[_Pass]:
+    return _passes(_PROVIDER_NEEDLES, _PROVIDER_ANCHORS)
+
+
+@functools.cache
+def _word_passes() -> list[_Pass]:
+    return _passes(((word, word, 0) for word in _KEYWORDS), _WORD_ANCHORS, _KEY_SHAPE)
+
+
+def _needle_positions(text: str) -> dict[str, list[int]]:
+    """For each provider keyword, the ascending offsets in ``text`` where a format can match."""
+    positions: dict[str, list[int]] = {}
+    for pattern, owners in _provider_passes():
+        for m in pattern.finditer(text):
+            keyword, back = owners[m.lastindex - 1]  # type: ignore[operator]  # never None
+            positions.setdefault(keyword, []).append(m.start() - back)
+    return positions
+
+
+def _word_positions(low: str) -> list[int]:
+    """Where a keyword shape starts in ``low`` (ASCII-lowercased text), ascending: for each word,
+    where ``re.finditer`` of the word and its shape would find a match."""
+    starts: list[int] = []
+    reach: dict[str, int] = {}  # where each word's last match ends: finditer's next start
+    for pattern, owners in _word_passes():
+        for m in pattern.finditer(low):
+            group = m.lastindex
+            word, back = owners[group - 1]  # type: ignore[operator]
+            start = m.start() - back
+            if start >= reach.get(word, 0):
+                reach[word] = m.end(group)  # type: ignore[arg-type]
+                starts.append(start)
+    starts.sort()
+    return starts
 
 
 _AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")

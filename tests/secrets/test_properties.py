@@ -9,20 +9,27 @@ from hypothesis import strategies as st
 
 from parity.secrets import (
     _BY_KEYWORD,
-    _KEY_SHAPES,
+    _KEY_SHAPE,
     _KEYWORDS,
+    _LONG,
     _PREFIXES,
+    _PROVIDER_ANCHORS,
+    _PROVIDER_NEEDLES,
+    _WORD_ANCHORS,
     SecretMatch,
     _ascii_lower,
     _keyword_matches,
+    _needle_positions,
+    _occurrences,
     _provider_matches,
     _without_overlaps,
+    _word_positions,
     mask,
     redact,
     scan_text,
     scan_value,
 )
-from tests.secrets.canaries import canaries, fragments
+from tests.secrets.canaries import body, canaries, fragments
 
 # Text made of the pieces the scanner reacts to, so that its slow paths are exercised.
 PIECES = [
@@ -150,11 +157,91 @@ def test_ascii_lowering_changes_nothing_the_patterns_see() -> None:
 def test_a_short_text_finds_what_every_pass_finds(text: str) -> None:
     # scan_text first searches a short text once for anything a pass could start from: it must
     # never skip a pass that would have found something.
-    every_pass = [
-        *_provider_matches(text, _BY_KEYWORD),
-        *_keyword_matches(text, _ascii_lower(text)),
-    ]
-    assert scan_text(text) == _without_overlaps(every_pass)
+    assert scan_text(text) == _without_overlaps(_every_pass(text))
+
+
+# The keyword shapes, one pattern per word: what the scanner's merged passes must find.
+_SHAPES = {word: re.compile(word + _KEY_SHAPE) for word in _KEYWORDS}
+
+
+def _every_pass(text: str) -> list[SecretMatch]:
+    # The scanner the simple way: every occurrence of every provider keyword, then every match
+    # of every keyword's shape, each searched for on its own.
+    every = {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
+    low = _ascii_lower(text)
+    starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
+    return [*_provider_matches(text, every), *_keyword_matches(text, starts)]
+
+
+# Pieces around every needle and anchor of the merged passes, near misses and real formats.
+_NEEDLE_PIECES = [
+    *_BY_KEYWORD,
+    *(needle for needle, _, _ in _PROVIDER_NEEDLES),
+    *_KEYWORDS,
+    *(word.upper() for word in _KEYWORDS),
+    *_PROVIDER_ANCHORS,
+    *_WORD_ANCHORS,
+    "xoxox",
+    "ACCACCA",
+    "high",
+    "AKIA",
+    "XIA",
+    "=",
+    ": ",
+    '"',
+    "abcdefgh1",
+    "secret_",
+    *canaries().values(),
+    # The keywords found only with what their formats need around them, as real formats.
+    *(f"gh{c}_" + body(c, 36) for c in "pousr"),
+    *(f"gl{t}-" + body(t, 20) for t in ("pat", "dt", "rt")),
+    *(f"A{c}IA" + body(c, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for c in "KSB"),
+]
+needle_texts = st.lists(
+    st.one_of(st.sampled_from(_NEEDLE_PIECES), st.text(max_size=8)), max_size=40
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(needle_texts)
+def test_merged_passes_find_what_a_search_per_keyword_finds(text: str) -> None:
+    every = {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
+    assert list(_provider_matches(text, _needle_positions(text))) == list(
+        _provider_matches(text, every)
+    )
+    low = _ascii_lower(text)
+    starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
+    assert _word_positions(low) == starts
+
+
+def test_a_long_text_finds_what_every_pass_finds() -> None:
+    # Past _LONG characters scan_text takes the merged provider passes.
+    pieces = [*_NEEDLE_PIECES, "API_KEY=", "token: ", "\n"]
+    text = " ".join(pieces[i * 7 % len(pieces)] for i in range(_LONG // 8))
+    assert len(text) >= _LONG
+    found = scan_text(text)
+    assert len(found) > 100
+    assert found == _without_overlaps(_every_pass(text))
+
+
+def _can_meet(a: str, i: int, b: str, j: int) -> bool:
+    """Whether needle ``a`` with its anchor at ``i`` and ``b`` with its at ``j`` can both be
+    in a text with their anchors at one place: they agree wherever they overlap."""
+    shift = i - j  # b's offset within a's frame
+    return all(a[k] == b[k - shift] for k in range(len(a)) if 0 <= k - shift < len(b))
+
+
+def test_needles_of_one_anchor_never_meet() -> None:
+    # A pass reports one branch per place: two needles that could both be there would hide one.
+    for needles, anchors in (
+        ([needle for needle, _, _ in _PROVIDER_NEEDLES], _PROVIDER_ANCHORS),
+        (list(_KEYWORDS), _WORD_ANCHORS),
+    ):
+        placed = [(n, next(c for c in anchors if c in n)) for n in needles]
+        for a, anchor in placed:
+            for b, other in placed:
+                if a != b and anchor == other:
+                    assert not _can_meet(a, a.index(anchor), b, b.index(anchor)), (a, b)
 
 
 # The keyword shape as plain backtracking regex: the scanner's possessive and atomic parts must
@@ -173,6 +260,6 @@ shape_texts = st.lists(
 @settings(max_examples=500, deadline=None)
 @given(shape_texts)
 def test_keyword_shapes_match_what_plain_patterns_match(text: str) -> None:
-    for word, shape in zip(_KEYWORDS, _KEY_SHAPES, strict=True):
+    for word, shape in _SHAPES.items():
         plain = re.compile(word + _PLAIN_SHAPE)
         assert [m.span() for m in shape.finditer(text)] == [m.span() for m in plain.finditer(text)]
