@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
+import operator
 import re
 import string
 import sys
@@ -31,9 +33,12 @@ HIGH = "high"
 MEDIUM = "medium"
 
 
-@dataclass(frozen=True)
-class SecretMatch:
-    """A secret found at ``text[start:end]``: what it looks like and how sure the scanner is."""
+class SecretMatch(NamedTuple):
+    """A secret found at ``text[start:end]``: what it looks like and how sure the scanner is.
+
+    (A NamedTuple: a file dense with keys makes thousands, and a frozen dataclass takes four
+    times as long to build.)
+    """
 
     kind: str
     start: int
@@ -213,15 +218,21 @@ _SECRET_WORDS = re.compile(
     r"auth(?!or(?:s|ed|ing)?(?![a-z]))|bearer|cookie|private[_-]?key|"
     r"(?<!public)(?<!publishable)(?<!pub)[_.-]key$)"
 )
-# Names that hold something about a credential, not the credential itself.
-_NOT_SECRET_KEY = re.compile(
-    r"(?i)(?:[_.-]|\b)(?:ids?|url|uri|urls|host|hosts|path|paths|file|files|dir|directory|"
+# Names that hold something about a credential, not the credential itself: a name that ends
+# with one of these words, or starts with one of those prefixes.
+_NOT_CREDENTIAL_WORDS = (
+    r"ids?|url|uri|urls|host|hosts|path|paths|file|files|dir|directory|"
     r"name|names|model|type|types|helper|command|cmd|endpoint|region|user|username|"
     r"email|expiry|expires|expiration|ttl|timeout|length|max|min|count|limit|env|var|"
     r"header|headers|method|mode|scope|scopes|provider|format|enabled|disabled|"
-    r"required|version|tokens|audience|issuer|server|port|strategy|flow)$"
-    r"|^(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]"
+    r"required|version|tokens|audience|issuer|server|port|strategy|flow"
 )
+_NOT_SECRET_SUFFIX = re.compile(rf"(?i)(?:[_.-]|\b)(?:{_NOT_CREDENTIAL_WORDS})$")
+_NOT_SECRET_PREFIX = re.compile(r"(?i)(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]")
+# A suffix starts at most this far from the end of a name: it is searched for from there only,
+# not tried at every character of the name (the search still sees the character before, for
+# the word boundary).
+_SUFFIX_REACH = 1 + max(map(len, _NOT_CREDENTIAL_WORDS.split("|")))
 _KEYWORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "cookie")
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _ASSIGN = re.compile(
@@ -274,25 +285,32 @@ _PLACEHOLDER_WORDS = (
     "notreal",
     "fake",
 )
+# Matched at the start of a value (with "..." anywhere in it, the rest of the shapes).
 _PLACEHOLDER_SHAPES = re.compile(
-    r"^(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
-    r"|\.\.\.$|\.{3,}|^[xX*#._-]+$"
+    r"(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
+    r"|[xX*#._-]+$"
 )
 _PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
+_LONGEST_SEQUENCE = max(map(len, _SEQUENCES))
 
 
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is a stand-in (``your-api-key``, ``<TOKEN>``, ``xxxx``, ``$VAR``)."""
     v = value.strip().strip("\"'")
-    if len(set(v)) <= 3 or _PLACEHOLDER_SHAPES.search(v):
+    return _is_stand_in(v, len(set(v)))
+
+
+def _is_stand_in(v: str, distinct: int) -> bool:
+    # is_placeholder of a value already stripped, made of ``distinct`` different characters.
+    if distinct <= 3 or "..." in v or _PLACEHOLDER_SHAPES.match(v):
         return True
     low = v.lower()
     if _PLACEHOLDER_WORD.search(low):
         return True
-    return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
+    return 6 <= len(low) <= _LONGEST_SEQUENCE and any(low in seq for seq in _SEQUENCES)
 
 
 _BODY_STAND_IN = re.compile(
@@ -340,18 +358,53 @@ def _stub_credentials(url: str) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str | None) -> bool:
     """True when a key, flag or header name says its value is a credential."""
     if not key:
         return False
+    # No pattern tells one ASCII digit from another: `API_KEY_1` ... `API_KEY_9999` (a file
+    # dense with keys) are four names to test, not thousands.
+    return _is_secret_name(key.translate(_DIGITS_AS_ZERO))
+
+
+_DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_secret_name(key: str) -> bool:
     name = key.strip().lstrip("-")
-    return bool(_SECRET_WORDS.search(name)) and not _NOT_SECRET_KEY.search(name)
+    if not _SECRET_WORDS.search(name) or _NOT_SECRET_PREFIX.match(name):
+        return False
+    return not _NOT_SECRET_SUFFIX.search(name, max(0, len(name) - _SUFFIX_REACH))
 
 
 def _entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     return -sum(map(_terms(len(value)).__getitem__, Counter(value).values()))
+
+
+def _entropy_at_least(value: str, bits: float, distinct: int) -> bool:
+    """Whether ``value`` (of ``distinct`` different characters) has at least ``bits`` of
+    entropy per character.
+
+    The number of distinct characters bounds the entropy on both sides, and most values fall
+    clearly on one side: only between the bounds are the characters counted. (The margin keeps
+    a value on a bound, computed in floating point, to the exact test.)
+    """
+    least, most = _entropy_bounds(len(value), distinct)
+    if most < bits - 1e-9:
+        return False
+    if least >= bits + 1e-9:
+        return True
+    return _entropy(value) >= bits
+
+
+@functools.lru_cache(maxsize=1024)
+def _entropy_bounds(n: int, distinct: int) -> tuple[float, float]:
+    # Least when one character fills every place the others (once each) leave; most when all
+    # are equally frequent.
+    terms = _terms(n)
+    return -(terms[n - distinct + 1] + (distinct - 1) * terms[1]), math.log2(distinct)
 
 
 @functools.lru_cache(maxsize=256)
@@ -366,10 +419,10 @@ _ASCII_UPPER_SET = frozenset(string.ascii_uppercase)
 _ASCII_DIGIT_SET = frozenset(string.digits)
 
 
-def _classes(value: str) -> tuple[bool, bool, bool]:
-    """Whether ``value`` has a lower-case letter, an upper-case letter, a digit."""
+def _classes(value: str, chars: set[str]) -> tuple[bool, bool, bool]:
+    """Whether ``value`` (made of ``chars``) has a lower-case letter, an upper-case letter, a
+    digit."""
     if value.isascii():  # the usual case, with set operations in C
-        chars = set(value)
         return (
             not chars.isdisjoint(_ASCII_LOWER_SET),
             not chars.isdisjoint(_ASCII_UPPER_SET),
@@ -385,21 +438,31 @@ def _classes(value: str) -> tuple[bool, bool, bool]:
 def _looks_random(value: str, *, min_length: int = 16) -> bool:
     """True when ``value`` reads like generated key material rather than a word or a name."""
     n = len(value)
-    if n < min_length or n > 4096 or is_placeholder(value):
+    if n < min_length or n > 4096:
+        return False
+    chars = set(value)
+    stripped = value.strip().strip("\"'")  # what is_placeholder tests
+    if _is_stand_in(stripped, len(chars) if len(stripped) == n else len(set(stripped))):
         return False
     if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
         return False
     if _UUID.match(value):
         return False  # as detect-secrets: far more UUIDs are identifiers than credentials
     if _HEX.match(value):
-        return n >= 20 and _entropy(value) >= 3.0 and not value.isdigit()
-    lower, upper, digit = _classes(value)
+        return n >= 20 and _entropy_at_least(value, 3.0, len(chars)) and not value.isdigit()
+    lower, upper, digit = _classes(value, chars)
     classes = lower + upper + digit
     if classes < 2:
         return False
     if classes == 2 and n < 24 and not digit:
         return False  # only letters (CamelCase words, constants): too much like a name
-    return _entropy(value) >= max(3.0, min(4.0, math.log2(n) - 0.7))
+    return _entropy_at_least(value, _random_bits(n), len(chars))
+
+
+@functools.lru_cache(maxsize=256)
+def _random_bits(n: int) -> float:
+    """The entropy per character a value of ``n`` characters needs to look random."""
+    return max(3.0, min(4.0, math.log2(n) - 0.7))
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,7 +574,7 @@ def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
         if m is None:
             continue
         done = m.end("key")
-        key, sep, value = m.group("key"), m.group("sep"), m.group("value")
+        key, sep, value = m.group("key", "sep", "value")
         if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
             continue  # "token used for…": prose, not an assignment
         if not is_secret_key(key):
@@ -637,6 +700,9 @@ def _word_positions(low: str) -> list[int]:
 _AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
 
 
+_SPAN = operator.itemgetter(1, 2)  # a SecretMatch's (start, end)
+
+
 def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
     """The matches to report: where two overlap, provider formats beat entropy and, between
     equals, the longer match wins.
@@ -647,7 +713,9 @@ def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
     """
     if len(found) < 2:
         return found
-    ordered = sorted(found, key=lambda m: (m.start, m.end))
+    ordered = sorted(found, key=_SPAN)
+    if all(a.end <= b.start for a, b in itertools.pairwise(ordered)):
+        return ordered  # the usual case, even in a file dense with secrets: nothing overlaps
     kept: list[SecretMatch] = []
     run = [ordered[0]]
     reach = ordered[0].end

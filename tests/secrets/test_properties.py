@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import math
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parity.secrets import (
     _BY_KEYWORD,
+    _HEX,
     _KEY_SHAPE,
     _KEYWORDS,
     _LONG,
+    _NOT_CREDENTIAL_WORDS,
+    _PLACEHOLDER_WORD,
+    _PLACEHOLDER_WORDS,
     _PREFIXES,
     _PROVIDER_ANCHORS,
     _PROVIDER_NEEDLES,
+    _SECRET_WORDS,
+    _SEQUENCES,
+    _UUID,
     _WORD_ANCHORS,
     SecretMatch,
     _ascii_lower,
+    _entropy,
+    _entropy_at_least,
     _keyword_matches,
+    _looks_random,
     _needle_positions,
     _occurrences,
     _provider_matches,
     _without_overlaps,
     _word_positions,
+    is_placeholder,
+    is_secret_key,
     mask,
     redact,
     scan_text,
@@ -263,3 +277,134 @@ def test_keyword_shapes_match_what_plain_patterns_match(text: str) -> None:
     for word, shape in _SHAPES.items():
         plain = re.compile(word + _PLAIN_SHAPE)
         assert [m.span() for m in shape.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+# The per-value tests as they were written before the scanner shared work between them: the
+# faster ones must give the same answer on every value.
+_PLAIN_NOT_SECRET = re.compile(
+    rf"(?i)(?:[_.-]|\b)(?:{_NOT_CREDENTIAL_WORDS})$"
+    r"|^(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]"
+)
+_PLAIN_PLACEHOLDER_SHAPES = re.compile(
+    r"^(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
+    r"|\.\.\.$|\.{3,}|^[xX*#._-]+$"
+)
+
+
+def _plain_is_secret_key(key: str) -> bool:
+    name = key.strip().lstrip("-")
+    return bool(_SECRET_WORDS.search(name)) and not _PLAIN_NOT_SECRET.search(name)
+
+
+def _plain_is_placeholder(value: str) -> bool:
+    v = value.strip().strip("\"'")
+    if len(set(v)) <= 3 or _PLAIN_PLACEHOLDER_SHAPES.search(v):
+        return True
+    low = v.lower()
+    if _PLACEHOLDER_WORD.search(low):
+        return True
+    return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
+
+
+def _plain_looks_random(value: str, min_length: int) -> bool:
+    n = len(value)
+    if n < min_length or n > 4096 or _plain_is_placeholder(value):
+        return False
+    if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
+        return False
+    if _UUID.match(value):
+        return False
+    if _HEX.match(value):
+        return n >= 20 and _entropy(value) >= 3.0 and not value.isdigit()
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+        )
+    )
+    if classes < 2:
+        return False
+    if classes == 2 and n < 24 and not any(c.isdigit() for c in value):
+        return False
+    return _entropy(value) >= max(3.0, min(4.0, math.log2(n) - 0.7))
+
+
+_NAME_PIECES = [
+    *_NOT_CREDENTIAL_WORDS.replace("?", "").split("|"),
+    *_KEYWORDS,
+    "API",
+    "KEY",
+    "max",
+    "is",
+    "no",
+    "_",
+    "-",
+    ".",
+    "1",
+    "42",
+    "publishable",
+    "\u212a",  # the Kelvin sign: a "k" to (?i)
+    "\u017f",  # the long s: an "s" to (?i)
+]
+names = st.lists(st.one_of(st.sampled_from(_NAME_PIECES), st.text(max_size=3)), max_size=8).map(
+    "".join
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(names)
+def test_secret_key_names_are_judged_as_by_one_plain_pattern(key: str) -> None:
+    assert is_secret_key(key) == _plain_is_secret_key(key)
+
+
+_VALUE_PIECES_RANDOM = [
+    *_PLACEHOLDER_WORDS,
+    "...",
+    "$VAR",
+    "<x>",
+    "{a}",
+    "xxxx",
+    "abcdefgh",
+    "0123456789",
+    "deadbeef" * 3,
+    "12345678-1234-1234-1234-123456789abc",
+    "https://",
+    "/",
+    '"',
+    " ",
+    "\n",
+    body("v", 40),
+    body("h", 30, "0123456789abcdef"),
+]
+values = st.lists(
+    st.one_of(st.sampled_from(_VALUE_PIECES_RANDOM), st.text(min_size=1, max_size=12)), max_size=6
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(values, st.sampled_from([12, 16]))
+def test_random_looking_values_are_judged_as_by_the_plain_tests(value: str, least: int) -> None:
+    assert is_placeholder(value) == _plain_is_placeholder(value)
+    assert _looks_random(value, min_length=least) == _plain_looks_random(value, least)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aabbbcdefgh0123456789XYZ_-"), min_size=1, max_size=80))
+def test_entropy_bounds_give_the_counted_answer(value: str) -> None:
+    for bits in (3.0, 3.5, 4.0, math.log2(len(value)) if len(value) > 1 else 0.0):
+        assert _entropy_at_least(value, bits, len(set(value))) == (_entropy(value) >= bits)
+
+
+@pytest.mark.parametrize("word", _NOT_CREDENTIAL_WORDS.replace("?", "").split("|"))
+def test_every_describing_word_is_judged_as_by_one_plain_pattern(word: str) -> None:
+    # Each word at the end of a credential-like name, after each separator, in each case.
+    for key in (f"API_TOKEN_{word}", f"token.{word}", f"secret-{word}", f"AUTH{word}"):
+        for name in (key, key.upper(), f"{key}2", f"max_{key}", f"x{key}"):
+            assert is_secret_key(name) == _plain_is_secret_key(name), name
+
+
+def test_digits_are_judged_as_by_one_plain_pattern() -> None:
+    # Digits are all alike to the name patterns, but not like letters.
+    for key in ("author1", "authora", "auth0r", "key_1", "api_key9", "user1_token", "token_id2"):
+        assert is_secret_key(key) == _plain_is_secret_key(key), key
