@@ -502,9 +502,11 @@ def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:
     """Where each provider keyword may start a match in ``text`` (see _provider_matches)."""
     if len(text) >= _LONG:
         return _needle_positions(text)
-    if len(text) < _SHORT and _ANY_FORMAT_KEYWORD.search(text) is None:
+    if len(text) >= _SHORT:
+        return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
+    if _ANY_FORMAT_KEYWORD.search(text) is None:
         return {}
-    return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
+    return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD if keyword in text}
 
 
 def _ascii_lower(text: str) -> str:
@@ -530,13 +532,14 @@ def _occurrences(text: str, keyword: str) -> Iterator[int]:
 
 
 def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iterator[SecretMatch]:
-    """The provider formats matched at ``positions``: per keyword, in ascending order, every
-    offset where one of its formats can match (offsets where none can may be left out, except
-    for a keyword that can overlap itself: ``xox``, ``ACCA``)."""
+    """The provider formats matched at ``positions``: per keyword (in the order of _BY_KEYWORD),
+    in ascending order, every offset where one of its formats can match (offsets where none can
+    may be left out, except for a keyword that can overlap itself: ``xox``, ``ACCA``)."""
     n = len(text)
-    for keyword, formats in _BY_KEYWORD.items():
+    for keyword, places in positions.items():
+        formats = _BY_KEYWORD[keyword]
         nxt = 0  # an occurrence before this offset is inside the last one, or the last match
-        for pos in positions.get(keyword, ()):
+        for pos in places:
             if pos < nxt:
                 continue
             nxt = pos + len(keyword)
@@ -672,11 +675,11 @@ def _word_passes() -> list[_Pass]:
 
 def _needle_positions(text: str) -> dict[str, list[int]]:
     """For each provider keyword, the ascending offsets in ``text`` where a format can match."""
-    positions: dict[str, list[int]] = {}
+    positions: dict[str, list[int]] = {keyword: [] for keyword in _BY_KEYWORD}
     for pattern, owners in _provider_passes():
         for m in pattern.finditer(text):
             keyword, back = owners[m.lastindex - 1]  # type: ignore[operator]  # never None
-            positions.setdefault(keyword, []).append(m.start() - back)
+            positions[keyword].append(m.start() - back)
     return positions
 
 
