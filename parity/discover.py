@@ -8,7 +8,6 @@ import os
 import posixpath
 import stat
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -90,22 +89,70 @@ class Link(NamedTuple):
         return self.target is None
 
 
-@dataclass
 class Repo:
-    """The repository being checked: its root and what git knows about each file."""
+    """The repository being checked: its root and what git knows about each file.
 
-    root: Path
-    is_git: bool
-    files: MutableMapping[str, RepoFile]
-    ignored_dirs: tuple[str, ...] = ()
-    ignored_files: frozenset[str] = frozenset()
-    listing: str = ""  # a digest of git's file listing (index modes, where links lead); "" no git
-    worktree: Worktree | None = None  # where git runs for this repository (None: not git)
-    links: dict[str, Link] = field(default_factory=dict)
-    _real_root: Path = field(init=False, repr=False)
+    (A plain class, like Home a NamedTuple: a replayed check imports this module, and the
+    dataclasses module costs it more than its own work.)
+    """
 
-    def __post_init__(self) -> None:
-        self._real_root = self.root.resolve()
+    def __init__(
+        self,
+        root: Path,
+        is_git: bool,
+        files: MutableMapping[str, RepoFile],
+        *,
+        ignored_dirs: tuple[str, ...] = (),
+        ignored_files: frozenset[str] = frozenset(),
+        listing: str = "",
+        worktree: Worktree | None = None,
+        links: dict[str, Link] | None = None,
+    ) -> None:
+        self.root = root
+        self.is_git = is_git
+        self.files = files
+        self.ignored_dirs = ignored_dirs
+        self.ignored_files = ignored_files
+        # A digest of git's file listing (index modes, where links lead); "" without git.
+        self.listing = listing
+        self.worktree = worktree  # where git runs for this repository (None: not git)
+        self.links: dict[str, Link] = {} if links is None else links
+        self._real_root = root.resolve()
+
+    def __repr__(self) -> str:
+        return f"Repo({str(self.root)!r}, is_git={self.is_git}, {len(self.files)} files)"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Repo):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the files it holds
+
+    def _compared(self) -> tuple[object, ...]:
+        return (
+            self.root,
+            self.is_git,
+            dict(self.files.items()),
+            self.ignored_dirs,
+            self.ignored_files,
+            self.listing,
+            self.worktree,
+            self.links,
+        )
+
+    def with_files(self, files: MutableMapping[str, RepoFile]) -> Repo:
+        """This repository with another file list (what a planned fix leaves)."""
+        return Repo(
+            self.root,
+            self.is_git,
+            files,
+            ignored_dirs=self.ignored_dirs,
+            ignored_files=self.ignored_files,
+            listing=self.listing,
+            worktree=self.worktree,
+            links=self.links,
+        )
 
     def broken_link(self, rel: str) -> Link | None:
         """The link at ``rel``, or at one of its parent folders, that a fresh clone has dangling."""
@@ -275,7 +322,14 @@ def discover_repo(root: Path) -> Repo:
         digest.update(b"\0\1\0" + listed)
     listing = digest.hexdigest()
     return Repo(
-        root, True, files, tuple(dirs), frozenset(plain), listing, worktree=tree, links=links
+        root,
+        True,
+        files,
+        ignored_dirs=tuple(dirs),
+        ignored_files=frozenset(plain),
+        listing=listing,
+        worktree=tree,
+        links=links,
     )
 
 
@@ -443,8 +497,7 @@ def _classify_link(root: Path, real_root: Path, rel: str) -> Link | None:
     return Link(rel, real.relative_to(real_root).as_posix())
 
 
-@dataclass(frozen=True)
-class Home:
+class Home(NamedTuple):
     """The user scope: ``~/.claude`` (or ``$CLAUDE_CONFIG_DIR``) and ``~/.claude.json``."""
 
     home: Path

@@ -17,7 +17,7 @@ import codecs
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from parity.apply import (
@@ -207,7 +207,7 @@ def _with_modes(repo: Repo, executable: dict[str, None]) -> Repo:
         entry = files.get(rel)
         if entry is not None and entry.tracked:
             files[rel] = entry._replace(mode=MODE_EXECUTABLE)
-    return replace(repo, files=files)
+    return repo.with_files(files)
 
 
 def _plan(state: _Pass) -> Plan:

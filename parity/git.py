@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from parity.errors import ParityError, UsageError
 
@@ -144,8 +144,7 @@ def toplevel(start: Path) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
-class Worktree:
+class Worktree(NamedTuple):
     """A folder inside a git work tree: the tree's ``top`` and the folder as ``prefix`` under it.
 
     ``prefix`` is "" for the top itself, else a POSIX path without a trailing slash.
