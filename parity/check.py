@@ -291,9 +291,8 @@ def _run_rules(
 ) -> _Result:
     from parity.config import load_config
     from parity.model import Inventory
-    from parity.rules import load, runs_on, select_codes
+    from parity.rules import inputs, load, runs_on, select_codes
     from parity.rules.base import Context
-    from parity.secrets import redact
 
     config = load_config(repo.root, options.config_file)
     inventory = Inventory.build(repo, home, extra=named, overlay=overlay, exclude=config.excluded)
@@ -302,13 +301,20 @@ def _run_rules(
         (*config.ignore, *config.extend_ignore, *options.ignore),
         (*config.extend_select, *options.extend_select),
     )
-    # Only the rules that can find something here are imported: a rule that reads nothing but
-    # documents of given kinds has nothing to read when none is in the inventory.
+    # Only the rules that can find something here are imported: a rule has nothing to read when
+    # none of its config kinds and other inputs (environments, links, --user, files by name) is
+    # there.
     present = {cf.kind.value for cf in inventory.files}
-    rules = [load(code) for code in selected if runs_on(code, present)]
+    has = inputs(repo, config, user=options.user)
+    rules = [load(code) for code in selected if runs_on(code, present, has)]
     ctx = Context(inventory, config, user=options.user)
     findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
-    shown = {f.path: shown for f in findings if (shown := redact(f.path)) != f.path}
+    shown: dict[str, str] = {}
+    if findings:
+        # The scanner is costly to import: a clean check has no path to mask.
+        from parity.secrets import redact
+
+        shown = {f.path: masked for f in findings if (masked := redact(f.path)) != f.path}
     return _Result(
         findings=tuple(findings),
         shown=shown,

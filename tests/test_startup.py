@@ -1,20 +1,25 @@
 """What start-up imports: `parity --version` no CLI framework, importing the rules no YAML, TOML
-or package-resource machinery, and patterns compiled on first use behave as compiled ones."""
+or package-resource machinery, a check of a repository without config nothing it has no use
+for, and patterns compiled on first use behave as compiled ones."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from parity._lazy import lazy_compile
+from tests.helpers import make_repo, write
 
 
-def _modules_after(code: str) -> tuple[str, list[str]]:
+def _modules_after(code: str, cwd: Path | None = None) -> tuple[str, list[str]]:
     probe = f"import sys\n{code}\nprint('MODULES', ' '.join(sorted(sys.modules)))\n"
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=cwd
+    )
     *out, last = proc.stdout.splitlines()
     return "\n".join(out), last.split()[1:]
 
@@ -38,6 +43,41 @@ def test_importing_every_rule_imports_no_yaml_toml_or_resources() -> None:
     _, modules = _modules_after("from parity.rules import all_rules\nall_rules()")
     heavy = ("yaml", "tomlkit", "importlib.resources", "tempfile", "jsonschema")
     assert not [m for m in modules if m.startswith(heavy)]
+
+
+# What a check of a repository without config has no use for: no rule reads anything there, no
+# path needs masking, no finding needs folding or escaping.
+_NOT_FOR_A_CLEAN_EMPTY_CHECK = (
+    "parity.rules.par",
+    "parity.secrets",
+    "parity.items",
+    "parity.hooks",
+    "parity.load",
+    "parity.validate",
+    "parity.report.fold",
+    "parity.text",
+    "jsonschema",
+    "referencing",
+    "yaml",
+    "tomlkit",
+    "rich",
+    "importlib.resources",
+)
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_checking_a_repository_without_config_imports_nothing_it_does_not_use(
+    output: str, tmp_path: Path, fake_home: Path
+) -> None:
+    write(tmp_path / "repo", "README.md", "# A project\n")
+    write(tmp_path / "repo", "src/main.py", "print('hi')\n")
+    repo = make_repo(tmp_path / "repo")
+    code = f"from parity.cli import main\nmain(['check', '--no-cache', '--format', {output!r}])"
+    out, modules = _modules_after(code, cwd=repo)
+    assert '"total": 0' in out if output == "json" else out == "No problems found in 0 files."
+    unused = [m for m in modules if m.startswith(_NOT_FOR_A_CLEAN_EMPTY_CHECK)]
+    # JSON output is written through parity.text (its escaping), findings or not.
+    assert unused == ([] if output == "text" else ["parity.text"])
 
 
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE | re.MULTILINE])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from parity.findings import Finding, Severity
 from parity.report import Report
-from parity.report.fold import Folded, Note, fold
-from parity.text import display
+
+if TYPE_CHECKING:
+    from parity.report.fold import Note
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -35,6 +37,31 @@ Segment = tuple[str, str]  # (text, rich style)
 
 
 def _lines(report: Report, show_all: bool) -> list[list[Segment]]:
+    out, hidden = _finding_lines(report, show_all) if report.findings else ([], 0)
+    style = "bold red" if report.failing() else "bold green"
+    out.append([(summary_line(report), style)])
+    if hidden:
+        out.append(
+            [
+                (
+                    f"{_plural(hidden, 'repeated finding')} folded into the … lines; "
+                    "--show-all lists every one (--format json always does).",
+                    "",
+                )
+            ]
+        )
+    hint = fixable_line(report)
+    if hint:
+        out.append([(hint, "")])
+    return out
+
+
+def _finding_lines(report: Report, show_all: bool) -> tuple[list[list[Segment]], int]:
+    """The findings' lines, by file, and how many repeats were folded away."""
+    # Imported here: a clean report (the common start-up case) needs neither.
+    from parity.report.fold import Folded, fold
+    from parity.text import display
+
     folded = Folded(report.findings, {}) if show_all else fold(report.findings)
     by_path: dict[str, list[tuple[Finding, list[Note]]]] = defaultdict(list)
     for i, f in enumerate(folded.shown):
@@ -58,22 +85,7 @@ def _lines(report: Report, show_all: bool) -> list[list[Segment]]:
                 out.append([(" " * (width + 4) + f"fix: {display(f.fix)}", "dim")])
             out.extend([(" " * (width + 4) + display(note.text()), "bold")] for note in notes)
         out.append([])
-    style = "bold red" if report.failing() else "bold green"
-    out.append([(summary_line(report), style)])
-    if folded.hidden:
-        out.append(
-            [
-                (
-                    f"{_plural(folded.hidden, 'repeated finding')} folded into the … lines; "
-                    "--show-all lists every one (--format json always does).",
-                    "",
-                )
-            ]
-        )
-    hint = fixable_line(report)
-    if hint:
-        out.append([(hint, "")])
-    return out
+    return out, folded.hidden
 
 
 def fixable_line(report: Report) -> str:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
+from typing import TYPE_CHECKING
 
 from parity.errors import UsageError
-from parity.rules._index import ANY, INDEX
+from parity.rules._index import ANY, ENVIRONMENTS, FILES, INDEX, INPUTS, LINKS, USER
 from parity.rules.base import Rule
+
+if TYPE_CHECKING:
+    from parity.config import Config
+    from parity.discover import Repo
 
 _BY_CODE = {entry.code: entry for entry in INDEX}
 
@@ -41,13 +46,34 @@ def codes() -> list[str]:
     return [entry.code for entry in INDEX]
 
 
-def runs_on(code: str, kinds: Set[str]) -> bool:
+def runs_on(code: str, kinds: Set[str], has: Callable[[str], bool] = lambda _: False) -> bool:
     """True when the rule ``code`` can find anything in an inventory holding files of ``kinds``
-    (Kind values): its kinds are ALWAYS, or ANY and there is a file, or one of them is there."""
+    (Kind values): its kinds are ALWAYS, or ANY and there is a file, or one of them is there, or
+    ``has`` one of its other inputs (see :func:`inputs`)."""
     wanted = _BY_CODE[code].kinds
     if wanted is None:
         return True
-    return bool(kinds) if wanted == ANY else not kinds.isdisjoint(wanted)
+    if wanted == ANY:
+        return bool(kinds)
+    return not kinds.isdisjoint(wanted) or any(has(name) for name in wanted if name in INPUTS)
+
+
+def inputs(repo: Repo, config: Config, *, user: bool) -> Callable[[str], bool]:
+    """Whether a check of ``repo`` under ``config`` (of the user scope too with ``user``) has
+    each input of ``_index.INPUTS`` (declared environments, links, the user scope, repository
+    files by name), each looked up on first ask."""
+
+    @functools.cache
+    def has(name: str) -> bool:
+        if name == USER:
+            return user
+        if name == ENVIRONMENTS:
+            return bool(config.environments)
+        if name == LINKS:
+            return bool(repo.links)
+        return next(repo.glob(*FILES[name]), None) is not None
+
+    return has
 
 
 def matches(selector: str, code: str) -> bool:

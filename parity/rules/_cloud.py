@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from parity._lazy import lazy_compile
 from parity.findings import Location
 from parity.hooks import HookHandler, iter_hooks, resolve_script, script_refs
+from parity.rules._index import FILES
 from parity.rules.base import per_check
 from parity.shell import SimpleCommand, is_shebang_shell, parse, parse_script
 
@@ -210,7 +211,7 @@ def mcp_argv(server: dict[str, Any]) -> tuple[str, ...] | None:
 
 def package_scripts(ctx: Context) -> Iterator[tuple[Document, str, str]]:
     """``scripts`` entries of every committed package.json: document, name and command line."""
-    for rel in ctx.repo.glob("package.json"):
+    for rel in ctx.repo.glob(*FILES["package-json"]):
         if "node_modules" in PurePosixPath(rel).parts:
             continue
         doc = ctx.inventory.repo_file(rel, as_json=True)
@@ -559,7 +560,7 @@ def _env_uses(ctx: Context, hosts: Callable[[str], Iterator[tuple[str, str]]]) -
 def _registry_uses(ctx: Context) -> Iterator[UrlUse]:
     from parity.network import host_of
 
-    for rel in ctx.repo.glob(*_REGISTRY_FILES):
+    for rel in ctx.repo.glob(*FILES["registry-config"]):
         if "node_modules" in PurePosixPath(rel).parts or not ctx.repo.in_clone(rel):
             continue
         base = PurePosixPath(rel).name

@@ -2,10 +2,11 @@
 know about a rule without importing its module.
 
 It is kept true by tests/rules/test_index.py, which imports every rule and compares. ``kinds``
-are the config kinds (:class:`parity.model.Kind` values) whose documents are all a rule reads:
-a check imports and runs the rule only when the inventory holds a file of one of them. ``ANY``
-reads every config file (runs when there is one); ``ALWAYS`` reads more than documents of given
-kinds (config environments, links, repository files, hooks from several kinds) and always runs.
+is everything a rule reads: config kinds (:class:`parity.model.Kind` values) whose documents it
+reads, and the other :data:`INPUTS` (declared environments, links, repository files it finds by
+name). A check imports and runs the rule only when one of them is there (hooks are read from
+settings files, so a rule reading hooks names the settings kind). ``ANY`` reads every config
+file (runs when there is one); ``ALWAYS`` (no rule now) would run on every check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,21 @@ from typing import NamedTuple
 
 ALWAYS: tuple[str, ...] | None = None
 ANY: tuple[str, ...] = ("*",)
+
+# Inputs other than config documents (parity.rules.inputs says whether a check has each):
+ENVIRONMENTS = "environments"  # [tool.parity.environments] declares one: setup script, env, network
+LINKS = "links"  # the repository holds a symbolic link
+USER = "user"  # the check includes the user scope (--user)
+# Repository files a rule finds by name (Repo.glob); the rules glob these very names.
+FILES: dict[str, tuple[str, ...]] = {
+    "package-json": ("package.json",),
+    "bun-lock": ("bun.lockb", "bun.lock"),
+    "registry-config": (".npmrc", "pip.conf", "pip.ini", "uv.toml", ".yarnrc.yml", ".yarnrc"),
+}
+INPUTS = frozenset({ENVIRONMENTS, LINKS, USER, *FILES})
+_HOOKS = ("settings",)  # hooks live in settings files (parity.hooks.iter_hooks)
+_SITES = ("settings", ENVIRONMENTS)  # hook commands and setup scripts (rules._cloud.sites)
+_URLS = (*_SITES, "mcp", "registry-config")  # rules._cloud.url_uses
 
 
 class _Entry(NamedTuple):
@@ -24,7 +40,7 @@ class _Entry(NamedTuple):
     fix: str  # fix availability: always, sometimes, never
     default: bool  # selected unless the configuration narrows the selection
     module: str  # under parity.rules
-    kinds: tuple[str, ...] | None  # ALWAYS, ANY, or the config kinds it reads
+    kinds: tuple[str, ...] | None  # ALWAYS, ANY, or the config kinds and INPUTS it reads
 
 
 # In code order. Adding a rule: write the module, add its line here (the test says what to write).
@@ -134,7 +150,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par101_user_config_not_in_repo",
-        ALWAYS,
+        (USER,),
     ),
     _Entry(
         "PAR102",
@@ -147,7 +163,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par102_home_path_in_repo_config",
-        ALWAYS,
+        (*_HOOKS, "mcp", "memory", "rule", "skill", "agent", "command"),
     ),
     _Entry(
         "PAR103",
@@ -157,7 +173,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par103_config_not_committed",
-        ALWAYS,
+        ANY,
     ),
     _Entry(
         "PAR104",
@@ -167,7 +183,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par104_hook_script_missing",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR105",
@@ -177,7 +193,7 @@ INDEX: tuple[_Entry, ...] = (
         "always",
         True,
         "par105_hook_script_not_executable",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR106",
@@ -187,7 +203,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par106_local_only_config",
-        ALWAYS,
+        ("settings", "memory"),
     ),
     _Entry(
         "PAR107",
@@ -217,7 +233,7 @@ INDEX: tuple[_Entry, ...] = (
         "sometimes",
         True,
         "par109_project_dir_without_fallback",
-        ALWAYS,
+        ("mcp", ENVIRONMENTS),
     ),
     _Entry(
         "PAR110",
@@ -227,10 +243,17 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par110_plugin_root_outside_plugin",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
-        "PAR111", "dangling-symlink", "error", (), "never", True, "par111_dangling_symlink", ALWAYS
+        "PAR111",
+        "dangling-symlink",
+        "error",
+        (),
+        "never",
+        True,
+        "par111_dangling_symlink",
+        (*_HOOKS, LINKS),
     ),
     _Entry(
         "PAR112",
@@ -250,7 +273,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par113_broken_import",
-        ALWAYS,
+        ("memory", "rule"),
     ),
     _Entry(
         "PAR120",
@@ -260,7 +283,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par120_relative_hook_script",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR121",
@@ -270,7 +293,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par121_unquoted_project_dir",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR122",
@@ -280,7 +303,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par122_hook_handler_never_runs",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR201",
@@ -290,9 +313,9 @@ INDEX: tuple[_Entry, ...] = (
         "sometimes",
         True,
         "par201_bun_in_cloud",
-        ALWAYS,
+        (*_SITES, "mcp", "package-json", "bun-lock"),
     ),
-    _Entry("PAR202", "missing-cli", "warning", (), "never", True, "par202_missing_cli", ALWAYS),
+    _Entry("PAR202", "missing-cli", "warning", (), "never", True, "par202_missing_cli", _SITES),
     _Entry(
         "PAR203",
         "interactive-login",
@@ -301,7 +324,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par203_interactive_login",
-        ALWAYS,
+        _SITES,
     ),
     _Entry(
         "PAR204",
@@ -311,7 +334,7 @@ INDEX: tuple[_Entry, ...] = (
         "sometimes",
         True,
         "par204_unguarded_session_start",
-        ALWAYS,
+        _SITES,
     ),
     _Entry(
         "PAR205",
@@ -321,7 +344,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par205_session_start_handler_type",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR206",
@@ -331,7 +354,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par206_unknown_session_start_matcher",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR207",
@@ -344,7 +367,7 @@ INDEX: tuple[_Entry, ...] = (
         "sometimes",
         True,
         "par207_env_file_write",
-        ALWAYS,
+        _SITES,
     ),
     _Entry(
         "PAR208",
@@ -354,12 +377,21 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par208_mcp_command_missing",
-        ALWAYS,
+        ("mcp",),
     ),
     _Entry(
-        "PAR209", "unpinned-npx", "warning", (), "sometimes", True, "par209_unpinned_npx", ALWAYS
+        "PAR209", "unpinned-npx", "warning", (), "sometimes", True, "par209_unpinned_npx", ("mcp",)
     ),
-    _Entry("PAR301", "full-network", "warning", (), "never", True, "par301_full_network", ALWAYS),
+    _Entry(
+        "PAR301",
+        "full-network",
+        "warning",
+        (),
+        "never",
+        True,
+        "par301_full_network",
+        (ENVIRONMENTS,),
+    ),
     _Entry(
         "PAR302",
         "host-not-allowed",
@@ -368,7 +400,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par302_host_not_allowed",
-        ALWAYS,
+        _URLS,
     ),
     _Entry(
         "PAR303",
@@ -378,10 +410,10 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par303_install_without_network",
-        ALWAYS,
+        (*_SITES, "mcp"),
     ),
     _Entry(
-        "PAR304", "plain-http", "warning", ("error",), "never", True, "par304_plain_http", ALWAYS
+        "PAR304", "plain-http", "warning", ("error",), "never", True, "par304_plain_http", _URLS
     ),
     _Entry(
         "PAR305",
@@ -391,7 +423,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par305_private_host",
-        ALWAYS,
+        _URLS,
     ),
     _Entry(
         "PAR401",
@@ -401,7 +433,7 @@ INDEX: tuple[_Entry, ...] = (
         "sometimes",
         True,
         "par401_literal_secret",
-        ALWAYS,
+        ("settings", "mcp", "scheduled-tasks"),
     ),
     _Entry(
         "PAR402",
@@ -411,7 +443,17 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par402_secret_in_file",
-        ALWAYS,
+        (
+            *_HOOKS,
+            "hook-script",
+            "memory",
+            "skill",
+            "agent",
+            "command",
+            "rule",
+            "routines",
+            "other",
+        ),
     ),
     _Entry(
         "PAR403",
@@ -421,7 +463,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par403_undeclared_mcp_variable",
-        ALWAYS,
+        ("mcp",),
     ),
     _Entry(
         "PAR404",
@@ -431,7 +473,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par404_long_lived_credential_env",
-        ALWAYS,
+        ("mcp", ENVIRONMENTS),
     ),
     _Entry(
         "PAR500",
@@ -552,10 +594,10 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par601_bypass_permissions_in_project",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
-        "PAR602", "allow-all-bash", "warning", (), "never", True, "par602_allow_all_bash", ALWAYS
+        "PAR602", "allow-all-bash", "warning", (), "never", True, "par602_allow_all_bash", _HOOKS
     ),
     _Entry(
         "PAR603",
@@ -565,7 +607,7 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par603_skip_permissions_in_hook",
-        ALWAYS,
+        _HOOKS,
     ),
     _Entry(
         "PAR604",
@@ -575,6 +617,6 @@ INDEX: tuple[_Entry, ...] = (
         "never",
         True,
         "par604_misleading_permission_rule",
-        ALWAYS,
+        _HOOKS,
     ),
 )

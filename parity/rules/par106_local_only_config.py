@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from parity.findings import Location, Severity, Violation
-from parity.items import ItemKind, build_items, counterparts
 from parity.model import Kind, Scope
 from parity.rules.base import Context, Rule
 
@@ -33,6 +32,9 @@ def check(ctx: Context) -> Iterator[Violation]:
     ]
     if not local_files:
         return
+    # Imported here: most checks have no local file, and parity.items is costly to import.
+    from parity.items import ItemKind, build_items, counterparts
+
     items = build_items(ctx.inventory)
     grouped = counterparts(items)
     shown = {cf.path for cf in local_files}

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from parity.findings import Fix, Safety, Severity, Violation
-from parity.items import marketplace_declaration
 from parity.load import Document
 from parity.model import Kind, Scope
 from parity.rules._fixes import json_set
@@ -45,6 +44,9 @@ def _user_known(ctx: Context) -> dict[str, Any]:
 
 def _declare(doc: Document, market: str, spec: Any) -> Fix | None:
     """The user's declaration of ``market`` copied into the project settings, as migrate does."""
+    # Imported here: only a fix needs it, and parity.items is costly to import.
+    from parity.items import marketplace_declaration
+
     declaration, _why = marketplace_declaration(spec)
     if declaration is None:
         return None

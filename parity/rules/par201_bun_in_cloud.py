@@ -17,6 +17,7 @@ from parity.rules._cloud import (
     sites,
 )
 from parity.rules._fixes import Region, site_region
+from parity.rules._index import FILES
 from parity.rules.base import SOMETIMES, Autofix, Context, Rule
 from parity.shell import SimpleCommand, parse
 
@@ -134,7 +135,7 @@ def check(ctx: Context) -> Iterator[Violation]:
 
 
 def _bun_only_locks(ctx: Context) -> Iterator[Violation]:
-    for rel in ctx.repo.glob("bun.lockb", "bun.lock"):
+    for rel in ctx.repo.glob(*FILES["bun-lock"]):
         if not ctx.repo.in_clone(rel) or "node_modules" in PurePosixPath(rel).parts:
             continue
         folder = PurePosixPath(rel).parent

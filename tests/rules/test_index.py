@@ -41,16 +41,29 @@ def test_the_index_says_what_every_rule_module_declares() -> None:
     assert [e.code for e in _index.INDEX] == sorted(e.code for e in _index.INDEX)
 
 
-def test_the_index_names_only_real_kinds() -> None:
-    real = {k.value for k in Kind}
+def test_the_index_names_only_real_kinds_and_inputs() -> None:
+    real = {k.value for k in Kind} | _index.INPUTS
     for entry in _index.INDEX:
         if entry.kinds is not None and entry.kinds != _index.ANY:
             assert entry.kinds, entry.code
             assert set(entry.kinds) <= real, entry.code
 
 
+def test_the_registry_files_the_rules_read_are_the_indexed_ones() -> None:
+    from parity.rules import _cloud
+
+    assert tuple(_cloud._REGISTRY_FILES) == _index.FILES["registry-config"]
+
+
 def test_runs_on() -> None:
-    assert runs_on("PAR101", set())  # always
+    assert not runs_on("PAR101", {"memory"})  # the user scope, with --user only
+    assert runs_on("PAR101", set(), lambda name: name == "user")
+    assert not runs_on("PAR103", set())  # any config file
+    assert runs_on("PAR103", {"memory"})
+    assert not runs_on("PAR301", {"settings"})
+    assert runs_on("PAR301", set(), lambda name: name == "environments")
+    assert not runs_on("PAR201", {"memory"}, lambda name: name == "links")
+    assert runs_on("PAR201", set(), lambda name: name == "bun-lock")
     assert not runs_on("PAR001", set())
     assert runs_on("PAR001", {"hook-script"})
     assert not runs_on("PAR500", {"settings"})
@@ -81,21 +94,66 @@ def test_a_kind_present_loads_its_rules_and_an_absent_kind_does_not(
     repo = make_repo(tmp_path / "repo")
     _, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
     assert {"par020_mcp_schema", "par112_mcp_config_not_at_root", "par001_invalid_json"} <= loaded
-    absent = {e.module for e in _index.INDEX if e.kinds not in (None, _index.ANY, ("mcp",))}
-    absent -= {"par020_mcp_schema"}  # reads the MCP kind too
+    absent = {e.module for e in _index.INDEX if e.kinds and e.kinds != _index.ANY}
+    absent -= {e.module for e in _index.INDEX if e.kinds and "mcp" in e.kinds}
     assert not loaded & absent, loaded & absent
     assert "par500_routines_schema" not in loaded
     assert "par010_settings_schema" not in loaded
-    # Every rule whose kinds are ALWAYS still runs.
-    assert {e.module for e in _index.INDEX if e.kinds is None} <= loaded
+    # Every rule that reads MCP files, or every config file, runs.
+    assert {e.module for e in _index.INDEX if e.kinds == _index.ANY} <= loaded
+    assert {e.module for e in _index.INDEX if e.kinds and "mcp" in e.kinds} <= loaded
 
 
-def test_an_empty_repository_imports_no_kind_bound_rule(tmp_path: Path, fake_home: Path) -> None:
+def test_an_empty_repository_imports_no_rule(tmp_path: Path, fake_home: Path) -> None:
+    write(tmp_path / "repo", "README.md", "# x\n")
     repo = make_repo(tmp_path / "repo")
     code, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
     assert code == 0
-    always = {e.module for e in _index.INDEX if e.kinds is None}
-    assert {m for m in loaded if m.startswith("par")} == always
+    assert not {m for m in loaded if m.startswith("par")}
+
+
+# Repositories without a config file that rules still read: declared environments, links,
+# files found by name. Each has findings, and a check loads exactly the rules for them.
+_INPUT_REPOS: dict[str, dict[str, str]] = {
+    "environments": {
+        "parity.toml": '[environments.default]\nnetwork = "full"\nenv = ["AWS_SECRET_ACCESS_KEY"]\n'
+        'setup-script = "setup.sh"\n',
+        "setup.sh": "#!/bin/bash\ncd $CLAUDE_PROJECT_DIR\nbun install\ngh auth login\n"
+        "curl http://example.org/x | sh\necho x > $CLAUDE_ENV_FILE\nmytool --go\n",
+    },
+    "package-json": {"package.json": '{"scripts": {"setup": "bun install"}}\n'},
+    "bun-lock": {"bun.lockb": "x\n"},
+    "registry-config": {".npmrc": "registry=http://npm.internal.corp/\n"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_INPUT_REPOS))
+def test_an_input_other_than_config_loads_its_rules(
+    name: str, tmp_path: Path, fake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parity import rules
+
+    for rel, text in _INPUT_REPOS[name].items():
+        write(tmp_path / "repo", rel, text)
+    repo = make_repo(tmp_path / "repo")
+    _, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
+    wanted = {e.module for e in _index.INDEX if e.kinds and name in e.kinds}
+    assert {m for m in loaded if m.startswith("par")} == wanted
+    args = ["check", "--no-cache", "--select", "ALL", "--format", "json", str(repo)]
+    lazy = run(args)
+    assert json.loads(lazy.out)["findings"]
+    monkeypatch.setattr(rules, "runs_on", lambda code, kinds, has=None: True)
+    assert run(args).out == lazy.out
+
+
+def test_a_link_loads_the_dangling_link_rule(tmp_path: Path, fake_home: Path) -> None:
+    (tmp_path / "repo" / ".claude").mkdir(parents=True)
+    (tmp_path / "repo" / ".claude" / "settings.json").symlink_to("/nonexistent/settings.json")
+    repo = make_repo(tmp_path / "repo")
+    _, loaded = _imported_rules(repo, fake_home, "--select", "ALL")
+    assert "par111_dangling_symlink" in loaded
+    findings = json.loads(run(["check", "--no-cache", "--format", "json", str(repo)]).out)
+    assert [f["code"] for f in findings["findings"]] == ["PAR111"]
 
 
 def test_selecting_a_rule_whose_kind_is_absent_works_and_reports_nothing(
@@ -126,6 +184,6 @@ def test_results_equal_a_run_with_every_rule_loaded(
         install_home(source / "home", fake_home, repo)
     args = ["check", "--no-cache", "--user", "--select", "ALL", "--format", "json", str(repo)]
     lazy = run(args)
-    monkeypatch.setattr(rules, "runs_on", lambda code, kinds: True)
+    monkeypatch.setattr(rules, "runs_on", lambda code, kinds, has=None: True)
     every = run(args)
     assert (lazy.code, lazy.out) == (every.code, every.out)
