@@ -464,12 +464,12 @@ class UrlUse:
 
 
 _REGISTRY_FILES: dict[str, re.Pattern[str]] = {
-    ".npmrc": re.compile(r"^\s*(?:@[\w.-]+:)?registry\s*="),
-    "pip.conf": re.compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
-    "pip.ini": re.compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
-    "uv.toml": re.compile(r"^\s*(?:(?:extra-)?index-url|url|find-links)\s*="),
-    ".yarnrc.yml": re.compile(r"^\s*npmRegistryServer\s*:"),
-    ".yarnrc": re.compile(r"^\s*registry\s"),
+    ".npmrc": lazy_compile(r"^\s*(?:@[\w.-]+:)?registry\s*="),
+    "pip.conf": lazy_compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
+    "pip.ini": lazy_compile(r"^\s*(?:extra-)?index-url\s*=|^\s+\S+://"),
+    "uv.toml": lazy_compile(r"^\s*(?:(?:extra-)?index-url|url|find-links)\s*="),
+    ".yarnrc.yml": lazy_compile(r"^\s*npmRegistryServer\s*:"),
+    ".yarnrc": lazy_compile(r"^\s*registry\s"),
 }
 _WHAT = {
     ".npmrc": "the npm registry in .npmrc",
