@@ -15,6 +15,7 @@ from parity.text import NAME_LIMIT, VALUE_LIMIT, quote
 if TYPE_CHECKING:
     from jsonschema import ValidationError
     from jsonschema.protocols import Validator
+    from referencing import Resource
 
 REJECT, SKIP, DROP = "reject", "skip", "drop"
 _ANNOTATION = "x-parity-invalid"
@@ -54,20 +55,34 @@ def validator_for(name: str) -> Validator:
     """A cached validator for bundled schema ``name`` (formats not checked: the client does not).
 
     Ours are draft 2020-12; the vendored SchemaStore ones say draft-07 and are read as such.
+    Another bundled schema is read only when a ``$ref`` reaches it (by its $id, _URN + name).
     """
     from jsonschema import Draft202012Validator
     from jsonschema.validators import validator_for as draft_of
     from referencing import Registry, Resource
 
-    resources = []
+    schema = load_schema(name)
+    # `retrieve` is referencing's documented argument; mypy's attrs plugin misses its alias.
+    fetching: Registry[Any] = Registry(retrieve=_bundled)  # type: ignore[call-arg]
+    registry = fetching.with_resource(schema["$id"], Resource.from_contents(schema))
+    return draft_of(schema, default=Draft202012Validator)(schema, registry=registry)
+
+
+_URN = "urn:claude-parity:schemas:"
+
+
+@functools.cache
+def _bundled(uri: str) -> Resource[Any]:
+    """The bundled schema whose $id is ``uri``, for a ``$ref`` into another schema."""
+    from referencing import Resource
+    from referencing.exceptions import NoSuchResource
+
     from parity._resources import schema_names
 
-    for other in schema_names():
-        schema = load_schema(other)
-        resources.append((schema["$id"], Resource.from_contents(schema)))
-    registry: Registry[Any] = Registry().with_resources(resources)
-    schema = load_schema(name)
-    return draft_of(schema, default=Draft202012Validator)(schema, registry=registry)
+    name = uri.removeprefix(_URN)
+    if name == uri or name not in schema_names():
+        raise NoSuchResource(uri)
+    return Resource.from_contents(load_schema(name))
 
 
 def json_type(value: object) -> str:

@@ -586,6 +586,28 @@ def test_mcp_server_schema_is_reusable_by_urn() -> None:
     assert list(validator.iter_errors({"command": ""})) != []
 
 
+def test_a_validator_reads_another_schema_only_when_a_ref_reaches_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from parity import validate
+
+    read: list[str] = []
+
+    def spy(name: str) -> dict[str, Any]:
+        read.append(name)
+        return load_schema(name)
+
+    monkeypatch.setattr(validate, "load_schema", spy)
+    validate._bundled.cache_clear()
+    settings = validate.validator_for.__wrapped__("settings")
+    assert read == ["settings"]
+    server = settings.evolve(schema={"$ref": "urn:claude-parity:schemas:mcp#/$defs/server"})
+    assert list(server.iter_errors({"type": "http", "url": "https://x.example/mcp"})) == []
+    assert list(server.iter_errors({"command": ""})) != []
+    assert read == ["settings", "mcp"]
+    validate._bundled.cache_clear()
+
+
 # --- agreement with the reference (skipped without ../shared) --------------------------------
 
 needs_reference = pytest.mark.skipif(
