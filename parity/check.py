@@ -292,7 +292,6 @@ def _run_rules(
     from parity.config import load_config
     from parity.model import Inventory
     from parity.rules import inputs, load, runs_on, select_codes
-    from parity.rules.base import Context
 
     config = load_config(repo.root, options.config_file)
     inventory = Inventory.build(repo, home, extra=named, overlay=overlay, exclude=config.excluded)
@@ -307,8 +306,13 @@ def _run_rules(
     present = {cf.kind.value for cf in inventory.files}
     has = inputs(repo, config, user=options.user)
     rules = [load(code) for code in selected if runs_on(code, present, has)]
-    ctx = Context(inventory, config, user=options.user)
-    findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
+    findings: list[Finding] = []
+    if rules:
+        # Here, not at the top: with no rule to run (no config), parity.rules.base is not needed.
+        from parity.rules.base import Context
+
+        ctx = Context(inventory, config, user=options.user)
+        findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
     shown: dict[str, str] = {}
     if findings:
         # The scanner is costly to import: a clean check has no path to mask.

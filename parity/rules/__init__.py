@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from parity.errors import UsageError
 from parity.rules._index import ANY, ENVIRONMENTS, FILES, INDEX, INPUTS, LINKS, USER
-from parity.rules.base import Rule
 
 if TYPE_CHECKING:
     from parity.config import Config
     from parity.discover import Repo
+    from parity.rules.base import Rule
 
 _BY_CODE = {entry.code: entry for entry in INDEX}
 
