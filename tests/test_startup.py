@@ -87,6 +87,16 @@ def test_checking_a_repository_without_config_imports_nothing_it_does_not_use(
     assert unused == ([] if output == "text" else ["parity.text"])
 
 
+def test_checking_shared_config_imports_no_item_model(tmp_path: Path, fake_home: Path) -> None:
+    # parity.items serves --user (PAR101), local-only files (PAR106) and a fix (PAR107).
+    write(tmp_path / "repo", ".claude/settings.json", '{"enabledPlugins": {"a@b": true}}\n')
+    write(tmp_path / "repo", "CLAUDE.md", "# Notes\n")
+    repo = make_repo(tmp_path / "repo")
+    _, modules = _modules_after("from parity.cli import main\nmain(['check', '--no-cache'])", repo)
+    assert "parity.rules.par107_plugin_marketplace_not_declared" in modules
+    assert "parity.items" not in modules
+
+
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE | re.MULTILINE])
 def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
     text = "Token: abc\ntoken = XYZ\n"
