@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from parity.discover import Home, Repo, discover_repo, resolve_root
+from parity.discover import Home, Repo, discover_repo, locate
 from parity.errors import ParityError, UsageError
 from parity.findings import Edit, Finding, Fix, Safety, Severity
 from parity.report import Report
@@ -55,8 +55,8 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
 
 def discover(options: CheckOptions, cwd: Path | None = None) -> tuple[Repo, list[Path]]:
     """The repository a check of ``options.paths`` reads, and the files named among them."""
-    root, named = resolve_root(options.paths, cwd or Path.cwd())
-    return discover_repo(root), named
+    root, named, top = locate(options.paths, cwd or Path.cwd())
+    return discover_repo(root, top), named
 
 
 def check_repo(

@@ -252,6 +252,21 @@ def git_root(start: Path) -> Path | None:
 
 def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
     """The repository root to check and the files named on the command line."""
+    root, named, _top = locate(paths, cwd)
+    return root, named
+
+
+class Target(NamedTuple):
+    """What a command names: the folder to check, the files named, and the top of the git work
+    tree holding the folder (None outside git), to hand to :func:`discover_repo`."""
+
+    root: Path
+    named: list[Path]
+    top: Path | None
+
+
+def locate(paths: Sequence[Path], cwd: Path) -> Target:
+    """The folder to check for command-line ``paths`` (default ``cwd``'s repository)."""
     from parity.errors import UsageError
 
     dirs = [p for p in paths if p.is_dir()]
@@ -262,20 +277,24 @@ def resolve_root(paths: Sequence[Path], cwd: Path) -> tuple[Path, list[Path]]:
     if len(dirs) > 1:
         raise UsageError("name one repository directory at a time")
     anchor = dirs[0] if dirs else (files[0].parent if files else cwd)
-    root = git_root(anchor.absolute())
+    top = root = git_root(anchor.absolute())
     if root is None:
         root = anchor.absolute()
     elif dirs and dirs[0].resolve() != root.resolve():
         # A sub-folder of a repository named explicitly: check that folder's configuration.
         root = dirs[0].absolute()
-    return root, [f.absolute() for f in files]
+    return Target(root, [f.absolute() for f in files], top)
 
 
-def discover_repo(root: Path) -> Repo:
-    """Read the file list of ``root``: through git when it is a work tree, else a bounded walk."""
+def discover_repo(root: Path, top: Path | None = None) -> Repo:
+    """Read the file list of ``root``: through git when it is a work tree, else a bounded walk.
+
+    ``top`` is the top of the work tree holding ``root`` when the caller knows it (it costs a
+    git process to find).
+    """
     from parity.git import worktree
 
-    tree = worktree(root)
+    tree = worktree(root, top)
     if tree is None:
         return _walk(root)
     # git runs from the top of the work tree, never from ``root`` (a folder of the repository's

@@ -33,7 +33,7 @@ from parity.apply import (
     undo,
 )
 from parity.check import CheckOptions, check_repo
-from parity.discover import MODE_EXECUTABLE, Repo, discover_repo, resolve_root
+from parity.discover import MODE_EXECUTABLE, Repo, discover_repo, locate
 from parity.errors import ParityError, StaleError
 from parity.findings import Edit, Finding, Fix, Safety
 from parity.report import Report
@@ -94,8 +94,8 @@ class _Pass:
 
 def plan_fixes(options: CheckOptions, *, unsafe: bool = False, cwd: Path | None = None) -> FixRun:
     """Plan the fixes of what ``parity check`` with ``options`` reports (reads only)."""
-    root, named = resolve_root(options.paths, cwd or Path.cwd())
-    repo = discover_repo(root)
+    root, named, top = locate(options.paths, cwd or Path.cwd())
+    repo = discover_repo(root, top)
     state = _Pass(repo.root, {}, {}, {})
     fixed: list[Finding] = []
     # Every pass runs the rules (an overlay, even an empty one, never uses the results cache).

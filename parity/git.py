@@ -195,9 +195,11 @@ class Worktree(NamedTuple):
         return tuple(found)
 
 
-def worktree(folder: Path) -> Worktree | None:
-    """The work tree holding ``folder``, with ``folder``'s place in it; None outside git."""
-    top = toplevel(folder)
+def worktree(folder: Path, top: Path | None = None) -> Worktree | None:
+    """The work tree holding ``folder``, with ``folder``'s place in it; None outside git.
+    ``top`` is the tree's top when the caller has it from :func:`toplevel` already."""
+    if top is None:
+        top = toplevel(folder)
     if top is None:
         return None
     try:

@@ -116,14 +116,14 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
     for kind, path, signature in entry["inputs"]:
         if cache.current(kind, path) != signature:
             return None
-    from parity.discover import discover_repo, resolve_root
+    from parity.discover import discover_repo, locate
     from parity.errors import ParityError
 
     try:
-        root, named = resolve_root([Path(p) for p in entry["paths"]], Path.cwd())
+        root, named, top = locate([Path(p) for p in entry["paths"]], Path.cwd())
         if str(root) != entry["root"] or [str(p) for p in named] != entry["named"]:
             return None
-        if discover_repo(root).listing != entry["listing"]:
+        if discover_repo(root, top).listing != entry["listing"]:
             return None
     except (ParityError, OSError):
         return None

@@ -240,3 +240,26 @@ def test_a_clean_checkout_is_listed_by_one_git_process(
     ran.clear()
     assert discover_repo(root).get("pkg/new.txt") == RepoFile("pkg/new.txt", False)
     assert sum(args[:1] == ("ls-files",) for args in ran) == 3
+
+
+def test_a_check_asks_git_for_the_top_of_the_tree_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Finding the top costs a git process; the folder to check and its listing share one.
+    from parity import git
+    from parity.check import CheckOptions, run_check
+
+    repo = make_repo(tmp_path / "repo")
+    write(repo, ".claude/settings.json", "{}\n")
+    asked: list[tuple[str, ...]] = []
+    original = git.run
+
+    def counting(cwd: Path, *args: str, **kwargs: Any) -> Any:
+        asked.append(args)
+        return original(cwd, *args, **kwargs)
+
+    monkeypatch.setattr(git, "run", counting)
+    for paths in ((), (repo,), (repo / ".claude" / "settings.json",)):
+        asked.clear()
+        run_check(CheckOptions(paths=paths, no_cache=True), cwd=repo)
+        assert [a for a in asked if "--show-toplevel" in a] == [("rev-parse", "--show-toplevel")]

@@ -40,12 +40,12 @@ def cloud_init(
     """
     from parity.cloudinit.plan import plan_cloud_init
     from parity.config import load_config
-    from parity.discover import discover_repo, resolve_root
+    from parity.discover import discover_repo, locate
 
     if write and check:
         raise UsageError("--write and --check do not go together")
-    root, _ = resolve_root([path] if path is not None else [], Path.cwd())
-    repo = discover_repo(root)
+    root, _, top = locate([path] if path is not None else [], Path.cwd())
+    repo = discover_repo(root, top)
     plan = plan_cloud_init(repo, load_config(repo.root, config_file), environment)
     if check:
         stale = plan.stale()

@@ -44,11 +44,11 @@ def status(
     cloud session or a file does not parse.
     """
     from parity.config import load_config
-    from parity.discover import Home, discover_repo, resolve_root
+    from parity.discover import Home, discover_repo, locate
     from parity.status import build_status, render
 
-    root, _named = resolve_root([path] if path is not None else [], Path.cwd())
-    repo = discover_repo(root)
+    root, _named, top = locate([path] if path is not None else [], Path.cwd())
+    repo = discover_repo(root, top)
     table = build_status(repo, Home.from_env(), load_config(repo.root, config_file))
     color = use_color(output) and output_format == "text"
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() and not output else 120

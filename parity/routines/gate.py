@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from parity.check import CheckOptions, run_check
-from parity.discover import discover_repo, resolve_root
+from parity.discover import discover_repo, locate
 from parity.errors import UsageError
 from parity.findings import Severity
 from parity.model import Inventory, Kind, classify, classify_named
@@ -61,8 +61,8 @@ def run_routines_check(
 def schedule_inventory(paths: Sequence[Path], *, cwd: Path | None = None) -> Inventory:
     """The inventory ``parity routines next`` reads: the repository, or only the named files."""
     _named(paths)
-    root, named = resolve_root(paths, cwd or Path.cwd())
-    repo = discover_repo(root)
+    root, named, top = locate(paths, cwd or Path.cwd())
+    repo = discover_repo(root, top)
     inventory = Inventory.build(repo, None, extra=named)
     if named:
         wanted = {repo.rel(p) or p.as_posix() for p in named}
