@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,7 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
     """The first config file at ``root`` that holds parity settings, with its table."""
     for name in CONFIG_FILES:
         path = root / name
-        if not path.is_file():
+        if not path.is_file() or (name == "pyproject.toml" and not _may_hold_parity(path)):
             continue
         doc = _parse(path)
         if name == "pyproject.toml":
@@ -96,6 +97,24 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
             return path, table
         return path, doc
     return None
+
+
+def _may_hold_parity(pyproject: Path) -> bool:
+    """False when ``pyproject`` parses with the standard library's parser and has no
+    ``[tool.parity]``: most Python projects, which then need no tomlkit (slow to import and to
+    parse). A parity table, a file that does not parse or read, and Python 3.10 (no tomllib)
+    go through :func:`_parse`, whose values and messages parity reports, as before."""
+    try:
+        # By name: the code is type-checked for Python 3.10 too, which has no tomllib.
+        tomllib = importlib.import_module("tomllib")
+    except ImportError:
+        return True
+    try:
+        doc = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    tool = doc.get("tool")
+    return isinstance(tool, dict) and "parity" in tool
 
 
 def _parse(path: Path) -> dict[str, Any]:

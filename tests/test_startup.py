@@ -97,6 +97,25 @@ def test_checking_shared_config_imports_no_item_model(tmp_path: Path, fake_home:
     assert "parity.items" not in modules
 
 
+def test_a_python_project_without_parity_settings_imports_no_tomlkit(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    other = '[project]\nname = "x"\n\n[tool.ruff]\nline-length = 99\n'
+    write(tmp_path / "repo", "pyproject.toml", other)
+    repo = make_repo(tmp_path / "repo")
+    probe = "from parity.cli import main\nmain(['check', '--no-cache'])"
+    out, modules = _modules_after(probe, repo)
+    assert out == "No problems found in 0 files."
+    assert not [m for m in modules if m.startswith("tomlkit")]
+    # With a [tool.parity] table, tomlkit reads it as before (its values, its messages).
+    write(repo, "pyproject.toml", '[project]\nname = "x"\n\n[tool.parity]\nignore = ["PAR1"]\n')
+    assert "tomlkit" in _modules_after(probe, repo)[1]
+    write(repo, "pyproject.toml", "[project\n")
+    command = [sys.executable, "-m", "parity", "check", "--no-cache"]
+    proc = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
+    assert (proc.returncode, proc.stderr.count("invalid TOML")) == (2, 1)
+
+
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE | re.MULTILINE])
 def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
     text = "Token: abc\ntoken = XYZ\n"
