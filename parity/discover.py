@@ -7,7 +7,7 @@ import functools
 import os
 import posixpath
 import stat
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
@@ -24,6 +24,7 @@ _WALK_MAX_FILES = 200_000
 _WALK_SKIP = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "dist"})
 # An untracked file as Files keeps it: (tracked, index mode).
 _UNTRACKED: tuple[bool, int | None] = (False, None)
+_Entries = dict[str, tuple[bool, int | None]]
 
 
 class RepoFile(NamedTuple):
@@ -43,13 +44,22 @@ class Files(MutableMapping[str, RepoFile]):
     """The files of a working tree by repo-relative path, each a :class:`RepoFile` on lookup.
 
     A monorepo has 100,000 files and the rules look up a few: each path keeps one of a handful
-    of shared ``(tracked, mode)`` pairs, and its RepoFile is only built when asked for.
+    of shared ``(tracked, mode)`` pairs, and its RepoFile is only built when asked for. Given a
+    function instead of the pairs, they are built by it on first use (a results-cache hit never
+    asks).
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_source",)
 
-    def __init__(self, entries: dict[str, tuple[bool, int | None]]) -> None:
-        self._entries = entries
+    def __init__(self, entries: _Entries | Callable[[], _Entries]) -> None:
+        self._source = entries
+
+    @property
+    def _entries(self) -> _Entries:
+        source = self._source
+        if not isinstance(source, dict):
+            source = self._source = source()
+        return source
 
     def __getitem__(self, rel: str) -> RepoFile:
         tracked, mode = self._entries[rel]
@@ -303,27 +313,18 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     prefix = f"{tree.prefix}/" if tree.prefix else ""
     staged, others, ignored = _listings(tree)
     untracked = _names(others, prefix)
-    entries: dict[str, tuple[bool, int | None]] = dict.fromkeys(untracked, _UNTRACKED)
-    # A tracked file's record is "<tag> <mode> <object> <stage>\t<name>" (tag "H", or "S" for a
-    # skip-worktree file): the name starts at the same offset in every record (one object format
-    # per repository), so the listing is cut, not parsed record by record. A name may hold a tab
-    # or a newline itself.
-    records = _records(staged)
-    if records:
-        start = records[0].index("\t") + 1
-        modes = [record[2:8] for record in records]
-        shared = {mode: (True, int(mode, 8)) for mode in set(modes)}
-        names = [record[start:] for record in records]
-        if prefix:
-            names = [name.removeprefix(prefix) for name in names]
-        entries.update(zip(names, map(shared.__getitem__, modes), strict=True))
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
-    for rel in untracked:
-        if entries[rel] is _UNTRACKED and _is_link(root / rel):
-            entries[rel] = (False, MODE_SYMLINK)
-    pending = [rel for rel, entry in entries.items() if entry[1] == MODE_SYMLINK]
-    files = Files(entries)
-    links = _follow_links(root, files, pending)
+    linked = [rel for rel in untracked if _is_link(root / rel)]
+    links: dict[str, Link] = {}
+    # A tracked link's record holds its mode (" 120000 "). Most trees hold no link: their files
+    # are then sorted into entries only when something looks them up.
+    if linked or b" 120000 " in staged:
+        entries = _entries(staged, prefix, untracked, linked)
+        pending = [rel for rel, entry in entries.items() if entry[1] == MODE_SYMLINK]
+        files = Files(entries)
+        links = _follow_links(root, files, pending)
+    else:
+        files = Files(functools.partial(_entries, staged, prefix, untracked, linked))
     dirs: list[str] = []
     plain: set[str] = set()
     for rel in _names(ignored, prefix):
@@ -350,6 +351,29 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
         worktree=tree,
         links=links,
     )
+
+
+def _entries(staged: bytes, prefix: str, untracked: list[str], linked: list[str]) -> _Entries:
+    """Each file's ``(tracked, index mode)``: the untracked ones, then the tracked ones of the
+    ``ls-files --stage`` listing ``staged``; ``linked`` are the untracked symbolic links."""
+    entries: _Entries = dict.fromkeys(untracked, _UNTRACKED)
+    # A tracked file's record is "<tag> <mode> <object> <stage>\t<name>" (tag "H", or "S" for a
+    # skip-worktree file): the name starts at the same offset in every record (one object format
+    # per repository), so the listing is cut, not parsed record by record. A name may hold a tab
+    # or a newline itself.
+    records = _records(staged)
+    if records:
+        start = records[0].index("\t") + 1
+        modes = [record[2:8] for record in records]
+        shared = {mode: (True, int(mode, 8)) for mode in set(modes)}
+        names = [record[start:] for record in records]
+        if prefix:
+            names = [name.removeprefix(prefix) for name in names]
+        entries.update(zip(names, map(shared.__getitem__, modes), strict=True))
+    for rel in linked:
+        if entries[rel] is _UNTRACKED:
+            entries[rel] = (False, MODE_SYMLINK)
+    return entries
 
 
 # At most this many untracked entries (or bytes of their names) are handed back to git to limit

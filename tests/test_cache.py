@@ -458,3 +458,33 @@ def test_show_all_unfolds_a_cached_report(repo: Path, runs: list[int]) -> None:
     assert "more PAR102 like this" in folded.out
     assert "more PAR102 like this" not in shown.out
     assert all(f"~/.claude/hooks/step{n}.sh" in shown.out for n in range(6))
+
+
+def test_an_untracked_script_becoming_gitignored_is_a_miss(repo: Path, runs: list[int]) -> None:
+    # The hook's script lies outside every place configuration can live: git is asked about it
+    # only as an untracked entry of the tree, and its answer (untracked, then ignored, then
+    # untracked beside an untracked folder) keys the cache all the same.
+    settings = json.loads(SETTINGS)
+    settings["hooks"]["SessionStart"][0]["hooks"][0]["command"] = "bash scripts/setup.sh"
+    write(repo, ".claude/settings.json", json.dumps(settings))
+    subprocess.run(["git", "-C", str(repo), "commit", "-qam", "hook"], check=True)
+    write(repo, "scripts/setup.sh", "#!/bin/sh\necho ready\n", mode=0o755)
+    settle(repo)
+
+    def why() -> list[str]:
+        doc = check_json(repo)
+        return [
+            f["message"].split(", which ")[1].split(":")[0]  # type: ignore[index]
+            for f in doc["findings"]  # type: ignore[attr-defined]
+            if f["code"] == "PAR103"  # type: ignore[index]
+        ]
+
+    assert why() == ["is not committed"]
+    write(repo, ".git/info/exclude", "scripts/\n")  # the listing of tracked files is unchanged
+    settle(repo)
+    assert why() == ["is gitignored"]
+    write(repo, ".git/info/exclude", "")
+    write(repo, "build/out.js", "x\n")
+    settle(repo)
+    assert why() == ["is not committed"]
+    assert runs == [1, 1, 1]

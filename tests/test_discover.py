@@ -263,3 +263,39 @@ def test_a_check_asks_git_for_the_top_of_the_tree_once(
         asked.clear()
         run_check(CheckOptions(paths=paths, no_cache=True), cwd=repo)
         assert [a for a in asked if "--show-toplevel" in a] == [("rev-parse", "--show-toplevel")]
+
+
+def test_without_links_the_entries_are_built_on_first_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A results-cache hit needs git's listing, not 100,000 entries: they are sorted out only
+    # when something looks a file up, and then once. A link anywhere needs them at once (where
+    # links lead is in the listing).
+    from parity import discover
+
+    built: list[int] = []
+    build = discover._entries
+
+    def counted(*args: Any) -> Any:
+        built.append(1)
+        return build(*args)
+
+    monkeypatch.setattr(discover, "_entries", counted)
+    write(tmp_path, "pkg/run.sh", "#!/bin/sh\n", mode=0o755)
+    root = make_repo(tmp_path)
+    write(root, "new.txt", "x\n")
+    repo = discover_repo(root)
+    assert built == []
+    assert repo.get("pkg/run.sh") == RepoFile("pkg/run.sh", True, 0o100755)
+    assert repo.get("new.txt") == RepoFile("new.txt", False)
+    assert list(repo.files) == ["new.txt", "pkg/run.sh"]
+    assert built == [1]
+    (root / "link.sh").symlink_to("pkg/run.sh")
+    assert set(discover_repo(root).links) == {"link.sh"}
+    assert built == [1, 1]
+    git(root, "add", "link.sh")
+    git(root, "commit", "-qm", "link")
+    tracked = discover_repo(root)
+    assert built == [1, 1, 1]
+    assert set(tracked.links) == {"link.sh"}
+    assert tracked.get("link.sh") == RepoFile("link.sh", True, 0o100755)
