@@ -186,9 +186,7 @@ class Inventory:
         seen: set[str] = set()
         # classify's own fast test, over every file at once: a monorepo's files are not sorted
         # or classified one by one when only a few can be configuration.
-        candidates = sorted(
-            rel for rel in repo.files if ".claude" in rel or rel.endswith(_CLAUDE_NAMES)
-        )
+        candidates = sorted(repo.paths_with(".claude", ends=_CLAUDE_NAMES))
         if exclude is not None:
             seen.update(rel for rel in candidates if classify(rel) is not None and exclude(rel))
         for rel in candidates:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from fnmatch import fnmatchcase
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from parity.discover import RepoFile, discover_repo
+from parity.discover import Files, Repo, RepoFile, discover_repo
 from parity.errors import ParityError
 from parity.git import Worktree, outputs
 from tests.helpers import git, make_repo, write
@@ -299,3 +302,36 @@ def test_without_links_the_entries_are_built_on_first_lookup(
     assert built == [1, 1, 1]
     assert set(tracked.links) == {"link.sh"}
     assert tracked.get("link.sh") == RepoFile("link.sh", True, 0o100755)
+
+
+_PARTS = ["a", "b.txt", ".in", "package.json", "CLAUDE.md", "xCLAUDE.md", ".claude", "c.claude-x"]
+_PATTERNS = ["package.json", "*.txt", "*.in", "*", "[ab]*", "a/*.txt", "b/package.json", "*.md"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([*_PARTS, "\t", "é\n", "*"]), min_size=1, max_size=4).map(
+            "/".join
+        ),
+        max_size=12,
+    ),
+    st.lists(st.sampled_from(_PATTERNS), min_size=1, max_size=3),
+)
+def test_path_searches_equal_a_walk_of_every_file(rels: list[str], patterns: list[str]) -> None:
+    # One substring search of all paths (a monorepo's) finds what visiting each path finds.
+    repo = Repo(Path("/nonexistent"), True, Files(dict.fromkeys(rels, (True, 0o100644))))
+    walked: set[str] = set()
+    for pattern in patterns:
+        last = pattern.rsplit("/", 1)[-1]
+        walked.update(
+            rel
+            for rel in rels
+            if fnmatchcase(rel.rsplit("/", 1)[-1], last)
+            and ("/" not in pattern or PurePosixPath(rel).match(pattern))
+        )
+    assert list(repo.glob(*patterns)) == sorted(walked)
+    names = ("CLAUDE.md", "CLAUDE.local.md", ".mcp.json")
+    assert repo.paths_with(".claude", ends=names) == {
+        rel for rel in rels if ".claude" in rel or rel.endswith(names)
+    }
