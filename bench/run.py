@@ -347,9 +347,10 @@ def count_files(repo: Path) -> int:
 
 
 def bench_monorepo(
-    out: Results, repo: Path, *, small: Path, empty: Path, runs: int, cache: bool
+    out: Results, repo: Path, *, small: Path, alone: Path, empty: Path, runs: int, cache: bool
 ) -> None:
-    """A large monorepo against `git ls-files` of the same tree; 10k files against empty."""
+    """A large monorepo against `git ls-files` of the same tree; 10k files against empty, and
+    against the same configuration without the other files (``alone``)."""
     res = alternate(
         {
             "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
@@ -384,6 +385,7 @@ def bench_monorepo(
         {
             "empty repository": check_cases(empty, cache)["parity check cold"],
             "10,000 files": check_cases(small, cache)["parity check cold"],
+            "its configuration alone": check_cases(alone, cache)["parity check cold"],
         },
         runs,
     )
@@ -399,6 +401,16 @@ def bench_monorepo(
             "10,000 files, cold: at most 3x the empty repository",
             f"{ms(res['10,000 files']):.0f} ms vs {ms(res['empty repository']):.0f} ms",
             ratio,
+            3,
+        )
+    )
+    # The 10,000-file tree holds eleven .claude/ setups: how much of its time is the files
+    # themselves rather than checking that configuration.
+    out.targets.append(
+        Target(
+            "10,000 files against the same configuration alone (info: the files' own cost)",
+            f"{ms(res['10,000 files']):.0f} ms vs {ms(res['its configuration alone']):.0f} ms",
+            med(res["10,000 files"]) / med(res["its configuration alone"]),
             3,
         )
     )
@@ -743,6 +755,7 @@ def main() -> int:
     typical = inputs.typical_repo(OUT / "typical")
     empty = inputs.empty_repo(OUT / "empty")
     small = inputs.monorepo(OUT / "mono-10k", 10_000)
+    alone = inputs.monorepo(OUT / "mono-config", 0)  # mono-10k's configuration, no other file
     mono = small if args.quick else inputs.monorepo(OUT / "mono-100k", 100_000)
     corpus_mb = 4 if args.quick else 20
     corpus = OUT / f"secrets-{corpus_mb}mb"
@@ -759,7 +772,9 @@ def main() -> int:
         ("precommit", lambda: bench_precommit(res, small, runs, cache)),
         (
             "monorepo",
-            lambda: bench_monorepo(res, mono, small=small, empty=empty, runs=runs, cache=cache),
+            lambda: bench_monorepo(
+                res, mono, small=small, alone=alone, empty=empty, runs=runs, cache=cache
+            ),
         ),
         (
             "secrets",
