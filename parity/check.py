@@ -318,7 +318,9 @@ def _run_rules(
         # The scanner is costly to import: a clean check has no path to mask.
         from parity.secrets import redact
 
-        shown = {f.path: masked for f in findings if (masked := redact(f.path)) != f.path}
+        # Each path once (a file dense with findings names it thousands of times), in order.
+        paths = dict.fromkeys(f.path for f in findings)
+        shown = {path: masked for path in paths if (masked := redact(path)) != path}
     return _Result(
         findings=tuple(findings),
         shown=shown,

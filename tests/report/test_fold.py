@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parity.findings import Finding, Severity
 from parity.report import Report, renderer
@@ -96,6 +100,24 @@ def test_shape_blanks_what_varies() -> None:
     assert shape('Import @~/notes.md of "x" at line 12: `bun i` in ${HOME}') == (
         "Import … of … at line …: … in …"
     )
+
+
+# Messages made of what each branch of the shape starts from, digits of other scripts, spaces
+# of other kinds: the fast path (no quote, path or reference character) must blank them exactly
+# as the one pattern does.
+_MESSAGE_PIECES = st.sampled_from(
+    [
+        *('"', "`", "${", "}", "$", "/", "\\", "~", "@", "1", "42", "\u0663", "a", "API_KEY_7"),
+        *(" ", "\t", "\u2003", "\n", "…", "(x…(32 chars))", "IxA"),
+    ]
+)
+
+
+@given(st.lists(_MESSAGE_PIECES, max_size=12).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_shape_is_the_one_pattern_substitution(message: str) -> None:
+    plain = re.sub(r'"[^"]*"|`[^`]*`|\$\{[^}]*\}|\S*[/\\~@]\S*|\d+', "…", message)
+    assert shape(message) == plain
 
 
 def test_real_layout_end_to_end(tmp_path: Path, fake_home: Path) -> None:
