@@ -249,9 +249,24 @@ _KEY_SHAPE = (
     rf"[a-z0-9_.-]*{_P}[\"']?{_P}(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?{_P}"
     rf"({_A}(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){{}}\[\]|&\\]{{8,}}"
 )
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A pattern that matches where one of ``words`` starts, as a tree of their prefixes
+    (``g(?:h(?:o_|p_)|l…)``): the engine tries one branch per character instead of every word."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        by_first.setdefault(word[:1], []).append(word[1:])
+    branches = [re.escape(first) + _alternation(rest) for first, rest in by_first.items() if first]
+    if not branches:
+        return ""
+    tree = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{tree})?" if "" in by_first else tree
+
+
 # In a short text (a message, a value) one search for any keyword's shape comes first; in a
 # long one, an alternation of words would be tried at every character (see _word_passes).
-_ANY_KEY_SHAPE = re.compile("(?:" + "|".join(_KEYWORDS) + ")" + _KEY_SHAPE)
+_ANY_KEY_SHAPE = re.compile(_alternation(_KEYWORDS) + _KEY_SHAPE)
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
 
@@ -504,8 +519,8 @@ def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:
         return _needle_positions(text)
     if len(text) >= _SHORT:
         return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
-    if _ANY_FORMAT_KEYWORD.search(text) is None:
-        return {}
+    if _any_needle().search(text) is None:
+        return {}  # no format can match without one of the needles (see _PROVIDER_NEEDLES)
     return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD if keyword in text}
 
 
@@ -609,6 +624,15 @@ _PROVIDER_NEEDLES: tuple[tuple[str, str, int], ...] = (
     *((f"gl{t}-", "gl", 0) for t in ("pat", "dt", "rt")),
     *((f"A{c}IA", "IA", 2) for c in "KSB"),
 )
+
+
+@functools.cache
+def _any_needle() -> re.Pattern[str]:
+    # For a short text (a message: the engine masks every finding's) one search for every
+    # needle: "high" holds "gh" but no needle, and then no provider keyword is looked for.
+    return re.compile(_alternation(needle for needle, _, _ in _PROVIDER_NEEDLES))
+
+
 # Characters that are rare in configuration and prose, the rarest first.
 _PROVIDER_ANCHORS = "JxI_-/C"
 _WORD_ANCHORS = "wkbcu"

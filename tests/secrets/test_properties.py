@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parity.secrets import (
+    _ANY_KEY_SHAPE,
     _BY_KEYWORD,
     _HEX,
     _KEY_SHAPE,
@@ -26,6 +27,8 @@ from parity.secrets import (
     _UUID,
     _WORD_ANCHORS,
     SecretMatch,
+    _alternation,
+    _any_needle,
     _ascii_lower,
     _entropy,
     _entropy_at_least,
@@ -226,6 +229,36 @@ def test_merged_passes_find_what_a_search_per_keyword_finds(text: str) -> None:
     low = _ascii_lower(text)
     starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
     assert _word_positions(low) == starts
+
+
+@settings(max_examples=500, deadline=None)
+@given(needle_texts)
+def test_a_short_text_of_needles_finds_what_every_pass_finds(text: str) -> None:
+    # A short text is searched once for every needle (not for every keyword: "high" holds "gh")
+    # before any provider keyword is looked for: no format may be missed.
+    assert scan_text(text) == _without_overlaps(_every_pass(text))
+
+
+@pytest.mark.parametrize("piece", _NEEDLE_PIECES)
+def test_a_short_text_of_one_needle_finds_what_every_pass_finds(piece: str) -> None:
+    for text in (piece, f"high {piece} token: {piece}"):
+        assert scan_text(text) == _without_overlaps(_every_pass(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["ab", "abc", "b", "a", "x", "-", "."]), max_size=6).map("".join))
+def test_a_tree_of_prefixes_matches_where_the_words_start(text: str) -> None:
+    for words in (["ab", "abc", "b"], ["abc", "a.", "x-"], list(_KEYWORDS)):
+        tree = re.compile(_alternation(words))
+        plain = re.compile("|".join(map(re.escape, words)))
+        assert [i for i in range(len(text) + 1) if tree.match(text, i)] == [
+            i for i in range(len(text) + 1) if plain.match(text, i)
+        ]
+
+
+def test_the_short_searches_start_from_every_needle_and_word() -> None:
+    assert all(_any_needle().match(needle) for needle, _, _ in _PROVIDER_NEEDLES)
+    assert _ANY_KEY_SHAPE.pattern == _alternation(_KEYWORDS) + _KEY_SHAPE
 
 
 def test_a_long_text_finds_what_every_pass_finds() -> None:
