@@ -358,9 +358,7 @@ def _finding(
     (its fingerprint, when the finding has no pointer)."""
     # The safety net: whatever a rule quoted from the user's files, no secret leaves here, and
     # messages are display text (no control character reaches a terminal or a report).
-    from parity.secrets import redact
-    from parity.text import clean
-
+    redact, clean = _safety_net()
     loc = v.location
     pointer = redact(loc.pointer)
     fix = v.fix if v.fix is not None else rule.fix
@@ -386,9 +384,16 @@ def _finding(
 
 @functools.lru_cache(maxsize=1024)
 def _clean_fix(text: str) -> str:
+    return _safety_net()[1](text)
+
+
+@functools.cache
+def _safety_net() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    # redact and clean, imported once (not per finding: a file dense with keys has thousands).
+    from parity.secrets import redact
     from parity.text import clean
 
-    return clean(text)
+    return redact, clean
 
 
 def _applicable(findings: list[Finding], config: Config) -> list[Finding]:

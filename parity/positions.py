@@ -80,13 +80,16 @@ class _Lines:
     """Offset to 1-based line/column over one text; lines end at ``\\n`` only, as in git.
 
     A table per 4 KiB chunk (newlines before it, last newline before it) is built in C in a
-    few milliseconds even for 20 MB; a lookup then counts within one chunk only.
+    few milliseconds even for 20 MB; a lookup then counts within one chunk only, or from the
+    last lookup when that is before it and nearer (a scan's hits come in ascending order).
     """
 
-    __slots__ = ("_before", "_last", "_text")
+    __slots__ = ("_before", "_last", "_mark", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
+        # The last lookup: its offset, its line and the last newline before it.
+        self._mark = (0, 1, -1)
         counts = [text.count("\n", i, i + _CHUNK) for i in range(0, len(text), _CHUNK)]
         self._before = [0, *accumulate(counts)]
         last = -1
@@ -99,12 +102,20 @@ class _Lines:
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset (clamped to the text)."""
         offset = max(0, min(offset, len(self._text)))
-        chunk = offset // _CHUNK
-        start = chunk * _CHUNK
-        line = self._before[chunk] + self._text.count("\n", start, offset) + 1
-        newline = self._text.rfind("\n", start, offset)
-        if newline < 0:
-            newline = self._last[chunk]
+        mark, line, newline = self._mark
+        if mark <= offset < mark + _CHUNK:
+            between = self._text.count("\n", mark, offset)
+            if between:
+                line += between
+                newline = self._text.rfind("\n", mark, offset)
+        else:
+            chunk = offset // _CHUNK
+            start = chunk * _CHUNK
+            line = self._before[chunk] + self._text.count("\n", start, offset) + 1
+            newline = self._text.rfind("\n", start, offset)
+            if newline < 0:
+                newline = self._last[chunk]
+        self._mark = (offset, line, newline)
         return line, offset - newline
 
     def location(self, display: str, start: int, end: int | None = None, ptr: str = "") -> Location:

@@ -954,6 +954,22 @@ def test_read_text_decodes_plain_files() -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=9000), st.lists(st.integers(-5, 9100), max_size=20))
+def test_positions_looked_up_in_any_order_are_counted_from_the_start(
+    text: str, offsets: list[int]
+) -> None:
+    # A lookup counts from the last one when it is near after it: in any order, every answer
+    # is the line and column counted from the start of the text.
+    from parity.positions import _Lines
+
+    lines = _Lines(text)
+    for offset in [*offsets, *sorted(offsets)]:
+        at = max(0, min(offset, len(text)))
+        newline = text.rfind("\n", 0, at)
+        assert lines.position(offset) == (text.count("\n", 0, at) + 1, at - newline)
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet="ab\n", max_size=9000),
     st.integers(-5, 9100),
