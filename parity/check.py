@@ -358,7 +358,7 @@ def _finding(
     (its fingerprint, when the finding has no pointer)."""
     # The safety net: whatever a rule quoted from the user's files, no secret leaves here, and
     # messages are display text (no control character reaches a terminal or a report).
-    redact, clean = _safety_net()
+    redact = _safety_net()[0]
     loc = v.location
     pointer = redact(loc.pointer)
     fix = v.fix if v.fix is not None else rule.fix
@@ -368,12 +368,13 @@ def _finding(
         line=loc.line,
         column=loc.column,
         code=rule.code,
-        message=clean(v.message),
+        # A message is often the same for many findings too (a key's kind and length).
+        message=_clean(v.message),
         name=rule.name,
         severity=v.severity or rule.severity,
         pointer=pointer,
         # A rule's fix text is the same for many findings: masked and escaped once.
-        fix=_clean_fix(fix) if fix is not None else None,
+        fix=_clean(fix) if fix is not None else None,
         end_line=loc.end_line,
         end_column=loc.end_column,
         fingerprint=fingerprint(rule.code, loc.display, where),
@@ -382,8 +383,8 @@ def _finding(
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _clean_fix(text: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _clean(text: str) -> str:
     return _safety_net()[1](text)
 
 
