@@ -82,16 +82,15 @@ def fold(findings: Sequence[Finding], shown: int = SHOWN) -> Folded:
     folded into a note after its last finding shown. A group is folded only when the note would
     stand for at least two findings: hiding one finding behind one line helps nobody.
     """
-    kind_of = {id(f): (f.code, shape(f.message)) for f in findings}
-    # Across files: which files each kind appears in, in report order.
+    kinds = [(f.code, shape(f.message)) for f in findings]
+    # Across files: which files each kind appears in, in report order, and its findings.
     files_by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for f in findings:
-        files = files_by_kind[kind_of[id(f)]]
+    members: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f, kind in zip(findings, kinds, strict=True):
+        files = files_by_kind[kind]
         if not files or files[-1] != f.path:
             files.append(f.path)
-    members: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for f in findings:
-        members[kind_of[id(f)]].append(f)
+        members[kind].append(f)
     cross_hidden: set[int] = set()
     cross_groups: list[tuple[list[Finding], list[Finding]]] = []  # (kept, hidden) per kind
     for kind, files in files_by_kind.items():
@@ -105,9 +104,9 @@ def fold(findings: Sequence[Finding], shown: int = SHOWN) -> Folded:
         cross_groups.append(([f for f in members[kind] if f.path in kept_files], hidden))
     # In one file: the first `shown` of each kind in the file.
     by_file_kind: dict[tuple[str, tuple[str, str]], list[Finding]] = defaultdict(list)
-    for f in findings:
+    for f, kind in zip(findings, kinds, strict=True):
         if id(f) not in cross_hidden:
-            by_file_kind[(f.path, kind_of[id(f)])].append(f)
+            by_file_kind[(f.path, kind)].append(f)
     file_hidden: set[int] = set()
     file_notes: dict[int, Note] = {}
     for (_path, kind), group in by_file_kind.items():
