@@ -483,16 +483,17 @@ def _random_bits(n: int) -> float:
 # --------------------------------------------------------------------------------------------
 # Scanning
 
-# For short texts (messages, paths, pointers) one regex search beats a search per keyword.
-_ANY_FORMAT_KEYWORD = re.compile("|".join(map(re.escape, _BY_KEYWORD)))
-_ANY_KEYWORD = re.compile("|".join(map(re.escape, _KEYWORDS)))
-
 
 def might_contain_secret(text: str) -> bool:
     """A cheap test: False means ``scan_text`` would find nothing, so it need not run."""
-    if _ANY_FORMAT_KEYWORD.search(text):
+    if _any_needle().search(text):
         return True
-    return _ANY_KEYWORD.search(text.lower()) is not None
+    return _any_word().search(text.lower()) is not None
+
+
+@functools.cache
+def _any_word() -> re.Pattern[str]:
+    return re.compile(_alternation(_KEYWORDS))
 
 
 # Below this length, one search for anything a pass could find comes before the passes.
@@ -628,8 +629,9 @@ _PROVIDER_NEEDLES: tuple[tuple[str, str, int], ...] = (
 
 @functools.cache
 def _any_needle() -> re.Pattern[str]:
-    # For a short text (a message: the engine masks every finding's) one search for every
-    # needle: "high" holds "gh" but no needle, and then no provider keyword is looked for.
+    # One search for every needle comes before the provider keywords are looked for in a short
+    # text (a message: the engine masks every finding's), and before redact scans a longer one:
+    # "high" holds "gh" but no needle. Compiled on first use, like the passes.
     return re.compile(_alternation(needle for needle, _, _ in _PROVIDER_NEEDLES))
 
 

@@ -42,6 +42,7 @@ from parity.secrets import (
     is_placeholder,
     is_secret_key,
     mask,
+    might_contain_secret,
     redact,
     scan_text,
     scan_value,
@@ -243,6 +244,14 @@ def test_a_short_text_of_needles_finds_what_every_pass_finds(text: str) -> None:
 def test_a_short_text_of_one_needle_finds_what_every_pass_finds(piece: str) -> None:
     for text in (piece, f"high {piece} token: {piece}"):
         assert scan_text(text) == _without_overlaps(_every_pass(text))
+        assert might_contain_secret(text) or not scan_text(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(needle_texts)
+def test_the_prefilter_passes_every_text_the_scanner_finds_something_in(text: str) -> None:
+    # redact skips scan_text when might_contain_secret says no (texts of 4 KiB or more).
+    assert might_contain_secret(text) or not scan_text(text)
 
 
 @settings(max_examples=500, deadline=None)
