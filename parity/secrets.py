@@ -505,11 +505,17 @@ _LONG = 65536
 
 def scan_text(text: str) -> list[SecretMatch]:
     """Every secret in ``text`` (scripts, Markdown, any file), with offsets into ``text``."""
-    found = list(_provider_matches(text, _provider_positions(text)))
     low = _ascii_lower(text)
-    # A short text (a message, a value: the engine masks every finding's) is first searched
-    # once for anything each pass could start from, and most have nothing.
-    if len(text) >= _SHORT or _ANY_KEY_SHAPE.search(low) is not None:
+    provider = keyed = True
+    if len(text) < _SHORT:
+        # A short text (a message, a value: the engine masks every finding's) is first searched
+        # once for anything each pass could start from, and most have nothing.
+        provider = _any_needle().search(text) is not None
+        keyed = _ANY_KEY_SHAPE.search(low) is not None
+        if not (provider or keyed):
+            return []
+    found = list(_provider_matches(text, _provider_positions(text))) if provider else []
+    if keyed:
         found.extend(_keyword_matches(text, _word_positions(low)))
     return _without_overlaps(found)
 
@@ -520,8 +526,7 @@ def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:
         return _needle_positions(text)
     if len(text) >= _SHORT:
         return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD}
-    if _any_needle().search(text) is None:
-        return {}  # no format can match without one of the needles (see _PROVIDER_NEEDLES)
+    # (A short text holds a needle: scan_text looked. No format can match without one.)
     return {keyword: _occurrences(text, keyword) for keyword in _BY_KEYWORD if keyword in text}
 
 
