@@ -10,6 +10,7 @@ other formats always carry every finding.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import defaultdict
@@ -29,6 +30,7 @@ _STARTERS = re.compile(r'["`$/\\~@]')
 _NUMBER = re.compile(r"\d\d*")
 
 
+@functools.lru_cache(maxsize=4096)  # many findings say exactly the same
 def shape(message: str) -> str:
     """The message with its quoted text, paths and numbers blanked out: what repeats share."""
     if _STARTERS.search(message) is None:
