@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from parity.errors import ConfigError
 from parity.findings import Severity
@@ -16,8 +16,7 @@ CONFIG_FILES = ("parity.toml", ".parity.toml", "pyproject.toml")
 NETWORK_LEVELS = ("none", "trusted", "full", "custom")
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     """A cloud environment the repository declares it runs in (network level, variables, image)."""
 
     name: str
@@ -267,8 +266,7 @@ def render_init(path: Path) -> str:
     return existing + sep + block
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     """Variable names added to a declared environment: the config file's new text."""
 
     path: str  # repo-relative config file

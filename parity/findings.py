@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -64,8 +65,7 @@ class Safety(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text ``[start, end)`` of file ``path`` with ``content`` (an insertion when
     ``start == end``).
 
@@ -85,8 +85,7 @@ class Edit:
     end_column: int
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A rule's fix for one finding, as plain data: what ``parity check --fix`` would do.
 
     ``edits`` change file text; ``executable`` lists repository files to make executable, in the
@@ -108,8 +107,7 @@ class Fix:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule's ``check`` yields: the engine adds the rule's code, name and severity."""
 
     location: Location

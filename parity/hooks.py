@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity._lazy import lazy_compile
 from parity.shell import SimpleCommand, parse
@@ -112,8 +112,7 @@ def iter_hooks(
                         )
 
 
-@dataclass(frozen=True)
-class ScriptRef:
+class ScriptRef(NamedTuple):
     """A script a command runs: inside the repository (``rel``) or under the home (``home_rel``)."""
 
     text: str  # as written in the command

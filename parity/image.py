@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from parity._resources import data_file
 from parity.errors import ConfigError
@@ -14,8 +13,7 @@ from parity.errors import ConfigError
 DEFAULT_IMAGE = "claude-cloud"
 
 
-@dataclass(frozen=True)
-class ImageProfile:
+class ImageProfile(NamedTuple):
     """What an image provides: commands on PATH, commands known to be absent, broken ones."""
 
     name: str

@@ -12,10 +12,9 @@ import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import accumulate, count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from parity.findings import Location
 from parity.positions import (
@@ -837,8 +836,7 @@ def load_yaml(path: Path, display: str, *, data: bytes | None = None) -> YamlDoc
 # Markdown frontmatter
 
 
-@dataclass(frozen=True)
-class MisplacedFrontmatter:
+class MisplacedFrontmatter(NamedTuple):
     """A ``---`` block that would be frontmatter, but does not open the file."""
 
     line: int  # 1-based line of its opening ``---``

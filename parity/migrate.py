@@ -1044,8 +1044,6 @@ def _rewrite_command(
     handler: dict[str, Any],
     copies: list[tuple[str, bytes, int]],
 ) -> dict[str, Any] | None:
-    from dataclasses import replace
-
     from parity.hooks import script_refs
 
     replacements: dict[str, str] = {}
@@ -1054,7 +1052,7 @@ def _rewrite_command(
         # /home/me/bin/x.sh is ~/bin/x.sh: read the command with the home spelled as ~.
         argv = tuple(_spelled_as(w, home_prefix) for w in simple.argv)
         spelled = dict(zip(argv, simple.argv, strict=True))
-        view = replace(simple, argv=argv)
+        view = simple._replace(argv=argv)
         for ref in script_refs(view):
             if ref.home_rel is None:
                 continue

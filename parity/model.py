@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from parity.discover import Home, Repo
 
@@ -58,8 +58,7 @@ JSON_KINDS = frozenset(
 MARKDOWN_KINDS = frozenset({Kind.MEMORY, Kind.SKILL, Kind.AGENT, Kind.COMMAND, Kind.RULE})
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(NamedTuple):
     """A configuration file found in some scope."""
 
     kind: Kind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from parity._resources import data_file
@@ -29,8 +29,7 @@ def _matches(host: str, pattern: str) -> bool:
     return host == pattern
 
 
-@dataclass(frozen=True)
-class Allowlist:
+class Allowlist(NamedTuple):
     """Which hosts a network level lets through."""
 
     level: str

@@ -15,7 +15,7 @@ behaviour (``claude doctor`` and the start-up messages of ``claude -p``, see
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from parity._lazy import lazy_compile
 
@@ -81,8 +81,7 @@ _DRIVE = lazy_compile(r"^[A-Za-z]:[\\/]")
 _TRAILING_PREFIX = lazy_compile(r"([^\n\r\u2028\u2029]+):\*")
 
 
-@dataclass(frozen=True)
-class RuleValue:
+class RuleValue(NamedTuple):
     """What a rule string means to the client: the tool (aliases resolved) and its content."""
 
     tool: str
@@ -102,8 +101,7 @@ class RuleValue:
         return quote(str(self), RULE_LIMIT)
 
 
-@dataclass(frozen=True)
-class _Split:
+class _Split(NamedTuple):
     kind: str  # "bare", "malformed" or "call"
     head: str = ""
     raw: str = ""
@@ -259,8 +257,7 @@ def _ambiguous_escape(raw: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class RuleWarning:
+class RuleWarning(NamedTuple):
     """A start-up warning about an accepted rule: what is wrong, and the rule to write instead."""
 
     kind: str  # never-consulted, raw-field, unknown-tool, misplaced-prefix, literal-star, ...

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import accumulate
+from typing import NamedTuple
 
 from parity.findings import Location
 
@@ -66,8 +66,7 @@ def _array_index(part: str | int) -> int | None:
 # Issues and positions
 
 
-@dataclass(frozen=True)
-class LoadIssue:
+class LoadIssue(NamedTuple):
     """A problem found while reading or parsing a file; ``fatal`` when no value came out of it."""
 
     kind: str

@@ -6,7 +6,7 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from parity._lazy import lazy_compile
 
@@ -54,8 +54,7 @@ BUILTINS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SimpleCommand:
+class SimpleCommand(NamedTuple):
     """One command of a command line: its words, its variable assignments and redirections."""
 
     argv: tuple[str, ...]

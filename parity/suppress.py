@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from parity._lazy import lazy_compile
 
@@ -27,8 +28,7 @@ _CODE = lazy_compile(r"^PAR[0-9]{1,3}$")
 KEYWORDS = {"ignore": "line", "ignore-file": "file"}
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     """One suppression comment: where it is, what it covers, and what is wrong with it."""
 
     line: int  # 1-based

@@ -6,8 +6,7 @@ import difflib
 import functools
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity._resources import load_schema
 from parity.text import NAME_LIMIT, VALUE_LIMIT, quote
@@ -35,8 +34,7 @@ _JSON_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class SchemaProblem:
+class SchemaProblem(NamedTuple):
     """One schema violation: where (pointer parts), what, and the client's reaction."""
 
     path: tuple[str | int, ...]

@@ -126,3 +126,50 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
     assert [m.span(1) for m in lazy.finditer(text)] == [m.span(1) for m in eager.finditer(text)]
     assert lazy.sub("-", text) == eager.sub("-", text)
     assert (lazy.pattern, lazy.flags, lazy.groups) == (eager.pattern, eager.flags, eager.groups)
+
+
+# The dataclasses a check of a typical repository still defines: each costs about 3.5 million
+# instructions at import (its methods are generated source, compiled one by one), a NamedTuple
+# about a fifth of that. Plain immutable records are NamedTuples; these need what a dataclass
+# gives (a cached property, __post_init__, mutable defaults, ordering on some fields only, a
+# field named like a tuple method) or belong to another stream's work.
+_DATACLASSES_OF_A_TYPICAL_CHECK = {
+    "parity._yaml.SecondReading",
+    "parity.check.CheckOptions",
+    "parity.check._Result",
+    "parity.commands.check.FixMode",
+    "parity.config.Config",
+    "parity.findings.Finding",
+    "parity.findings.Location",
+    "parity.hooks.HookHandler",
+    "parity.model.Inventory",
+    "parity.report.Report",
+    "parity.report.fold.Folded",
+    "parity.report.fold.Note",
+    "parity.rules.base.Autofix",
+    "parity.rules.base.Context",
+    "parity.rules.base.Rule",
+    "parity.secrets._Format",
+    "parity.suppress.Suppressions",
+}
+
+
+def test_a_typical_check_defines_no_new_dataclass(tmp_path: Path, fake_home: Path) -> None:
+    server = '{"mcpServers": {"s": {"command": "npx", "args": ["-y", "@a/b@1.0.0"]}}}\n'
+    write(tmp_path / "repo", ".mcp.json", server)
+    write(tmp_path / "repo", ".claude/settings.json", '{"permissions": {"allow": ["Read"]}}\n')
+    write(tmp_path / "repo", ".claude/agents/a.md", "---\nname: a\ndescription: A\n---\nHi\n")
+    write(tmp_path / "repo", ".claude/skills/s/SKILL.md", "---\nname: s\ndescription: S\n---\n")
+    write(tmp_path / "repo", "CLAUDE.md", "# Notes\n")
+    repo = make_repo(tmp_path / "repo")
+    probe = (
+        "from parity.cli import main\nmain(['check', '--no-cache', '--exit-zero'])\n"
+        "print('DATACLASSES', *sorted(f'{m.__name__}.{n}' for m in list(sys.modules.values())"
+        " if m.__name__.startswith('parity') for n, c in vars(m).items()"
+        " if isinstance(c, type) and c.__module__ == m.__name__"
+        " and '__dataclass_fields__' in vars(c)))"
+    )
+    out, modules = _modules_after(probe, repo)
+    defined = set(out.splitlines()[-1].split()[1:])
+    assert "parity.rules.par020_mcp_schema" in modules
+    assert defined <= _DATACLASSES_OF_A_TYPICAL_CHECK

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity._lazy import lazy_compile
 from parity.findings import Location
@@ -45,8 +44,7 @@ _SOURCED = lazy_compile(
 )
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """One simple command that a cloud session runs, and where it is written."""
 
     cmd: SimpleCommand
@@ -255,8 +253,7 @@ def env_label(ctx: Context, env: Environment) -> str:
 # Package installs
 
 
-@dataclass(frozen=True)
-class Install:
+class Install(NamedTuple):
     """A command that installs or fetches packages, and from which default registry."""
 
     manager: str
@@ -445,8 +442,7 @@ def checkable_host(host: str | None) -> bool:
     return bool(_HOSTNAME.match(host))
 
 
-@dataclass(frozen=True)
-class UrlUse:
+class UrlUse(NamedTuple):
     """A URL something in the repository reaches in a cloud session, and what reaches it."""
 
     url: str

@@ -8,8 +8,7 @@ which variable, if any, skips the download.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from parity.rules._cloud import Site, install_of
 from parity.shell import SimpleCommand
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 AS_OF = "2026-12-04"
 
 
-@dataclass(frozen=True)
-class Download:
+class Download(NamedTuple):
     """What an installer downloads, from where, and how to skip it."""
 
     what: str  # "Playwright's browsers"

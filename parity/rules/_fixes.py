@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity.findings import Edit
 from parity.load import Document
@@ -209,8 +208,7 @@ def string_offsets(literal: str) -> list[int] | None:
     return offsets if len(offsets) == len(decoded) + 1 else None
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     """The text a command is written in: a hook's command string, or a script's line.
 
     :meth:`edit` turns offsets into ``text`` into an edit of the file that holds it.

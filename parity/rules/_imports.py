@@ -14,8 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from parity._lazy import lazy_compile
 from parity.load import Document
@@ -53,8 +52,7 @@ TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 Where = Literal["home", "outside", "repo"]
 
 
-@dataclass(frozen=True)
-class Import:
+class Import(NamedTuple):
     """One ``@`` import as the client reads it, in the file that holds it."""
 
     doc: Document

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from parity._lazy import lazy_compile
 from parity.rules._scope import (
@@ -74,8 +74,7 @@ _EXAMPLE_PATH = lazy_compile(r"(?i)path/to|[<{]|\.\.\.|…|example|\byour|userna
 _NEGATION = lazy_compile(r"(?i)(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$")
 
 
-@dataclass(frozen=True)
-class PathUse:
+class PathUse(NamedTuple):
     """A home path the instructions use: where it is in the text, and whether it runs or reads."""
 
     path: str

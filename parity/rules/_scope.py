@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from parity._lazy import lazy_compile
 from parity.findings import Location
@@ -90,8 +90,7 @@ def user_claude_path(word: str) -> bool:
     return match is not None and word[match.end() :].lstrip("/\\").startswith(".claude")
 
 
-@dataclass(frozen=True)
-class HookScript:
+class HookScript(NamedTuple):
     """A script a hook runs, as resolved in the repository."""
 
     hook: HookHandler
