@@ -23,6 +23,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from parity._lazy import lazy_compile
 from parity.positions import (
     _JS_SPACE,
     _MAX_ALIAS_EXPANSION,
@@ -543,9 +544,9 @@ class YamlPositions:
 
 
 # The client's patterns are JavaScript ones: \s is _JS_SPACE, and `.` matches no line break.
-_PAIR = re.compile(f"([a-zA-Z_-]+):[{_JS_SPACE}]+([^{_JS_SPACE}][^\\n\\r\\u2028\\u2029]*)\\Z")
-_INDICATOR = re.compile(r"[{}\[\]*&#!|>%@`]|: ")
-_LEADING_TABS = re.compile("(?:^|(?<=[\\n\\r\\u2028\\u2029]))\t+")
+_PAIR = lazy_compile(f"([a-zA-Z_-]+):[{_JS_SPACE}]+([^{_JS_SPACE}][^\\n\\r\\u2028\\u2029]*)\\Z")
+_INDICATOR = lazy_compile(r"[{}\[\]*&#!|>%@`]|: ")
+_LEADING_TABS = lazy_compile("(?:^|(?<=[\\n\\r\\u2028\\u2029]))\t+")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from itertools import accumulate, count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from parity._lazy import lazy_compile
 from parity.findings import Location
 from parity.positions import (
     _JS_SPACE,
@@ -74,12 +75,12 @@ _NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}:')
 _ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
 _BRACKET_WEIGHTS = bytes.maketrans(b"[]", b"\x02\x00")
 # For locating the first too-deep bracket: strings (possibly unterminated) or one bracket.
-_DEPTH_TOKENS = re.compile(_JSON_STRING + r'|"[^"]*|[\[\]{}]')
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_JSON_MESSAGE_TAIL = re.compile(r"(?: starting)? at$")
-_NON_FINITE = re.compile(_JSON_STRING + r"|(-?Infinity|NaN)")
+_DEPTH_TOKENS = lazy_compile(_JSON_STRING + r'|"[^"]*|[\[\]{}]')
+_NUMBER = lazy_compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_JSON_MESSAGE_TAIL = lazy_compile(r"(?: starting)? at$")
+_NON_FINITE = lazy_compile(_JSON_STRING + r"|(-?Infinity|NaN)")
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
-_FRONTMATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_FRONTMATTER_CLOSE = lazy_compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _INDENTED_OPEN = re.compile(r"([ \t]*)---[ \t]*\r?\n")
 # What the client reads as frontmatter (2.1.330): "---" at the very start, blanks up to a line
 # break, then everything up to the first "---" that follows, wherever it is.  The blanks are

@@ -173,3 +173,20 @@ def test_a_typical_check_defines_no_new_dataclass(tmp_path: Path, fake_home: Pat
     defined = set(out.splitlines()[-1].split()[1:])
     assert "parity.rules.par020_mcp_schema" in modules
     assert defined <= _DATACLASSES_OF_A_TYPICAL_CHECK
+
+
+def test_patterns_for_unusual_input_compile_on_first_use() -> None:
+    # A check of well-formed JSON and frontmatter never uses these (about 10 M instructions).
+    from parity import _yaml, load
+
+    unusual = (
+        load._DEPTH_TOKENS,
+        load._NUMBER,
+        load._JSON_MESSAGE_TAIL,
+        load._NON_FINITE,
+        load._FRONTMATTER_CLOSE,
+        _yaml._PAIR,
+        _yaml._INDICATOR,
+        _yaml._LEADING_TABS,
+    )
+    assert not [p for p in unusual if isinstance(p, re.Pattern)]
