@@ -10,8 +10,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.events import (
@@ -549,8 +548,7 @@ _INDICATOR = lazy_compile(r"[{}\[\]*&#!|>%@`]|: ")
 _LEADING_TABS = lazy_compile("(?:^|(?<=[\\n\\r\\u2028\\u2029]))\t+")
 
 
-@dataclass(frozen=True)
-class SecondReading:
+class SecondReading(NamedTuple):
     """The text the client parses when a frontmatter does not parse as written (2.1.330).
 
     It double-quotes the value of each top-level ``key: value`` line whose key is letters, ``_``
@@ -564,12 +562,12 @@ class SecondReading:
     retabbed: bool  # some line started with a tab
     # Per line: start in ``text``, start in the original, original length, the column where the
     # quoted value starts in ``text`` and in the original (-1 when not quoted), leading tabs.
-    _lines: tuple[tuple[int, int, int, int, int, int], ...]
+    spans: tuple[tuple[int, int, int, int, int, int], ...]
 
     def to_original(self, offset: int) -> int:
         """The offset in the original text of an offset in ``text``."""
-        starts = [line[0] for line in self._lines]
-        new_start, old_start, old_len, new_value, old_value, tabs = self._lines[
+        starts = [line[0] for line in self.spans]
+        new_start, old_start, old_len, new_value, old_value, tabs = self.spans[
             max(0, bisect_right(starts, offset) - 1)
         ]
         column = offset - new_start

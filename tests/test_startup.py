@@ -134,7 +134,6 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
 # gives (a cached property, __post_init__, mutable defaults, ordering on some fields only, a
 # field named like a tuple method) or belong to another stream's work.
 _DATACLASSES_OF_A_TYPICAL_CHECK = {
-    "parity._yaml.SecondReading",
     "parity.check.CheckOptions",
     "parity.check._Result",
     "parity.commands.check.FixMode",
