@@ -556,7 +556,8 @@ def bench_secrets(
             [str(tools["detect-secrets"]), "scan", "--all-files", "."], five
         ),
     }
-    res = alternate(cases, max(1, runs // 3))
+    # detect-secrets takes seconds a run: fewer rounds than the other sections, but never one.
+    res = alternate(cases, max(3, runs // 3))
     rows = table(res, "parity scanner (bench/scan.py)")
     ds = med(res[f"detect-secrets {PEERS['detect-secrets']} scan"])
     ours_whole = med(res["parity scanner (bench/scan.py)"])

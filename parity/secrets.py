@@ -12,8 +12,6 @@ import string
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
@@ -56,8 +54,7 @@ class SecretMatch(NamedTuple):
 # (str.find runs at memory speed), and its regex runs only in a window around each hit.
 
 
-@dataclass(frozen=True)
-class _Format:
+class _Format(NamedTuple):
     kind: str
     keyword: str
     pattern: str
@@ -66,11 +63,17 @@ class _Format:
     span: int = 400  # how far after the keyword it may end
     group: int = 0  # the regex group holding the secret itself
 
-    @cached_property
+    @property
     def regex(self) -> re.Pattern[str]:
         # Compiled on the first hit of the keyword: most texts hold few of them, and start-up
-        # time is part of `parity check`'s budget.
-        return re.compile(self.pattern)
+        # time is part of `parity check`'s budget (and of a scan's: a NamedTuple, not a
+        # dataclass, whose module costs more to import than a 5 MB scan takes to compile).
+        return _compiled(self.pattern)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 _B = r"(?<![A-Za-z0-9])"  # no letter or digit right before: not inside a longer token

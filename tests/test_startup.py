@@ -148,7 +148,6 @@ _DATACLASSES_OF_A_TYPICAL_CHECK = {
     "parity.rules.base.Autofix",
     "parity.rules.base.Context",
     "parity.rules.base.Rule",
-    "parity.secrets._Format",
     "parity.suppress.Suppressions",
 }
 
