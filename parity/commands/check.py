@@ -132,9 +132,7 @@ def check(
         return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
     stored = not (no_cache or write_baseline or output is not None or changed_since is not None)
     if replay.invocation and stored:
-        return _replayable(
-            options, fixing if fix is None else None, output_format, statistics, exit_zero, show_all
-        )
+        return _replayable(options, fixing, fix, output_format, statistics, exit_zero, show_all)
     report = run_check(options)
     if fix is None and report.fix_by_default:
         return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
@@ -144,23 +142,23 @@ def check(
 
 def _replayable(
     options: CheckOptions,
-    fixing: FixMode | None,
+    fixing: FixMode,
+    fix: bool | None,
     output_format: str,
     statistics: bool,
     exit_zero: bool,
     show_all: bool,
 ) -> int:
     """A check that writes nothing to files, stored to be replayed by the next identical
-    invocation (parity.replay) while all it read is unchanged. ``fixing`` is how to fix when the
-    config says `fix = true` (None: `--no-fix`)."""
+    invocation (parity.replay) while all it read is unchanged."""
     from parity import check as checking
 
     repo, named = checking.discover(options)
     with replay.recording() as recorder:
         report = checking.check_repo(options, repo, named)
-        fixes = fixing is not None and report.fix_by_default
-        text = "" if fixes else _render(report, output_format, None, statistics, show_all)
-    if fixing is not None and fixes:  # the config's `fix = true`: this run writes
+        writes = fix is None and report.fix_by_default  # the config's `fix = true`
+        text = "" if writes else _render(report, output_format, None, statistics, show_all)
+    if writes:
         return _fix(options, fixing, output_format, None, statistics, exit_zero, show_all)
     code = report.exit_code(exit_zero=exit_zero)
     replay.store(
