@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
+from parity._lazy import lazy_compile
+
 __all__ = [
     "SecretMatch",
     "is_placeholder",
@@ -211,12 +213,12 @@ _PREFIXES = (
     "sk-",
 )
 # The first of them ``secret`` starts with (an alternation tries its branches in order).
-_PREFIX = re.compile("|".join(map(re.escape, _PREFIXES)))
+_PREFIX = lazy_compile("|".join(map(re.escape, _PREFIXES)))
 
 # --------------------------------------------------------------------------------------------
 # Context: names of keys, flags and headers whose values are credentials.
 
-_SECRET_WORDS = re.compile(
+_SECRET_WORDS = lazy_compile(
     r"(?i)(?:api[_-]?key|apikey|secret|token|passw(?:or)?d|passwd|pwd|credential|"
     r"auth(?!or(?:s|ed|ing)?(?![a-z]))|bearer|cookie|private[_-]?key|"
     r"(?<!public)(?<!publishable)(?<!pub)[_.-]key$)"
@@ -230,15 +232,15 @@ _NOT_CREDENTIAL_WORDS = (
     r"header|headers|method|mode|scope|scopes|provider|format|enabled|disabled|"
     r"required|version|tokens|audience|issuer|server|port|strategy|flow"
 )
-_NOT_SECRET_SUFFIX = re.compile(rf"(?i)(?:[_.-]|\b)(?:{_NOT_CREDENTIAL_WORDS})$")
-_NOT_SECRET_PREFIX = re.compile(r"(?i)(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]")
+_NOT_SECRET_SUFFIX = lazy_compile(rf"(?i)(?:[_.-]|\b)(?:{_NOT_CREDENTIAL_WORDS})$")
+_NOT_SECRET_PREFIX = lazy_compile(r"(?i)(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]")
 # A suffix starts at most this far from the end of a name: it is searched for from there only,
 # not tried at every character of the name (the search still sees the character before, for
 # the word boundary).
 _SUFFIX_REACH = 1 + max(map(len, _NOT_CREDENTIAL_WORDS.split("|")))
 _KEYWORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "cookie")
 _IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
-_ASSIGN = re.compile(
+_ASSIGN = lazy_compile(
     r"(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?(?P<sep>\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
     r"(?:(?i:bearer|basic|token)[ \t]+)?(?P<value>[^\s\"'`,;<>(){}\[\]|&\\]{8,})"
 )
@@ -269,9 +271,9 @@ def _alternation(words: Iterable[str]) -> str:
 
 # In a short text (a message, a value) one search for any keyword's shape comes first; in a
 # long one, an alternation of words would be tried at every character (see _word_passes).
-_ANY_KEY_SHAPE = re.compile(_alternation(_KEYWORDS) + _KEY_SHAPE)
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_AUTH_SCHEME = re.compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
+_ANY_KEY_SHAPE = lazy_compile(_alternation(_KEYWORDS) + _KEY_SHAPE)
+_REFERENCE = lazy_compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_AUTH_SCHEME = lazy_compile(r"^(?i:bearer|basic|token|bot|apikey)\s+")
 
 # --------------------------------------------------------------------------------------------
 # Placeholders (ecosystem.md §5.2): forms people write where the real value goes later.
@@ -304,13 +306,13 @@ _PLACEHOLDER_WORDS = (
     "fake",
 )
 # Matched at the start of a value (with "..." anywhere in it, the rest of the shapes).
-_PLACEHOLDER_SHAPES = re.compile(
+_PLACEHOLDER_SHAPES = lazy_compile(
     r"(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|[xX*#._-]+$"
 )
-_PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_PLACEHOLDER_WORD = lazy_compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
+_UUID = lazy_compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_HEX = lazy_compile(r"^[0-9a-fA-F]+$")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
 _LONGEST_SEQUENCE = max(map(len, _SEQUENCES))
 
@@ -331,7 +333,7 @@ def _is_stand_in(v: str, distinct: int) -> bool:
     return 6 <= len(low) <= _LONGEST_SEQUENCE and any(low in seq for seq in _SEQUENCES)
 
 
-_BODY_STAND_IN = re.compile(
+_BODY_STAND_IN = lazy_compile(
     r"example|xxxxx|\*\*\*\*\*|\.\.\.\.\.|your|redacted|placeholder|dummy|changeme"
 )
 
@@ -351,8 +353,8 @@ _WEAK_PASSWORDS = frozenset(
 )
 # Words that mark a connection string as a stand-in for a test or a bootstrap script.
 _STUB_WORDS = ("stub", "test", "example", "dummy", "changeme", "fake", "sample", "placeholder")
-_URL_USERINFO = re.compile(r"^://([^:]*):([^@]*)@(\[[^\]]*\]|[^:/?#\s\"'@]*)")
-_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$|\.localhost$")
+_URL_USERINFO = lazy_compile(r"^://([^:]*):([^@]*)@(\[[^\]]*\]|[^:/?#\s\"'@]*)")
+_LOOPBACK = lazy_compile(r"^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$|\.localhost$")
 
 
 def _stub_credentials(url: str) -> bool:
@@ -734,7 +736,7 @@ def _word_positions(low: str) -> list[int]:
     return starts
 
 
-_AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
+_AUTH_HEADER = lazy_compile(r"(?i)^(?:authorization|proxy-authorization)$")
 
 
 _SPAN = operator.itemgetter(1, 2)  # a SecretMatch's (start, end)
