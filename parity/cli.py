@@ -110,17 +110,19 @@ def main(
         # it read has changed (parity.replay), without importing click.
         from parity import replay
 
-        try:
-            code = replay.replay(args, prog_name)
-        except BrokenPipeError:
-            return _closed_pipe()
-        if code is not None:
-            return code
-        replay.invocation = (tuple(args), prog_name)
+        found = replay.lookup(args, prog_name)
+        if found is not None:
+            try:
+                code = replay.replay(*found)
+            except BrokenPipeError:
+                return _closed_pipe()
+            if code is not None:
+                return code
+        replay.pending = found
         try:
             return _main(args, command, prog_name)
         finally:
-            replay.invocation = None
+            replay.pending = None
     return _main(args, command, prog_name)
 
 

@@ -139,17 +139,9 @@ class Repo:
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like the files it holds
 
-    def _compared(self) -> tuple[object, ...]:
-        return (
-            self.root,
-            self.is_git,
-            dict(self.files.items()),
-            self.ignored_dirs,
-            self.ignored_files,
-            self.listing,
-            self.worktree,
-            self.links,
-        )
+    def _compared(self) -> dict[str, object]:
+        # What __init__ was given; the underscored attributes are caches derived from it.
+        return {name: value for name, value in vars(self).items() if not name.startswith("_")}
 
     def with_files(self, files: MutableMapping[str, RepoFile]) -> Repo:
         """This repository with another file list (what a planned fix leaves)."""

@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 
 KIND = "replay"
 PREFIX = "r-"
-# The arguments and program name of the running `parity check` invocation, set by the command
-# line (parity.cli) only: a check run any other way is not stored.
-invocation: tuple[tuple[str, ...], str] | None = None
+# Where and under which key the running `parity check` stores what it prints, set by the
+# command line (parity.cli) from :func:`lookup` only: a check run any other way is not stored.
+pending: tuple[Path, str] | None = None
 
 
 def _encoding_ok() -> bool:
@@ -70,25 +70,24 @@ def invocation_key(args: Sequence[str], prog_name: str) -> str:
     return hashlib.blake2b(raw, digest_size=20).hexdigest()
 
 
-def _folder() -> Path | None:
-    # Where the working directory's repository keeps the results cache (found without git).
+def lookup(args: Sequence[str], prog_name: str) -> tuple[Path, str] | None:
+    """The cache folder and key under which this invocation is stored, or None when it cannot
+    be replayed (not a check, no results cache, output that is not UTF-8)."""
+    if not args or args[0] != "check" or "--no-cache" in args or not _encoding_ok():
+        return None
     if not cache.enabled():
         return None
     try:
-        return cache.cache_dir(Path.cwd())
+        # The working directory's repository keeps the results cache (found without git).
+        folder = cache.cache_dir(Path.cwd())
     except OSError:
         return None
+    return None if folder is None else (folder, invocation_key(args, prog_name))
 
 
-def replay(args: Sequence[str], prog_name: str) -> int | None:
-    """Print the stored output of this very invocation and return its exit code, or None (and
+def replay(folder: Path, key: str) -> int | None:
+    """Print the stored output of the invocation ``key`` and return its exit code, or None (and
     print nothing) when there is none or any of its inputs changed."""
-    if not args or args[0] != "check" or "--no-cache" in args or not _encoding_ok():
-        return None
-    folder = _folder()
-    if folder is None:
-        return None
-    key = invocation_key(args, prog_name)
     try:
         entry = json.loads((folder / f"{PREFIX}{key}.json").read_text(encoding="utf-8"))
         stored = _valid(entry, key)
@@ -136,11 +135,10 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
 @contextlib.contextmanager
 def recording() -> Iterator[Recorder | None]:
     """Record what the check in the ``with`` block reads, for :func:`store` (None: no cache)."""
-    folder = _folder()
-    if folder is None:
+    if pending is None:
         yield None
         return
-    with cache.recording(exclude=(str(folder),)) as recorder:
+    with cache.recording(exclude=(str(pending[0]),)) as recorder:
         yield recorder
 
 
@@ -155,12 +153,11 @@ def store(
     code: int,
 ) -> bool:
     """Store what this invocation printed, to be replayed; False when it cannot be."""
-    folder = _folder()
-    if recorder is None or invocation is None or folder is None or not listing:
+    if recorder is None or pending is None or not listing:
         return False
-    if not _encoding_ok() or recorder.volatile is not None or recorder.racy():
+    if recorder.volatile is not None or recorder.racy():
         return False
-    key = invocation_key(*invocation)
+    folder, key = pending
     entry = {
         "tool": cache.TOOL,
         "format": cache.FORMAT,

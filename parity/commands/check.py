@@ -131,7 +131,7 @@ def check(
     if fix or diff or fix_only:
         return _fix(options, fixing, output_format, output, statistics, exit_zero, show_all)
     stored = not (no_cache or write_baseline or output is not None or changed_since is not None)
-    if replay.invocation and stored:
+    if replay.pending and stored:
         return _replayable(options, fixing, fix, output_format, statistics, exit_zero, show_all)
     report = run_check(options)
     if fix is None and report.fix_by_default:
