@@ -125,12 +125,14 @@ def typical_repo(root: Path) -> Path:
     return root
 
 
-def monorepo(root: Path, files: int = 100_000) -> Path:
-    """A monorepo of ``files`` files with .claude/ configuration in a few packages."""
+def monorepo(root: Path, files: int = 100_000, *, configured: bool = True) -> Path:
+    """A monorepo of ``files`` files with .claude/ configuration in a few packages (none when
+    not ``configured``)."""
     if (root / ".git").exists():
         return root
     rng = random.Random(SEED)
-    claude_setup(root, rng)
+    if configured:
+        claude_setup(root, rng)
     per_pkg = files // 100
     for p in range(100):
         base = root / f"packages/pkg{p:03d}"
@@ -138,7 +140,7 @@ def monorepo(root: Path, files: int = 100_000) -> Path:
             path = base / f"src/d{i // 100}/f{i}.js"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"module.exports = {i};\n")
-        if p % 10 == 0:
+        if configured and p % 10 == 0:
             claude_setup(root, rng, f"packages/pkg{p:03d}/")
     _git_commit(root)
     return root

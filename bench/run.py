@@ -347,10 +347,19 @@ def count_files(repo: Path) -> int:
 
 
 def bench_monorepo(
-    out: Results, repo: Path, *, small: Path, alone: Path, empty: Path, runs: int, cache: bool
+    out: Results,
+    repo: Path,
+    *,
+    small: Path,
+    alone: Path,
+    bare: Path,
+    empty: Path,
+    runs: int,
+    cache: bool,
 ) -> None:
-    """A large monorepo against `git ls-files` of the same tree; 10k files against empty, and
-    against the same configuration without the other files (``alone``)."""
+    """A large monorepo against `git ls-files` of the same tree; 10k files against empty, against
+    the same configuration without the other files (``alone``) and the same files without the
+    configuration (``bare``)."""
     res = alternate(
         {
             "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
@@ -386,6 +395,7 @@ def bench_monorepo(
             "empty repository": check_cases(empty, cache)["parity check cold"],
             "10,000 files": check_cases(small, cache)["parity check cold"],
             "its configuration alone": check_cases(alone, cache)["parity check cold"],
+            "its files alone": check_cases(bare, cache)["parity check cold"],
         },
         runs,
     )
@@ -405,15 +415,21 @@ def bench_monorepo(
         )
     )
     # The 10,000-file tree holds eleven .claude/ setups: how much of its time is the files
-    # themselves rather than checking that configuration.
-    out.targets.append(
+    # themselves rather than checking that configuration, seen from both sides.
+    out.targets += [
         Target(
             "10,000 files against the same configuration alone (info: the files' own cost)",
             f"{ms(res['10,000 files']):.0f} ms vs {ms(res['its configuration alone']):.0f} ms",
             med(res["10,000 files"]) / med(res["its configuration alone"]),
             3,
-        )
-    )
+        ),
+        Target(
+            "10,000 files without configuration against the empty repository (info)",
+            f"{ms(res['its files alone']):.0f} ms vs {ms(res['empty repository']):.0f} ms",
+            med(res["its files alone"]) / med(res["empty repository"]),
+            3,
+        ),
+    ]
 
 
 IN_PROCESS = """
@@ -757,6 +773,7 @@ def main() -> int:
     empty = inputs.empty_repo(OUT / "empty")
     small = inputs.monorepo(OUT / "mono-10k", 10_000)
     alone = inputs.monorepo(OUT / "mono-config", 0)  # mono-10k's configuration, no other file
+    bare = inputs.monorepo(OUT / "mono-10k-bare", 10_000, configured=False)  # and its files alone
     mono = small if args.quick else inputs.monorepo(OUT / "mono-100k", 100_000)
     corpus_mb = 4 if args.quick else 20
     corpus = OUT / f"secrets-{corpus_mb}mb"
@@ -774,7 +791,7 @@ def main() -> int:
         (
             "monorepo",
             lambda: bench_monorepo(
-                res, mono, small=small, alone=alone, empty=empty, runs=runs, cache=cache
+                res, mono, small=small, alone=alone, bare=bare, empty=empty, runs=runs, cache=cache
             ),
         ),
         (
