@@ -6,9 +6,9 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity.discover import Home, Repo, discover_repo, locate
 from parity.errors import ParityError, UsageError
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from parity.rules.base import Context, Rule
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """What ``parity check`` was asked to do (command-line values override the config)."""
 
     paths: tuple[Path, ...] = ()
@@ -36,7 +35,7 @@ class CheckOptions:
     baseline: Path | None = None
     write_baseline: bool = False
     no_cache: bool = False  # --no-cache: neither read nor write the results cache
-    home: Home | None = field(default=None, compare=False)
+    home: Home | None = None
 
 
 def fingerprint(code: str, path: str, where: str) -> str:
@@ -109,8 +108,7 @@ def check_repo(
     )
 
 
-@dataclass(frozen=True)
-class _Result:
+class _Result(NamedTuple):
     """What the rules found, before the filters that do not depend on the inputs' content
     (files named on the command line, --changed-since, the baseline): what the cache stores."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from parity.errors import ConfigError
@@ -30,8 +30,11 @@ class Environment(NamedTuple):
 DEFAULT_ENVIRONMENT = Environment("default")
 
 
-@dataclass(frozen=True)
-class Config:
+# The default's (no environment declared): read-only, so one mapping serves every Config.
+_NO_ENVIRONMENTS: Mapping[str, Environment] = MappingProxyType({})
+
+
+class Config(NamedTuple):
     """The resolved configuration; every field has the documented default."""
 
     source: Path | None = None
@@ -44,7 +47,7 @@ class Config:
     baseline: str | None = None
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
-    environments: dict[str, Environment] = field(default_factory=dict)
+    environments: Mapping[str, Environment] = _NO_ENVIRONMENTS
     daily_cap: int | None = None
     cloud_init_script: str | None = None
     fix: bool = False  # `fix = true`: every `parity check` applies the safe fixes
@@ -52,18 +55,12 @@ class Config:
     extend_safe_fixes: tuple[str, ...] = ()
     allow_unknown_settings: tuple[str, ...] = ()
 
-    @functools.cached_property
+    @property
     def excluded(self) -> Callable[[str], bool] | None:
         """A test for repo-relative paths that ``exclude`` and ``extend-exclude`` leave out, or
         None when they leave nothing out. Patterns are gitignore patterns (``templates/``,
         ``**/fixtures/**``, ``!keep/this``), matched against the path from the repository root."""
-        patterns = (*self.exclude, *self.extend_exclude)
-        if not patterns:
-            return None
-        import pathspec  # only when the config uses path patterns: it is slow to import
-
-        spec = pathspec.PathSpec.from_lines("gitignore", patterns)
-        return spec.match_file
+        return _excluder((*self.exclude, *self.extend_exclude))
 
     @property
     def declared_environments(self) -> list[Environment]:
@@ -78,6 +75,17 @@ class Config:
             return self.environments[name]
         except KeyError:
             raise ConfigError(f"no environment named {name!r} is declared") from None
+
+
+@functools.cache
+def _excluder(patterns: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """The test :attr:`Config.excluded` gives for these patterns, built once."""
+    if not patterns:
+        return None
+    import pathspec  # only when the config uses path patterns: it is slow to import
+
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    return spec.match_file
 
 
 def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:

@@ -153,7 +153,7 @@ def rebase(report: Report, workspace: Path) -> Report:
         f if f.path.startswith("~") else replace(f, path=str(prefix / f.path))
         for f in report.findings
     )
-    return replace(report, findings=findings)
+    return report._replace(findings=findings)
 
 
 def resolve_revision(root: Path, rev: str, workflow: Workflow) -> bool:
@@ -193,7 +193,7 @@ def only_changed(report: Report, rev: str, workflow: Workflow) -> tuple[Report, 
     if not rev or report.root is None or not resolve_revision(report.root, rev, workflow):
         return report, False
     changed = changed_files(discover_repo(report.root), rev)
-    return replace(report, findings=tuple(f for f in report.findings if f.path in changed)), True
+    return report._replace(findings=tuple(f for f in report.findings if f.path in changed)), True
 
 
 def _cell(text: str) -> str:

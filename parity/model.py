@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -153,18 +152,20 @@ def classify_named(path: Path) -> Kind:
     return Kind.OTHER
 
 
-@dataclass
 class Inventory:
     """Every configuration file of the repository (and, with ``home``, of the user scope)."""
 
-    repo: Repo
-    home: Home | None = None
-    files: list[ConfigFile] = field(default_factory=list)
-    # Repository files read from here instead of the disk (repo-relative path -> bytes): the
-    # content `parity check --fix` has planned so far, checked again before it is written.
-    overlay: dict[str, bytes] = field(default_factory=dict, repr=False)
-    _docs: dict[Path, Document] = field(default_factory=dict, repr=False)
-    _extra: dict[tuple[str, bool], Document | None] = field(default_factory=dict, repr=False)
+    def __init__(
+        self, repo: Repo, home: Home | None = None, overlay: dict[str, bytes] | None = None
+    ) -> None:
+        self.repo = repo
+        self.home = home
+        self.files: list[ConfigFile] = []
+        # Repository files read from here instead of the disk (repo-relative path -> bytes): the
+        # content `parity check --fix` has planned so far, checked again before it is written.
+        self.overlay: dict[str, bytes] = {} if overlay is None else overlay
+        self._docs: dict[Path, Document] = {}
+        self._extra: dict[tuple[str, bool], Document | None] = {}
 
     @classmethod
     def build(

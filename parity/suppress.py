@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from parity._lazy import lazy_compile
@@ -39,11 +38,10 @@ class Directive(NamedTuple):
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Suppressions:
+class Suppressions(NamedTuple):
     """What a file's comments suppress: codes per line, and codes for the whole file."""
 
-    by_line: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    by_line: dict[int, tuple[str, ...]]
     whole_file: tuple[str, ...] = ()
 
     def covers(self, code: str, line: int) -> bool:

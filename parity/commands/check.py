@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
@@ -174,8 +173,7 @@ def _replayable(
     return code
 
 
-@dataclass(frozen=True)
-class FixMode:
+class FixMode(NamedTuple):
     """How to fix: show the diff only, report nothing else, include the unsafe fixes."""
 
     diff: bool = False
@@ -233,7 +231,7 @@ def _fix(
         _echo_names(planned, err=False)
         return 0
     # What is left, checked afresh: a fix run neither reads nor writes the results cache.
-    report = run_check(replace(options, no_cache=True))
+    report = run_check(options._replace(no_cache=True))
     _show(report, output_format, output, statistics, show_all)
     line = _count_line("Fixed", planned, remaining=len(report.findings))
     # Machine-readable reports keep standard output to themselves.

@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from parity.findings import Finding, Severity
 
@@ -29,8 +28,7 @@ FORMATS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a check found; reporters only render it."""
 
     findings: tuple[Finding, ...]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -55,7 +54,7 @@ def run_routines_check(
     kept = tuple(
         f for f in report.findings if f.code.startswith("PAR5") or is_schedule_file(f.path)
     )
-    return replace(report, findings=kept)
+    return report._replace(findings=kept)
 
 
 def schedule_inventory(paths: Sequence[Path], *, cwd: Path | None = None) -> Inventory:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from parity._lazy import lazy_compile
 from parity.findings import Fix, Location, Safety, Severity, Violation
@@ -22,8 +21,7 @@ _CODE = lazy_compile(r"^PAR[0-9]{3}$")
 _NAME = lazy_compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """Everything a rule may read: the inventory of files of every scope and the configuration."""
 
     inventory: Inventory
@@ -46,7 +44,7 @@ class Context:
         """Each configuration file of the given kinds with its parsed document."""
         return self.inventory.documents(*kinds, scopes=scopes)
 
-    @cached_property
+    @property
     def environments(self) -> list[Environment]:
         """The cloud environments the repository declares (or the implicit default)."""
         return self.config.declared_environments
