@@ -515,7 +515,7 @@ def scan_text(text: str) -> list[SecretMatch]:
     if len(text) < _SHORT:
         # A short text (a message, a value: the engine masks every finding's) is first searched
         # once for anything each pass could start from, and most have nothing.
-        provider = _any_needle().search(text) is not None
+        provider = _has_needle(text)
         keyed = _ANY_KEY_SHAPE.search(low) is not None
         if not (provider or keyed):
             return []
@@ -523,6 +523,30 @@ def scan_text(text: str) -> list[SecretMatch]:
     if keyed:
         found.extend(_keyword_matches(text, _word_positions(low)))
     return _without_overlaps(found)
+
+
+# The tree of needles compiles in a third of a millisecond, but common letters start it ("e" of
+# "eyJ", "s" of "sk_test_"): the engine tries a branch at most places of a sentence. The passes'
+# anchors are rare characters and are tried at few places, but take 0.9 ms more to compile. A
+# check that masks many messages (a file dense with keys: thousands) turns to the anchors once
+# it has searched this many short texts; a typical check searches a few dozen.
+_ANCHORS_PAY = 512
+_short_searches = itertools.count()
+
+
+def _has_needle(text: str) -> bool:
+    """Whether a provider needle is in ``text``: one search, of the tree or of the anchors."""
+    if next(_short_searches) < _ANCHORS_PAY:
+        return _any_needle().search(text) is not None
+    return _any_anchor().search(text) is not None
+
+
+@functools.cache
+def _any_anchor() -> re.Pattern[str]:
+    # Every provider pass in one pattern: it matches where some pass would (an anchor with its
+    # needle around it), so it finds a needle exactly when the tree of needles does.
+    sources = _pass_sources(_PROVIDER_NEEDLES, _PROVIDER_ANCHORS)
+    return re.compile("|".join(source for source, _ in sources))
 
 
 def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:
@@ -543,7 +567,8 @@ def _ascii_lower(text: str) -> str:
     A-Z: a non-ASCII character may become another non-ASCII one (never ASCII, never a space),
     which no pattern of this module can tell apart. Much faster than ``str.translate``.
     """
-    if text.isascii():
+    if text.isascii() or text.replace("…", "").isascii():
+        # (Finding messages: ASCII but for the ellipsis of a mask, which has no lower case.)
         return text.lower()
     raw = text.encode("utf-32-le", "surrogatepass").lower()
     return raw.decode("utf-32-le", "surrogatepass")
@@ -666,6 +691,14 @@ def _passes(needles: Iterable[tuple[str, str, int]], anchors: str, tail: str = "
     Two needles of one anchor never both match at one place (tests/secrets checks it), so the
     branch that matches is the only needle there.
     """
+    sources = _pass_sources(needles, anchors, tail)
+    return [_Pass(re.compile(source), owners) for source, owners in sources]
+
+
+def _pass_sources(
+    needles: Iterable[tuple[str, str, int]], anchors: str, tail: str = ""
+) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """The patterns of :func:`_passes`, not compiled, with their groups' owners."""
     by_anchor: dict[str, list[tuple[str, int, str, int]]] = {c: [] for c in anchors}
     for needle, owner, offset in needles:
         anchor = next(c for c in anchors if c in needle)
@@ -690,8 +723,8 @@ def _passes(needles: Iterable[tuple[str, str, int]], anchors: str, tail: str = "
             if "" not in before
             else ""
         )
-        pattern = re.compile(re.escape(anchor) + first + "(?:" + "|".join(branches) + ")")
-        passes.append(_Pass(pattern, tuple((owner, i - offset) for _, i, owner, offset in group)))
+        source = re.escape(anchor) + first + "(?:" + "|".join(branches) + ")"
+        passes.append((source, tuple((owner, i - offset) for _, i, owner, offset in group)))
     return passes
 
 

@@ -79,6 +79,15 @@ def test_display_output_is_safe_and_encodable(text: str) -> None:
         assert shown == text
 
 
+def test_display_passes_as_printable_only_text_with_nothing_to_escape() -> None:
+    # display() returns a text isprintable() accepts as it is: no character it escapes may be
+    # printable. Every code point, surrogates too.
+    every = "".join(map(chr, range(0x110000)))
+    escaped = {c for c in every if display(c) != c}
+    assert {ord(c) for c in escaped} == UNSAFE
+    assert not [c for c in escaped if c.isprintable()]
+
+
 @settings(deadline=None)
 @given(any_text)
 def test_display_covers_every_control_category(text: str) -> None:

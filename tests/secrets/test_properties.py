@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -9,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parity import secrets
 from parity.secrets import (
+    _ANCHORS_PAY,
     _ANY_KEY_SHAPE,
     _BY_KEYWORD,
     _HEX,
@@ -28,6 +31,7 @@ from parity.secrets import (
     _WORD_ANCHORS,
     SecretMatch,
     _alternation,
+    _any_anchor,
     _any_needle,
     _ascii_lower,
     _entropy,
@@ -263,6 +267,37 @@ def test_a_tree_of_prefixes_matches_where_the_words_start(text: str) -> None:
         assert [i for i in range(len(text) + 1) if tree.match(text, i)] == [
             i for i in range(len(text) + 1) if plain.match(text, i)
         ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(needle_texts)
+def test_the_anchors_find_a_needle_where_the_tree_does(text: str) -> None:
+    # A short text is searched for a needle through the tree or, once that many texts have been,
+    # through the anchors of the provider passes: the answer must not depend on which.
+    assert (_any_anchor().search(text) is None) == (_any_needle().search(text) is None)
+
+
+@pytest.mark.parametrize("piece", _NEEDLE_PIECES)
+def test_the_anchors_find_every_needle_piece_the_tree_finds(piece: str) -> None:
+    for text in (piece, f"high {piece} token: {piece}", piece[1:], piece[:-1]):
+        assert (_any_anchor().search(text) is None) == (_any_needle().search(text) is None)
+
+
+@pytest.mark.parametrize("piece", _NEEDLE_PIECES)
+def test_a_short_text_searched_through_the_anchors_finds_what_every_pass_finds(
+    piece: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(secrets, "_short_searches", itertools.count(_ANCHORS_PAY))
+    for text in (piece, f"high {piece} token: {piece}"):
+        assert scan_text(text) == _without_overlaps(_every_pass(text))
+
+
+def test_a_text_of_ascii_and_ellipses_is_lowered_as_through_utf32() -> None:
+    every_ascii = "".join(map(chr, range(128)))
+    odd = ("K…\u017f", "\u0130…", "\u212a…")  # (?i) folds the long s and the Kelvin sign
+    for text in (every_ascii, f"…{every_ascii}…", "sk_live_…(32 chars) KEY…", "…", *odd):
+        raw = text.encode("utf-32-le", "surrogatepass").lower().decode("utf-32-le")
+        assert _ascii_lower(text) == raw
 
 
 def test_the_short_searches_start_from_every_needle_and_word() -> None:
