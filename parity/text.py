@@ -17,6 +17,7 @@ place keys across each of them.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -48,14 +49,22 @@ ELLIPSIS = "…"
 # Python str holds a pair as one code point, so any surrogate here is a lone one, which no UTF
 # encoder accepts); U+FFFE/U+FFFF (not characters, and forbidden in XML 1.0).
 _BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
-_UNSAFE = re.compile(f"[\x00-\x1f{_BEYOND_C0}]")
+_UNSAFE = f"[\x00-\x1f{_BEYOND_C0}]"
 # In JSON text C0 characters are only layout (json.dumps escapes them inside strings).
-_UNSAFE_IN_JSON = re.compile(f"[{_BEYOND_C0}]")
+_UNSAFE_IN_JSON = f"[{_BEYOND_C0}]"
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # One escape this module writes (or JSON notation writes), or a run of other characters: a
 # cut falls between tokens, never inside an escape.
-_TOKEN = re.compile(r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)|[^\\]+|\\", re.DOTALL)
+_PIECE = r"(?s)\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)|[^\\]+|\\"
 _MAX_DEPTH = 32  # how deep a quoted value is searched for keyed secrets
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled the first time it is needed: most text is printable, and most
+    messages are short, so most checks need none of this module's patterns (those of character
+    classes beyond Latin-1 take half a millisecond each to compile)."""
+    return re.compile(pattern)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -79,7 +88,8 @@ def display(text: str) -> str:
         # Every character _UNSAFE matches is one isprintable() refuses (tests/test_text.py
         # checks each code point), and this test runs twice as fast as the search.
         return text
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+    unsafe = _compiled(_UNSAFE)
+    return unsafe.sub(_escape, text) if unsafe.search(text) else text
 
 
 def _json_escape(match: re.Match[str]) -> str:
@@ -96,7 +106,10 @@ def dumps(doc: object, *, indent: int | None = 2) -> str:
     escapes there.
     """
     text = json.dumps(doc, indent=indent, ensure_ascii=False)
-    return _UNSAFE_IN_JSON.sub(_json_escape, text) if _UNSAFE_IN_JSON.search(text) else text
+    if text.isascii() and "\x7f" not in text:  # DEL is the one ASCII character it matches
+        return text
+    unsafe = _compiled(_UNSAFE_IN_JSON)
+    return unsafe.sub(_json_escape, text) if unsafe.search(text) else text
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -106,7 +119,7 @@ def _shorten(text: str, limit: int) -> str:
     room = max(limit - len(ELLIPSIS), 0)
     out: list[str] = []
     used = 0
-    for token in _TOKEN.finditer(text):
+    for token in _compiled(_PIECE).finditer(text):
         piece = token.group()
         if used + len(piece) > room:
             if piece[0] != "\\":  # a run of plain characters may be cut anywhere
@@ -176,13 +189,13 @@ def _flag(items: list[Any], i: int) -> str | None:
 
 # Markdown (GitHub-flavoured, as the job summary renders it): every ASCII punctuation character
 # with a meaning inline, HTML's included, gets a backslash (CommonMark shows it literally then).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&#()])")
-_BACKTICKS = re.compile("`+")
+_MD_SPECIAL = r"([\\`*_\[\]<>!|~&#()])"
+_BACKTICKS = "`+"
 
 
 def md_text(text: str) -> str:
     """``text`` for a Markdown table cell: one line, shown as written, never markup or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", display(text))
+    return _compiled(_MD_SPECIAL).sub(r"\\\1", display(text))
 
 
 def md_code(text: str) -> str:
@@ -190,6 +203,6 @@ def md_code(text: str) -> str:
     shown = display(text).replace("|", "\\|")
     if not shown:
         return ""
-    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)
+    fence = "`" * (max((len(run) for run in _compiled(_BACKTICKS).findall(shown)), default=0) + 1)
     pad = " " if shown[0] in "` " or shown[-1] in "` " else ""
     return f"{fence}{pad}{shown}{pad}{fence}"

@@ -180,3 +180,15 @@ def test_patterns_for_unusual_input_compile_on_first_use() -> None:
         _yaml._LEADING_TABS,
     )
     assert not [p for p in unusual if isinstance(p, re.Pattern)]
+
+
+def test_printable_text_and_short_values_compile_no_pattern_of_the_text_module() -> None:
+    # Most messages are printable and most quoted values short: the escaping and cutting
+    # patterns (about 1.5 ms to compile, classes beyond Latin-1) are not needed for them.
+    probe = (
+        "from parity import text\n"
+        "text.display('Run npm ci: é, 日本'); text.dumps({'a': ['b', 1]}); text.quote('x')\n"
+        "print(text._compiled.cache_info().currsize)"
+    )
+    out, _ = _modules_after(probe)
+    assert out == "0"

@@ -63,6 +63,22 @@ def test_display_escapes_visibly(raw: str, shown: str) -> None:
     assert display(raw) == shown
 
 
+def test_the_patterns_match_only_what_the_fast_paths_cannot_skip() -> None:
+    # display returns printable text untouched, dumps JSON text that is ASCII without DEL:
+    # right only while every character the escaping patterns match is unprintable, and
+    # non-ASCII or DEL.
+    import re
+
+    from parity import text
+
+    everything = "".join(map(chr, range(0x110000)))
+    unsafe = re.findall(text._UNSAFE, everything)
+    assert {ord(c) for c in unsafe} == UNSAFE
+    assert not [c for c in unsafe if c.isprintable()]
+    in_json = re.findall(text._UNSAFE_IN_JSON, everything)
+    assert not [c for c in in_json if c.isascii() and c != "\x7f"]
+
+
 def test_display_leaves_safe_text_alone() -> None:
     text = "plain ascii, é, 中文, \u00a0 and a backslash \\x1b already escaped"
     assert display(text) is text

@@ -72,6 +72,10 @@ _PROSE_RUN = frozenset({"run", "execute", "source"})
 # A path written as an example of the user's own input (`cat ~/path/to/file.csv`).
 _EXAMPLE_PATH = lazy_compile(r"(?i)path/to|[<{]|\.\.\.|…|example|\byour|username|yourname")
 _NEGATION = lazy_compile(r"(?i)(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+)?$")
+# What a home path needs in the text it is read from: HOME_WORD a "~" or "$", PERSONAL_PATH
+# "/Users/" or "/home/", WINDOWS_HOME a drive's ":/" or ":\", a "%" or "$env:". Prose without
+# any of them names no home path, so its verbs and @ references need no matching at all.
+_HOME_MARKS = ("~", "$", "%", ":/", ":\\", "/Users/", "/home/")
 
 
 class PathUse(NamedTuple):
@@ -98,7 +102,7 @@ def _uses(text: str, *, imports: bool) -> Iterator[PathUse]:
     offset = sum(len(line) + 1 for line in lines[:i])
     while i < len(lines):
         line = lines[i]
-        fence = _FENCE.match(line)
+        fence = _FENCE.match(line) if "`" in line or "~" in line else None
         if fence is not None:
             end = _fence_end(lines, i, fence.group(1))
             body_start = offset + len(line) + 1
@@ -204,7 +208,9 @@ def _home(word: str) -> str | None:
 def _prose(line: str, offset: int, *, imports: bool) -> Iterator[PathUse]:
     """Inline commands, ``@~/`` references and read/run verbs followed by a path, on one line."""
     spans: list[tuple[int, int]] = []
-    for m in _CODE_SPAN.finditer(line):
+    # Not filtered by _HOME_MARKS: the shell words of inline code lose their quotes, so a path
+    # split by quotes (/Us"ers"/me) is whole only after parsing.
+    for m in _CODE_SPAN.finditer(line) if "`" in line else ():
         spans.append(m.span())
         code = m.group(2)
         cmds = parse(code)
@@ -219,6 +225,8 @@ def _prose(line: str, offset: int, *, imports: bool) -> Iterator[PathUse]:
                 if program and not path.endswith(SCRIPT_SUFFIXES):
                     continue
                 yield _locate(code, offset + m.start(2), 0, path, how)
+    if not any(mark in line for mark in _HOME_MARKS):
+        return
     if imports:
         for m in _AT_HOME.finditer(line):
             ref = _home(m.group(1))

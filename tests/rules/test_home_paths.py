@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from parity.rules._instructions import READS, RUNS, instruction_paths
 from parity.rules._scope import home_reference
 from parity.rules.par102_home_path_in_repo_config import _command_refs, _mcp_home
-from tests.helpers import make_repo, run, write
+from tests.helpers import SHARED, make_repo, run, write
 
 
 def _uses(text: str) -> list[tuple[str, str]]:
@@ -144,3 +146,46 @@ def test_status_line_is_advice_because_cloud_sessions_run_none(
     assert finding["severity"] == "info"
     assert "does not run a status line" in finding["message"]
     assert result.code == 0  # info does not fail the default --fail-on warning
+
+
+# Lines without a home mark whose verbs and references name a path, and lines whose home path
+# the marks must let through (a drive, a variable, a personal folder).
+_MARK_CASES = [
+    "Read the notes at docs/notes.md before you start.",
+    "Run the script at scripts/deploy.sh first, then open README.md.",
+    "See @docs/team.md and @AGENTS.md for more.",
+    "Read ~/.claude/guides/style.md before you start.",
+    "Run $HOME/bin/deploy.sh first.",
+    r"Read C:\Users\alice\notes.md first.",
+    "Read c:/users/alice/notes.md first.",
+    "Read %USERPROFILE%\\notes.md first.",
+    "Open /Users/alice/notes.md first.",
+    "Run /home/bob/x.sh first.",
+    "Run `/Us'ers'/alice/bin/x.sh` first.",  # inline code: its shell words lose the quotes
+]
+
+
+def test_prose_without_a_home_mark_is_not_matched_and_finds_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from parity.rules import _instructions
+
+    texts = [*_MARK_CASES, *(text for text, _ in READ_OR_RUN)]
+    corpus = SHARED.glob("corpus/*/*.md")
+    texts += [path.read_text(encoding="utf-8", errors="replace") for path in corpus]
+    found = [_uses(text) for text in texts]
+    assert [u for u in found if u]  # the cases and the corpus name home paths
+    monkeypatch.setattr(_instructions, "_HOME_MARKS", ("",))  # every line is matched
+    assert [_uses(text) for text in texts] == found
+
+
+def test_instructions_without_a_home_mark_compile_no_prose_pattern() -> None:
+    probe = (
+        "from parity.rules import _instructions as m\n"
+        "list(m.instruction_paths('# Notes\\n- Read docs/notes.md first.\\n- Run make.\\n'))\n"
+        "print(m._PROSE_READ._compiled, m._AT_HOME._compiled, m._NEGATION._compiled)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["None", "None", "None"]
