@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -99,7 +100,17 @@ def main(
     ``command`` runs another click command under the same error handling (the GitHub Action's
     entry points use it).
     """
-    args = list(sys.argv[1:] if argv is None else argv)
+    code = _dispatch(list(sys.argv[1:] if argv is None else argv), command, prog_name)
+    if argv is None:
+        # The process exits next (a console script). What is alive now stays alive until then:
+        # freezing it spares the interpreter's last garbage collection a walk over every object
+        # the imports made (jsonschema's metaschemas, click, PyYAML), about 4% of a typical
+        # check. Only for the process's own command line: an in-process caller keeps collecting.
+        gc.freeze()
+    return code
+
+
+def _dispatch(args: list[str], command: click.Command | None, prog_name: str) -> int:
     if command is None and args in (["--version"], ["-V"]):
         # What click's version option prints, without importing click (`parity --version` is
         # how tools and people probe for parity: it should cost little more than Python).

@@ -320,3 +320,24 @@ def test_init_refuses_a_symlink_out_of_the_repository(tmp_path: Path, link: str)
     assert (repo / "pyproject.toml").is_symlink()
     assert outside.read_text() == '[project]\nname = "theirs"\n'
     assert (repo / ".git/config").read_bytes() == config_before
+
+
+def test_the_console_script_freezes_what_is_alive_before_exiting() -> None:
+    # The interpreter's last collection then skips every object the imports made.
+    code = (
+        "import gc, sys\nfrom parity.cli import main\nsys.argv = ['parity', '--version']\n"
+        "before = gc.get_freeze_count()\nmain()\nprint(before, gc.get_freeze_count())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = map(int, proc.stdout.split()[-2:])
+    assert before == 0
+    assert after > 0
+
+
+def test_an_in_process_caller_keeps_collecting() -> None:
+    code = (
+        "import gc\nfrom parity.cli import main\nmain(['--version'])\nmain(['--help'])\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.split()[-1] == "0"
