@@ -268,10 +268,58 @@ def _link(path: str) -> str:
         return f"error:{exc.errno}"
 
 
+def _tail(path: str) -> str:
+    # A file that ends with a checksum of the rest (git's index): its size and last 32 bytes
+    # (a SHA-1 or SHA-256 checksum), or its content when git wrote no checksum (index.skipHash).
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(size - 32, 0))
+            tail = handle.read()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"error:{exc.errno}"
+    return f"{size}:{tail.hex()}" if any(tail[-20:]) else _content(path)
+
+
+def folders(top: str, rels: list[str]) -> tuple[str, float]:
+    """A signature of the folders ``rels`` (relative to ``top``; "" for ``top``) that changes
+    when an entry is added to, removed from or renamed in any of them, and the latest time one
+    of them was so changed (0 when none exists)."""
+    parts = []
+    latest = 0.0
+    for rel in rels:
+        try:
+            st = os.lstat(os.path.join(top, rel) if rel else top)
+        except OSError as exc:
+            parts.append(f"error:{exc.errno}")
+            continue
+        # The change time too: a folder's modification time can be set back, its change time not.
+        parts.append(f"{st.st_mode:o}:{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+        latest = max(latest, st.st_mtime)
+    text = "\n".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text).hexdigest()[:32], latest
+
+
+def changed_since(paths: list[str], since: float) -> bool:
+    """True when one of ``paths`` was modified at ``since`` or later."""
+    for path in paths:
+        try:
+            if os.stat(path).st_mtime >= since:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def current(kind: str, path: str) -> str:
-    """The signature ``path`` has now, as an input of ``kind`` (read, list, stat, lstat, link)."""
+    """The signature ``path`` has now, as an input of ``kind`` (read, list, stat, lstat, link,
+    tail: see :func:`_tail`)."""
     if kind == "read":
         return _content(path)
+    if kind == "tail":
+        return _tail(path)
     if kind == "list":
         return _listing(path)
     if kind == "link":

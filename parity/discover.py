@@ -128,6 +128,9 @@ class Repo:
         self.worktree = worktree  # where git runs for this repository (None: not git)
         self.links: dict[str, Link] = {} if links is None else links
         self._real_root = root.resolve()
+        # Set by discover_repo when git's listing depends on the index and the folders alone
+        # (see listed_folders).
+        self._plain: Worktree | None = None
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, is_git={self.is_git}, {len(self.files)} files)"
@@ -340,14 +343,15 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     # content: see parity.git); for a sub-folder checked as its own project only the files below
     # it are listed, relative to it.
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    staged, others, ignored = _listings(tree)
+    staged, others, ignored, any_untracked = _listings(tree)
     untracked = _names(others, prefix)
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
     linked = [rel for rel in untracked if _is_link(root / rel)]
     links: dict[str, Link] = {}
     # A tracked link's record holds its mode (" 120000 "). Most trees hold no link: their files
     # are then sorted into entries only when something looks them up.
-    if linked or b" 120000 " in staged:
+    linkless = not linked and b" 120000 " not in staged
+    if not linkless:
         entries = _entries(staged, prefix, untracked, linked)
         pending = [rel for rel, entry in entries.items() if entry[1] == MODE_SYMLINK]
         files = Files(entries)
@@ -372,7 +376,7 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     for listed in (others, ignored, where.encode("utf-8", "surrogateescape")):
         digest.update(b"\0\1\0" + listed)
     listing = digest.hexdigest()
-    return Repo(
+    repo = Repo(
         root,
         True,
         files,
@@ -382,6 +386,35 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
         worktree=tree,
         links=links,
     )
+    if linkless and not any_untracked:
+        repo._plain = tree
+    return repo
+
+
+def listed_folders(repo: Repo) -> tuple[Worktree, list[str]] | None:
+    """The folders git reads to list ``repo`` (relative to the work tree's top, "" for the top),
+    when the listing depends on the index and on the entries of these folders alone; else None.
+
+    That is so when git found no untracked or ignored entry (not even an empty folder) and no
+    symbolic link: every folder then holds a tracked file, so the folders are the tracked files'
+    parents, and no file or folder can appear or go without changing one of their time stamps
+    (where a link leads is outside them). A replayed check compares these time stamps and the
+    index instead of asking git to read the tree again (parity.replay).
+    """
+    tree = repo._plain
+    if tree is None:
+        return None
+    folders = {""}
+    prefix = f"{tree.prefix}/" if tree.prefix else ""
+    parents = {f"{prefix}{rel}".rpartition("/")[0] for rel in repo.files}
+    # The checked folder and those above it too (git looks at them first, tracked files or not).
+    parents.add(tree.prefix)
+    for parent in parents:
+        folder = parent
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return tree, sorted(folders)
 
 
 def _entries(staged: bytes, prefix: str, untracked: list[str], linked: list[str]) -> _Entries:
@@ -413,11 +446,12 @@ _MAX_PATHSPECS = 1_000
 _MAX_PATHSPEC_BYTES = 100_000
 
 
-def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes]:
+def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, bool]:
     """git's three listings of the checked folder (``ls-files -z``): tracked files with their
     tag and index mode (``--stage``), untracked files that are not ignored (``--others
     --exclude-standard``), and what git ignores (``--others --ignored --exclude-standard
-    --directory``).
+    --directory``); and whether git found any untracked entry at all (an empty folder is one,
+    though neither of the last two listings shows it).
 
     Reading every folder of the tree is what costs at 100,000 files, and configuration may lie
     at any depth (a nested CLAUDE.md or .claude/), so no pathspec can spare the reading; it is
@@ -434,14 +468,14 @@ def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes]:
     while listing.startswith(b"? ", cut):
         cut = listing.index(b"\0", cut) + 1
     if cut == 0:
-        return listing, b"", b""
+        return listing, b"", b"", False
     specs = [os.fsdecode(record[2:].rstrip(b"/")) for record in listing[:cut].split(b"\0")[:-1]]
     if len(specs) > _MAX_PATHSPECS or cut > _MAX_PATHSPEC_BYTES:
-        return listing[cut:], *_untracked(tree, scope)
+        return listing[cut:], *_untracked(tree, scope), True
     try:
-        return listing[cut:], *_untracked(tree, ("--", *specs))
+        return listing[cut:], *_untracked(tree, ("--", *specs)), True
     except ParityError:
-        return listing[cut:], *_untracked(tree, scope)  # as git answers for the whole folder
+        return listing[cut:], *_untracked(tree, scope), True  # as git answers for the whole folder
 
 
 def _untracked(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes]:

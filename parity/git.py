@@ -194,6 +194,48 @@ class Worktree(NamedTuple):
                 found.append(real)
         return tuple(found)
 
+    def listing_sources(self) -> tuple[list[str], list[str]] | None:
+        """What decides, besides the tree's folders, what ``git ls-files`` lists here (absolute
+        paths): the index files (the index, and a split index's shared index), and the
+        configuration files git reads or would read if they existed. None if git cannot tell.
+        """
+        dirs = ("--git-path", "index", "--git-common-dir", "--absolute-git-dir")
+        try:
+            paths, config = self.outputs(
+                # --shared-index-path last: it prints nothing for an index that is not split.
+                ("rev-parse", *dirs, "--shared-index-path"),
+                ("config", "--list", "--show-origin", "-z"),
+            )
+        except ParityError:
+            return None
+        top = str(self.top)
+        # Relative paths are relative to the top, where git ran; join keeps absolute ones.
+        lines = [os.path.join(top, os.fsdecode(line)) for line in paths.splitlines()]
+        if len(lines) not in (3, 4):
+            return None
+        index, common, own = lines[:3]
+        files = {os.path.join(common, "config"), os.path.join(own, "config.worktree")}
+        # Records are "ORIGIN\0KEY\nVALUE\0": included files too.
+        for origin in config.split(b"\0")[0::2]:
+            if origin.startswith(b"file:"):
+                files.add(os.path.join(top, os.fsdecode(origin[5:])))
+        files.update(_user_config())
+        return [index, *lines[3:]], sorted(files)
+
+
+def _user_config() -> list[str]:
+    """The global and system configuration files git reads (existing or not)."""
+    env = os.environ
+    found = []
+    if env.get("GIT_CONFIG_GLOBAL"):
+        found.append(env["GIT_CONFIG_GLOBAL"])
+    elif env.get("HOME"):
+        xdg = env.get("XDG_CONFIG_HOME") or os.path.join(env["HOME"], ".config")
+        found += [os.path.join(xdg, "git", "config"), os.path.join(env["HOME"], ".gitconfig")]
+    if env.get("GIT_CONFIG_NOSYSTEM", "") in ("", "0", "false"):
+        found.append(env.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig")
+    return [os.path.abspath(path) for path in found]
+
 
 def worktree(folder: Path, top: Path | None = None) -> Worktree | None:
     """The work tree holding ``folder``, with ``folder``'s place in it; None outside git.

@@ -8,7 +8,10 @@ with every input the report was made from: the files the rules read (recorded as
 cache records them), the baseline, and git's listing of the repository. The next identical
 invocation prints the stored output when all of them are unchanged, before click is imported;
 anything else (another option, an edited file, a new file, a different environment) runs the
-command as usual.
+command as usual. For a tree without untracked files or links, a replay knows git's listing
+unchanged without running git: from the index's checksum, git's configuration files and the
+time stamps of every folder (see :func:`_tree`); reading a 100,000-file tree again costs git far
+more than the rest of a replay.
 
 Only a check that writes nothing is stored: no ``--fix``, ``--diff``, ``--output``,
 ``--write-baseline`` or ``--changed-since``, and nothing that makes the results cache store
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from parity.cache import Recorder
+    from parity.discover import Repo
 
 KIND = "replay"
 PREFIX = "r-"
@@ -115,6 +119,12 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
     for kind, path, signature in entry["inputs"]:
         if cache.current(kind, path) != signature:
             return None
+    text, code = entry["stdout"], entry["exit"]
+    if not isinstance(text, str) or not isinstance(code, int):
+        return None
+    tree = entry["tree"]
+    if tree is not None and _unchanged(tree):
+        return text, code
     from parity.discover import discover_repo, locate
     from parity.errors import ParityError
 
@@ -126,10 +136,18 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
             return None
     except (ParityError, OSError):
         return None
-    text, code = entry["stdout"], entry["exit"]
-    if not isinstance(text, str) or not isinstance(code, int):
-        return None
     return text, code
+
+
+def _unchanged(tree: dict[str, Any]) -> bool:
+    """True when git would list the repository as it did: the index, git's configuration and
+    every folder it read are unchanged, and so is what found the repository (see :func:`_tree`).
+    """
+    for kind, path, signature in tree["inputs"]:
+        if cache.current(kind, path) != signature:
+            return False
+    signature, _latest = cache.folders(tree["top"], tree["folders"])
+    return bool(signature == tree["signature"])
 
 
 @contextlib.contextmanager
@@ -145,15 +163,19 @@ def recording() -> Iterator[Recorder | None]:
 def store(
     recorder: Recorder | None,
     *,
+    found: Recorder | None,
     paths: Sequence[Path],
-    root: Path,
+    repo: Repo,
     named: Sequence[Path],
-    listing: str,
     text: str,
     code: int,
 ) -> bool:
-    """Store what this invocation printed, to be replayed; False when it cannot be."""
-    if recorder is None or pending is None or not listing:
+    """Store what this invocation printed, to be replayed; False when it cannot be.
+
+    ``recorder`` recorded the check, ``found`` what found the repository ``repo`` (git's
+    processes aside).
+    """
+    if recorder is None or pending is None or not repo.listing:
         return False
     if recorder.volatile is not None or recorder.racy():
         return False
@@ -165,10 +187,50 @@ def store(
         "key": key,
         "inputs": recorder.inputs(),
         "paths": [str(p) for p in paths],
-        "root": str(root),
+        "root": str(repo.root),
         "named": [str(p) for p in named],
-        "listing": listing,
+        "listing": repo.listing,
+        "tree": _tree(found, repo),
         "stdout": text,
         "exit": code,
     }
     return cache.write_entry(folder, f"{PREFIX}{key}", entry)
+
+
+def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
+    """What lets a replay know git's listing unchanged without running git, or None.
+
+    git lists a tree with no untracked entry and no link (:func:`parity.discover.listed_folders`)
+    from the index, its configuration and the entries of the folders it reads. A replay that
+    finds the same index (by its checksum), the same configuration files, the same time stamps
+    on every folder and the same answers to what found the repository (``found``: the folders
+    and files probed from the working directory up to the work tree's top) would get the same
+    listing from git. A tree where any of them changed within the last seconds is not stored
+    this way (as the results cache's "racy" rule).
+    """
+    from parity.discover import listed_folders
+
+    listed = listed_folders(repo)
+    if listed is None or found is None:
+        return None
+    if found.volatile not in (None, "subprocess.Popen") or found.racy():
+        return None
+    tree, rels = listed
+    sources = tree.listing_sources()
+    if sources is None:
+        return None
+    index, config = sources
+    top = str(tree.top)
+    # A file .git names the git directory (a linked work tree, a submodule); a folder is "dir".
+    dotgit = os.path.join(top, ".git")
+    # Not a split index's shared index: named by its checksum, it is never rewritten (git sets
+    # its time each time it reads it).
+    written = [index[0], *config, *([dotgit] if os.path.isfile(dotgit) else [])]
+    signature, latest = cache.folders(top, rels)
+    since = found.started - cache.RACY_SECONDS
+    if latest >= since or cache.changed_since(written, since):
+        return None
+    inputs = found.inputs()
+    inputs += [["tail", path, cache.current("tail", path)] for path in index]
+    inputs += [["read", path, cache.current("read", path)] for path in [*config, dotgit]]
+    return {"top": top, "folders": rels, "signature": signature, "inputs": inputs}

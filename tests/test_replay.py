@@ -3,15 +3,19 @@ click is imported, only while every input it was made from is unchanged."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from parity.git import HARDENING
 from tests.helpers import git, make_repo, write
 from tests.test_cache import SETTINGS, TOKEN, settle
 
@@ -19,12 +23,16 @@ pytestmark = pytest.mark.skipif(sys.version_info < (3, 11), reason="the cache ne
 
 ROOT = Path(__file__).resolve().parents[1]
 # A real process with a real (UTF-8) pipe for standard output, as pre-commit and CI run it; the
-# last line of standard error says whether click was imported (a run) or not (a replay).
+# last lines of standard error list the processes it started and say whether click was imported
+# (a run) or not (a replay).
 SCRIPT = """
 import sys
+started = []
+sys.addaudithook(lambda event, args: event == "subprocess.Popen" and started.append(args[1]))
 from parity.cli import main
 code = main(sys.argv[1:])
-sys.stderr.write("\\n" + ("ran" if "click" in sys.modules else "replayed") + "\\n")
+sys.stderr.write("\\n" + repr([list(a) for a in started]) + "\\n")
+sys.stderr.write(("ran" if "click" in sys.modules else "replayed") + "\\n")
 sys.exit(code)
 """
 
@@ -35,6 +43,11 @@ class Run:
     out: str
     err: str
     replayed: bool
+    processes: list[list[str]]
+
+    @property
+    def gits(self) -> list[list[str]]:
+        return [args for args in self.processes if os.path.basename(args[0]) == "git"]
 
 
 @pytest.fixture
@@ -57,7 +70,8 @@ def parity(repo: Path, env: dict[str, str], *args: str) -> Run:
     )
     err, _, last = proc.stderr.rstrip("\n").rpartition("\n")
     assert last in ("ran", "replayed"), proc.stderr
-    return Run(proc.returncode, proc.stdout, err, last == "replayed")
+    err, _, started = err.rpartition("\n")
+    return Run(proc.returncode, proc.stdout, err, last == "replayed", ast.literal_eval(started))
 
 
 @pytest.fixture
@@ -69,7 +83,17 @@ def repo(tmp_path: Path, fake_home: Path) -> Path:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "setup")
     settle(root, fake_home)
+    settle_git(root)
     return root
+
+
+def settle_git(root: Path, gitdir: str = ".git") -> None:
+    """Date git's index and configuration a minute back (see settle): written just now, a
+    replay could not know them unchanged without asking git again."""
+    past = time.time() - 60
+    for path in (root / gitdir).iterdir():
+        if path.is_file():  # the index, a split index's shared index, the configuration
+            os.utime(path, (past, past))
 
 
 def entries(repo: Path) -> list[Path]:
@@ -97,6 +121,7 @@ def test_the_second_identical_run_is_replayed_with_the_same_output(
     assert first.code in (0, 1), first.err
     second = parity(repo, env, *args)
     assert second.replayed
+    assert second.gits == []  # the tree is known unchanged without asking git (see below)
     assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
     assert "ghp_" + "A1b2" not in second.out  # what is stored is the masked output
 
@@ -251,7 +276,180 @@ def test_a_stored_output_for_changed_inputs_is_never_printed(
     doc = json.loads(entry.read_text(encoding="utf-8"))
     doc["stdout"] = "stale\n"
     doc["listing"] = "0" * 40
+    doc["tree"]["signature"] = "0" * 32
     entry.write_text(json.dumps(doc), encoding="utf-8")
     again = parity(repo, env, "check")
     assert not again.replayed
     assert "stale" not in again.out
+
+
+# A replay knows git's listing unchanged without running git when the tree had no untracked
+# entry and no link: from the index's checksum, git's configuration, the time stamps of every
+# folder git read and what found the repository. Anything else asks git, as before.
+
+
+def test_a_replay_that_finds_the_tree_changed_asks_git(repo: Path, env: dict[str, str]) -> None:
+    first = parity(repo, env, "check")
+    (entry,) = entries(repo)
+    doc = json.loads(entry.read_text(encoding="utf-8"))
+    doc["tree"]["signature"] = "0" * 32
+    entry.write_text(json.dumps(doc), encoding="utf-8")
+    again = parity(repo, env, "check")
+    assert again.replayed  # git's listing is the same
+    assert any("ls-files" in args for args in again.gits)
+    assert again.out == first.out
+
+
+def test_every_git_process_is_hardened(repo: Path, env: dict[str, str]) -> None:
+    first = parity(repo, env, "check")
+    doc = json.loads(entries(repo)[0].read_text(encoding="utf-8"))
+    assert doc["tree"] is not None
+    commands = set()
+    for args in first.gits:
+        assert args[1 : 1 + len(HARDENING)] == list(HARDENING), args
+        commands.add(args[1 + len(HARDENING) :][1])  # after --literal-pathspecs
+    assert commands == {"rev-parse", "ls-files", "config"}
+    assert any("--shared-index-path" in args for args in first.gits)
+
+
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        (["update-index", "--chmod=+x", "CLAUDE.md"], False),
+        (["update-index", "--skip-worktree", "CLAUDE.md"], False),
+        (["rm", "-q", "--cached", "CLAUDE.md"], False),
+        # git lists the same files: the replay holds, but only git could tell.
+        (["config", "core.ignoreCase", "true"], True),
+        (["update-index", "--split-index"], True),
+    ],
+)
+def test_a_changed_index_or_configuration_asks_git(
+    repo: Path, env: dict[str, str], change: list[str], listed: bool
+) -> None:
+    # No file or folder of the tree changes: only what git keeps in .git.
+    parity(repo, env, "check", "--format", "json")
+    assert parity(repo, env, "check", "--format", "json").gits == []
+    git(repo, *change)
+    settle_git(repo)
+    again = parity(repo, env, "check", "--format", "json")
+    assert again.replayed is listed
+    assert any("ls-files" in args for args in again.gits)
+    assert again.out == parity(repo, env, "check", "--format", "json", "--no-cache").out
+
+
+def test_a_split_index_is_known_by_both_its_files(repo: Path, env: dict[str, str]) -> None:
+    git(repo, "update-index", "--split-index")
+    settle_git(repo)
+    parity(repo, env, "check")
+    doc = json.loads(entries(repo)[0].read_text(encoding="utf-8"))
+    tails = [path for kind, path, _ in doc["tree"]["inputs"] if kind == "tail"]
+    assert [Path(p).name.split(".")[0] for p in tails] == ["index", "sharedindex"]
+    assert parity(repo, env, "check").gits == []
+    # The shared index changes while the index itself does not: a miss.
+    shared = Path(tails[1])
+    shared.write_bytes(shared.read_bytes()[:-1] + b"\0")
+    assert not parity(repo, env, "check").replayed
+
+
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        (lambda root: write(root, "notes.txt", "new\n"), False),  # a new file at the top
+        (lambda root: write(root, ".claude/hooks/other.sh", "echo\n"), False),  # in a sub-folder
+        (lambda root: os.rename(root / "CLAUDE.md", root / "AGENTS.md"), False),
+        (lambda root: os.symlink("CLAUDE.md", root / "AGENTS.md"), False),
+        # git's listings of files hold no empty folder: the replay holds, but only git could tell.
+        (lambda root: (root / ".claude" / "empty").mkdir(), True),
+    ],
+)
+def test_a_new_entry_in_any_folder_asks_git(
+    repo: Path, env: dict[str, str], change: Callable[[Path], object], listed: bool
+) -> None:
+    parity(repo, env, "check")
+    assert parity(repo, env, "check").gits == []
+    change(repo)
+    settle(repo)
+    again = parity(repo, env, "check")
+    assert again.replayed is listed
+    assert any("ls-files" in args for args in again.gits)
+
+
+def test_an_untracked_empty_folder_keeps_asking_git(repo: Path, env: dict[str, str]) -> None:
+    # git lists an empty folder as one untracked entry, and not what is later put in it, though
+    # its other listings do: the folder's own time stamp is not among those a replay compares.
+    (repo / "build").mkdir()
+    settle(repo)
+    parity(repo, env, "check")
+    again = parity(repo, env, "check")
+    assert again.replayed
+    assert again.gits != []
+    write(repo, "build/.claude/settings.json", SETTINGS)
+    settle(repo)
+    assert not parity(repo, env, "check").replayed
+
+
+def test_a_tree_with_a_link_keeps_asking_git(
+    repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Where a link leads can change outside the tree: a link into a folder outside that appears.
+    outside = tmp_path / "outside"
+    os.symlink(outside, repo / "shared")
+    os.symlink("shared/CLAUDE.md", repo / "AGENTS.md")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "links")
+    settle(repo)
+    settle_git(repo)
+    parity(repo, env, "check", "--format", "json")
+    again = parity(repo, env, "check", "--format", "json")
+    assert again.replayed
+    assert again.gits != []
+    write(outside, "CLAUDE.md", "# Shared\n")  # AGENTS.md no longer dangles: it leads out
+    assert not parity(repo, env, "check", "--format", "json").replayed
+
+
+def test_a_linked_work_tree_is_replayed_without_git(repo: Path, env: dict[str, str]) -> None:
+    other = repo.parent / "other"
+    git(repo, "worktree", "add", "-q", str(other))
+    settle(other)
+    settle_git(repo)
+    settle_git(repo, ".git/worktrees/other")
+    first = parity(other, env, "check")
+    assert parity(other, env, "check").gits == []
+    git(other, "update-index", "--chmod=+x", "CLAUDE.md")  # that work tree's own index
+    settle_git(repo, ".git/worktrees/other")
+    again = parity(other, env, "check")
+    assert not again.replayed
+    assert again.out == first.out
+
+
+def test_a_sub_folder_is_replayed_without_git(repo: Path, env: dict[str, str]) -> None:
+    sub = repo / ".claude"
+    parity(sub, env, "check", ".")
+    assert parity(sub, env, "check", ".").gits == []
+    write(repo, ".claude/agents/reviewer.md", "---\nname: reviewer\n---\nReview.\n")
+    settle(repo)
+    assert not parity(sub, env, "check", ".").replayed
+
+
+def test_a_repository_named_through_a_link_that_moves_is_run_again(
+    repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Nothing in either tree changes: only what found the repository (a link to it) does.
+    other = make_repo(tmp_path / "other")
+    write(other, "CLAUDE.md", "# Other\n\nNothing to see.\n")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", "other")
+    place = tmp_path / "place"  # where the command runs, outside both
+    place.mkdir()
+    os.symlink(repo, place / "project")
+    settle(other, place)
+    settle_git(other)
+    env = {**env, "PARITY_CACHE_DIR": str(tmp_path / "cache")}
+    first = parity(place, env, "check", "project")
+    assert parity(place, env, "check", "project").gits == []
+    (place / "project").unlink()
+    os.symlink(other, place / "project")
+    settle(place)
+    again = parity(place, env, "check", "project")
+    assert not again.replayed
+    assert again.out != first.out

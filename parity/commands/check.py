@@ -152,7 +152,10 @@ def _replayable(
     invocation (parity.replay) while all it read is unchanged."""
     from parity import check as checking
 
-    repo, named = checking.discover(options)
+    # What finds the repository is recorded too: a replay that knows it unchanged need not ask
+    # git to list the tree again (parity.replay).
+    with replay.recording() as found:
+        repo, named = checking.discover(options)
     with replay.recording() as recorder:
         report = checking.check_repo(options, repo, named)
         writes = fix is None and report.fix_by_default  # the config's `fix = true`
@@ -161,13 +164,7 @@ def _replayable(
         return _fix(options, fixing, output_format, None, statistics, exit_zero, show_all)
     code = report.exit_code(exit_zero=exit_zero)
     replay.store(
-        recorder,
-        paths=options.paths,
-        root=repo.root,
-        named=named,
-        listing=repo.listing,
-        text=text,
-        code=code,
+        recorder, found=found, paths=options.paths, repo=repo, named=named, text=text, code=code
     )
     emit(text, None)
     return code
