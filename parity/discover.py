@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import os
 import posixpath
@@ -131,6 +132,7 @@ class Repo:
         # Set by discover_repo when git's listing depends on the index and the folders alone
         # (see listed_folders).
         self._plain: Worktree | None = None
+        self._real_folders: dict[str, str] = {}  # folder -> its resolved path (safe_path)
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, is_git={self.is_git}, {len(self.files)} files)"
@@ -200,16 +202,51 @@ class Repo:
 
     def safe_path(self, rel: str) -> Path | None:
         """The path of ``rel`` if it stays inside the repository once links resolve, else None."""
-        if not rel or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
+        pure = PurePosixPath(rel)
+        if not rel or pure.is_absolute() or ".." in pure.parts:
             return None
         path = self.root / rel
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError):  # symlink loops
+        real = self._resolved(str(path))
+        if real is None:
             return None
-        if real != self._real_root and self._real_root not in real.parents:
+        root = str(self._real_root)
+        if real != root and not real.startswith(root if root.endswith("/") else root + "/"):
             return None
         return path
+
+    def _resolved(self, path: str) -> str | None:
+        """What ``Path(path).resolve()`` gives, None where it raises (a symlink loop, a link
+        that cannot be read).
+
+        The same result for less work: a path resolves to its folder's resolved path joined
+        with its name unless the name is itself a link, so each folder is resolved once for all
+        of its files (a folder's resolution takes a system call per part of the path), and a
+        file that is a link, or lies in a loop, is resolved whole as before.
+        """
+        folder, name = os.path.split(path)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None and not os.path.isabs(folder):  # resolved from the cwd: no cache
+            return self._resolved_whole(path)
+        if real_folder is None:
+            try:
+                real_folder = self._real_folders[folder] = os.path.realpath(folder)
+            except OSError:
+                return None
+        joined = os.path.join(real_folder, name)
+        try:
+            is_link = stat.S_ISLNK(os.lstat(joined).st_mode)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # resolve() raises for a loop in the folders
+                return None
+            is_link = False  # missing: resolve() leaves the name as it is
+        return joined if not is_link else self._resolved_whole(path)
+
+    @staticmethod
+    def _resolved_whole(path: str) -> str | None:
+        try:
+            return str(Path(path).resolve())
+        except (OSError, RuntimeError):  # symlink loops
+            return None
 
     def rel(self, path: Path) -> str | None:
         """The repo-relative POSIX form of ``path``, or None when it is outside the repository."""

@@ -335,3 +335,90 @@ def test_path_searches_equal_a_walk_of_every_file(rels: list[str], patterns: lis
     assert repo.paths_with(".claude", ends=names) == {
         rel for rel in rels if ".claude" in rel or rel.endswith(names)
     }
+
+
+def _resolved_whole(root: Path, rel: str) -> Path | None:
+    # What safe_path answered when it resolved every path whole (SECURITY.md: no read follows a
+    # link out of the repository).
+    if not rel or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
+        return None
+    path = root / rel
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    top = root.resolve()
+    return path if real == top or top in real.parents else None
+
+
+_LINKS = {
+    "in_link": "docs/b.md",
+    "in_dir": "docs",
+    "root_link": ".",
+    "out_link": "../outside/secret.txt",
+    "out_dir": "../outside",
+    "loop1": "loop2",
+    "loop2": "loop1",
+    "self": "self",
+    "dangling": "missing.md",
+    "docs/up": "..",
+    "docs/escape": "../..",
+    "docs/chain": "../in_dir/../out_dir",
+}
+_RELS = [
+    "a.md",
+    "docs/b.md",
+    *_LINKS,
+    "in_dir/b.md",
+    "in_dir/up/a.md",
+    "root_link/a.md",
+    "root_link/out_link",
+    "out_dir/secret.txt",
+    "out_dir/dir/x.md",
+    "loop1/x.md",
+    "self/x",
+    "docs/up/in_link",
+    "docs/up/out_dir/secret.txt",
+    "docs/escape/outside/secret.txt",
+    "docs/escape/repo/a.md",
+    "docs/chain/secret.txt",
+    "missing/dir/x.md",
+    "docs/./b.md",
+    "docs//b.md",
+    ".",
+    "../outside/secret.txt",
+    "/etc/passwd",
+    "",
+]
+
+
+@pytest.mark.parametrize("via", ["repo", "alias"])
+def test_safe_path_answers_as_resolving_the_whole_path(
+    tmp_path: Path, via: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # safe_path resolves each folder once for all of its files: the same answer for every kind
+    # of link (inside, out of the repository, folders, loops, dangling, through the root),
+    # however the calls are ordered.
+    write(tmp_path, "outside/secret.txt", "s\n")
+    write(tmp_path, "outside/dir/x.md", "s\n")
+    repo = tmp_path / "repo"
+    write(repo, "a.md", "a\n")
+    write(repo, "docs/b.md", "b\n")
+    for link, target in _LINKS.items():
+        (repo / link).symlink_to(target)
+    (tmp_path / "alias").symlink_to("repo")
+    root = tmp_path / via
+    expected = {rel: _resolved_whole(root, rel) for rel in _RELS}
+    outside = ["out_link", "out_dir", "out_dir/secret.txt", "docs/escape", "docs/chain/secret.txt"]
+    assert [rel for rel in outside if expected[rel] is not None] == []
+    assert [rel for rel in ("loop1/x.md", "self/x") if expected[rel] is not None] == []
+    assert expected["in_dir/b.md"] == root / "in_dir/b.md"
+    for order in (_RELS, _RELS[::-1], _RELS + _RELS):
+        checked = Repo(root, False, {})
+        assert {rel: checked.safe_path(rel) for rel in order} == expected
+    # From a relative root too (resolved from the working folder, as before).
+    monkeypatch.chdir(tmp_path)
+    relative = Repo(Path(via), False, {})
+    assert {rel: relative.safe_path(rel) for rel in _RELS} == {
+        rel: _resolved_whole(Path(via), rel) for rel in _RELS
+    }
