@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import NamedTuple
@@ -64,8 +65,29 @@ def home_reference(word: str) -> str | None:
     match = HOME_WORD.match(word)
     if match:
         return trim_path(word)
-    found = PERSONAL_PATH.search(word) or WINDOWS_HOME.search(word)
+    found = personal_match(word)
     return trim_path(found.group(0)) if found else None
+
+
+def personal_match(text: str) -> re.Match[str] | None:
+    """The first match of PERSONAL_PATH in ``text``, else of WINDOWS_HOME, each searched only
+    where it can match. Most text cannot hold either, and the patterns then never compile."""
+    if may_hold_personal_path(text):
+        found = PERSONAL_PATH.search(text)
+        if found:
+            return found
+    return WINDOWS_HOME.search(text) if may_hold_windows_home(text) else None
+
+
+def may_hold_personal_path(text: str) -> bool:
+    """False when PERSONAL_PATH cannot match ``text``: it needs "/Users/" or "/home/"."""
+    return "/Users/" in text or "/home/" in text
+
+
+def may_hold_windows_home(text: str) -> bool:
+    """False when WINDOWS_HOME cannot match ``text``: each of its forms has a ":" (a drive,
+    ``$env:``) or a "%" (``%USERPROFILE%``)."""
+    return ":" in text or "%" in text
 
 
 # Files every Ubuntu home has, the cloud VM's root included (from /etc/skel).
@@ -80,7 +102,7 @@ def on_image(path: str) -> bool:
 
 def personal_path(word: str) -> str | None:
     """A path in ``word`` that exists only on one machine (``/Users/<name>``, ``C:\\Users\\…``)."""
-    found = PERSONAL_PATH.search(word) or WINDOWS_HOME.search(word)
+    found = personal_match(word)
     return trim_path(found.group(0)) if found else None
 
 

@@ -15,6 +15,8 @@ from parity.rules._scope import (
     HOME_WORD,
     PERSONAL_PATH,
     WINDOWS_HOME,
+    may_hold_personal_path,
+    may_hold_windows_home,
     on_image,
     personal_path,
     repo_hooks,
@@ -80,7 +82,7 @@ def _refs(command: str) -> Iterator[tuple[str, bool]]:
     for cmd in parse(command):
         for i, word in enumerate(cmd.argv):
             runs = i == 0 or (i == 1 and cmd.argv[0] in _SOURCE)
-            personal = PERSONAL_PATH.search(word)
+            personal = PERSONAL_PATH.search(word) if may_hold_personal_path(word) else None
             if runs or (i == 1 and "/" not in cmd.argv[0] and _interpreter(cmd.argv[0])):
                 if HOME_WORD.match(word) and not on_image(trim_path(word)):
                     yield trim_path(word), True
@@ -92,7 +94,7 @@ def _refs(command: str) -> Iterator[tuple[str, bool]]:
                 yield trim_path(personal.group(0)), False
     # POSIX shell words lose a Windows path's backslashes (C:\Users\me → C:Usersme), so those
     # come from the command text.
-    for m in WINDOWS_HOME.finditer(command):
+    for m in WINDOWS_HOME.finditer(command) if may_hold_windows_home(command) else ():
         yield trim_path(m.group(0)), bool(_WINDOWS_RUN.match(command[: m.start()]))
 
 

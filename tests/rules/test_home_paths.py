@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parity.rules._instructions import READS, RUNS, instruction_paths
-from parity.rules._scope import home_reference
+from parity.rules._scope import (
+    PERSONAL_PATH,
+    WINDOWS_HOME,
+    home_reference,
+    may_hold_personal_path,
+    may_hold_windows_home,
+)
 from parity.rules.par102_home_path_in_repo_config import _command_refs, _mcp_home
 from tests.helpers import SHARED, make_repo, run, write
 
@@ -189,3 +198,28 @@ def test_instructions_without_a_home_mark_compile_no_prose_pattern() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["None", "None", "None"]
+
+
+def _containing(pattern: re.Pattern[str]) -> st.SearchStrategy[str]:
+    return st.from_regex(re.compile(pattern.pattern, pattern.flags))
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.data())
+def test_the_home_patterns_match_only_text_they_are_searched_in(data: st.DataObject) -> None:
+    # personal_path and PAR102 search these patterns only in text that may_hold_* lets through.
+    text = data.draw(st.one_of(_containing(PERSONAL_PATH), _containing(WINDOWS_HOME), st.text()))
+    assert may_hold_personal_path(text) or PERSONAL_PATH.search(text) is None
+    assert may_hold_windows_home(text) or WINDOWS_HOME.search(text) is None
+
+
+def test_words_without_a_path_mark_compile_no_home_pattern() -> None:
+    probe = (
+        "from parity.rules import _scope as m\n"
+        "[m.personal_path(w) for w in ('npx', '-y', '@a/b@1.0.0', '$CLAUDE_PROJECT_DIR/x.sh')]\n"
+        "print(m.PERSONAL_PATH._compiled, m.WINDOWS_HOME._compiled)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["None", "None"]
