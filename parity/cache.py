@@ -16,23 +16,28 @@ written atomically, and anything unreadable there is a miss, never an error.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import hashlib
-import json
+import _thread
 import os
 import stat
 import sys
-import threading
 import time
-from pathlib import Path
 
 from parity import __version__
 
-# Not typing's: a replayed `parity check` (parity.replay) imports this module and little else.
+try:
+    # What hashlib.blake2b is, without the OpenSSL bindings hashlib loads first.
+    from _blake2 import blake2b
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
+
+# Not typing's: a replayed `parity check` (parity.replay) imports this module and little else
+# (so neither pathlib, json, contextlib nor threading at the top: each costs a replay more than
+# its own work).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from contextlib import AbstractContextManager
+    from pathlib import Path
     from typing import Any, ClassVar
 
 FORMAT = 1
@@ -41,7 +46,7 @@ MAX_ENTRIES = 64
 # Files changed this recently (seconds) may have changed during the run: such a run is not
 # stored (the "racy git" rule: a timestamp cannot tell two writes within its granularity).
 RACY_SECONDS = 2.0
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 # Audit events that bring in something no recorded file describes.
 _VOLATILE_EVENTS = frozenset(
@@ -126,7 +131,7 @@ class _State:
 
     active: ClassVar[list[Recorder]] = []
     hooked = False
-    lock = threading.RLock()
+    lock = _thread.RLock()
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -179,10 +184,15 @@ def _wrap_readlink(original: Callable[..., Any]) -> Callable[..., Any]:
     return readlink
 
 
-@contextlib.contextmanager
-def recording(exclude: tuple[str, ...] = ()) -> Iterator[Recorder]:
+def recording(exclude: tuple[str, ...] = ()) -> AbstractContextManager[Recorder]:
     """Record what the code in the ``with`` block reads (one thread at a time; a recording
     inside another adds to both), leaving out what is under the ``exclude`` folders."""
+    import contextlib
+
+    return contextlib.contextmanager(_record)(exclude)
+
+
+def _record(exclude: tuple[str, ...]) -> Iterator[Recorder]:
     with _State.lock:
         if not _State.hooked:
             sys.addaudithook(_audit)
@@ -213,18 +223,24 @@ def _relevant(path: str) -> bool:
     )
 
 
-@functools.cache
 def _ignored_prefixes() -> tuple[str, ...]:
-    roots = {_PACKAGE, *(_schema_dirs())}
-    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
-        roots.add(Path(prefix).resolve())
-    return tuple(str(r) + os.sep for r in roots)
+    if not _IGNORED:
+        roots = {_PACKAGE, *(_schema_dirs())}
+        for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix):
+            roots.add(os.path.realpath(prefix))
+        _IGNORED.extend(r + os.sep for r in roots)
+    return tuple(_IGNORED)
 
 
-def _schema_dirs() -> list[Path]:
+_IGNORED: list[str] = []
+
+
+def _schema_dirs() -> list[str]:
     # As parity._resources.schemas_dir finds them, without importing importlib.resources.
-    packaged = _PACKAGE / "_schemas"
-    return [packaged if packaged.is_dir() else _PACKAGE.parent / "schemas"]
+    packaged = os.path.join(_PACKAGE, "_schemas")
+    if os.path.isdir(packaged):
+        return [packaged]
+    return [os.path.join(os.path.dirname(_PACKAGE), "schemas")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,7 +250,7 @@ def _schema_dirs() -> list[Path]:
 def _content(path: str) -> str:
     try:
         with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+            return blake2b(handle.read(), digest_size=16).hexdigest()
     except IsADirectoryError:
         return "dir"
     except FileNotFoundError:
@@ -249,7 +265,7 @@ def _listing(path: str) -> str:
             names = sorted(f"{e.name}\0{e.is_dir()}\0{e.is_symlink()}" for e in entries)
     except OSError as exc:
         return f"error:{exc.errno}"
-    return hashlib.blake2b("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return blake2b("\n".join(names).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _mode(path: str, *, follow: bool) -> str:
@@ -287,19 +303,20 @@ def folders(top: str, rels: list[str]) -> tuple[str, float]:
     """A signature of the folders ``rels`` (relative to ``top``; "" for ``top``) that changes
     when an entry is added to, removed from or renamed in any of them, and the latest time one
     of them was so changed (0 when none exists)."""
-    parts = []
+    # A replay of a 100,000-file tree checks a thousand folders: no call per folder but lstat.
+    base = os.path.join(top, "")
+    stamps: list[object] = []
     latest = 0.0
     for rel in rels:
         try:
-            st = os.lstat(os.path.join(top, rel) if rel else top)
+            st = os.lstat(base + rel if rel else top)
         except OSError as exc:
-            parts.append(f"error:{exc.errno}")
+            stamps.append(exc.errno)
             continue
         # The change time too: a folder's modification time can be set back, its change time not.
-        parts.append(f"{st.st_mode:o}:{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+        stamps.append((st.st_mode, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
         latest = max(latest, st.st_mtime)
-    text = "\n".join(parts).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(text).hexdigest()[:32], latest
+    return blake2b(repr(stamps).encode()).hexdigest()[:32], latest
 
 
 def changed_since(paths: list[str], since: float) -> bool:
@@ -341,44 +358,99 @@ def code_fingerprint() -> str:
                 if name.endswith((".pyc", ".pyo")):
                     continue
                 full = os.path.join(dirpath, name)
-                with contextlib.suppress(OSError):
+                try:
                     st = os.stat(full)
-                    parts.append(f"{full}\0{st.st_size}\0{st.st_mtime_ns}")
-    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+                except OSError:
+                    continue
+                parts.append(f"{full}\0{st.st_size}\0{st.st_mtime_ns}")
+    return blake2b("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def make_key(**parts: Any) -> str:
     """The key of an entry: parity's code fingerprint and whatever the caller names."""
+    import json
+
     doc = json.dumps({"code": code_fingerprint(), **parts}, sort_keys=True, default=str)
-    return hashlib.blake2b(doc.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+    return key_of(doc)
+
+
+def key_of(text: str) -> str:
+    """The key of an entry described by ``text``."""
+    return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 def cache_dir(root: Path) -> Path | None:
     """Where entries for the repository at ``root`` live: ``$PARITY_CACHE_DIR``, else
     ``parity-cache`` in its git directory; None outside a git work tree."""
+    from pathlib import Path
+
+    folder = cache_folder(str(root.absolute()))
+    return None if folder is None else Path(folder)
+
+
+def cache_folder(start: str) -> str | None:
+    """:func:`cache_dir` for the absolute path ``start``, without pathlib."""
     custom = os.environ.get("PARITY_CACHE_DIR")
     if custom:
-        return Path(custom)
-    for folder in (root, *root.parents):
-        dotgit = folder / ".git"
-        if dotgit.is_dir():
-            return dotgit / "parity-cache"
-        if dotgit.is_file():
+        return custom
+    folder = start
+    while True:
+        dotgit = os.path.join(folder, ".git")
+        if os.path.isdir(dotgit):
+            return os.path.join(dotgit, "parity-cache")
+        if os.path.isfile(dotgit):
             try:
-                text = dotgit.read_text(encoding="utf-8").strip()
+                with open(dotgit, encoding="utf-8") as handle:
+                    text = handle.read().strip()
             except (OSError, UnicodeDecodeError):
                 return None
             if not text.startswith("gitdir:"):
                 return None
-            gitdir = Path(text.removeprefix("gitdir:").strip())
-            return (gitdir if gitdir.is_absolute() else folder / gitdir) / "parity-cache"
-    return None
+            # (A relative path is relative to the folder; join keeps an absolute one.)
+            return os.path.join(folder, text.removeprefix("gitdir:").strip(), "parity-cache")
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+class _Options:
+    # What json.loads hands its scanner (json.decoder.JSONDecoder's defaults).
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = float  # NaN, Infinity and -Infinity, as json reads them
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """The JSON document in the file ``path``, as json.loads reads it (ValueError when it holds
+    none), through json's own C scanner: the json package compiles regular expressions at
+    import, which would cost a replay more than reading the entry."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    try:
+        from _json import make_scanner
+
+        # The scanner reads its options from any object's attributes (the stub wants another
+        # scanner: json passes the decoder).
+        value, end = make_scanner(_Options)(text, 0)  # type: ignore[arg-type]
+    except (ImportError, StopIteration, SystemError):
+        # No C scanner, or not a document: the scanner raises its errors through json.decoder,
+        # which is not imported (a SystemError without it), so json says what is wrong.
+        end = -1
+    if end == len(text):
+        return value
+    import json  # space around the document, or not one: as json answers
+
+    return json.loads(text)
 
 
 def load(folder: Path, key: str) -> dict[str, Any] | None:
     """The stored result for ``key`` if every input it recorded is unchanged, else None."""
     try:
-        entry = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+        entry = read_json(os.path.join(folder, f"{key}.json"))
     except (OSError, ValueError, UnicodeDecodeError):
         return None
     if not (
@@ -414,19 +486,23 @@ def store(folder: Path, key: str, recorder: Recorder, result: dict[str, Any]) ->
     return write_entry(folder, key, entry)
 
 
-def write_entry(folder: Path, name: str, entry: dict[str, Any]) -> bool:
+def write_entry(folder: str | Path, name: str, entry: dict[str, Any]) -> bool:
     """Write ``entry`` as ``folder/NAME.json`` atomically and drop the oldest entries beyond
     MAX_ENTRIES; False (and nothing written) when the folder cannot be written."""
+    import contextlib
+    import json
+
     data = json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogateescape")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         # A name of this process's own (tempfile would cost more to import than a hit takes).
-        tmp = str(folder / f".entry.{os.getpid()}.{threading.get_ident()}.{time.time_ns()}.tmp")
+        unique = f"{os.getpid()}.{_thread.get_ident()}.{time.time_ns()}"
+        tmp = os.path.join(folder, f".entry.{unique}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, folder / f"{name}.json")
+            os.replace(tmp, os.path.join(folder, f"{name}.json"))
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -437,7 +513,9 @@ def write_entry(folder: Path, name: str, entry: dict[str, Any]) -> bool:
     return True
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: str | Path) -> None:
+    import contextlib
+
     entries = []
     with os.scandir(folder) as it:
         for e in it:

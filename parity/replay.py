@@ -20,19 +20,17 @@ nothing (a rule that starts a process or reads the clock).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import sys
-from pathlib import Path
 
 from parity import cache
 
-# Not typing's: what a replay imports is most of what it costs.
+# Not typing's, nor pathlib, json or hashlib: what a replay imports is most of what it costs.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
+    from pathlib import Path
     from typing import Any
 
     from parity.cache import Recorder
@@ -42,7 +40,7 @@ KIND = "replay"
 PREFIX = "r-"
 # Where and under which key the running `parity check` stores what it prints, set by the
 # command line (parity.cli) from :func:`lookup` only: a check run any other way is not stored.
-pending: tuple[Path, str] | None = None
+pending: tuple[str, str] | None = None
 
 
 def _encoding_ok() -> bool:
@@ -60,21 +58,20 @@ def _isatty() -> bool:
 
 def invocation_key(args: Sequence[str], prog_name: str) -> str:
     """Everything about this process that could change what the command prints."""
-    doc = {
-        "code": cache.code_fingerprint(),
-        "prog": prog_name,
-        "args": list(args),
-        "cwd": os.getcwd(),
+    doc = (
+        cache.code_fingerprint(),
+        prog_name,
+        list(args),
+        os.getcwd(),
         # All of it but what a shell sets to the command it ran (`time parity` and `parity`).
-        "env": sorted(item for item in os.environ.items() if item[0] != "_"),
-        "tty": _isatty(),
-    }
-    text = json.dumps(doc, sort_keys=True)
-    raw = text.encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+        sorted(item for item in os.environ.items() if item[0] != "_"),
+        _isatty(),
+    )
+    # repr: one text for each value (strings, lists and a bool), with no import.
+    return cache.key_of(repr(doc))
 
 
-def lookup(args: Sequence[str], prog_name: str) -> tuple[Path, str] | None:
+def lookup(args: Sequence[str], prog_name: str) -> tuple[str, str] | None:
     """The cache folder and key under which this invocation is stored, or None when it cannot
     be replayed (not a check, no results cache, output that is not UTF-8)."""
     if not args or args[0] != "check" or "--no-cache" in args or not _encoding_ok():
@@ -83,17 +80,17 @@ def lookup(args: Sequence[str], prog_name: str) -> tuple[Path, str] | None:
         return None
     try:
         # The working directory's repository keeps the results cache (found without git).
-        folder = cache.cache_dir(Path.cwd())
+        folder = cache.cache_folder(os.getcwd())
     except OSError:
         return None
     return None if folder is None else (folder, invocation_key(args, prog_name))
 
 
-def replay(folder: Path, key: str) -> int | None:
+def replay(folder: str, key: str) -> int | None:
     """Print the stored output of the invocation ``key`` and return its exit code, or None (and
     print nothing) when there is none or any of its inputs changed."""
     try:
-        entry = json.loads((folder / f"{PREFIX}{key}.json").read_text(encoding="utf-8"))
+        entry = cache.read_json(os.path.join(folder, f"{PREFIX}{key}.json"))
         stored = _valid(entry, key)
     except (OSError, ValueError, UnicodeDecodeError, TypeError, KeyError):
         return None
@@ -125,6 +122,8 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
     tree = entry["tree"]
     if tree is not None and _unchanged(tree):
         return text, code
+    from pathlib import Path
+
     from parity.discover import discover_repo, locate
     from parity.errors import ParityError
 
@@ -150,14 +149,13 @@ def _unchanged(tree: dict[str, Any]) -> bool:
     return bool(signature == tree["signature"])
 
 
-@contextlib.contextmanager
-def recording() -> Iterator[Recorder | None]:
+def recording() -> AbstractContextManager[Recorder | None]:
     """Record what the check in the ``with`` block reads, for :func:`store` (None: no cache)."""
     if pending is None:
-        yield None
-        return
-    with cache.recording(exclude=(str(pending[0]),)) as recorder:
-        yield recorder
+        import contextlib
+
+        return contextlib.nullcontext()
+    return cache.recording(exclude=(pending[0],))
 
 
 def store(

@@ -488,3 +488,44 @@ def test_an_untracked_script_becoming_gitignored_is_a_miss(repo: Path, runs: lis
     settle(repo)
     assert why() == ["is not committed"]
     assert runs == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": [1, 2.5, 1e400, 12345678901234567890, true, null, "\\udc80 \\u00e9"]}',
+        ' {"a": 1}\n',
+        '{"a": NaN, "b": -Infinity}',
+        '{"a": 1, "a": 2}',
+        '"\\u0001"',
+        "",
+        "{not json",
+        "[1, 2",
+        '{"a": 1}{"b": 2}',
+        '"\x01"',
+    ],
+)
+def test_entries_are_read_as_json_reads_them(tmp_path: Path, text: str) -> None:
+    # Without importing json (parity.replay): its C scanner raises its errors through json.
+    path = tmp_path / "entry.json"
+    path.write_text(text, encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from parity import cache\n"
+        "def answer(read):\n"
+        "    try:\n"
+        "        return repr(read())\n"
+        "    except ValueError as exc:\n"
+        "        return type(exc).__name__\n"
+        "first = answer(lambda: cache.read_json(sys.argv[1]))\n"
+        "import json\n"
+        "print(first == answer(lambda: json.loads(open(sys.argv[1], encoding='utf-8').read())))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert proc.stdout == "True\n", proc.stderr

@@ -23,15 +23,15 @@ pytestmark = pytest.mark.skipif(sys.version_info < (3, 11), reason="the cache ne
 
 ROOT = Path(__file__).resolve().parents[1]
 # A real process with a real (UTF-8) pipe for standard output, as pre-commit and CI run it; the
-# last lines of standard error list the processes it started and say whether click was imported
-# (a run) or not (a replay).
+# last lines of standard error list the processes it started and the modules it imported, and
+# say whether click was imported (a run) or not (a replay).
 SCRIPT = """
 import sys
 started = []
 sys.addaudithook(lambda event, args: event == "subprocess.Popen" and started.append(args[1]))
 from parity.cli import main
 code = main(sys.argv[1:])
-sys.stderr.write("\\n" + repr([list(a) for a in started]) + "\\n")
+sys.stderr.write("\\n" + repr(([list(a) for a in started], sorted(sys.modules))) + "\\n")
 sys.stderr.write(("ran" if "click" in sys.modules else "replayed") + "\\n")
 sys.exit(code)
 """
@@ -44,6 +44,7 @@ class Run:
     err: str
     replayed: bool
     processes: list[list[str]]
+    modules: list[str]
 
     @property
     def gits(self) -> list[list[str]]:
@@ -70,8 +71,9 @@ def parity(repo: Path, env: dict[str, str], *args: str) -> Run:
     )
     err, _, last = proc.stderr.rstrip("\n").rpartition("\n")
     assert last in ("ran", "replayed"), proc.stderr
-    err, _, started = err.rpartition("\n")
-    return Run(proc.returncode, proc.stdout, err, last == "replayed", ast.literal_eval(started))
+    err, _, seen = err.rpartition("\n")
+    started, modules = ast.literal_eval(seen)
+    return Run(proc.returncode, proc.stdout, err, last == "replayed", started, modules)
 
 
 @pytest.fixture
@@ -124,6 +126,17 @@ def test_the_second_identical_run_is_replayed_with_the_same_output(
     assert second.gits == []  # the tree is known unchanged without asking git (see below)
     assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
     assert "ghp_" + "A1b2" not in second.out  # what is stored is the masked output
+
+
+def test_a_replay_without_git_imports_little(repo: Path, env: dict[str, str]) -> None:
+    # Each of these costs a replay more than its own work (pathlib, json and typing compile
+    # regular expressions or build classes at import; hashlib loads OpenSSL).
+    heavy = {"pathlib", "json", "re", "hashlib", "typing", "subprocess", "contextlib"}
+    heavy |= {"threading", "functools", "parity.discover", "parity.git", "click"}
+    parity(repo, env, "check", "--format", "json")
+    second = parity(repo, env, "check", "--format", "json")
+    assert second.replayed
+    assert heavy & set(second.modules) == set()
 
 
 def test_the_secret_is_not_stored(repo: Path, env: dict[str, str]) -> None:
