@@ -125,9 +125,12 @@ def typical_repo(root: Path) -> Path:
     return root
 
 
-def monorepo(root: Path, files: int = 100_000, *, configured: bool = True) -> Path:
+def monorepo(
+    root: Path, files: int = 100_000, *, configured: bool = True, ignored: int = 0
+) -> Path:
     """A monorepo of ``files`` files with .claude/ configuration in a few packages (none when
-    not ``configured``)."""
+    not ``configured``), and ``ignored`` files in a gitignored node_modules/ as a working copy
+    has them."""
     if (root / ".git").exists():
         return root
     rng = random.Random(SEED)
@@ -142,7 +145,11 @@ def monorepo(root: Path, files: int = 100_000, *, configured: bool = True) -> Pa
             path.write_text(f"module.exports = {i};\n")
         if configured and p % 10 == 0:
             claude_setup(root, rng, f"packages/pkg{p:03d}/")
+    if ignored:
+        _write(root, ".gitignore", "node_modules/\n")
     _git_commit(root)
+    for i in range(ignored):
+        _write(root, f"node_modules/dep{i // 10}/f{i}.js", f"module.exports = {i};\n")
     return root
 
 

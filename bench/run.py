@@ -353,20 +353,23 @@ def bench_monorepo(
     small: Path,
     alone: Path,
     bare: Path,
+    working: Path,
     empty: Path,
     runs: int,
     cache: bool,
 ) -> None:
     """A large monorepo against `git ls-files` of the same tree; 10k files against empty, against
     the same configuration without the other files (``alone``) and the same files without the
-    configuration (``bare``)."""
-    res = alternate(
-        {
-            "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
-            **check_cases(repo, cache),
-        },
-        runs,
-    )
+    configuration (``bare``); ``working`` is ``repo`` with an ignored node_modules/ besides."""
+    cases = {
+        "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
+        **check_cases(repo, cache),
+    }
+    if cache:
+        cases["parity check warm, with an ignored node_modules/"] = check_cases(working, cache)[
+            "parity check warm"
+        ]
+    res = alternate(cases, runs)
     n = count_files(repo)
     out.sections.append((f"Monorepo ({n:,} files, whole processes)", table(res, "git ls-files")))
     git = med(res["git ls-files"])
@@ -385,6 +388,16 @@ def bench_monorepo(
         out.targets.append(
             Target(
                 f"{n:,} files, warm: at most 5x git ls-files",
+                f"{ms(warm):.0f} ms vs {git * 1000:.0f} ms",
+                med(warm) / git,
+                5,
+            )
+        )
+        # A working copy rarely has no ignored file: the same tree with a node_modules/.
+        warm = res["parity check warm, with an ignored node_modules/"]
+        out.targets.append(
+            Target(
+                f"{n:,} files and an ignored node_modules/, warm: at most 5x git ls-files (info)",
                 f"{ms(warm):.0f} ms vs {git * 1000:.0f} ms",
                 med(warm) / git,
                 5,
@@ -775,6 +788,11 @@ def main() -> int:
     alone = inputs.monorepo(OUT / "mono-config", 0)  # mono-10k's configuration, no other file
     bare = inputs.monorepo(OUT / "mono-10k-bare", 10_000, configured=False)  # and its files alone
     mono = small if args.quick else inputs.monorepo(OUT / "mono-100k", 100_000)
+    working = inputs.monorepo(
+        OUT / ("mono-10k-working" if args.quick else "mono-100k-working"),
+        10_000 if args.quick else 100_000,
+        ignored=1_000,
+    )
     corpus_mb = 4 if args.quick else 20
     corpus = OUT / f"secrets-{corpus_mb}mb"
     planted = inputs.secrets_corpus(corpus, corpus_mb)
@@ -791,7 +809,15 @@ def main() -> int:
         (
             "monorepo",
             lambda: bench_monorepo(
-                res, mono, small=small, alone=alone, bare=bare, empty=empty, runs=runs, cache=cache
+                res,
+                mono,
+                small=small,
+                alone=alone,
+                bare=bare,
+                working=working,
+                empty=empty,
+                runs=runs,
+                cache=cache,
             ),
         ),
         (
