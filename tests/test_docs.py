@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -65,8 +64,8 @@ def test_the_fix_column_says_what_check_fix_does() -> None:
         assert bool(cell.strip()) == (rule.autofix is not None)
     assert docs.fix_cell(get("PAR013")) == "safe"
     assert docs.fix_cell(get("PAR011")) == ""
-    sometimes = replace(
-        get("PAR013"), autofix=Autofix(SOMETIMES, Safety.UNSAFE, "Does it.", when="where sure")
+    sometimes = get("PAR013")._replace(
+        autofix=Autofix(SOMETIMES, Safety.UNSAFE, "Does it.", when="where sure")
     )
     assert docs.fix_cell(sometimes) == "unsafe, sometimes"
 

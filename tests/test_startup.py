@@ -131,16 +131,15 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
 # The dataclasses a check of a typical repository still defines: each costs about 3.5 million
 # instructions at import (its methods are generated source, compiled one by one), a NamedTuple
 # about a fifth of that. Plain immutable records are NamedTuples (the mutable inventory a plain
-# class); these need what a dataclass gives (__post_init__, ordering on some fields only, a
-# field named like a tuple method) or belong to another stream's work.
+# class, rules and fixes NamedTuples checked in __new__); these need what a dataclass gives
+# (ordering on some fields only, a field named like a tuple method) or belong to another
+# stream's work.
 _DATACLASSES_OF_A_TYPICAL_CHECK = {
     "parity.findings.Finding",
     "parity.findings.Location",
     "parity.hooks.HookHandler",
     "parity.report.fold.Folded",
     "parity.report.fold.Note",
-    "parity.rules.base.Autofix",
-    "parity.rules.base.Rule",
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from parity._lazy import lazy_compile
@@ -72,26 +71,33 @@ def per_check(compute: Callable[[Context], T]) -> Callable[[Context], T]:
 ALWAYS, SOMETIMES = "always", "sometimes"
 
 
-@dataclass(frozen=True)
-class Autofix:
+class _AutofixFields(NamedTuple):
+    availability: str
+    safety: Safety
+    does: str  # what the fix changes, one sentence
+    when: str = ""  # for "sometimes": where the fix is offered
+
+
+class Autofix(_AutofixFields):
     """What a rule's fix does, declared with the rule: docs, ``parity rule``, the README's fix
     table and the reports all say it from here.
 
     ``availability`` is ``always`` (every finding carries a fix) or ``sometimes`` (only where
     the right change is certain; ``when`` says where); ``safety`` is whether applying it keeps
     what the configuration means.
+
+    (A NamedTuple checked as it is made: a dataclass costs every check millions of instructions
+    at import, compiling its generated methods.)
     """
 
-    availability: str
-    safety: Safety
-    does: str  # what the fix changes, one sentence
-    when: str = ""  # for "sometimes": where the fix is offered
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.availability not in (ALWAYS, SOMETIMES):
-            raise ValueError(f"fix availability {self.availability!r} is not always/sometimes")
-        if (self.availability == SOMETIMES) != bool(self.when):
+    def __new__(cls, availability: str, safety: Safety, does: str, when: str = "") -> Autofix:
+        if availability not in (ALWAYS, SOMETIMES):
+            raise ValueError(f"fix availability {availability!r} is not always/sometimes")
+        if (availability == SOMETIMES) != bool(when):
             raise ValueError("a fix offered sometimes says when (and only then)")
+        return super().__new__(cls, availability, safety, does, when)
 
     def describe(self) -> str:
         """One paragraph for the rule's documentation."""
@@ -101,16 +107,13 @@ class Autofix:
         return f"{offered}{where}, {self.safety.value}: {self.does} Applied by {flag}."
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One rule, declared once: docs, ``parity rule`` and SARIF metadata all come from it."""
-
+class _RuleFields(NamedTuple):
     code: str
     name: str
     severity: Severity
     summary: str
     docs: str
-    check: Check = field(compare=False, repr=False)
+    check: Check
     fix: str | None = None
     tags: tuple[str, ...] = ()
     default: bool = True  # selected unless the configuration narrows the selection
@@ -119,17 +122,43 @@ class Rule:
     # ("a value the client silently drops"). A finding never has a severity declared nowhere.
     variants: tuple[tuple[Severity, str], ...] = ()
 
-    def __post_init__(self) -> None:
-        if not _CODE.match(self.code):
-            raise ValueError(f"rule code {self.code!r} is not PAR + three digits")
-        if not _NAME.match(self.name):
-            raise ValueError(f"rule name {self.name!r} is not kebab-case")
-        missing = [s for s in DOC_SECTIONS if s not in self.docs]
+
+class Rule(_RuleFields):
+    """One rule, declared once: docs, ``parity rule`` and SARIF metadata all come from it.
+
+    (A NamedTuple checked as it is made, like :class:`Autofix`; rules are compared by identity
+    in practice, each being made once.)
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        docs: str,
+        *,
+        check: Check,
+        fix: str | None = None,
+        tags: tuple[str, ...] = (),
+        default: bool = True,
+        autofix: Autofix | None = None,
+        variants: tuple[tuple[Severity, str], ...] = (),
+    ) -> Rule:
+        if not _CODE.match(code):
+            raise ValueError(f"rule code {code!r} is not PAR + three digits")
+        if not _NAME.match(name):
+            raise ValueError(f"rule name {name!r} is not kebab-case")
+        missing = [s for s in DOC_SECTIONS if s not in docs]
         if missing:
-            raise ValueError(f"{self.code} docs lack {', '.join(missing)}")
-        levels = [self.severity, *(level for level, _ in self.variants)]
-        if len(set(levels)) != len(levels) or not all(when for _, when in self.variants):
-            raise ValueError(f"{self.code} variants must each add a severity and say when")
+            raise ValueError(f"{code} docs lack {', '.join(missing)}")
+        levels = [severity, *(level for level, _ in variants)]
+        if len(set(levels)) != len(levels) or not all(when for _, when in variants):
+            raise ValueError(f"{code} variants must each add a severity and say when")
+        fields = (code, name, severity, summary, docs, check, fix, tags, default, autofix, variants)
+        return super().__new__(cls, *fields)
 
     @property
     def severities(self) -> frozenset[Severity]:
