@@ -145,8 +145,7 @@ def _unchanged(tree: dict[str, Any]) -> bool:
     for kind, path, signature in tree["inputs"]:
         if cache.current(kind, path) != signature:
             return False
-    signature, _latest = cache.folders(tree["top"], tree["folders"])
-    return bool(signature == tree["signature"])
+    return bool(cache.folders(tree["top"], tree["folders"]) == tree["signature"])
 
 
 def recording() -> AbstractContextManager[Recorder | None]:
@@ -211,7 +210,7 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
     listed = listed_folders(repo)
     if listed is None or found is None:
         return None
-    if found.volatile not in (None, "subprocess.Popen") or found.racy():
+    if found.volatile not in (None, "subprocess.Popen"):
         return None
     tree, rels = listed
     sources = tree.listing_sources()
@@ -219,16 +218,17 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
         return None
     index, config = sources
     top = str(tree.top)
-    # A file .git names the git directory (a linked work tree, a submodule); a folder is "dir".
-    dotgit = os.path.join(top, ".git")
-    # Not a split index's shared index: named by its checksum, it is never rewritten (git sets
-    # its time each time it reads it).
-    written = [index[0], *config, *([dotgit] if os.path.isfile(dotgit) else [])]
-    signature, latest = cache.folders(top, rels)
-    since = found.started - cache.RACY_SECONDS
-    if latest >= since or cache.changed_since(written, since):
-        return None
+    dotgit = os.path.join(top, ".git")  # a file names the git directory; a folder is "dir"
+    signature = cache.folders(top, rels)
     inputs = found.inputs()
     inputs += [["tail", path, cache.current("tail", path)] for path in index]
     inputs += [["read", path, cache.current("read", path)] for path in [*config, dotgit]]
+    # After the signatures: what changed since the run started may differ from what git read.
+    # Not a split index's shared index: named by its checksum, it is never rewritten (git sets
+    # its time each time it reads it).
+    written = [*(os.path.join(top, rel) if rel else top for rel in rels), index[0], *config]
+    if os.path.isfile(dotgit):
+        written.append(dotgit)
+    if found.racy() or cache.changed_since(written, found.started - cache.RACY_SECONDS):
+        return None
     return {"top": top, "folders": rels, "signature": signature, "inputs": inputs}
