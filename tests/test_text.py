@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import re
 import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from parity.findings import Safety, Severity
 from parity.text import (
+    _UNSAFE_IN_JSON,
     ELLIPSIS,
     LIMITS,
     RULE_LIMIT,
     VALUE_LIMIT,
+    _indented,
+    _json_escape,
+    _Unusual,
     clean,
     display,
     dumps,
@@ -194,6 +201,50 @@ def test_dumps_is_exact_json_with_nothing_raw(doc: dict[str, object]) -> None:
     text.encode("utf-8")
     if not any(_pairs_up(s) for s in _strings(doc)):
         assert json.loads(text) == doc
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and the infinities too: json writes NaN, Infinity
+    any_text,
+    st.sampled_from([Severity.ERROR, Safety.SAFE]),  # subclasses of int and str
+)
+_keys = st.one_of(any_text, any_text, st.integers(), st.none(), st.booleans(), st.floats())
+_json_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(_keys, inner, max_size=5),
+        st.dictionaries(st.text(max_size=3), inner, max_size=5),
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_json_values, st.sampled_from([0, 1, 2, 4]))
+def test_indented_json_is_what_json_writes(doc: object, indent: int) -> None:
+    # dumps() writes indented JSON without json's pure-Python encoder: byte for byte the same.
+    expected = json.dumps(doc, indent=indent, ensure_ascii=False)
+    with contextlib.suppress(_Unusual):  # (what it leaves to json.dumps)
+        assert _indented(doc, " " * indent) == expected
+    assert dumps(doc, indent=indent) == re.sub(_UNSAFE_IN_JSON, _json_escape, expected)
+
+
+def test_indented_json_of_a_report_needs_no_fallback() -> None:
+    finding = {"code": "PAR402", "line": 3, "fix": None, "ok": True, "score": 0.5, "autofix": None}
+    doc = {"findings": [finding, {**finding, "autofix": {"edits": [], "environment": ["A"]}}]}
+    assert _indented(doc, "  ") == json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def test_indented_json_refuses_a_container_inside_itself() -> None:
+    loop: list[object] = [1]
+    loop.append([loop])
+    with pytest.raises(ValueError, match="Circular"):
+        dumps({"a": loop})
 
 
 def _strings(value: object) -> list[str]:
