@@ -6,13 +6,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity.discover import Home, Repo, discover_repo, locate
 from parity.errors import ParityError, UsageError
-from parity.findings import Edit, Finding, Fix, Safety, Severity
+from parity.findings import REPORT_ORDER, Edit, Finding, Fix, Safety, Severity
 from parity.report import Report
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ def check_repo(
     findings = [
         f
         if f.path not in result.shown
-        else replace(f, path=result.shown[f.path], autofix=None, applicability=None)
+        else f._replace(path=result.shown[f.path], autofix=None, applicability=None)
         for f in findings
     ]
     baseline_path = options.baseline or configured_baseline(repo.root, result.baseline)
@@ -98,7 +97,7 @@ def check_repo(
     elif options.baseline is not None:
         raise UsageError(f"{options.baseline}: baseline file not found")
     return Report(
-        findings=tuple(sorted(findings)),
+        findings=tuple(sorted(findings, key=REPORT_ORDER)),
         rules=result.rules,
         files_checked=result.files_checked,
         fail_on=options.fail_on or result.fail_on,
@@ -361,23 +360,24 @@ def _finding(
     pointer = redact(loc.pointer)
     fix = v.fix if v.fix is not None else rule.fix
     where = pointer or " ".join(line_text(loc.display, loc.line).split())
+    # (By position, in the order of Finding's fields: a file dense with keys makes thousands.)
     return Finding(
-        path=loc.display,
-        line=loc.line,
-        column=loc.column,
-        code=rule.code,
+        loc.display,
+        loc.line,
+        loc.column,
+        rule.code,
         # A message is often the same for many findings too (a key's kind and length).
-        message=_clean(v.message),
-        name=rule.name,
-        severity=v.severity or rule.severity,
-        pointer=pointer,
+        _clean(v.message),
+        rule.name,
+        v.severity or rule.severity,
+        pointer,
         # A rule's fix text is the same for many findings: masked and escaped once.
-        fix=_clean(fix) if fix is not None else None,
-        end_line=loc.end_line,
-        end_column=loc.end_column,
-        fingerprint=fingerprint(rule.code, loc.display, where),
+        _clean(fix) if fix is not None else None,
+        loc.end_line,
+        loc.end_column,
+        fingerprint(rule.code, loc.display, where),
         # Only a rule that declares its fix may carry one (docs and reports say it from there).
-        autofix=v.autofix if rule.autofix is not None else None,
+        v.autofix if rule.autofix is not None else None,
     )
 
 
@@ -407,16 +407,16 @@ def _applicable(findings: list[Finding], config: Config) -> list[Finding]:
             continue
         if not all(_in_repository(path) for path in f.autofix.paths):
             # Only repository files are ever fixed: never the home (--user), never elsewhere.
-            out.append(replace(f, autofix=None))
+            out.append(f._replace(autofix=None))
             continue
         declared = get(f.code).autofix
         safety = f.autofix.safety or (declared.safety if declared else Safety.UNSAFE)
         if any(matches(s, f.code) for s in config.unfixable):
-            out.append(replace(f, autofix=None))
+            out.append(f._replace(autofix=None))
             continue
         if any(matches(s, f.code) for s in config.extend_safe_fixes):
             safety = Safety.SAFE
-        out.append(replace(f, applicability=safety))
+        out.append(f._replace(applicability=safety))
     return out
 
 

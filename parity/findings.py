@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -117,23 +118,31 @@ class Violation(NamedTuple):
     autofix: Fix | None = None  # what `parity check --fix` can do about it
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem in one place, ready for every reporter."""
+class Finding(NamedTuple):
+    """One problem in one place, ready for every reporter.
+
+    (A NamedTuple: a file dense with findings makes thousands, and a frozen dataclass sets each
+    of its fourteen fields through object.__setattr__.) Reports list findings in
+    :data:`REPORT_ORDER`: by file, line, column and rule, and in the order found after that.
+    """
 
     path: str
     line: int
     column: int
     code: str
-    message: str = field(compare=False)
-    name: str = field(compare=False)
-    severity: Severity = field(compare=False)
-    pointer: str = field(default="", compare=False)
-    fix: str | None = field(default=None, compare=False)
-    end_line: int = field(default=0, compare=False)
-    end_column: int = field(default=0, compare=False)
-    fingerprint: str = field(default="", compare=False)
-    autofix: Fix | None = field(default=None, compare=False)
+    message: str
+    name: str
+    severity: Severity
+    pointer: str = ""
+    fix: str | None = None
+    end_line: int = 0
+    end_column: int = 0
+    fingerprint: str = ""
+    autofix: Fix | None = None
     # The fix's safety once the configuration is applied (unfixable, extend-safe-fixes);
     # None when there is no fix, or the configuration makes it unfixable.
-    applicability: Safety | None = field(default=None, compare=False)
+    applicability: Safety | None = None
+
+
+# The sort key of a report's findings (sorted() keeps the order found among equal keys).
+REPORT_ORDER = operator.attrgetter("path", "line", "column", "code")

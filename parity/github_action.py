@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
@@ -150,7 +150,7 @@ def rebase(report: Report, workspace: Path) -> Report:
     if str(prefix) == ".":
         return report
     findings = tuple(
-        f if f.path.startswith("~") else replace(f, path=str(prefix / f.path))
+        f if f.path.startswith("~") else f._replace(path=str(prefix / f.path))
         for f in report.findings
     )
     return report._replace(findings=findings)

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parity.findings import Finding, Severity
+from parity.findings import REPORT_ORDER, Finding, Severity
 from parity.report import Report, renderer
 from parity.report.fold import fold, shape
 from tests.helpers import FIXTURES, make_repo, run
@@ -29,7 +29,7 @@ def _home_path(path: str, line: int, script: str) -> Finding:
 
 
 def _report(findings: list[Finding]) -> Report:
-    return Report(findings=tuple(sorted(findings)), files_checked=9)
+    return Report(findings=tuple(sorted(findings, key=REPORT_ORDER)), files_checked=9)
 
 
 SETTINGS = ".claude/settings.json"
@@ -89,7 +89,7 @@ def test_different_messages_are_not_folded_together() -> None:
         Finding(SETTINGS, line, 1, "PAR102", f"MCP server {line} uses ~/x", "n", Severity.ERROR)
         for line in (40, 41, 42, 43, 44)
     ]
-    folded = fold(sorted(FINDINGS[:7] + other))
+    folded = fold(sorted(FINDINGS[:7] + other, key=REPORT_ORDER))
     assert [n.text() for notes in folded.notes.values() for n in notes] == [
         "… 4 more PAR102 like this in this file (lines 21, 25, 29, 33)",
         "… 2 more PAR102 like this in this file (lines 43, 44)",

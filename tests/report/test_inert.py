@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from parity.findings import Finding, Severity
+from parity.findings import REPORT_ORDER, Finding, Severity
 from parity.report import FORMATS, Report, renderer
 from parity.rules import get
 from tests.helpers import make_repo, run, write
@@ -183,7 +183,9 @@ def findings(draw: st.DrawFn) -> Finding:
 def test_every_format_reads_back_whatever_the_text(
     found: list[Finding], fmt: str, color: bool
 ) -> None:
-    report = Report(findings=tuple(sorted(found)), rules=(get("PAR014"),), files_checked=1)
+    report = Report(
+        findings=tuple(sorted(found, key=REPORT_ORDER)), rules=(get("PAR014"),), files_checked=1
+    )
     out = renderer(fmt)(report, color=color and fmt == "text")
     if fmt == "text" and color:
         out = re.sub(r"\x1b\[[0-9;]*m", "", out)
