@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple
@@ -76,7 +75,9 @@ def _resolvers(table: Sequence[tuple[str, str, str]]) -> dict[str | None, list[t
     out: dict[str | None, list[tuple[str, Any]]] = {}
     for tag, pattern, first in table:
         for char in first or [""]:
-            out.setdefault(char, []).append((tag, re.compile(pattern)))
+            # Compiled when a scalar starting with ``char`` is first resolved: a frontmatter
+            # of plain words (name: x, description: Does y) uses none of them.
+            out.setdefault(char, []).append((tag, lazy_compile(pattern)))
     return out
 
 

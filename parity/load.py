@@ -79,13 +79,13 @@ _DEPTH_TOKENS = lazy_compile(_JSON_STRING + r'|"[^"]*|[\[\]{}]')
 _NUMBER = lazy_compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _JSON_MESSAGE_TAIL = lazy_compile(r"(?: starting)? at$")
 _NON_FINITE = lazy_compile(_JSON_STRING + r"|(-?Infinity|NaN)")
-_FRONTMATTER_OPEN = re.compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
+_FRONTMATTER_OPEN = lazy_compile(r"---[ \t]*(?:\r?\n|\r?\Z)")
 _FRONTMATTER_CLOSE = lazy_compile(r"^---[ \t]*\r?$", re.MULTILINE)
-_INDENTED_OPEN = re.compile(r"([ \t]*)---[ \t]*\r?\n")
+_INDENTED_OPEN = lazy_compile(r"([ \t]*)---[ \t]*\r?\n")
 # What the client reads as frontmatter (2.1.330): "---" at the very start, blanks up to a line
 # break, then everything up to the first "---" that follows, wherever it is.  The blanks are
 # JavaScript's \s.
-_CLIENT_FRONTMATTER = re.compile(f"---[{_JS_SPACE}]*\n(.*?)---[{_JS_SPACE}]*\n?", re.S)
+_CLIENT_FRONTMATTER = lazy_compile(f"---[{_JS_SPACE}]*\n(.*?)---[{_JS_SPACE}]*\n?", re.S)
 
 
 def _issue(
@@ -897,9 +897,11 @@ def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> Mar
     empty = not text.strip(_JSON_WS)
     if _fatal(issues):
         return MarkdownDocument(path, display, text, None, issues, empty=empty)
-    found = _CLIENT_FRONTMATTER.match(text)
+    # Both patterns start with "---": most Markdown (CLAUDE.md, rules) never compiles them.
+    opens = text.startswith("---")
+    found = _CLIENT_FRONTMATTER.match(text) if opens else None
     if found is None:
-        if _FRONTMATTER_OPEN.match(text):
+        if opens and _FRONTMATTER_OPEN.match(text):
             issues.append(
                 LoadIssue(
                     "invalid-yaml",
@@ -1004,11 +1006,13 @@ def _lenient(strict: LoadIssue, reading: SecondReading) -> LoadIssue:
     )
 
 
-_PREAMBLE = re.compile(r"(?:[ \t\r\n]+|<!--.*?-->)*", re.S)
+_PREAMBLE = lazy_compile(r"(?:[ \t\r\n]+|<!--.*?-->)*", re.S)
 
 
 def _misplaced_frontmatter(text: str) -> MisplacedFrontmatter | None:
     """A ``---`` block after blanks and HTML comments only, closed by another ``---`` line."""
+    if not text.startswith((" ", "\t", "\r", "\n", "<", "-")):
+        return None  # no preamble and no indented "---": nothing to find (the usual case)
     preamble = _PREAMBLE.match(text)
     rest = text[preamble.end() if preamble else 0 :]
     head = text[: len(text) - len(rest)]

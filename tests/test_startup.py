@@ -190,3 +190,26 @@ def test_printable_text_and_short_values_compile_no_pattern_of_the_text_module()
     )
     out, _ = _modules_after(probe)
     assert out == "0"
+
+
+def test_markdown_without_frontmatter_or_special_scalars_compiles_no_frontmatter_pattern(
+    tmp_path: Path,
+) -> None:
+    # Most Markdown has no frontmatter, and most frontmatter values are plain words: the
+    # frontmatter patterns (one a class of JavaScript's blanks, ~0.5 ms to compile) and the
+    # YAML scalar patterns are not needed for them.
+    write(tmp_path, "CLAUDE.md", "# Notes\n\nUse the tests.\n")
+    write(tmp_path, "a.md", "---\ndescription: Does things.\nmodel: opus\n---\nBody\n")
+    probe = (
+        "import re\nfrom pathlib import Path\nfrom parity import _yaml, load\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "plain = load.load_markdown(root / 'CLAUDE.md', 'CLAUDE.md')\n"
+        "lazy = (load._CLIENT_FRONTMATTER, load._FRONTMATTER_OPEN, load._PREAMBLE,"
+        " load._INDENTED_OPEN)\n"
+        "print(sum(p._compiled is not None for p in lazy))\n"
+        "meta = load.load_markdown(root / 'a.md', 'a.md')\n"
+        "print(meta.value, sum(p._compiled is not None for table in"
+        " _yaml._CORE_RESOLVERS.values() for _, p in table))"
+    )
+    out, _ = _modules_after(probe)
+    assert out.splitlines() == ["0", "{'description': 'Does things.', 'model': 'opus'} 0"]
