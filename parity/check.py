@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from parity._sha256 import sha256
 from parity.discover import Home, Repo, discover_repo, locate
 from parity.errors import ParityError, UsageError
 from parity.findings import REPORT_ORDER, Edit, Finding, Fix, Safety, Severity
@@ -42,7 +42,7 @@ def fingerprint(code: str, path: str, where: str) -> str:
     pointer, or the line's text with its spacing normalised)."""
     key = f"{code}\0{path}\0{where}"
     # surrogatepass: a file name that is not UTF-8 arrives with lone surrogates in it.
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
 
 

@@ -402,15 +402,16 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
             dirs.append(rel)
         else:
             plain.add(rel)
-    import hashlib
+    from parity._sha256 import sha256
 
     # Where each link leads is in the listing too (the results cache's key): git's listing has
     # the committed link, not one pointed elsewhere since or never added.
     where = "\0".join(f"{k.rel}\1{k.target}\1{k.leaves}\1{k.spelled}" for k in links.values())
     # SHA-256: most x86 and ARM processors run it in hardware, three times blake2b's speed on
-    # the 8 MB listing of a 100,000-file tree.
-    digest = hashlib.sha256(staged)
-    for listed in (others, ignored, where.encode("utf-8", "surrogateescape")):
+    # the 8 MB listing of a 100,000-file tree (OpenSSL's, for such a listing: parity._sha256).
+    rest = (others, ignored, where.encode("utf-8", "surrogateescape"))
+    digest = sha256(staged, size=len(staged) + sum(len(listed) + 3 for listed in rest))
+    for listed in rest:
         digest.update(b"\0\1\0" + listed)
     listing = digest.hexdigest()
     repo = Repo(

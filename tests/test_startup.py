@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from parity._lazy import lazy_compile
+from parity._sha256 import LARGE, sha256
 from tests.helpers import make_repo, write
 
 
@@ -213,3 +214,31 @@ def test_markdown_without_frontmatter_or_special_scalars_compiles_no_frontmatter
     )
     out, _ = _modules_after(probe)
     assert out.splitlines() == ["0", "{'description': 'Does things.', 'model': 'opus'} 0"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 64, LARGE, LARGE + 1])
+def test_sha256_without_openssl_gives_hashlibs_digest(size: int) -> None:
+    import hashlib
+
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    fed = sha256(data[:1], size=size)
+    fed.update(data[1:])
+    assert fed.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_a_check_with_findings_loads_no_openssl(tmp_path: Path, fake_home: Path) -> None:
+    # Fingerprints, fix bases, secret digests and the file listing's digest are SHA-256 of
+    # short text: `import hashlib` (OpenSSL, ~11 M instructions) is for large inputs only.
+    server = (
+        '{"mcpServers": {"s": {"command": "npx", "args": ["-y", "@a/b"],'
+        ' "env": {"API_KEY": "sk-ant-api03-' + "A" * 93 + 'AA"}}}}\n'
+    )
+    write(tmp_path / "repo", ".mcp.json", server)
+    write(tmp_path / "repo", "CLAUDE.md", "# Notes\n")
+    repo = make_repo(tmp_path / "repo")
+    probe = "from parity.cli import main\nmain(['check', '--no-cache', '--exit-zero'])"
+    out, modules = _modules_after(probe, repo)
+    assert "PAR401" in out
+    assert "PAR209" in out
+    assert not [m for m in modules if m in ("hashlib", "_hashlib")]

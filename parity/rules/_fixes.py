@@ -8,11 +8,11 @@ Nothing here writes; ``parity/fix.py`` applies the edits through ``parity/apply.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from parity._sha256 import sha256
 from parity.findings import Edit
 from parity.load import Document
 
@@ -36,7 +36,7 @@ __all__ = [
 
 
 def _basis(doc: Document) -> str:
-    return hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _editable(doc: Document) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
+from parity._sha256 import sha256
 from parity.findings import Fix, Safety, Severity, Violation
 from parity.load import Document
 from parity.model import Kind
@@ -37,7 +37,7 @@ class _Names:
         }
 
     def claim(self, hint: str, secret: str) -> str:
-        digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
         name, n = hint, 2
         while self._owner.setdefault(name, digest) != digest:
             name, n = f"{hint}_{n}", n + 1
