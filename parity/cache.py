@@ -326,7 +326,7 @@ def folders(top: str, rels: list[str]) -> str:
             continue
         stamps.append(st.st_ctime_ns)
         stamps.append(st.st_ino)
-    return blake2b(repr(stamps).encode()).hexdigest()[:32]
+    return digest(repr(stamps).encode())
 
 
 def changed_since(paths: list[str], since: float) -> bool:
@@ -383,6 +383,11 @@ def make_key(**parts: Any) -> str:
 
     doc = json.dumps({"code": code_fingerprint(), **parts}, sort_keys=True, default=str)
     return key_of(doc)
+
+
+def digest(data: bytes) -> str:
+    """A digest of ``data`` to compare it by."""
+    return blake2b(data).hexdigest()[:32]
 
 
 def key_of(text: str) -> str:

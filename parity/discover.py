@@ -129,9 +129,9 @@ class Repo:
         self.worktree = worktree  # where git runs for this repository (None: not git)
         self.links: dict[str, Link] = {} if links is None else links
         self._real_root = root.resolve()
-        # Set by discover_repo when git's listing depends on the index and the folders alone
-        # (see listed_folders).
-        self._plain: Worktree | None = None
+        # Set by discover_repo when git's listing depends on the index, the folders and its
+        # listings of untracked and ignored files alone (see listed_folders).
+        self._plain: tuple[Worktree, tuple[Commands, str] | None] | None = None
         self._real_folders: dict[str, str] = {}  # folder -> its resolved path (safe_path)
 
     def __repr__(self) -> str:
@@ -380,7 +380,7 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     # content: see parity.git); for a sub-folder checked as its own project only the files below
     # it are listed, relative to it.
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    staged, others, ignored, any_untracked = _listings(tree)
+    staged, others, ignored, commands = _listings(tree)
     untracked = _names(others, prefix)
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
     linked = [rel for rel in untracked if _is_link(root / rel)]
@@ -424,24 +424,28 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
         worktree=tree,
         links=links,
     )
-    if linkless and not any_untracked:
-        repo._plain = tree
+    if linkless:
+        rerun = None if commands is None else (commands, untracked_digest(others, ignored))
+        repo._plain = (tree, rerun)
     return repo
 
 
-def listed_folders(repo: Repo) -> tuple[Worktree, list[str]] | None:
-    """The folders git reads to list ``repo`` (relative to the work tree's top, "" for the top),
-    when the listing depends on the index and on the entries of these folders alone; else None.
+def listed_folders(repo: Repo) -> tuple[Worktree, list[str], tuple[Commands, str] | None] | None:
+    """The folders git reads to list ``repo``'s tracked files and untracked entries (relative to
+    the work tree's top, "" for the top), when the listing depends on the index, on the entries
+    of these folders and on git's listings of untracked and ignored files alone; with those
+    listings' commands and :func:`untracked_digest` (None when git found no untracked entry).
+    None for a tree with a symbolic link (where a link leads is outside these folders).
 
-    That is so when git found no untracked or ignored entry (not even an empty folder) and no
-    symbolic link: every folder then holds a tracked file, so the folders are the tracked files'
-    parents, and no file or folder can appear or go without changing one of their time stamps
-    (where a link leads is outside them). A replayed check compares these time stamps and the
-    index instead of asking git to read the tree again (parity.replay).
+    Every folder git reads holds a tracked file: they are the tracked files' parents (and the
+    untracked ones': more than git reads is only more to compare), and no file or folder can
+    appear or go without changing one of their time stamps. A replayed check compares these
+    time stamps and the index, and asks git only for the untracked and ignored files, limited to
+    the untracked entries (parity.replay).
     """
-    tree = repo._plain
-    if tree is None:
+    if repo._plain is None:
         return None
+    tree, rerun = repo._plain
     folders = {""}
     prefix = f"{tree.prefix}/" if tree.prefix else ""
     parents = {f"{prefix}{rel}".rpartition("/")[0] for rel in repo.files}
@@ -452,7 +456,7 @@ def listed_folders(repo: Repo) -> tuple[Worktree, list[str]] | None:
         while folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
-    return tree, sorted(folders)
+    return tree, sorted(folders), rerun
 
 
 def _entries(staged: bytes, prefix: str, untracked: list[str], linked: list[str]) -> _Entries:
@@ -484,12 +488,12 @@ _MAX_PATHSPECS = 1_000
 _MAX_PATHSPEC_BYTES = 100_000
 
 
-def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, bool]:
+def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, Commands | None]:
     """git's three listings of the checked folder (``ls-files -z``): tracked files with their
     tag and index mode (``--stage``), untracked files that are not ignored (``--others
     --exclude-standard``), and what git ignores (``--others --ignored --exclude-standard
-    --directory``); and whether git found any untracked entry at all (an empty folder is one,
-    though neither of the last two listings shows it).
+    --directory``); and the commands that made the last two, or None when git found no untracked
+    entry at all (an empty folder is one, though neither of the last two listings shows it).
 
     Reading every folder of the tree is what costs at 100,000 files, and configuration may lie
     at any depth (a nested CLAUDE.md or .claude/), so no pathspec can spare the reading; it is
@@ -506,23 +510,36 @@ def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, bool]:
     while listing.startswith(b"? ", cut):
         cut = listing.index(b"\0", cut) + 1
     if cut == 0:
-        return listing, b"", b"", False
+        return listing, b"", b"", None
     specs = [os.fsdecode(record[2:].rstrip(b"/")) for record in listing[:cut].split(b"\0")[:-1]]
     if len(specs) > _MAX_PATHSPECS or cut > _MAX_PATHSPEC_BYTES:
-        return listing[cut:], *_untracked(tree, scope), True
+        return listing[cut:], *_untracked(tree, scope)
     try:
-        return listing[cut:], *_untracked(tree, ("--", *specs)), True
+        return listing[cut:], *_untracked(tree, ("--", *specs))
     except ParityError:
-        return listing[cut:], *_untracked(tree, scope), True  # as git answers for the whole folder
+        return listing[cut:], *_untracked(tree, scope)  # as git answers for the whole folder
 
 
-def _untracked(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes]:
-    """The untracked files git does not ignore, and what it ignores, within ``scope``."""
-    others, ignored = tree.outputs(
+# git's arguments for its listings of untracked files and of ignored files.
+Commands = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _untracked(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes, Commands]:
+    """The untracked files git does not ignore, and what it ignores, within ``scope``; and the
+    commands that list them."""
+    commands = (
         ("ls-files", "-z", "--others", "--exclude-standard", *scope),
         ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *scope),
     )
-    return others, ignored
+    others, ignored = tree.outputs(*commands)
+    return others, ignored, commands
+
+
+def untracked_digest(others: bytes, ignored: bytes) -> str:
+    """What a replay compares of git's listings of untracked and of ignored files."""
+    from parity.cache import digest
+
+    return digest(others + b"\0\1\0" + ignored)
 
 
 def _records(out: bytes) -> list[str]:

@@ -8,10 +8,10 @@ with every input the report was made from: the files the rules read (recorded as
 cache records them), the baseline, and git's listing of the repository. The next identical
 invocation prints the stored output when all of them are unchanged, before click is imported;
 anything else (another option, an edited file, a new file, a different environment) runs the
-command as usual. For a tree without untracked files or links, a replay knows git's listing
-unchanged without running git: from the index's checksum, git's configuration files and the
-time stamps of every folder (see :func:`_tree`); reading a 100,000-file tree again costs git far
-more than the rest of a replay.
+command as usual. For a tree without links, a replay knows git's listing unchanged from the
+index's checksum, git's configuration files and the time stamps of every folder, and asks git
+only about the untracked entries, if any (see :func:`_tree`): reading a 100,000-file tree again
+costs git far more than the rest of a replay.
 
 Only a check that writes nothing is stored: no ``--fix``, ``--diff``, ``--output``,
 ``--write-baseline`` or ``--changed-since``, and nothing that makes the results cache store
@@ -140,12 +140,28 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
 
 def _unchanged(tree: dict[str, Any]) -> bool:
     """True when git would list the repository as it did: the index, git's configuration and
-    every folder it read are unchanged, and so is what found the repository (see :func:`_tree`).
-    """
+    every folder it read are unchanged, and so is what found the repository, and git lists the
+    same untracked and ignored files (see :func:`_tree`)."""
     for kind, path, signature in tree["inputs"]:
         if cache.current(kind, path) != signature:
             return False
-    return bool(cache.folders(tree["top"], tree["folders"]) == tree["signature"])
+    if cache.folders(tree["top"], tree["folders"]) != tree["signature"]:
+        return False
+    if tree["rerun"] is None:
+        return True
+    # Limited to the untracked entries, where git reads little.
+    from pathlib import Path
+
+    from parity.discover import untracked_digest
+    from parity.errors import ParityError
+    from parity.git import Worktree
+
+    *commands, digest = tree["rerun"]
+    try:
+        others, ignored = Worktree(Path(tree["top"])).outputs(*(tuple(c) for c in commands))
+    except (ParityError, OSError):
+        return False
+    return bool(untracked_digest(others, ignored) == digest)
 
 
 def recording() -> AbstractContextManager[Recorder | None]:
@@ -197,11 +213,13 @@ def store(
 def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
     """What lets a replay know git's listing unchanged without running git, or None.
 
-    git lists a tree with no untracked entry and no link (:func:`parity.discover.listed_folders`)
-    from the index, its configuration and the entries of the folders it reads. A replay that
-    finds the same index (by its checksum), the same configuration files, the same time stamps
-    on every folder and the same answers to what found the repository (``found``: the folders
-    and files probed from the working directory up to the work tree's top) would get the same
+    git lists a tree with no link (:func:`parity.discover.listed_folders`) from the index, its
+    configuration and the entries of the folders it reads, then lists the untracked and ignored
+    files under the untracked entries it found there. A replay that finds the same index (by its
+    checksum), the same configuration files, the same time stamps on every folder and the same
+    answers to what found the repository (``found``: the folders and files probed from the
+    working directory up to the work tree's top), and gets the same answers from those last two
+    listings (``rerun``: their commands, then the digest of their output), would get the same
     listing from git. A tree where any of them changed within the last seconds is not stored
     this way (as the results cache's "racy" rule).
     """
@@ -212,7 +230,7 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
         return None
     if found.volatile not in (None, "subprocess.Popen"):
         return None
-    tree, rels = listed
+    tree, rels, rerun = listed
     sources = tree.listing_sources()
     if sources is None:
         return None
@@ -231,4 +249,10 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
         written.append(dotgit)
     if found.racy() or cache.changed_since(written, found.started - cache.RACY_SECONDS):
         return None
-    return {"top": top, "folders": rels, "signature": signature, "inputs": inputs}
+    return {
+        "top": top,
+        "folders": rels,
+        "signature": signature,
+        "inputs": inputs,
+        "rerun": None if rerun is None else [*rerun[0], rerun[1]],
+    }

@@ -466,3 +466,63 @@ def test_a_repository_named_through_a_link_that_moves_is_run_again(
     again = parity(place, env, "check", "project")
     assert not again.replayed
     assert again.out != first.out
+
+
+@pytest.fixture
+def working(repo: Path) -> Path:
+    """The repository as a working copy has it: an ignored node_modules/ and an untracked file."""
+    write(repo, ".gitignore", "node_modules/\n*.log\n")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-qm", "ignore")
+    write(repo, "node_modules/pkg/CLAUDE.md", "# Vendored\n")
+    write(repo, "notes/todo.txt", "later\n")
+    write(repo, "notes/run.log", "log\n")
+    settle(repo)
+    settle_git(repo)
+    return repo
+
+
+def listings(run: Run) -> list[list[str]]:
+    return [args[1 + len(HARDENING) + 1 :] for args in run.gits]  # after --literal-pathspecs
+
+
+def test_a_working_copy_asks_git_only_about_its_untracked_entries(
+    working: Path, env: dict[str, str]
+) -> None:
+    first = parity(working, env, "check", "--format", "json")
+    second = parity(working, env, "check", "--format", "json")
+    assert second.replayed
+    assert second.out == first.out
+    for args in second.gits:
+        assert args[1 : 1 + len(HARDENING)] == list(HARDENING), args
+    # Not the listing of the whole tree: only under the untracked entries git found in it.
+    others = ["ls-files", "-z", "--others", "--exclude-standard"]
+    scope = ["--", "node_modules", "notes"]
+    assert sorted(listings(second)) == sorted(
+        [[*others, *scope], [*others[:3], "--ignored", *others[3:], "--directory", *scope]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "replayed"),
+    [
+        # Not the folders git reads: only its listings of untracked and ignored files tell.
+        (lambda root: write(root, ".git/info/exclude", "notes/\n"), False),
+        (lambda root: write(root, ".gitignore", "*.log\n"), False),
+        (lambda root: write(root, "notes/run.log", "more\n"), True),  # ignored, and changed
+        (lambda root: write(root, "node_modules/pkg/.claude/settings.json", "{}\n"), True),
+        (lambda root: write(root, "notes/more.txt", "and more\n"), False),  # a folder changes
+    ],
+)
+def test_a_working_copy_whose_untracked_or_ignored_files_change_is_run_again(
+    working: Path, env: dict[str, str], change: Callable[[Path], object], replayed: bool
+) -> None:
+    first = parity(working, env, "check", "--format", "json")
+    assert parity(working, env, "check", "--format", "json").replayed
+    change(working)
+    again = parity(working, env, "check", "--format", "json")
+    assert again.replayed is replayed
+    assert again.out == parity(working, env, "check", "--format", "json", "--no-cache").out
+    if replayed:
+        assert again.out == first.out
+        assert not any("--stage" in args for args in again.gits)
