@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import operator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -31,14 +30,7 @@ class Severity(enum.IntEnum):
             ) from None
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """Where a finding points: a file shown as ``display``, 1-based line/column, end exclusive.
-
-    ``display`` is repo-relative POSIX for repository files and ``~/...`` for user-scope files.
-    ``pointer`` is the RFC 6901 JSON pointer of the value, or "" when there is none.
-    """
-
+class _Place(NamedTuple):
     display: str
     line: int = 1
     column: int = 1
@@ -46,13 +38,33 @@ class Location:
     end_column: int = 0
     pointer: str = ""
 
-    def __post_init__(self) -> None:
+
+class Location(_Place):
+    """Where a finding points: a file shown as ``display``, 1-based line/column, end exclusive.
+
+    ``display`` is repo-relative POSIX for repository files and ``~/...`` for user-scope files.
+    ``pointer`` is the RFC 6901 JSON pointer of the value, or "" when there is none.
+
+    (A NamedTuple, compared, hashed and ordered by all its fields as the frozen dataclass it was;
+    a file dense with findings makes thousands. ``Location._make`` takes a span known to be
+    well-formed as it is: parity.positions builds most locations that way.)
+    """
+
+    __slots__ = ()
+
+    def __new__(  # noqa: PLR0917 - the six fields, by position as a tuple takes them
+        cls,
+        display: str,
+        line: int = 1,
+        column: int = 1,
+        end_line: int = 0,
+        end_column: int = 0,
+        pointer: str = "",
+    ) -> Location:
         # An empty end means "the start character only"; keep the span well-formed.
-        if self.end_line < self.line or (
-            self.end_line == self.line and self.end_column <= self.column
-        ):
-            object.__setattr__(self, "end_line", self.line)
-            object.__setattr__(self, "end_column", self.column + 1)
+        if end_line < line or (end_line == line and end_column <= column):
+            end_line, end_column = line, column + 1
+        return tuple.__new__(cls, (display, line, column, end_line, end_column, pointer))
 
 
 class Safety(str, enum.Enum):

@@ -127,4 +127,6 @@ class _Lines:
         end_line = line + self._text.count("\n", start, end)
         newline = self._text.rfind("\n", start, end)
         end_column = column + end - start if newline < 0 else end - newline
+        if end_line > line or end_column > column:  # well-formed: what Location() would keep
+            return Location._make((display, line, column, end_line, end_column, ptr))
         return Location(display, line, column, end_line, end_column, ptr)

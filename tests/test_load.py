@@ -987,3 +987,21 @@ def test_a_span_ends_where_its_end_offset_is(text: str, start: int, end: int | N
         assert loc == Location("f", line, column)
     else:
         assert loc == Location("f", line, column, *lines.position(end))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 4), st.integers(0, 4), st.integers(0, 4), st.integers(0, 4))
+def test_a_location_keeps_its_span_well_formed(
+    line: int, column: int, end_line: int, end_column: int
+) -> None:
+    # An empty or backward end means the start character only (as the dataclass it was did it).
+    loc = Location("f", line, column, end_line, end_column, "/p")
+    empty = end_line < line or (end_line == line and end_column <= column)
+    end = (line, column + 1) if empty else (end_line, end_column)
+    assert (loc.end_line, loc.end_column) == end
+    assert loc == ("f", line, column, *end, "/p")
+    assert hash(loc) == hash(("f", line, column, *end, "/p"))
+    assert Location("f", line, column) == ("f", line, column, line, column + 1, "")
+    assert repr(Location("f")) == (
+        "Location(display='f', line=1, column=1, end_line=1, end_column=2, pointer='')"
+    )

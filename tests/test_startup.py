@@ -136,7 +136,6 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
 # (ordering on some fields only, a field named like a tuple method) or belong to another
 # stream's work.
 _DATACLASSES_OF_A_TYPICAL_CHECK = {
-    "parity.findings.Location",
     "parity.hooks.HookHandler",
     "parity.report.fold.Folded",
     "parity.report.fold.Note",
