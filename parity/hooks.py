@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity._lazy import lazy_compile
@@ -36,15 +35,14 @@ _INLINE_CODE: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class HookHandler:
+class HookHandler(NamedTuple):
     """One handler of one matcher group of one event, in one settings file."""
 
     file: ConfigFile
     doc: Document
     event: str
     group: int
-    index: int
+    index: int  # type: ignore[assignment]  # the field, not tuple.index (never called)
     matcher: str | None
     handler: dict[str, Any]
 

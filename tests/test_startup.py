@@ -132,11 +132,8 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
 # The dataclasses a check of a typical repository still defines: each costs about 3.5 million
 # instructions at import (its methods are generated source, compiled one by one), a NamedTuple
 # about a fifth of that. Plain immutable records are NamedTuples (the mutable inventory a plain
-# class, rules and fixes NamedTuples checked in __new__); these need what a dataclass gives
-# (ordering on some fields only, a field named like a tuple method) or belong to another
-# stream's work.
+# class, rules and fixes NamedTuples checked in __new__); these belong to another stream's work.
 _DATACLASSES_OF_A_TYPICAL_CHECK = {
-    "parity.hooks.HookHandler",
     "parity.report.fold.Folded",
     "parity.report.fold.Note",
 }
