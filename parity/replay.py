@@ -91,7 +91,7 @@ def replay(folder: str, key: str) -> int | None:
     print nothing) when there is none or any of its inputs changed."""
     try:
         entry = cache.read_json(os.path.join(folder, f"{PREFIX}{key}.json"))
-        stored = _valid(entry, key)
+        stored = _valid(entry, key, folder)
     except (OSError, ValueError, UnicodeDecodeError, TypeError, KeyError):
         return None
     if stored is None:
@@ -102,8 +102,9 @@ def replay(folder: str, key: str) -> int | None:
     return code
 
 
-def _valid(entry: Any, key: str) -> tuple[str, int] | None:
-    """The output and exit code of ``entry`` when it is this invocation's and still holds."""
+def _valid(entry: Any, key: str, folder: str) -> tuple[str, int] | None:
+    """The output and exit code of ``entry`` (stored in ``folder``) when it is this invocation's
+    and still holds."""
     if not (
         isinstance(entry, dict)
         and entry.get("tool") == cache.TOOL
@@ -128,11 +129,19 @@ def _valid(entry: Any, key: str) -> tuple[str, int] | None:
     from parity.errors import ParityError
 
     try:
-        root, named, top = locate([Path(p) for p in entry["paths"]], Path.cwd())
-        if str(root) != entry["root"] or [str(p) for p in named] != entry["named"]:
+        with cache.recording(exclude=(folder,)) as found:
+            root, named, top = locate([Path(p) for p in entry["paths"]], Path.cwd())
+            if str(root) != entry["root"] or [str(p) for p in named] != entry["named"]:
+                return None
+            repo = discover_repo(root, top)
+        if repo.listing != entry["listing"]:
             return None
-        if discover_repo(root, top).listing != entry["listing"]:
-            return None
+        # git lists the same files, though the index or the folders changed (an index git
+        # rewrote, a configuration edited) or the tree had just changed when the entry was
+        # stored: keep what the tree is now, so the next replay need not ask git again.
+        tree = _tree(found, repo)
+        if tree is not None:
+            cache.write_entry(folder, f"{PREFIX}{key}", {**entry, "tree": tree})
     except (ParityError, OSError):
         return None
     return text, code

@@ -348,6 +348,11 @@ def test_a_changed_index_or_configuration_asks_git(
     assert again.replayed is listed
     assert any("ls-files" in args for args in again.gits)
     assert again.out == parity(repo, env, "check", "--format", "json", "--no-cache").out
+    # What git told the replay is kept: the next one knows the tree unchanged without listing
+    # it (git lists only an untracked CLAUDE.md once it leaves the index).
+    last = parity(repo, env, "check", "--format", "json")
+    assert (last.replayed, last.out) == (True, again.out)
+    assert not any("--stage" in args for args in last.gits)
 
 
 def test_a_split_index_is_known_by_both_its_files(repo: Path, env: dict[str, str]) -> None:
