@@ -17,7 +17,9 @@ class Severity(enum.IntEnum):
     @property
     def label(self) -> str:
         """The lower-case name used in every output format (``error``, ``warning``, ``info``)."""
-        return self.name.lower()
+        # (A table indexed by value: an enum member's name is a descriptor lookup and its hash a
+        # Python method, and reports ask per finding.)
+        return _LABELS[self]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -28,6 +30,9 @@ class Severity(enum.IntEnum):
             raise ValueError(
                 f"unknown severity {text!r} (expected error, warning or info)"
             ) from None
+
+
+_LABELS = ("", *(Severity(n).name.lower() for n in range(1, len(Severity) + 1)))
 
 
 class _Place(NamedTuple):

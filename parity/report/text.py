@@ -12,7 +12,8 @@ from parity.report import Report
 if TYPE_CHECKING:
     from parity.report.fold import Note
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+# Indexed by a severity's value (a dict keyed by the enum hashes through a Python method).
+_STYLE = ("", "cyan", "yellow", "bold red")
 
 
 def _plural(n: int, word: str) -> str:
@@ -71,19 +72,21 @@ def _finding_lines(report: Report, show_all: bool) -> tuple[list[list[Segment]],
         # Paths, messages and fixes quote the repository: no control character reaches the
         # terminal (findings' messages are display text already; paths are file names as given).
         out.append([(display(path), "bold underline")])
-        width = max(len(f"{f.line}:{f.column}") for f, _ in by_path[path])
-        for f, notes in by_path[path]:
+        places = [f"{f.line}:{f.column}" for f, _ in by_path[path]]
+        width = max(map(len, places))
+        indent = " " * (width + 4)
+        for (f, notes), place in zip(by_path[path], places, strict=True):
             out.append(
                 [
-                    (f"  {f'{f.line}:{f.column}':<{width}}  ", ""),
+                    (f"  {place:<{width}}  ", ""),
                     (f"{f.severity.label:<7}", _STYLE[f.severity]),
                     (f" {f.code} ", "bold"),
                     (display(f.message), ""),
                 ]
             )
             if f.fix:
-                out.append([(" " * (width + 4) + f"fix: {display(f.fix)}", "dim")])
-            out.extend([(" " * (width + 4) + display(note.text()), "bold")] for note in notes)
+                out.append([(indent + f"fix: {display(f.fix)}", "dim")])
+            out.extend([(indent + display(note.text()), "bold")] for note in notes)
         out.append([])
     return out, folded.hidden
 
@@ -107,7 +110,7 @@ def render(report: Report, *, color: bool = False, show_all: bool = False) -> st
     lines = _lines(report, show_all)
     if not color:
         # Plain output needs no styling library: rich is only imported for a terminal.
-        return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+        return "\n".join(["".join([text for text, _ in line]) for line in lines]) + "\n"
     from rich.console import Console
     from rich.text import Text
 

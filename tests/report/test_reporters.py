@@ -168,3 +168,12 @@ def test_exit_code_follows_threshold() -> None:
 
 def test_statistics() -> None:
     assert statistics(REPORT) == "1\tPAR010\tsettings-schema\n1\tPAR020\tmcp-schema\n"
+
+
+def test_severities_are_labelled_and_styled_by_value() -> None:
+    # Labels and styles are tables indexed by a severity's value (not the enum's hash).
+    from parity.report.text import _STYLE
+
+    assert [s.label for s in Severity] == ["info", "warning", "error"]
+    assert [s.name.lower() for s in Severity] == ["info", "warning", "error"]
+    assert [_STYLE[s] for s in Severity] == ["cyan", "yellow", "bold red"]
