@@ -383,16 +383,18 @@ def _finding(
 
 @functools.lru_cache(maxsize=4096)
 def _clean(text: str) -> str:
-    return _safety_net()[1](text)
+    # parity.text.clean(text) without a key or a limit: masked, then made display text.
+    redact, display = _safety_net()
+    return display(redact(text))
 
 
 @functools.cache
 def _safety_net() -> tuple[Callable[[str], str], Callable[[str], str]]:
-    # redact and clean, imported once (not per finding: a file dense with keys has thousands).
+    # redact and display, imported once (not per finding: a file dense with keys has thousands).
     from parity.secrets import redact
-    from parity.text import clean
+    from parity.text import display
 
-    return redact, clean
+    return redact, display
 
 
 def _applicable(findings: list[Finding], config: Config) -> list[Finding]:

@@ -287,3 +287,17 @@ def test_markdown_helpers() -> None:
     assert md_code("`a") == "`` `a ``"
     assert md_code("") == ""
     assert md_code("PostToolUse[Edit|Write]: npx") == r"`PostToolUse[Edit\|Write]: npx`"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(any_text, st.sampled_from([*canaries().values(), "\x1b[31m", "…", "API_KEY="])),
+        max_size=4,
+    ).map(" ".join)
+)
+def test_a_findings_text_is_cleaned_as_clean_does(text: str) -> None:
+    # The engine masks and escapes a finding's message and fix without going through clean().
+    from parity.check import _clean
+
+    assert _clean(text) == clean(text)
