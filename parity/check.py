@@ -432,7 +432,7 @@ def _in_repository(path: str) -> bool:
 
 def _suppress(ctx: Context, findings: list[Finding]) -> list[Finding]:
     """Drop the findings an inline comment of their Markdown file silences (parity.suppress)."""
-    paths = {f.path for f in findings if f.path.lower().endswith(".md")}
+    paths = {path for path in {f.path for f in findings} if path.lower().endswith(".md")}
     if not paths:
         return findings
     from parity.rules import codes
@@ -443,6 +443,10 @@ def _suppress(ctx: Context, findings: list[Finding]) -> list[Finding]:
     for cf in ctx.inventory.files:
         if cf.display in paths and cf.display not in by_path:
             by_path[cf.display] = suppressions(directives(ctx.inventory.load(cf).text, known))
+    # A file without a suppression comment silences nothing: its findings need no test each.
+    by_path = {path: found for path, found in by_path.items() if found.by_line or found.whole_file}
+    if not by_path:
+        return findings
     return [
         f for f in findings if not (f.path in by_path and by_path[f.path].covers(f.code, f.line))
     ]

@@ -53,6 +53,8 @@ class Suppressions(NamedTuple):
 def directives(text: str, known: Iterable[str]) -> Iterator[Directive]:
     """Every ``<!-- parity: ... -->`` comment in ``text``, checked against rule codes ``known``."""
     codes = tuple(known)
+    if "parity" not in text.lower():
+        return  # (what each line is tested for below: no line of such a text has it)
     for number, line in enumerate(text.split("\n"), start=1):
         if "parity" not in line.lower():
             continue

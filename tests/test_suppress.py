@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parity.rules import all_rules
 from parity.suppress import Directive, directives, suppressions
@@ -123,3 +125,35 @@ def test_suppressions_cover_codes_and_prefixes() -> None:
     assert not s.covers("PAR103", 3)
     assert s.covers("PAR201", 1)
     assert s.covers("PAR209", 40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "<!-- parity: ignore PAR102 -->",
+                    "<!-- PARITY: ignore-file PAR1 -->",
+                    "<!-- parity: ignore",
+                    "par\u0130ty",
+                    "Parity",
+                    "\n",
+                    " ",
+                ]
+            ),
+            st.text(max_size=6),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_directives_of_a_text_are_those_of_its_lines(text: str) -> None:
+    # directives() first asks whether the whole text holds "parity" at all: the same comments
+    # as looking at each line.
+    known = ("PAR102", "PAR1")
+    each = [
+        d._replace(line=number)
+        for number, line in enumerate(text.split("\n"), start=1)
+        for d in directives(line, known)
+    ]
+    assert list(directives(text, known)) == each
