@@ -355,9 +355,8 @@ def _finding(
     (its fingerprint, when the finding has no pointer)."""
     # The safety net: whatever a rule quoted from the user's files, no secret leaves here, and
     # messages are display text (no control character reaches a terminal or a report).
-    redact = _safety_net()[0]
     loc = v.location
-    pointer = redact(loc.pointer)
+    pointer = _safety_net()[0](loc.pointer) if loc.pointer else ""  # (text findings have none)
     fix = v.fix if v.fix is not None else rule.fix
     where = pointer or " ".join(line_text(loc.display, loc.line).split())
     # (By position, in the order of Finding's fields: a file dense with keys makes thousands.)
