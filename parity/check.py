@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -542,6 +541,8 @@ def configured_baseline(root: Path, baseline: str | None) -> Path | None:
 
 def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
     """Record the fingerprints of ``findings`` (never a message or a value) atomically."""
+    import json  # here: a check without a baseline (or a cache) has no JSON to write or read
+
     from parity.fsutil import atomic_write
 
     entries = sorted(
@@ -557,6 +558,8 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
 
 def read_baseline(path: Path) -> set[str]:
     """Fingerprints from a baseline file (ours, or a previous ``--format json`` report)."""
+    import json
+
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         return {str(entry["fingerprint"]) for entry in doc["findings"]}

@@ -238,3 +238,16 @@ def test_a_check_with_findings_loads_no_openssl(tmp_path: Path, fake_home: Path)
     assert "PAR401" in out
     assert "PAR209" in out
     assert not [m for m in modules if m in ("hashlib", "_hashlib")]
+
+
+def test_a_check_without_cache_baseline_or_json_imports_no_json(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    # The json module (~5 M instructions to import) is for the results cache, baselines, JSON
+    # files and JSON output; an uncached text check of a repository without config needs none.
+    write(tmp_path / "repo", "README.md", "# A project\n")
+    repo = make_repo(tmp_path / "repo")
+    probe = "from parity.cli import main\nmain(['check', '--no-cache'])"
+    out, modules = _modules_after(probe, repo)
+    assert out == "No problems found in 0 files."
+    assert "json" not in modules
