@@ -129,8 +129,7 @@ class Repo:
         self.worktree = worktree  # where git runs for this repository (None: not git)
         self.links: dict[str, Link] = {} if links is None else links
         self._real_root = root.resolve()
-        # Set by discover_repo when git's listing depends on the index, the folders and its
-        # listings of untracked and ignored files alone (see listed_folders).
+        # Set by discover_repo for a git work tree (see listed_folders).
         self._plain: tuple[Worktree, tuple[Commands, str] | None] | None = None
         self._real_folders: dict[str, str] = {}  # folder -> its resolved path (safe_path)
 
@@ -424,24 +423,25 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
         worktree=tree,
         links=links,
     )
-    if linkless:
-        rerun = None if commands is None else (commands, untracked_digest(others, ignored))
-        repo._plain = (tree, rerun)
+    rerun = None if commands is None else (commands, untracked_digest(others, ignored))
+    repo._plain = (tree, rerun)
     return repo
 
 
 def listed_folders(repo: Repo) -> tuple[Worktree, list[str], tuple[Commands, str] | None] | None:
     """The folders git reads to list ``repo``'s tracked files and untracked entries (relative to
-    the work tree's top, "" for the top), when the listing depends on the index, on the entries
-    of these folders and on git's listings of untracked and ignored files alone; with those
-    listings' commands and :func:`untracked_digest` (None when git found no untracked entry).
-    None for a tree with a symbolic link (where a link leads is outside these folders).
+    the work tree's top, "" for the top), with the commands of git's listings of untracked and
+    ignored files and :func:`untracked_digest` (None when git found no untracked entry); None
+    for a folder outside git.
 
-    Every folder git reads holds a tracked file: they are the tracked files' parents (and the
-    untracked ones': more than git reads is only more to compare), and no file or folder can
-    appear or go without changing one of their time stamps. A replayed check compares these
-    time stamps and the index, and asks git only for the untracked and ignored files, limited to
-    the untracked entries (parity.replay).
+    git's listing depends on the index, on the entries of these folders and on those two
+    listings alone. Every folder git reads holds a tracked file: they are the tracked files'
+    parents (and the untracked ones': more than git reads is only more to compare), and no file
+    or folder can appear or go without changing one of their time stamps. A replayed check
+    compares these time stamps and the index, and asks git only for the untracked and ignored
+    files, limited to the untracked entries (parity.replay). Where a link leads is not in them:
+    the replay has it from what was probed to classify the links (readlink, and lstat along
+    the way), recorded with what found the repository.
     """
     if repo._plain is None:
         return None

@@ -8,10 +8,10 @@ with every input the report was made from: the files the rules read (recorded as
 cache records them), the baseline, and git's listing of the repository. The next identical
 invocation prints the stored output when all of them are unchanged, before click is imported;
 anything else (another option, an edited file, a new file, a different environment) runs the
-command as usual. For a tree without links, a replay knows git's listing unchanged from the
-index's checksum, git's configuration files and the time stamps of every folder, and asks git
-only about the untracked entries, if any (see :func:`_tree`): reading a 100,000-file tree again
-costs git far more than the rest of a replay.
+command as usual. A replay knows git's listing unchanged from the index's checksum, git's
+configuration files and the time stamps of every folder, and asks git only about the untracked
+entries, if any (see :func:`_tree`): reading a 100,000-file tree again costs git far more than
+the rest of a replay.
 
 Only a check that writes nothing is stored: no ``--fix``, ``--diff``, ``--output``,
 ``--write-baseline`` or ``--changed-since``, and nothing that makes the results cache store
@@ -222,15 +222,15 @@ def store(
 def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
     """What lets a replay know git's listing unchanged without running git, or None.
 
-    git lists a tree with no link (:func:`parity.discover.listed_folders`) from the index, its
-    configuration and the entries of the folders it reads, then lists the untracked and ignored
-    files under the untracked entries it found there. A replay that finds the same index (by its
-    checksum), the same configuration files, the same time stamps on every folder and the same
-    answers to what found the repository (``found``: the folders and files probed from the
-    working directory up to the work tree's top), and gets the same answers from those last two
-    listings (``rerun``: their commands, then the digest of their output), would get the same
-    listing from git. A tree where any of them changed within the last seconds is not stored
-    this way (as the results cache's "racy" rule).
+    git lists a tree (:func:`parity.discover.listed_folders`) from the index, its configuration
+    and the entries of the folders it reads, then lists the untracked and ignored files under
+    the untracked entries it found there. A replay that finds the same index (by its checksum),
+    the same configuration files, the same time stamps on every folder and the same answers to
+    what found the repository (``found``: the folders and files probed from the working
+    directory up to the work tree's top, and to classify its links, inside the tree or out),
+    and gets the same answers from those last two listings (``rerun``: their commands, then the
+    digest of their output), would get the same listing. A tree where any of them changed
+    within the last seconds is not stored this way (as the results cache's "racy" rule).
     """
     from parity.discover import listed_folders
 
