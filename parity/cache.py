@@ -91,8 +91,11 @@ class Recorder:
         self.volatile: str | None = None
         self.started = time.time()
 
-    def inputs(self) -> list[list[str]]:
-        """Every recorded input with its current signature, outside parity and Python."""
+    def inputs(self, *, probes: bool = False) -> list[list[str]]:
+        """Every recorded input with its current signature, outside parity and Python; with
+        ``probes``, the paths probed (stat, lstat, readlink) inside Python's folders too (the
+        import system does not probe through the os module: those are parity's own probes,
+        such as where a link of the repository into /usr leads)."""
         out: list[list[str]] = []
         for path in sorted(self.opened):
             if self._relevant(path):
@@ -100,13 +103,17 @@ class Recorder:
         for path in sorted(self.listed):
             if self._relevant(path):
                 out.append(["list", path, _listing(path)])
+        probed = self._probed if probes else self._relevant
         for path, follow in sorted(self.probed):
-            if self._relevant(path) and path not in self.opened:
+            if probed(path) and path not in self.opened:
                 out.append(["stat" if follow else "lstat", path, _mode(path, follow=follow)])
         for path in sorted(self.links):
-            if self._relevant(path):
+            if probed(path):
                 out.append(["link", path, _link(path)])
         return out
+
+    def _probed(self, path: str) -> bool:
+        return not (path + os.sep).startswith((*self.exclude, _PACKAGE + os.sep))
 
     def _relevant(self, path: str) -> bool:
         return _relevant(path) and not (path + os.sep).startswith(self.exclude)

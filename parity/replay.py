@@ -247,7 +247,7 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
     top = str(tree.top)
     dotgit = os.path.join(top, ".git")  # a file names the git directory; a folder is "dir"
     signature = cache.folders(top, rels)
-    inputs = found.inputs()
+    inputs = found.inputs(probes=True)
     inputs += [["tail", path, cache.current("tail", path)] for path in index]
     inputs += [["read", path, cache.current("read", path)] for path in [*config, dotgit]]
     # After the signatures: what changed since the run started may differ from what git read.

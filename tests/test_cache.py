@@ -529,3 +529,15 @@ def test_entries_are_read_as_json_reads_them(tmp_path: Path, text: str) -> None:
         cwd=ROOT,
     )
     assert proc.stdout == "True\n", proc.stderr
+
+
+def test_probes_inside_pythons_folders_are_kept_when_asked() -> None:
+    # A replay keeps where a repository's links lead even inside Python's folders (a system
+    # Python's prefix is /usr); the results cache leaves out what Python itself looks at.
+    inside = os.path.join(sys.prefix, "no-such-parity-probe")
+    with cache.recording() as recorder:
+        os.path.lexists(inside)
+        os.path.realpath(os.path.join(inside, "x"))
+    assert all(path != inside for _, path, _ in recorder.inputs())
+    assert ["lstat", inside, "error:2"] in recorder.inputs(probes=True)
+    assert all(not path.startswith(cache._PACKAGE) for _, path, _ in recorder.inputs(probes=True))
