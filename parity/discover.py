@@ -448,7 +448,10 @@ def listed_folders(repo: Repo) -> tuple[Worktree, list[str], tuple[Commands, str
     tree, rerun = repo._plain
     folders = {""}
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    parents = {f"{prefix}{rel}".rpartition("/")[0] for rel in repo.files}
+    if prefix:
+        parents = {f"{prefix}{rel}".rpartition("/")[0] for rel in repo.files}
+    else:  # the top: no path to build per file (100,000 of them)
+        parents = {rel.rpartition("/")[0] for rel in repo.files}
     # The checked folder and those above it too (git looks at them first, tracked files or not).
     parents.add(tree.prefix)
     for parent in parents:
