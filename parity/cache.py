@@ -459,9 +459,10 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         # The scanner reads its options from any object's attributes (the stub wants another
         # scanner: json passes the decoder).
         value, end = make_scanner(_Options)(text, 0)  # type: ignore[arg-type]
-    except (ImportError, StopIteration, SystemError):
+    except (ImportError, StopIteration, SystemError, TypeError, AttributeError):
         # No C scanner, or not a document: the scanner raises its errors through json.decoder,
-        # which is not imported (a SystemError without it), so json says what is wrong.
+        # which is not imported (a SystemError without it), so json says what is wrong. (A
+        # Python whose private scanner takes other options is answered by json too.)
         end = -1
     if end == len(text):
         return value

@@ -531,6 +531,21 @@ def test_entries_are_read_as_json_reads_them(tmp_path: Path, text: str) -> None:
     assert proc.stdout == "True\n", proc.stderr
 
 
+def test_an_entry_is_read_by_json_when_the_private_scanner_differs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # _json.make_scanner is CPython's private API: another Python's may take other options.
+    import _json
+
+    def other(context: object) -> object:
+        raise TypeError("make_scanner() takes other arguments")
+
+    monkeypatch.setattr(_json, "make_scanner", other)
+    path = tmp_path / "entry.json"
+    path.write_text('{"a": [1, 2.5]}', encoding="utf-8")
+    assert cache.read_json(path) == {"a": [1, 2.5]}
+
+
 def test_probes_inside_pythons_folders_are_kept_when_asked() -> None:
     # A replay keeps where a repository's links lead even inside Python's folders (a system
     # Python's prefix is /usr); the results cache leaves out what Python itself looks at.
