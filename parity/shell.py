@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import unicodedata
@@ -84,7 +85,15 @@ def _tokens(text: str) -> list[str]:
 
 def parse(command: str, *, line: int = 1, depth: int = 0) -> list[SimpleCommand]:
     """The simple commands of one command line; ``bash -c`` strings are parsed too. Never raises."""
-    return _parse(_CaseFilter().feed(command), line, depth)
+    return list(_parsed(command, line, depth))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(command: str, line: int, depth: int) -> tuple[SimpleCommand, ...]:
+    # Each hook's command line is read by about ten rules (scripts it runs, programs, home
+    # paths, bun, network, permissions...): parsed once per text, each caller getting its own
+    # list of the same immutable commands.
+    return tuple(_parse(_CaseFilter().feed(command), line, depth))
 
 
 def _parse(command: str, line: int, depth: int) -> list[SimpleCommand]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parity.shell import hidden, parse, parse_script, quote
+from tests.helpers import git, make_repo, run, write
 
 
 def test_command_v_looks_a_program_up_without_running_it() -> None:
@@ -75,3 +78,38 @@ def test_quote_spells() -> None:
 )
 def test_shell_syntax_is_not_read_as_commands(script: str, programs: list[str]) -> None:
     assert [c.argv[0] for c in parse_script(script) if c.argv] == programs
+
+
+def test_a_hooks_command_line_is_parsed_once_however_many_rules_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # About ten rules read each hook's command (scripts, programs, home paths, bun, network):
+    # a monorepo's every .claude/ setup paid the shell parse that many times per command.
+    from parity import shell
+
+    command = "npx prettier --write src/ && ./scripts/lint.sh"
+    settings = {"hooks": {"PostToolUse": [{"hooks": [{"type": "command", "command": command}]}]}}
+    repo = make_repo(tmp_path / "repo")
+    write(repo, ".claude/settings.json", json.dumps(settings))
+    git(repo, "add", "-A")
+    seen: list[str] = []
+    real = shell._parse
+
+    def counted(text: str, line: int, depth: int) -> list[shell.SimpleCommand]:
+        seen.append(text)
+        return real(text, line, depth)
+
+    monkeypatch.setattr(shell, "_parse", counted)
+    shell._parsed.cache_clear()
+    assert run(["check", "--no-cache", "--exit-zero"], cwd=repo).code == 0
+    assert seen.count(command) == 1
+
+
+def test_each_parse_gets_its_own_list_of_the_same_commands() -> None:
+    first = parse("cd app && npm ci")
+    first.append(first[0])
+    first[0] = first[1]
+    again = parse("cd app && npm ci")
+    assert [c.argv for c in again] == [("cd", "app"), ("npm", "ci")]
+    assert parse("npm ci", line=3)[0].line == 3  # the line is part of what is remembered
+    assert parse("npm ci")[0].line == 1
