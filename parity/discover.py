@@ -132,6 +132,7 @@ class Repo:
         # Set by discover_repo for a git work tree (see listed_folders).
         self._plain: tuple[Worktree, tuple[Commands, str] | None] | None = None
         self._real_folders: dict[str, str] = {}  # folder -> its resolved path (safe_path)
+        self._found: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"Repo({str(self.root)!r}, is_git={self.is_git}, {len(self.files)} files)"
@@ -291,8 +292,16 @@ class Repo:
         non-empty string).
 
         One substring search of every path at once: of a monorepo's 100,000 files, only those
-        that match are visited.
+        that match are visited; and once per question, however many rules ask it (several
+        look for the same package-manager files), like :attr:`_joined` itself.
         """
+        key = (parts, ends)
+        known = self._found.get(key)
+        if known is None:
+            known = self._found[key] = frozenset(self._search(parts, ends))
+        return set(known)
+
+    def _search(self, parts: tuple[str, ...], ends: tuple[str, ...]) -> set[str]:
         text = self._joined
         found: set[str] = set()
         for needle in (*parts, *(f"{end}\0" for end in ends)):

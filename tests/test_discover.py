@@ -422,3 +422,41 @@ def test_safe_path_answers_as_resolving_the_whole_path(
     assert {rel: relative.safe_path(rel) for rel in _RELS} == {
         rel: _resolved_whole(Path(via), rel) for rel in _RELS
     }
+
+
+def test_each_search_of_the_paths_is_made_once_however_many_rules_ask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three rules look for the same package-manager files (.npmrc, pip.conf, uv.toml...): each
+    # search goes through every path of the tree (8 MB at 100,000 files).
+    from tests.helpers import run
+
+    write(
+        tmp_path, ".claude/settings.json", '{"env": {"NPM_CONFIG_REGISTRY": "https://r.example"}}'
+    )
+    write(tmp_path, "package.json", '{"scripts": {"test": "bun test"}}')
+    write(tmp_path, ".npmrc", "registry=https://r.example/\n")
+    root = make_repo(tmp_path)
+    searches: list[str] = []
+
+    class Paths(str):
+        def find(self, needle: str, *where: Any) -> int:  # type: ignore[override]
+            if where == (1,):  # a search starts from the first path
+                searches.append(needle)
+            return super().find(needle, *where)
+
+    monkeypatch.setattr(
+        Repo, "_joined", property(lambda self: Paths("\0" + "\0".join(self.files) + "\0"))
+    )
+    assert run(["check", "--no-cache", "--exit-zero"], cwd=root).code == 0
+    assert "/.npmrc\0" in searches
+    assert len(searches) == len(set(searches))
+
+
+def test_a_remembered_search_answers_with_a_set_of_its_own(tmp_path: Path) -> None:
+    write(tmp_path, "a/package.json", "{}")
+    repo = discover_repo(make_repo(tmp_path))
+    found = repo.paths_with(ends=("/package.json",))
+    found.add("b/package.json")
+    assert repo.paths_with(ends=("/package.json",)) == {"a/package.json"}
+    assert list(repo.glob("package.json")) == ["a/package.json"]
