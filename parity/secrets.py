@@ -11,7 +11,7 @@ import re
 import string
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from parity._lazy import lazy_compile
@@ -239,7 +239,7 @@ _NOT_SECRET_PREFIX = lazy_compile(r"(?i)(?:max|min|num|use|enable|disable|is|has
 # the word boundary).
 _SUFFIX_REACH = 1 + max(map(len, _NOT_CREDENTIAL_WORDS.split("|")))
 _KEYWORDS = ("key", "token", "secret", "passw", "pwd", "auth", "credential", "bearer", "cookie")
-_IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_IDENT_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _ASSIGN = lazy_compile(
     r"(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?(?P<sep>\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?"
     r"(?:(?i:bearer|basic|token)[ \t]+)?(?P<value>[^\s\"'`,;<>(){}\[\]|&\\]{8,})"
@@ -310,9 +310,13 @@ _PLACEHOLDER_SHAPES = lazy_compile(
     r"(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|[xX*#._-]+$"
 )
-_PLACEHOLDER_WORD = lazy_compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
-_UUID = lazy_compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_HEX = lazy_compile(r"^[0-9a-fA-F]+$")
+# Whether a placeholder word is in a value: a tree of the words (one branch tried per character,
+# not each word), which matches where one of them starts, as their plain alternation does.
+_PLACEHOLDER_WORD = lazy_compile(_alternation(_PLACEHOLDER_WORDS))
+# A value of hex digits (group 1), or a UUID (group 2); never both: a UUID holds "-".
+_HEX_OR_UUID = lazy_compile(
+    r"([0-9a-fA-F]+)$|([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$"
+)
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
 _LONGEST_SEQUENCE = max(map(len, _SEQUENCES))
 
@@ -336,16 +340,6 @@ def _is_stand_in(v: str, distinct: int) -> bool:
 _BODY_STAND_IN = lazy_compile(
     r"example|xxxxx|\*\*\*\*\*|\.\.\.\.\.|your|redacted|placeholder|dummy|changeme"
 )
-
-
-def _body_is_placeholder(secret: str, kind: str, whole: str) -> bool:
-    """A provider-shaped value whose random part is a stand-in (``sk-ant-api03-xxxx…``)."""
-    low = secret.lower()
-    if kind == "password in URL":
-        return _stub_credentials(whole)
-    if kind == _PRIVATE:
-        return "..." in secret or "…" in secret or "xxxx" in low
-    return _BODY_STAND_IN.search(low) is not None
 
 
 _WEAK_PASSWORDS = frozenset(
@@ -384,10 +378,13 @@ def is_secret_key(key: str | None) -> bool:
         return False
     # No pattern tells one ASCII digit from another: `API_KEY_1` ... `API_KEY_9999` (a file
     # dense with keys) are four names to test, not thousands.
+    if key.isascii():  # (the usual case: bytes.translate is a table lookup in C)
+        return _is_secret_name(key.encode().translate(_DIGITS_AS_ZERO_BYTES).decode())
     return _is_secret_name(key.translate(_DIGITS_AS_ZERO))
 
 
 _DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+_DIGITS_AS_ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -434,19 +431,27 @@ def _terms(n: int) -> list[float]:
     return [0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1))]
 
 
-_ASCII_LOWER_SET = frozenset(string.ascii_lowercase)
-_ASCII_UPPER_SET = frozenset(string.ascii_uppercase)
-_ASCII_DIGIT_SET = frozenset(string.digits)
+# Every ASCII character, and the digits: deleting a text's bytes from them (bytes.translate, in
+# C) tells which it holds without building a set of its characters.
+_ASCII_BYTES = bytes(range(128))
+_DIGIT_BYTES = string.digits.encode()
 
 
-def _classes(value: str, chars: set[str]) -> tuple[bool, bool, bool]:
-    """Whether ``value`` (made of ``chars``) has a lower-case letter, an upper-case letter, a
-    digit."""
-    if value.isascii():  # the usual case, with set operations in C
+def _distinct(value: str) -> int:
+    """How many different characters ``value`` holds: ``len(set(value))``."""
+    if value.isascii():  # the usual case: 128 less the ASCII characters it does not hold
+        return 128 - len(_ASCII_BYTES.translate(None, value.encode()))
+    return len(set(value))
+
+
+def _classes(value: str) -> tuple[bool, bool, bool]:
+    """Whether ``value`` has a lower-case letter, an upper-case letter, a digit."""
+    if value.isascii():
+        # In ASCII, upper() changes exactly the letters a-z and lower() the letters A-Z.
         return (
-            not chars.isdisjoint(_ASCII_LOWER_SET),
-            not chars.isdisjoint(_ASCII_UPPER_SET),
-            not chars.isdisjoint(_ASCII_DIGIT_SET),
+            value.upper() != value,
+            value.lower() != value,
+            len(value.encode().translate(None, _DIGIT_BYTES)) < len(value),
         )
     return (
         any(c.islower() for c in value),
@@ -460,23 +465,24 @@ def _looks_random(value: str, *, min_length: int = 16) -> bool:
     n = len(value)
     if n < min_length or n > 4096:
         return False
-    chars = set(value)
+    distinct = _distinct(value)
     stripped = value.strip().strip("\"'")  # what is_placeholder tests
-    if _is_stand_in(stripped, len(chars) if len(stripped) == n else len(set(stripped))):
+    if _is_stand_in(stripped, distinct if len(stripped) == n else _distinct(stripped)):
         return False
     if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
         return False
-    if _UUID.match(value):
-        return False  # as detect-secrets: far more UUIDs are identifiers than credentials
-    if _HEX.match(value):
-        return n >= 20 and _entropy_at_least(value, 3.0, len(chars)) and not value.isdigit()
-    lower, upper, digit = _classes(value, chars)
+    hex_or_uuid = _HEX_OR_UUID.match(value)
+    if hex_or_uuid is not None:
+        if hex_or_uuid.lastindex == 2:
+            return False  # as detect-secrets: far more UUIDs are identifiers than credentials
+        return n >= 20 and _entropy_at_least(value, 3.0, distinct) and not value.isdigit()
+    lower, upper, digit = _classes(value)
     classes = lower + upper + digit
     if classes < 2:
         return False
     if classes == 2 and n < 24 and not digit:
         return False  # only letters (CamelCase words, constants): too much like a name
-    return _entropy_at_least(value, _random_bits(n), len(chars))
+    return _entropy_at_least(value, _random_bits(n), distinct)
 
 
 @functools.lru_cache(maxsize=256)
@@ -586,27 +592,88 @@ def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iter
     """The provider formats matched at ``positions``: per keyword (in the order of _BY_KEYWORD),
     in ascending order, every offset where one of its formats can match (offsets where none can
     may be left out, except for a keyword that can overlap itself: ``xox``, ``ACCA``)."""
-    n = len(text)
     for keyword, places in positions.items():
-        formats = _BY_KEYWORD[keyword]
+        tries = _tries(keyword)
+        size = len(keyword)
         nxt = 0  # an occurrence before this offset is inside the last one, or the last match
         for pos in places:
             if pos < nxt:
                 continue
-            nxt = pos + len(keyword)
-            for fmt in formats:
-                lo = max(0, pos - fmt.back)
-                hi = min(n, nxt + fmt.span)
-                m = fmt.regex.search(text, lo, hi) if fmt.back else fmt.regex.match(text, pos, hi)
-                if m is None or not m.start() <= pos < m.end():
-                    continue
-                start, end = m.span(fmt.group)
-                # The match and a little after it: an IPv6 host ([::1]) is not in the match.
-                whole = text[m.start() : m.end() + 8]
-                if not _body_is_placeholder(text[start:end], fmt.kind, whole):
-                    yield SecretMatch(fmt.kind, start, end, fmt.confidence)
+            nxt = pos + size
+            for find, back, reach, group, kind, confidence, test in tries:
+                # (The regex engine takes a negative start as 0 and an end beyond the text as
+                # its length: the window is [pos - back, pos + size + span) cut to the text.)
+                if back:
+                    m = find(text, pos - back, pos + reach)
+                    if m is None or not m.start() <= pos < m.end():
+                        continue
+                else:
+                    # A match at pos: it starts there and, holding the keyword, ends after it.
+                    m = find(text, pos, pos + reach)
+                    if m is None:
+                        continue
+                start, end = m.span(group)
+                if not (
+                    _BODY_STAND_IN.search(text[start:end].lower())
+                    if test is None
+                    else test(text, start, end, m)
+                ):
+                    yield _new_match((kind, start, end, confidence, None))
                 nxt = max(nxt, m.end())
                 break
+
+
+# What a keyword's formats need per try, in order: the compiled pattern's search (a format that
+# may start before the keyword) or match, how far back the window starts, how far after the
+# keyword's start it ends, the group holding the secret, the kind and confidence, and the
+# stand-in test of the body (None: _BODY_STAND_IN on the lower-cased body).
+_Try = tuple[
+    Callable[[str, int, int], "re.Match[str] | None"],
+    int,
+    int,
+    int,
+    str,
+    str,
+    "Callable[[str, int, int, re.Match[str]], bool] | None",
+]
+
+
+def _url_stand_in(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+    # The match and a little after it: an IPv6 host ([::1]) is not in the match.
+    return _stub_credentials(text[m.start() : m.end() + 8])
+
+
+def _private_stand_in(text: str, start: int, end: int, m: re.Match[str]) -> bool:
+    secret = text[start:end]
+    return "..." in secret or "…" in secret or "xxxx" in secret.lower()
+
+
+@functools.cache
+def _tries(keyword: str) -> tuple[_Try, ...]:
+    # Built (its patterns compiled) on the keyword's first occurrence.
+    return tuple(
+        (
+            fmt.regex.search if fmt.back else fmt.regex.match,
+            fmt.back,
+            len(keyword) + fmt.span,
+            fmt.group,
+            fmt.kind,
+            fmt.confidence,
+            _url_stand_in
+            if fmt.kind == "password in URL"
+            else _private_stand_in
+            if fmt.kind == _PRIVATE
+            else None,
+        )
+        for fmt in _BY_KEYWORD[keyword]
+    )
+
+
+# A SecretMatch from its five fields, without the Python-level __new__ of a NamedTuple (a
+# third of the time): the same tuple of the same class.
+_new_match: Callable[[tuple[str, int, int, str, str | None]], SecretMatch] = functools.partial(
+    tuple.__new__, SecretMatch
+)
 
 
 def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
@@ -616,30 +683,30 @@ def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
     text: the rare places where a credential-like word is followed by a separator and a long
     value; Python looks only there.
     """
-    n = len(text)
     done = 0  # hits before this offset belong to a key already looked at
     for pos in hits:
         if pos < done:
             continue
-        kstart, floor = pos, max(0, pos - 64)
-        while kstart > floor and text[kstart - 1] in _IDENT_CHARS:
-            kstart -= 1  # a short walk back to where the key's name starts
-        m = _ASSIGN.match(text, kstart, min(n, pos + 600))
+        # Back to where the key's name starts: the run of name characters before the keyword,
+        # at most 64 of them (str.rstrip walks it in C).
+        floor = max(0, pos - 64)
+        kstart = floor + len(text[floor:pos].rstrip(_IDENT_CHARS))
+        m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
         if m is None:
             continue
-        done = m.end("key")
-        key, sep, value = m.group("key", "sep", "value")
+        done = m.end(1)
+        key, sep, value = m.group(1, 2, 3)  # key, sep, value: tests/secrets checks the numbers
         if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
             continue  # "token used for…": prose, not an assignment
         if not is_secret_key(key):
             continue
-        vstart = m.start("value")
+        vstart = m.start(3)
         value = value.rstrip(".:")
         if value.startswith("$") or not _looks_random(value):
             continue
         done = vstart + len(value)
         name = key.lstrip("-")
-        yield SecretMatch(f"high-entropy value of {name}", vstart, done, MEDIUM, name)
+        yield _new_match((f"high-entropy value of {name}", vstart, done, MEDIUM, name))
 
 
 # --------------------------------------------------------------------------------------------

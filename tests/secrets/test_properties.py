@@ -15,19 +15,16 @@ from parity.secrets import (
     _ANCHORS_PAY,
     _ANY_KEY_SHAPE,
     _BY_KEYWORD,
-    _HEX,
     _KEY_SHAPE,
     _KEYWORDS,
     _LONG,
     _NOT_CREDENTIAL_WORDS,
-    _PLACEHOLDER_WORD,
     _PLACEHOLDER_WORDS,
     _PREFIXES,
     _PROVIDER_ANCHORS,
     _PROVIDER_NEEDLES,
     _SECRET_WORDS,
     _SEQUENCES,
-    _UUID,
     _WORD_ANCHORS,
     SecretMatch,
     _alternation,
@@ -362,6 +359,9 @@ _PLAIN_NOT_SECRET = re.compile(
     rf"(?i)(?:[_.-]|\b)(?:{_NOT_CREDENTIAL_WORDS})$"
     r"|^(?:max|min|num|use|enable|disable|is|has|skip|no)[_-]"
 )
+_PLAIN_PLACEHOLDER_WORD = re.compile("|".join(map(re.escape, _PLACEHOLDER_WORDS)))
+_PLAIN_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_PLAIN_HEX = re.compile(r"^[0-9a-fA-F]+$")
 _PLAIN_PLACEHOLDER_SHAPES = re.compile(
     r"^(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|\.\.\.$|\.{3,}|^[xX*#._-]+$"
@@ -378,7 +378,7 @@ def _plain_is_placeholder(value: str) -> bool:
     if len(set(v)) <= 3 or _PLAIN_PLACEHOLDER_SHAPES.search(v):
         return True
     low = v.lower()
-    if _PLACEHOLDER_WORD.search(low):
+    if _PLAIN_PLACEHOLDER_WORD.search(low):
         return True
     return len(low) >= 6 and any(low in seq for seq in _SEQUENCES)
 
@@ -389,9 +389,9 @@ def _plain_looks_random(value: str, min_length: int) -> bool:
         return False
     if value.startswith(("/", "./", "~", "http:", "https:")) or "://" in value:
         return False
-    if _UUID.match(value):
+    if _PLAIN_UUID.match(value):
         return False
-    if _HEX.match(value):
+    if _PLAIN_HEX.match(value):
         return n >= 20 and _entropy(value) >= 3.0 and not value.isdigit()
     classes = sum(
         (
@@ -485,3 +485,198 @@ def test_digits_are_judged_as_by_one_plain_pattern() -> None:
     # Digits are all alike to the name patterns, but not like letters.
     for key in ("author1", "authora", "auth0r", "key_1", "api_key9", "user1_token", "token_id2"):
         assert is_secret_key(key) == _plain_is_secret_key(key), key
+
+
+# The per-hit work as it was written before it was made cheaper (a format's pattern through
+# its own attributes, the body copied and lower-cased for every stand-in test, the key's name
+# walked back one character at a time, a set of the value's characters): the scanner must find
+# exactly what these find, in the same order.
+def _plain_provider_matches(text: str, positions: dict[str, list[int]]) -> list[SecretMatch]:
+    found = []
+    n = len(text)
+    for keyword, places in positions.items():
+        nxt = 0
+        for pos in places:
+            if pos < nxt:
+                continue
+            nxt = pos + len(keyword)
+            for fmt in _BY_KEYWORD[keyword]:
+                lo = max(0, pos - fmt.back)
+                hi = min(n, nxt + fmt.span)
+                regex = re.compile(fmt.pattern)
+                m = regex.search(text, lo, hi) if fmt.back else regex.match(text, pos, hi)
+                if m is None or not m.start() <= pos < m.end():
+                    continue
+                start, end = m.span(fmt.group)
+                secret, low = text[start:end], text[start:end].lower()
+                if fmt.kind == "password in URL":
+                    stand_in = secrets._stub_credentials(text[m.start() : m.end() + 8])
+                elif fmt.kind == "private key":
+                    stand_in = "..." in secret or "…" in secret or "xxxx" in low
+                else:
+                    stand_in = _PLAIN_BODY_STAND_IN.search(low) is not None
+                if not stand_in:
+                    found.append(SecretMatch(fmt.kind, start, end, fmt.confidence))
+                nxt = max(nxt, m.end())
+                break
+    return found
+
+
+_PLAIN_BODY_STAND_IN = re.compile(
+    r"example|xxxxx|\*\*\*\*\*|\.\.\.\.\.|your|redacted|placeholder|dummy|changeme"
+)
+_PLAIN_IDENT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_PLAIN_AUTH_HEADER = re.compile(r"(?i)^(?:authorization|proxy-authorization)$")
+
+
+def _plain_keyword_matches(text: str, hits: list[int]) -> list[SecretMatch]:
+    found = []
+    n = len(text)
+    done = 0
+    for pos in hits:
+        if pos < done:
+            continue
+        kstart, floor = pos, max(0, pos - 64)
+        while kstart > floor and text[kstart - 1] in _PLAIN_IDENT:
+            kstart -= 1
+        m = secrets._ASSIGN.match(text, kstart, min(n, pos + 600))
+        if m is None:
+            continue
+        done = m.end("key")
+        key, sep, value = m.group("key", "sep", "value")
+        if not sep.strip() and not key.startswith("-") and not _PLAIN_AUTH_HEADER.match(key):
+            continue
+        if not _plain_is_secret_key(key):
+            continue
+        vstart = m.start("value")
+        value = value.rstrip(".:")
+        if value.startswith("$") or not _plain_looks_random(value, 16):
+            continue
+        done = vstart + len(value)
+        name = key.lstrip("-")
+        found.append(SecretMatch(f"high-entropy value of {name}", vstart, done, "medium", name))
+    return found
+
+
+_ASSIGN_PIECES = [
+    "API_KEY",
+    "api_key_12",
+    "--password",
+    "Authorization",
+    "x" * 70,
+    "token",
+    "SECRET",
+    "auth",
+    "author",
+    "key_url",
+    "=",
+    ": ",
+    " ",
+    "\t",
+    '"',
+    "'",
+    ":-",
+    "Bearer ",
+    "$HOME",
+    "...",
+    ".:",
+    "\u212a",
+    "\u0130",
+    body("a", 32),
+    body("h", 24, "0123456789abcdef"),
+    "12345678-1234-1234-1234-123456789abc",
+    "YOUR_API_KEY_HERE_0123",
+    # Provider formats whose body is a stand-in in capitals (AWS's documented example key).
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_YourToken" + "0" * 27,
+    "sk_live_DUMMY" + "1" * 20,
+]
+assign_texts = st.lists(
+    st.one_of(st.sampled_from(_ASSIGN_PIECES), st.text(max_size=6)), max_size=30
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(needle_texts, assign_texts))
+def test_each_hit_is_judged_as_by_the_plain_per_hit_code(text: str) -> None:
+    every = {keyword: list(_occurrences(text, keyword)) for keyword in _BY_KEYWORD}
+    assert list(_provider_matches(text, every)) == _plain_provider_matches(text, every)
+    low = _ascii_lower(text)
+    starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
+    assert list(_keyword_matches(text, starts)) == _plain_keyword_matches(text, starts)
+
+
+def test_a_text_dense_with_keys_is_judged_as_by_the_plain_per_hit_code() -> None:
+    # Every provider format and credential-like assignment, hundreds of times over, past _LONG.
+    pieces = [*canaries().values(), *_ASSIGN_PIECES, *_NEEDLE_PIECES]
+    forms = ("API_KEY_{}={}", "--password {}{}", "my-api-key.{}: {}", "Authorization: Bearer {}{}")
+    lines = [
+        f"- {pieces[i % len(pieces)]} {i}: " + forms[i % 4].format(i, body(str(i), 32))
+        for i in range(2000)
+    ]
+    text = "\n".join(lines)
+    assert len(text) >= _LONG
+    every = {keyword: list(_occurrences(text, keyword)) for keyword in _BY_KEYWORD}
+    found = list(_provider_matches(text, every))
+    assert len(found) > 200
+    assert found == _plain_provider_matches(text, every)
+    low = _ascii_lower(text)
+    starts = _word_positions(low)
+    found = list(_keyword_matches(text, starts))
+    assert len(found) > 1500
+    assert found == _plain_keyword_matches(text, starts)
+
+
+def test_a_match_is_built_as_its_class_builds_it() -> None:
+    made = secrets._new_match(("k", 1, 5, "medium", "KEY"))
+    assert type(made) is SecretMatch
+    assert made == SecretMatch("k", 1, 5, "medium", "KEY")
+    assert repr(made) == repr(SecretMatch("k", 1, 5, "medium", "KEY"))
+    assert made.key == "KEY"
+    assert made.masked("0123456") == SecretMatch("k", 1, 5, "medium").masked("0123456")
+
+
+def test_each_format_is_tried_with_its_own_window_and_test() -> None:
+    for keyword, formats in _BY_KEYWORD.items():
+        tries = secrets._tries(keyword)
+        assert len(tries) == len(formats)
+        for each, fmt in zip(tries, formats, strict=True):
+            find, back, reach, group, kind, confidence, test = each
+            assert find.__self__.pattern == fmt.pattern  # type: ignore[attr-defined]
+            assert find.__name__ == ("search" if fmt.back else "match")
+            assert (back, reach, group, kind, confidence) == (
+                fmt.back,
+                len(keyword) + fmt.span,
+                fmt.group,
+                fmt.kind,
+                fmt.confidence,
+            )
+            assert (test is None) == (fmt.kind not in ("password in URL", "private key"))
+
+
+def test_the_engine_cuts_a_window_to_the_text() -> None:
+    # A format's window starts at pos - back (negative near the start of a text) and ends past
+    # the text near its end: the engine reads both as cut to the text, lookbehinds included.
+    pattern = re.compile(r"(?<![A-Za-z0-9])ab(?![A-Za-z0-9_-])")
+    for text in ("ab", "xab", " ab ", "ab-", "abab", ""):
+        for lo in range(-3, len(text) + 1):
+            for hi in range(len(text), len(text) + 4):
+                cut = (max(0, lo), min(len(text), hi))
+                found = pattern.search(text, lo, hi)
+                assert (found and found.span()) == ((m := pattern.search(text, *cut)) and m.span())
+
+
+def test_the_assignment_groups_are_key_sep_value() -> None:
+    assert secrets._ASSIGN.groupindex == {"key": 1, "sep": 2, "value": 3}
+    assert secrets._ASSIGN.groups == 3
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(values, st.text(), st.text(alphabet=st.characters(max_codepoint=127))))
+def test_characters_are_counted_and_classed_as_by_sets(value: str) -> None:
+    assert secrets._distinct(value) == len(set(value))
+    assert secrets._classes(value) == (
+        any(c.islower() for c in value),
+        any(c.isupper() for c in value),
+        any(c.isdigit() for c in value),
+    )
