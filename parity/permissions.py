@@ -12,8 +12,6 @@ behaviour (``claude doctor`` and the start-up messages of ``claude -p``, see
   a wildcard that approves more than it seems to (PAR604).
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 

@@ -1,7 +1,5 @@
 """Parse shell command lines and scripts into simple commands (quoting, operators, ``bash -c``)."""
 
-from __future__ import annotations
-
 import functools
 import re
 import shlex
