@@ -200,17 +200,34 @@ class Repo:
 
     def safe_path(self, rel: str) -> Path | None:
         """The path of ``rel`` if it stays inside the repository once links resolve, else None."""
-        pure = PurePosixPath(rel)
-        if not rel or pure.is_absolute() or ".." in pure.parts:
-            return None
-        path = self.root / rel
-        real = self._resolved(str(path))
+        return self.root / rel if self.inside(rel) else None
+
+    def inside(self, rel: str) -> bool:
+        """True when ``rel`` stays inside the repository once links resolve (:meth:`safe_path`
+        without building its path: every configuration file is asked about once a check)."""
+        # PurePosixPath(rel)'s test, on the text: its parts are the pieces between slashes but
+        # "" and ".", so ".." is one of them exactly when it is one of these.
+        if not rel or rel.startswith("/") or ".." in rel.split("/"):
+            return False
+        real = self._resolved(self._joined_path(rel))
         if real is None:
-            return None
+            return False
         root = str(self._real_root)
-        if real != root and not real.startswith(root if root.endswith("/") else root + "/"):
-            return None
-        return path
+        return real == root or real.startswith(root if root.endswith("/") else root + "/")
+
+    def _joined_path(self, rel: str) -> str:
+        """``str(self.root / rel)``, without pathlib for a path as git lists them."""
+        top = str(self.root)
+        if (
+            not top.startswith("/")
+            or rel == "."
+            or rel.startswith("./")
+            or rel.endswith(("/", "/."))
+            or "//" in rel
+            or "/./" in rel
+        ):
+            return str(self.root / rel)  # pathlib drops empty and "." parts
+        return f"{top}/{rel}" if top != "/" else f"/{rel}"
 
     def _resolved(self, path: str) -> str | None:
         """What ``Path(path).resolve()`` gives, None where it raises (a symlink loop, a link

@@ -258,7 +258,7 @@ class Inventory:
         path = cf.path
         data: bytes | None = None
         if cf.rel is not None:
-            if self.repo.safe_path(cf.rel) is None or self.repo.broken_link(cf.rel) is not None:
+            if not self.repo.inside(cf.rel) or self.repo.broken_link(cf.rel) is not None:
                 # A symlink that leaves the repository, or dangles, is never followed (PAR111).
                 return load.load_json(cf.path, cf.display, data=b"")
             if cf.rel in self.repo.links:
