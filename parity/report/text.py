@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 # Indexed by a severity's value (a dict keyed by the enum hashes through a Python method).
 _STYLE = ("", "cyan", "yellow", "bold red")
+# Each severity's label as the report aligns it, indexed the same way.
+_LABEL = ("", *(Severity(n).label.ljust(7) for n in range(1, len(_STYLE))))
 
 
 def _plural(n: int, word: str) -> str:
@@ -65,28 +67,32 @@ def _finding_lines(report: Report, show_all: bool) -> tuple[list[list[Segment]],
 
     folded = Folded(report.findings, {}) if show_all else fold(report.findings)
     by_path: dict[str, list[tuple[Finding, list[Note]]]] = defaultdict(list)
+    notes = folded.notes
     for i, f in enumerate(folded.shown):
-        by_path[f.path].append((f, folded.notes.get(i, [])))
+        by_path[f.path].append((f, notes.get(i, [])))
     out: list[list[Segment]] = []
     for path in sorted(by_path):
         # Paths, messages and fixes quote the repository: no control character reaches the
         # terminal (findings' messages are display text already; paths are file names as given).
         out.append([(display(path), "bold underline")])
-        places = [f"{f.line}:{f.column}" for f, _ in by_path[path]]
+        shown = by_path[path]
+        places = [f"{f.line}:{f.column}" for f, _ in shown]
         width = max(map(len, places))
         indent = " " * (width + 4)
-        for (f, notes), place in zip(by_path[path], places, strict=True):
+        for (f, after), place in zip(shown, places, strict=True):
+            severity = f.severity
             out.append(
                 [
-                    (f"  {place:<{width}}  ", ""),
-                    (f"{f.severity.label:<7}", _STYLE[f.severity]),
-                    (f" {f.code} ", "bold"),
+                    ("  " + place.ljust(width) + "  ", ""),
+                    (_LABEL[severity], _STYLE[severity]),
+                    (" " + f.code + " ", "bold"),
                     (display(f.message), ""),
                 ]
             )
             if f.fix:
-                out.append([(indent + f"fix: {display(f.fix)}", "dim")])
-            out.extend([(indent + display(note.text()), "bold")] for note in notes)
+                out.append([(indent + "fix: " + display(f.fix), "dim")])
+            for note in after:
+                out.append([(indent + display(note.text()), "bold")])
         out.append([])
     return out, folded.hidden
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from parity.findings import REPORT_ORDER, Finding, Severity
 from parity.report import Report, renderer
-from parity.report.fold import fold, shape
+from parity.report.fold import Note, fold, shape
 from tests.helpers import FIXTURES, make_repo, run
 
 
@@ -135,3 +136,69 @@ def test_real_layout_end_to_end(tmp_path: Path, fake_home: Path) -> None:
     assert every.out.count("error   PAR102") == 17
     sarif = json.loads(run(["check", "--select", "PAR102", "--format", "sarif", str(repo)]).out)
     assert len(sarif["runs"][0]["results"]) == 17
+
+
+def _fold_as_in_session_28(findings: list[Finding], shown: int) -> list[object]:
+    """fold() as it was before it was made faster, as a list of what it decides: the findings
+    shown (by identity) and the notes after each, to compare the faster one with."""
+    kinds = [(f.code, shape(f.message)) for f in findings]
+    files_by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
+    members: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f, kind in zip(findings, kinds, strict=True):
+        files = files_by_kind[kind]
+        if not files or files[-1] != f.path:
+            files.append(f.path)
+        members[kind].append(f)
+    cross_hidden: set[int] = set()
+    cross_groups = []
+    for kind, files in files_by_kind.items():
+        kept_files = set(files[:shown])
+        hidden = [f for f in members[kind] if f.path not in kept_files]
+        if len(files) > shown and len(hidden) >= 2:
+            cross_hidden.update(id(f) for f in hidden)
+            cross_groups.append(([f for f in members[kind] if f.path in kept_files], hidden))
+    by_file_kind: dict[tuple[str, tuple[str, str]], list[Finding]] = defaultdict(list)
+    for f, kind in zip(findings, kinds, strict=True):
+        if id(f) not in cross_hidden:
+            by_file_kind[(f.path, kind)].append(f)
+    file_hidden: set[int] = set()
+    file_notes = {}
+    for (_path, kind), group in by_file_kind.items():
+        if len(group) - shown >= 2:
+            file_hidden.update(id(f) for f in group[shown:])
+            file_notes[id(group[shown - 1])] = Note(kind[0], tuple(group[shown:]), same_file=True)
+    cross_notes = {}
+    for kept, hidden in cross_groups:
+        anchor = [f for f in kept if id(f) not in file_hidden][-1]
+        cross_notes[id(anchor)] = Note(anchor.code, tuple(hidden), same_file=False)
+    decided: list[object] = []
+    for f in findings:
+        if id(f) not in cross_hidden and id(f) not in file_hidden:
+            after = [n for n in (file_notes.get(id(f)), cross_notes.get(id(f))) if n is not None]
+            decided.append((id(f), after))
+    return decided
+
+
+_FOLDABLE = st.builds(
+    Finding,
+    path=st.sampled_from(["a.md", "b/x.json", "b/y.json", "c/z.sh"]),
+    line=st.integers(1, 6),
+    column=st.just(1),
+    code=st.sampled_from(["PAR102", "PAR402"]),
+    message=st.sampled_from(["key 1 (x…)", "key 22 (x…)", "uses ~/a", "other"]),
+    name=st.just("n"),
+    severity=st.just(Severity.ERROR),
+)
+
+
+@given(st.lists(_FOLDABLE, max_size=60), st.booleans(), st.integers(1, 3))
+@settings(max_examples=300, deadline=None)
+def test_fold_decides_as_before_it_was_made_faster(
+    findings: list[Finding], ordered: bool, shown: int
+) -> None:
+    # In report order, as reports are, and in any order.
+    if ordered:
+        findings = sorted(findings, key=REPORT_ORDER)
+    folded = fold(findings, shown)
+    decided = [(id(f), folded.notes.get(i, [])) for i, f in enumerate(folded.shown)]
+    assert decided == _fold_as_in_session_28(findings, shown)
