@@ -113,7 +113,7 @@ class Repo:
         *,
         ignored_dirs: tuple[str, ...] = (),
         ignored_files: frozenset[str] = frozenset(),
-        listing: str = "",
+        listing: "str | Callable[[], str]" = "",
         worktree: "Worktree | None" = None,
         links: dict[str, Link] | None = None,
     ) -> None:
@@ -122,8 +122,9 @@ class Repo:
         self.files = files
         self.ignored_dirs = ignored_dirs
         self.ignored_files = ignored_files
-        # A digest of git's file listing (index modes, where links lead); "" without git.
-        self.listing = listing
+        # A digest of git's file listing (index modes, where links lead); "" without git. Given
+        # a function, it is made on first use: a check without the results cache never asks.
+        self._listing = listing
         self.worktree = worktree  # where git runs for this repository (None: not git)
         self.links: dict[str, Link] = {} if links is None else links
         self._real_root = root.resolve()
@@ -144,7 +145,16 @@ class Repo:
 
     def _compared(self) -> dict[str, object]:
         # What __init__ was given; the underscored attributes are caches derived from it.
-        return {name: value for name, value in vars(self).items() if not name.startswith("_")}
+        given = {name: value for name, value in vars(self).items() if not name.startswith("_")}
+        return {**given, "listing": self.listing}
+
+    @property
+    def listing(self) -> str:
+        """A digest of git's file listing (index modes, where links lead); "" without git."""
+        listing = self._listing
+        if not isinstance(listing, str):
+            listing = self._listing = listing()
+        return listing
 
     def with_files(self, files: MutableMapping[str, RepoFile]) -> "Repo":
         """This repository with another file list (what a planned fix leaves)."""
@@ -154,7 +164,7 @@ class Repo:
             files,
             ignored_dirs=self.ignored_dirs,
             ignored_files=self.ignored_files,
-            listing=self.listing,
+            listing=self._listing,
             worktree=self.worktree,
             links=self.links,
         )
@@ -425,25 +435,17 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
             dirs.append(rel)
         else:
             plain.add(rel)
-    from parity._sha256 import sha256
-
     # Where each link leads is in the listing too (the results cache's key): git's listing has
     # the committed link, not one pointed elsewhere since or never added.
     where = "\0".join(f"{k.rel}\1{k.target}\1{k.leaves}\1{k.spelled}" for k in links.values())
-    # SHA-256: most x86 and ARM processors run it in hardware, three times blake2b's speed on
-    # the 8 MB listing of a 100,000-file tree (OpenSSL's, for such a listing: parity._sha256).
-    rest = (others, ignored, where.encode("utf-8", "surrogateescape"))
-    digest = sha256(staged, size=len(staged) + sum(len(listed) + 3 for listed in rest))
-    for listed in rest:
-        digest.update(b"\0\1\0" + listed)
-    listing = digest.hexdigest()
     repo = Repo(
         root,
         True,
         files,
         ignored_dirs=tuple(dirs),
         ignored_files=frozenset(plain),
-        listing=listing,
+        # Digested when the results cache asks (never with --no-cache): 8 MB at 100,000 files.
+        listing=functools.partial(_listing_digest, staged, others, ignored, where),
         worktree=tree,
         links=links,
     )
@@ -560,6 +562,19 @@ def _untracked(tree: "Worktree", scope: tuple[str, ...]) -> tuple[bytes, bytes, 
     )
     others, ignored = tree.outputs(*commands)
     return others, ignored, commands
+
+
+def _listing_digest(staged: bytes, others: bytes, ignored: bytes, where: str) -> str:
+    """The digest of git's three listings and of where the links lead (Repo.listing)."""
+    from parity._sha256 import sha256
+
+    # SHA-256: most x86 and ARM processors run it in hardware, three times blake2b's speed on
+    # the 8 MB listing of a 100,000-file tree (OpenSSL's, for such a listing: parity._sha256).
+    rest = (others, ignored, where.encode("utf-8", "surrogateescape"))
+    digest = sha256(staged, size=len(staged) + sum(len(listed) + 3 for listed in rest))
+    for listed in rest:
+        digest.update(b"\0\1\0" + listed)
+    return digest.hexdigest()
 
 
 def untracked_digest(others: bytes, ignored: bytes) -> str:

@@ -482,3 +482,37 @@ def test_a_remembered_search_answers_with_a_set_of_its_own(tmp_path: Path) -> No
     found.add("b/package.json")
     assert repo.paths_with(ends=("/package.json",)) == {"a/package.json"}
     assert list(repo.glob("package.json")) == ["a/package.json"]
+
+
+def test_the_listing_is_digested_only_when_the_results_cache_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The digest of git's listing keys the results cache: a check without the cache (CI,
+    # --no-cache) never needs it, and at 100,000 files it hashes 8 MB.
+    import parity.discover
+    from tests.helpers import run
+
+    write(tmp_path, ".claude/settings.json", "{}")
+    root = make_repo(tmp_path)
+    made: list[str] = []
+    digest = parity.discover._listing_digest
+
+    def counted(*listings: Any) -> str:
+        made.append(digest(*listings))
+        return made[-1]
+
+    monkeypatch.setattr(parity.discover, "_listing_digest", counted)
+    assert run(["check", "--no-cache"], cwd=root).code == 0
+    assert made == []
+    monkeypatch.delenv("PARITY_NO_CACHE")
+    monkeypatch.setenv("PARITY_CACHE_DIR", str(tmp_path / "cache"))
+    assert run(["check"], cwd=root).code == 0
+    assert len(made) == 1
+    repo = discover_repo(root)
+    assert repo.listing == made[0] == repo.with_files(repo.files).listing
+    # Still part of what a Repo is: the same files under another listing are another Repo.
+    moved = Repo(root, True, repo.files, listing="other", worktree=repo.worktree, links=repo.links)
+    assert moved != repo
+    assert (
+        Repo(root, True, repo.files, listing=lambda: repo.listing, worktree=repo.worktree) == repo
+    )
