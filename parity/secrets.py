@@ -525,7 +525,7 @@ def scan_text(text: str) -> list[SecretMatch]:
         keyed = _ANY_KEY_SHAPE.search(low) is not None
         if not (provider or keyed):
             return []
-    found = list(_provider_matches(text, _provider_positions(text))) if provider else []
+    found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
     if keyed:
         found.extend(_keyword_matches(text, _word_positions(low)))
     return _without_overlaps(found)
@@ -588,10 +588,22 @@ def _occurrences(text: str, keyword: str) -> Iterator[int]:
         pos = text.find(keyword, pos + 1)
 
 
-def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iterator[SecretMatch]:
+def _provider_matches(
+    text: str, positions: Mapping[str, Iterable[int]], low: str | None = None
+) -> Iterator[SecretMatch]:
     """The provider formats matched at ``positions``: per keyword (in the order of _BY_KEYWORD),
     in ascending order, every offset where one of its formats can match (offsets where none can
-    may be left out, except for a keyword that can overlap itself: ``xox``, ``ACCA``)."""
+    may be left out, except for a keyword that can overlap itself: ``xox``, ``ACCA``).
+
+    ``low`` is ``_ascii_lower(text)`` (computed when not given): a body's stand-in words are
+    looked for there, in place, not in a lower-cased copy of the body. They are the same: no
+    stand-in word holds "i" or "k", and no other ASCII letter is the lower case of a character
+    that is not ASCII (tests/secrets checks every code point), so a word is in ``body.lower()``
+    exactly where it is in ``low``; and the pattern has no anchor or lookaround, so its window
+    sees what a copy of the body would show.
+    """
+    if low is None:
+        low = _ascii_lower(text)
     for keyword, places in positions.items():
         tries = _tries(keyword)
         size = len(keyword)
@@ -614,7 +626,7 @@ def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iter
                         continue
                 start, end = m.span(group)
                 if not (
-                    _BODY_STAND_IN.search(text[start:end].lower())
+                    _BODY_STAND_IN.search(low, start, end)
                     if test is None
                     else test(text, start, end, m)
                 ):
@@ -626,7 +638,7 @@ def _provider_matches(text: str, positions: Mapping[str, Iterable[int]]) -> Iter
 # What a keyword's formats need per try, in order: the compiled pattern's search (a format that
 # may start before the keyword) or match, how far back the window starts, how far after the
 # keyword's start it ends, the group holding the secret, the kind and confidence, and the
-# stand-in test of the body (None: _BODY_STAND_IN on the lower-cased body).
+# stand-in test of the body (None: _BODY_STAND_IN in the ASCII-lowered text).
 _Try = tuple[
     Callable[[str, int, int], "re.Match[str] | None"],
     int,
@@ -698,7 +710,8 @@ def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
         key, sep, value = m.group(1, 2, 3)  # key, sep, value: tests/secrets checks the numbers
         if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
             continue  # "token used for…": prose, not an assignment
-        if not is_secret_key(key):
+        # is_secret_key(key) of a name of ASCII name characters, never empty:
+        if not _is_secret_name(key.encode().translate(_DIGITS_AS_ZERO_BYTES).decode()):
             continue
         vstart = m.start(3)
         value = value.rstrip(".:")
@@ -840,6 +853,7 @@ _AUTH_HEADER = lazy_compile(r"(?i)^(?:authorization|proxy-authorization)$")
 
 
 _SPAN = operator.itemgetter(1, 2)  # a SecretMatch's (start, end)
+_START, _END = operator.itemgetter(1), operator.itemgetter(2)
 
 
 def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
@@ -853,7 +867,9 @@ def _without_overlaps(found: list[SecretMatch]) -> list[SecretMatch]:
     if len(found) < 2:
         return found
     ordered = sorted(found, key=_SPAN)
-    if all(a.end <= b.start for a, b in itertools.pairwise(ordered)):
+    # Each match ends where the next starts or before (every end but the last, against every
+    # start but the first, compared in C):
+    if all(map(operator.le, map(_END, ordered), itertools.islice(map(_START, ordered), 1, None))):
         return ordered  # the usual case, even in a file dense with secrets: nothing overlaps
     kept: list[SecretMatch] = []
     run = [ordered[0]]

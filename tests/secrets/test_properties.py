@@ -680,3 +680,23 @@ def test_characters_are_counted_and_classed_as_by_sets(value: str) -> None:
         any(c.isupper() for c in value),
         any(c.isdigit() for c in value),
     )
+
+
+def test_a_body_is_searched_for_stand_in_words_in_the_lowered_text_as_in_its_lower_case() -> None:
+    # _provider_matches looks for a body's stand-in words in _ascii_lower(text), in place: the
+    # same as in body.lower() because the only characters beyond ASCII whose lower case holds
+    # an ASCII character are the dotted I and the Kelvin sign, whose "i" and "k" no word holds,
+    # and because the pattern has no anchor or lookaround to see past the window.
+    every = map(chr, range(0x110000))
+    beyond = {c for c in every if not c.isascii() and any(x.isascii() for x in c.lower())}
+    assert beyond == {"\u0130", "\u212a"}
+    pattern = secrets._BODY_STAND_IN.pattern
+    words = pattern.replace("\\", "").split("|")
+    assert not any(c in word for word in words for c in "ik")
+    assert not any(mark in pattern for mark in ("^", "$", "(?", "\\b", "\\B", "\\A", "\\Z"))
+    for piece in ("EXAMPLE", "xXxXx", "Y\u0130OUR", "\u212aDUMMY", "ChangeMe", "re\u0130dacted"):
+        text = f"ab {piece} cd"
+        start, end = 3, 3 + len(piece)
+        assert (secrets._BODY_STAND_IN.search(_ascii_lower(text), start, end) is None) == (
+            _PLAIN_BODY_STAND_IN.search(piece.lower()) is None
+        )
