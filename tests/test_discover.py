@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -516,3 +517,38 @@ def test_the_listing_is_digested_only_when_the_results_cache_asks(
     assert (
         Repo(root, True, repo.files, listing=lambda: repo.listing, worktree=repo.worktree) == repo
     )
+
+
+@pytest.mark.parametrize("checked", ["", "sub"])
+def test_each_files_mode_is_the_one_gits_listing_gives_last(tmp_path: Path, checked: str) -> None:
+    # Files keeps each tracked file's record of git's listing and reads the mode on lookup: the
+    # same modes as reading every record, with a conflicted file (stages 1-3, the same name
+    # three times) given its last record's, as before, and from a sub-folder too.
+    root = make_repo(tmp_path / "repo")
+    write(root, "sub/run.sh", "#!/bin/sh\n", mode=0o755)
+    write(root, "sub/plain.md", "x\n")
+    (root / "sub/link.md").symlink_to("plain.md")
+    write(root, "sub/both.txt", "base\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "other")
+    (root / "sub/both.txt").write_text("theirs\n")
+    (root / "sub/both.txt").chmod(0o755)
+    git(root, "commit", "-q", "-am", "theirs")
+    git(root, "checkout", "-q", "-")
+    (root / "sub/both.txt").write_text("ours\n")
+    git(root, "commit", "-q", "-am", "ours")
+    merge = ["git", "-C", str(root), "merge", "-q", "other"]
+    assert subprocess.run(merge, capture_output=True, check=False).returncode != 0  # a conflict
+    prefix = f"{checked}/" if checked else ""
+    expected: dict[str, tuple[bool, int | None]] = {}
+    for record in git(root, "ls-files", "-s", "-z").split("\0")[:-1]:
+        head, name = record.split("\t", 1)
+        if name.startswith(prefix):
+            expected[name.removeprefix(prefix)] = (True, int(head.split()[0], 8))
+    sub = "" if checked else "sub/"
+    assert expected[f"{sub}both.txt"] == (True, 0o100755)
+    assert expected[f"{sub}link.md"] == (True, 0o120000)
+    expected[f"{sub}link.md"] = (True, 0o100644)  # a link inside stands for what it leads to
+    files = discover_repo(root / checked if checked else root).files
+    assert {rel: (f.tracked, f.mode) for rel, f in files.items()} == expected
