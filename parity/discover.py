@@ -1,6 +1,5 @@
 """Find the files of every scope: the repository through git, the user scope through $HOME."""
 
-import bisect
 import errno
 import functools
 import os
@@ -673,10 +672,14 @@ def _follow_links(
         if (root / link.target).is_file():
             files[rel] = RepoFile(rel, False)  # a file git ignores: a clone has the link only
             continue
+        # Here, not at the top: a repository without a link to a folder needs no bisect (a C
+        # extension: loading it costs about a million instructions).
+        from bisect import bisect_left
+
         if names is None:
             names = sorted(files)
         prefix = link.target + "/"
-        i = bisect.bisect_left(names, prefix)
+        i = bisect_left(names, prefix)
         while i < len(names) and names[i].startswith(prefix):
             name, i = names[i], i + 1
             alias = rel + name[len(link.target) :]

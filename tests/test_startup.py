@@ -67,6 +67,8 @@ _NOT_FOR_A_CLEAN_EMPTY_CHECK = (
     "tomlkit",
     "rich",
     "importlib.resources",
+    "bisect",  # (a C extension) for folder links, YAML positions and the scanner
+    "_bisect",
 )
 
 
