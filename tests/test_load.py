@@ -989,6 +989,31 @@ def test_a_span_ends_where_its_end_offset_is(text: str, start: int, end: int | N
         assert loc == Location("f", line, column, *lines.position(end))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab\n", max_size=1000), st.data(), st.booleans())
+def test_many_spans_are_located_as_one_by_one(
+    text: str, data: st.DataObject, ordered: bool
+) -> None:
+    # Many spans for a text's lines are looked up in a table of line starts (a scan's hits, in
+    # order): each location is the one a lookup of that span alone gives, and for a span inside
+    # the text the line and column counted from the start.
+    offset = st.integers(-3, len(text) + 3)
+    spans = data.draw(st.lists(st.tuples(offset, st.none() | offset), min_size=64, max_size=150))
+    from parity.positions import _Lines
+
+    if ordered:
+        spans.sort(key=lambda span: span[0])
+    located = _Lines(text).locations("f", spans)
+    assert located == [_Lines(text).location("f", start, end) for start, end in spans]
+
+    def at(offset: int) -> tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+    for (start, end), loc in zip(spans, located, strict=True):
+        if 0 <= start < len(text) and end is not None and start < end <= len(text):
+            assert loc == Location("f", *at(start), *at(end))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 4), st.integers(0, 4), st.integers(0, 4), st.integers(0, 4))
 def test_a_location_keeps_its_span_well_formed(

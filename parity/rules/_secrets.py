@@ -148,16 +148,17 @@ def text_violations(doc: Document, where: str = "in this file") -> Iterator[Viol
     that a syntax error never hides a committed key.
     """
     text = doc.text
-    for match in scan_text(text):
+    matches = scan_text(text)
+    # Located in one pass (a file dense with keys has thousands).
+    locations = doc.at_offsets([(match.start, match.end) for match in matches])
+    for match, location in zip(matches, locations, strict=True):
         name = env_name(match)
         yield Violation(
-            doc.at_offset(match.start, match.end),
+            location,
             f"{match.kind} ({match.masked(text)}) written literally {where}: it is "
             "committed with the repository, readable by everyone who can clone it.",
-            fix=(
-                f"Move the value to the cloud environment's settings as {name} and read it "
-                f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
-                ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value."
-            ),
-            severity=severity(match),
+            f"Move the value to the cloud environment's settings as {name} and read it "
+            f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
+            ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value.",
+            severity(match),
         )
