@@ -310,9 +310,16 @@ _PLACEHOLDER_SHAPES = lazy_compile(
     r"(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|[xX*#._-]+$"
 )
-# Whether a placeholder word is in a value: a tree of the words (one branch tried per character,
-# not each word), which matches where one of them starts, as their plain alternation does.
-_PLACEHOLDER_WORD = lazy_compile(_alternation(_PLACEHOLDER_WORDS))
+
+
+@functools.cache
+def _placeholder_word() -> re.Pattern[str]:
+    # Whether a placeholder word is in a value: a tree of the words (one branch tried per
+    # character, not each word), which matches where one of them starts, as their plain
+    # alternation does. Built and compiled on first use, not on import.
+    return re.compile(_alternation(_PLACEHOLDER_WORDS))
+
+
 # A value of hex digits (group 1), or a UUID (group 2); never both: a UUID holds "-".
 _HEX_OR_UUID = lazy_compile(
     r"([0-9a-fA-F]+)$|([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$"
@@ -332,7 +339,7 @@ def _is_stand_in(v: str, distinct: int) -> bool:
     if distinct <= 3 or "..." in v or _PLACEHOLDER_SHAPES.match(v):
         return True
     low = v.lower()
-    if _PLACEHOLDER_WORD.search(low):
+    if _placeholder_word().search(low):
         return True
     return 6 <= len(low) <= _LONGEST_SEQUENCE and any(low in seq for seq in _SEQUENCES)
 

@@ -180,6 +180,24 @@ def test_patterns_for_unusual_input_compile_on_first_use() -> None:
     assert not [p for p in unusual if isinstance(p, re.Pattern)]
 
 
+def test_importing_the_scanner_builds_no_placeholder_pattern() -> None:
+    # The tree of the placeholder words (25 words through re.escape: ~1.4 M instructions) is
+    # built when the first value is tested, not by every run that imports the scanner.
+    probe = (
+        "seen = []\n"
+        "def watch(frame, event, arg):\n"
+        "    if event == 'call' and frame.f_code.co_name == '_alternation':\n"
+        "        seen.append(repr(frame.f_locals.get('words')))\n"
+        "sys.setprofile(watch)\n"
+        "import parity.secrets\n"
+        "sys.setprofile(None)\n"
+        "print(any('placeholder' in words for words in seen), len(seen) > 0)\n"
+        "print(parity.secrets.is_placeholder('your-api-key'))"
+    )
+    out, _ = _modules_after(probe)
+    assert out.splitlines() == ["False True", "True"]
+
+
 def test_printable_text_and_short_values_compile_no_pattern_of_the_text_module() -> None:
     # Most messages are printable and most quoted values short: the escaping and cutting
     # patterns (about 1.5 ms to compile, classes beyond Latin-1) are not needed for them.
