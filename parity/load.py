@@ -135,13 +135,12 @@ def _read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, Loa
             )
         if info.st_size > limit:
             return None, _too_large(info.st_size, limit, display)
-        with os.fdopen(fd, "rb", closefd=True) as stream:
-            fd = -1
-            # Read the size fstat gave plus one byte, so that a file growing meanwhile is
-            # noticed; then at most up to the cap (limit + 1 bytes tells it is over).
-            data = stream.read(info.st_size + 1)
-            if len(data) > info.st_size:
-                data += stream.read(limit + 1 - len(data))
+        # Read the size fstat gave plus one byte, so that a file growing meanwhile is noticed;
+        # then at most up to the cap (limit + 1 bytes tells it is over). Straight from the
+        # descriptor: no file object for each of a monorepo's configuration files.
+        data = _read_up_to(fd, info.st_size + 1)
+        if len(data) > info.st_size:
+            data += _read_up_to(fd, limit + 1 - len(data))
     except OSError as exc:
         return None, _issue(
             "unreadable", f"Cannot read the file: {exc.strerror or exc}", display, fatal=True
@@ -152,6 +151,19 @@ def _read_bytes(path: Path, display: str, limit: int) -> tuple[bytes | None, Loa
     if len(data) > limit:
         return None, _too_large(len(data), limit, display)
     return data, None
+
+
+def _read_up_to(fd: int, size: int) -> bytes:
+    """At most ``size`` bytes from ``fd``, fewer only at the end of the file (as a buffered
+    file's read gives them)."""
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _open_error(exc: OSError, display: str) -> LoadIssue:

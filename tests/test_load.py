@@ -1030,3 +1030,50 @@ def test_a_location_keeps_its_span_well_formed(
     assert repr(Location("f")) == (
         "Location(display='f', line=1, column=1, end_line=1, end_column=2, pointer='')"
     )
+
+
+def test_a_read_gathers_short_reads_up_to_the_size_asked() -> None:
+    # Files are read from the descriptor (no file object per configuration file): a read that
+    # returns fewer bytes than asked is continued, as a buffered file's read continues it.
+    from parity.load import _read_up_to
+
+    read, write = os.pipe()
+    try:
+        os.write(write, b"abcd")
+        os.write(write, b"efghij")
+        os.close(write)
+        write = -1
+        assert _read_up_to(read, 8) == b"abcdefgh"
+        assert _read_up_to(read, 8) == b"ij"  # the end comes first
+        assert _read_up_to(read, 8) == b""
+        assert _read_up_to(read, 0) == b""
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)
+
+
+def test_a_file_that_grows_while_read_is_read_up_to_the_limit(tmp_path: Path) -> None:
+    from parity import load
+
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"{}")
+    real_fstat = os.fstat
+
+    def grown(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        with path.open("ab") as more:  # written after fstat gave the size
+            more.write(b" " * 30)
+        return info
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(load.os, "fstat", grown)
+        data, problem = load._read_bytes(path, "settings.json", 100)
+    assert (data, problem) == (b"{}" + b" " * 30, None)
+    with pytest.MonkeyPatch.context() as patch:
+        path.write_bytes(b"{}")
+        patch.setattr(load.os, "fstat", grown)
+        data, problem = load._read_bytes(path, "settings.json", 20)
+    assert data is None
+    assert problem is not None
+    assert problem.kind == "too-large"
