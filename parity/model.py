@@ -87,9 +87,14 @@ def classify(rel: str) -> tuple[Kind, Scope] | None:
     # Fast exit for the great majority of files: this runs once per file of a monorepo.
     if ".claude" not in rel and not rel.endswith(_CLAUDE_NAMES):
         return None
-    path = PurePosixPath(rel)
-    parts = path.parts
-    name = path.name
+    if rel.startswith("/") or "//" in rel or "/./" in rel or rel.startswith("./"):
+        path = PurePosixPath(rel)  # what pathlib makes of such a path
+        parts, name = path.parts, path.name
+    else:
+        # PurePosixPath(rel)'s parts and name without pathlib (this runs for every
+        # configuration file): the pieces between slashes but "" and ".".
+        parts = tuple(part for part in rel.split("/") if part and part != ".")
+        name = parts[-1] if parts else ""
     if name == "CLAUDE.md":
         return Kind.MEMORY, Scope.PROJECT
     if name == "CLAUDE.local.md":

@@ -552,3 +552,28 @@ def test_each_files_mode_is_the_one_gits_listing_gives_last(tmp_path: Path, chec
     expected[f"{sub}link.md"] = (True, 0o100644)  # a link inside stands for what it leads to
     files = discover_repo(root / checked if checked else root).files
     assert {rel: (f.tracked, f.mode) for rel, f in files.items()} == expected
+
+
+@pytest.mark.parametrize(
+    ("rel", "same_as"),
+    [
+        ("./.claude/settings.json", ".claude/settings.json"),
+        ("pkg//.claude/agents/a.md", "pkg/.claude/agents/a.md"),
+        ("pkg/./.claude/skills/s/SKILL.md", "pkg/.claude/skills/s/SKILL.md"),
+        (".claude/skills/s/SKILL.md/", ".claude/skills/s/SKILL.md"),
+        ("pkg/.claude/commands/c.md/.", "pkg/.claude/commands/c.md"),
+        ("/.claude/settings.json", ".claude/settings.json"),
+        ("a/../.claude/rules/r.md", "a/x/.claude/rules/r.md"),
+        (".claude", None),
+        ("CLAUDE.md/..", None),
+    ],
+)
+def test_a_path_is_classified_by_its_parts_as_pathlib_reads_them(
+    rel: str, same_as: str | None
+) -> None:
+    # classify splits a path itself (it runs for every configuration file); its parts and name
+    # are pathlib's for every spelling: "." and empty parts dropped, ".." kept.
+    from parity.model import classify
+
+    assert classify(rel) == (classify(same_as) if same_as is not None else None)
+    assert classify(rel) is not None or same_as is None
