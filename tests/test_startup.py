@@ -132,18 +132,13 @@ def test_a_lazy_pattern_is_the_compiled_pattern(flags: int) -> None:
     assert (lazy.pattern, lazy.flags, lazy.groups) == (eager.pattern, eager.flags, eager.groups)
 
 
-# The dataclasses a check of a typical repository still defines: each costs about 3.5 million
+# A check of a typical repository defines no dataclass: each costs about 3.5 million
 # instructions at import (its methods are generated source, compiled one by one), a NamedTuple
 # about a fifth of that. Plain immutable records are NamedTuples (the mutable inventory a plain
-# class, rules and fixes NamedTuples checked in __new__); these belong to another stream's work.
-_DATACLASSES_OF_A_TYPICAL_CHECK = {
-    "parity.report.fold.Folded",
-    "parity.report.fold.Note",
-}
-
-
-def test_a_typical_check_defines_no_new_dataclass(tmp_path: Path, fake_home: Path) -> None:
-    server = '{"mcpServers": {"s": {"command": "npx", "args": ["-y", "@a/b@1.0.0"]}}}\n'
+# class, rules and fixes NamedTuples checked in __new__).
+def test_a_typical_check_defines_no_dataclass(tmp_path: Path, fake_home: Path) -> None:
+    # An unpinned npx package: a finding (PAR209), so the text report folds.
+    server = '{"mcpServers": {"s": {"command": "npx", "args": ["-y", "@a/b"]}}}\n'
     write(tmp_path / "repo", ".mcp.json", server)
     write(tmp_path / "repo", ".claude/settings.json", '{"permissions": {"allow": ["Read"]}}\n')
     write(tmp_path / "repo", ".claude/agents/a.md", "---\nname: a\ndescription: A\n---\nHi\n")
@@ -160,7 +155,8 @@ def test_a_typical_check_defines_no_new_dataclass(tmp_path: Path, fake_home: Pat
     out, modules = _modules_after(probe, repo)
     defined = set(out.splitlines()[-1].split()[1:])
     assert "parity.rules.par020_mcp_schema" in modules
-    assert defined <= _DATACLASSES_OF_A_TYPICAL_CHECK
+    assert "parity.report.fold" in modules
+    assert defined == set()
 
 
 def test_patterns_for_unusual_input_compile_on_first_use() -> None:
