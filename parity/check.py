@@ -11,6 +11,8 @@ from parity.errors import ParityError, UsageError
 from parity.findings import REPORT_ORDER, Edit, Finding, Fix, Safety, Severity
 from parity.report import Report
 
+_new_tuple = tuple.__new__
+
 if TYPE_CHECKING:
     from parity.config import Config
     from parity.findings import Violation
@@ -356,24 +358,29 @@ def _finding(
     pointer = _safety_net()[0](loc.pointer) if loc.pointer else ""  # (text findings have none)
     fix = v.fix if v.fix is not None else rule.fix
     where = pointer or " ".join(line_text(loc.display, loc.line).split())
-    # (By position, in the order of Finding's fields: a file dense with keys makes thousands.)
-    return Finding(
-        loc.display,
-        loc.line,
-        loc.column,
-        rule.code,
-        # A message is often the same for many findings too (a key's kind and length).
-        _clean(v.message),
-        rule.name,
-        v.severity or rule.severity,
-        pointer,
-        # A rule's fix text is the same for many findings: masked and escaped once.
-        _clean(fix) if fix is not None else None,
-        loc.end_line,
-        loc.end_column,
-        fingerprint(rule.code, loc.display, where),
-        # Only a rule that declares its fix may carry one (docs and reports say it from there).
-        v.autofix if rule.autofix is not None else None,
+    # (All fields in order, built as Finding._make would: a file dense with keys makes
+    # thousands, and Finding() is a Python function.)
+    return _new_tuple(
+        Finding,
+        (
+            loc.display,
+            loc.line,
+            loc.column,
+            rule.code,
+            # A message is often the same for many findings too (a key's kind and length).
+            _clean(v.message),
+            rule.name,
+            v.severity or rule.severity,
+            pointer,
+            # A rule's fix text is the same for many findings: masked and escaped once.
+            _clean(fix) if fix is not None else None,
+            loc.end_line,
+            loc.end_column,
+            fingerprint(rule.code, loc.display, where),
+            # Only a rule that declares its fix may carry one (docs and reports say it from there).
+            v.autofix if rule.autofix is not None else None,
+            None,  # applicability: set once the configuration is read (_applicable)
+        ),
     )
 
 

@@ -77,6 +77,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
 
 
+# Short texts display() found printable, up to a bound (then it starts over): a report shows
+# each finding's message and fix, which the check displayed already (parity.check), and a
+# text's hash is kept with it, so the second test is a lookup (a file dense with keys has
+# thousands of them).
+_PRINTABLE: set[str] = set()
+_PRINTABLE_KEPT = 1 << 14
+_PRINTABLE_LONGEST = 1024
+
+
 def display(text: str) -> str:
     """``text`` with every character another program would interpret shown as an escape.
 
@@ -85,9 +94,15 @@ def display(text: str) -> str:
     safe for a terminal, XML 1.0, SARIF, workflow commands and UTF-8, and ``display`` of it is
     itself (backslashes already there are left alone).
     """
+    if type(text) is str and text in _PRINTABLE:  # (a subclass may say it equals anything)
+        return text
     if text.isprintable():
         # Every character _UNSAFE matches is one isprintable() refuses (tests/test_text.py
         # checks each code point), and this test runs twice as fast as the search.
+        if len(text) <= _PRINTABLE_LONGEST and type(text) is str:
+            if len(_PRINTABLE) >= _PRINTABLE_KEPT:
+                _PRINTABLE.clear()
+            _PRINTABLE.add(text)
         return text
     unsafe = _compiled(_UNSAFE)
     return unsafe.sub(_escape, text) if unsafe.search(text) else text

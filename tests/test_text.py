@@ -111,6 +111,42 @@ def test_display_passes_as_printable_only_text_with_nothing_to_escape() -> None:
     assert not [c for c in escaped if c.isprintable()]
 
 
+def test_display_remembers_printable_text_by_value_only() -> None:
+    # A report displays again what the check displayed (each finding's message and fix): the
+    # second time is a lookup of the text. Only a str is looked up: a subclass may claim to
+    # equal a remembered text and must still be escaped.
+    from parity import text as module
+
+    plain = "PAR402 high-entropy value of API_KEY_7 (IxA…(32 chars))"
+    assert display(plain) is plain
+    assert plain in module._PRINTABLE
+
+    class Liar(str):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return hash(plain)
+
+    shown = display(Liar("\x1b[31mred"))
+    assert str.__eq__(str(shown), "\\x1b[31mred")  # (the Liar's == says yes to anything)
+
+
+def test_display_remembers_a_bounded_number_of_short_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parity import text as module
+
+    monkeypatch.setattr(module, "_PRINTABLE", set())
+    monkeypatch.setattr(module, "_PRINTABLE_KEPT", 8)
+    for n in range(50):
+        assert display(f"message {n}") == f"message {n}"
+        assert len(module._PRINTABLE) <= 8
+    long = "x" * (module._PRINTABLE_LONGEST + 1)
+    assert display(long) is long
+    assert long not in module._PRINTABLE
+    assert display("\x1b") == "\\x1b"
+    assert "\x1b" not in module._PRINTABLE
+
+
 @settings(deadline=None)
 @given(any_text)
 def test_display_covers_every_control_category(text: str) -> None:
@@ -301,3 +337,33 @@ def test_a_findings_text_is_cleaned_as_clean_does(text: str) -> None:
     from parity.check import _clean
 
     assert _clean(text) == clean(text)
+
+
+def test_a_finding_is_built_with_every_field_in_order() -> None:
+    # The engine builds a Finding as Finding._make does (tuple.__new__, no Python call): every
+    # field in place, the applicability left for the configuration.
+    from parity.check import _finding
+    from parity.findings import Finding, Location, Violation
+    from parity.rules import load
+
+    rule = load("PAR402")
+    loc = Location("CLAUDE.md", 3, 5, 3, 9)
+    built = _finding(rule, Violation(loc, "a \x1b message", "fix it"), lambda path, line: "x  y")
+    assert type(built) is Finding
+    assert built == Finding(
+        path="CLAUDE.md",
+        line=3,
+        column=5,
+        code="PAR402",
+        message="a \\x1b message",
+        name=rule.name,
+        severity=rule.severity,
+        pointer="",
+        fix="fix it",
+        end_line=3,
+        end_column=9,
+        fingerprint=built.fingerprint,
+        autofix=None,
+        applicability=None,
+    )
+    assert len(built) == len(Finding._fields)

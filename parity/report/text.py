@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from parity.findings import Finding, Severity
@@ -12,6 +13,7 @@ from parity.report import Report
 if TYPE_CHECKING:
     from parity.report.fold import Note
 
+_PATH = attrgetter("path")
 # Indexed by a severity's value (a dict keyed by the enum hashes through a Python method).
 _STYLE = ("", "cyan", "yellow", "bold red")
 # Each severity's label as the report aligns it, indexed the same way.
@@ -26,7 +28,7 @@ def summary_line(report: Report) -> str:
     """``Found 3 problems (2 errors, 1 warning) in 2 files.`` or ``No problems found …``."""
     counts = report.counts()
     n = len(report.findings)
-    files = len({f.path for f in report.findings})
+    files = len(set(map(_PATH, report.findings)))
     tail = f" ({report.baselined} in the baseline)" if report.baselined else ""
     if not n:
         return f"No problems found in {_plural(report.files_checked, 'file')}{tail}."

@@ -8,11 +8,14 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parity._resources import load_schema
-from parity.findings import Finding, Severity
+from parity.findings import Finding, Safety, Severity
 from parity.report import Report, renderer, statistics
 from parity.report.github import escape_data, escape_property
+from parity.report.text import summary_line
 from parity.rules import get
 
 FINDINGS = (
@@ -177,3 +180,35 @@ def test_severities_are_labelled_and_styled_by_value() -> None:
     assert [s.label for s in Severity] == ["info", "warning", "error"]
     assert [s.name.lower() for s in Severity] == ["info", "warning", "error"]
     assert [_STYLE[s] for s in Severity] == ["cyan", "yellow", "bold red"]
+
+
+_COUNTED = st.builds(
+    Finding,
+    path=st.sampled_from(["a", "b", "c/d"]),
+    line=st.just(1),
+    column=st.just(1),
+    code=st.just("PAR402"),
+    message=st.just("m"),
+    name=st.just("n"),
+    severity=st.sampled_from(list(Severity)),
+    applicability=st.sampled_from([None, Safety.SAFE, Safety.UNSAFE]),
+)
+
+
+@given(st.lists(_COUNTED, max_size=30), st.sampled_from(list(Severity)))
+@settings(max_examples=200, deadline=None)
+def test_counts_are_those_of_each_finding(findings: list[Finding], fail_on: Severity) -> None:
+    # Counted in C over the findings (map, Counter): the counts each finding adds up to.
+    report = Report(findings=tuple(findings), fail_on=fail_on)
+    assert report.counts() == {
+        s.label: sum(1 for f in findings if f.severity.label == s.label)
+        for s in sorted(Severity, reverse=True)
+    }
+    assert report.fixable() == (
+        sum(1 for f in findings if f.applicability is Safety.SAFE),
+        sum(1 for f in findings if f.applicability is Safety.UNSAFE),
+    )
+    assert report.failing() == [f for f in findings if f.severity >= fail_on]
+    files = len({f.path for f in findings})
+    if findings:
+        assert summary_line(report).endswith(f" in {files} file{'' if files == 1 else 's'}.")
