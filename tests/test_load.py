@@ -635,6 +635,26 @@ def test_yaml_errors(text: str, where: tuple[int, int], words: str, yaml_loader:
 # Markdown frontmatter
 
 
+def test_the_frontmatter_blank_is_javascripts_space_on_every_code_point() -> None:
+    # The client's pattern allows JavaScript's \s around "---"; parity writes it as Python's \s
+    # less what JavaScript lacks (a quarter of the compile time of the class of ranges).
+    import re
+
+    from parity import load
+    from parity.positions import _JS_SPACE
+
+    every = "".join(map(chr, range(0x110000)))
+    assert re.findall(load._JS_BLANK, every) == re.findall(f"[{_JS_SPACE}]", every)
+    for blank in ("\u3000", "\ufeff", "\x0b"):
+        assert load.load_markdown(
+            Path("a.md"), "a.md", data=f"---{blank}\nname: a\n---\n".encode()
+        ).has_frontmatter
+    for other in ("\x1c", "\x85"):
+        assert not load.load_markdown(
+            Path("a.md"), "a.md", data=f"---{other}\nname: a\n---\n".encode()
+        ).has_frontmatter
+
+
 def test_frontmatter_positions_are_in_the_whole_file(yaml_loader: str) -> None:
     doc = md("---\nname: review\ndescription: |\n  Reviews.\ntools: [Read, Grep]\n---\n# Body\n")
     assert doc.ok
