@@ -257,7 +257,7 @@ class Repo:
             return self._resolved_whole(path)
         if real_folder is None:
             try:
-                real_folder = self._real_folders[folder] = os.path.realpath(folder)
+                real_folder = self._real_folder(folder)
             except OSError:
                 return None
         joined = os.path.join(real_folder, name)
@@ -268,6 +268,35 @@ class Repo:
                 return None
             is_link = False  # missing: resolve() leaves the name as it is
         return joined if not is_link else self._resolved_whole(path)
+
+    def _real_folder(self, folder: str) -> str:
+        """``os.path.realpath(folder)`` (absolute), each folder resolved from its parent's.
+
+        realpath takes the parts from the top, keeping the path it has resolved so far and
+        adding each name that is not a link (a system call each): so a folder is its resolved
+        parent and its name unless the name is a link, or "." or "..", which realpath resolves
+        whole as before. A monorepo's setups share their parents, resolved once.
+        """
+        known = self._real_folders
+        pending = []
+        at = folder
+        while at not in known:
+            parent, name = os.path.split(at)
+            if not name or parent == at:  # the file system's root
+                known[at] = os.path.realpath(at)
+                break
+            pending.append((at, name))
+            at = parent
+        real = known[at]
+        for at, name in reversed(pending):
+            joined = os.path.join(real, name)
+            try:
+                is_link = stat.S_ISLNK(os.lstat(joined).st_mode)
+            except OSError:
+                is_link = False  # as realpath reads a name it cannot look at
+            whole = is_link or name in (".", "..")
+            real = known[at] = os.path.realpath(at) if whole else joined
+        return real
 
     @staticmethod
     def _resolved_whole(path: str) -> str | None:

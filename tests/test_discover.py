@@ -384,6 +384,12 @@ _RELS = [
     "docs/escape/repo/a.md",
     "docs/chain/secret.txt",
     "missing/dir/x.md",
+    "docs/deep/er/c.md",
+    "in_dir/deep/er/c.md",
+    "docs/up/docs/deep/er/c.md",
+    "root_link/in_dir/deep/er/c.md",
+    "docs/deep/out/secret.txt",
+    "docs/deep/out/missing/x.md",
     "docs/./b.md",
     "docs//b.md",
     "./a.md",
@@ -401,7 +407,7 @@ _RELS = [
 ]
 
 
-@pytest.mark.parametrize("via", ["repo", "alias"])
+@pytest.mark.parametrize("via", ["repo", "alias", "x/../repo", "alias/docs/.."])
 def test_safe_path_answers_as_resolving_the_whole_path(
     tmp_path: Path, via: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -413,15 +419,21 @@ def test_safe_path_answers_as_resolving_the_whole_path(
     repo = tmp_path / "repo"
     write(repo, "a.md", "a\n")
     write(repo, "docs/b.md", "b\n")
+    write(repo, "docs/deep/er/c.md", "c\n")
     for link, target in _LINKS.items():
         (repo / link).symlink_to(target)
+    (repo / "docs/deep/out").symlink_to("../../../outside")
     (tmp_path / "alias").symlink_to("repo")
+    (tmp_path / "x").mkdir()
     root = tmp_path / via
     expected = {rel: _resolved_whole(root, rel) for rel in _RELS}
     outside = ["out_link", "out_dir", "out_dir/secret.txt", "docs/escape", "docs/chain/secret.txt"]
     assert [rel for rel in outside if expected[rel] is not None] == []
     assert [rel for rel in ("loop1/x.md", "self/x") if expected[rel] is not None] == []
     assert expected["in_dir/b.md"] == root / "in_dir/b.md"
+    # Deeper folders, reached through links at several depths, or leaving from below.
+    assert expected["root_link/in_dir/deep/er/c.md"] == root / "root_link/in_dir/deep/er/c.md"
+    assert expected["docs/deep/out/secret.txt"] is None
     for order in (_RELS, _RELS[::-1], _RELS + _RELS):
         checked = Repo(root, False, {})
         assert {rel: checked.safe_path(rel) for rel in order} == expected
