@@ -9,7 +9,7 @@ from parity._sha256 import sha256
 from parity.discover import Home, Repo, discover_repo, locate
 from parity.errors import ParityError, UsageError
 from parity.findings import REPORT_ORDER, Edit, Finding, Fix, Safety, Severity
-from parity.report import Report
+from parity.report import CollectorPaused, Report
 
 _new_tuple = tuple.__new__
 
@@ -284,6 +284,17 @@ def _run_rules(
     home: Home | None,
     named: list[Path],
     overlay: dict[str, bytes] | None = None,
+) -> _Result:
+    with CollectorPaused():  # (thousands of findings, no garbage cycles: see CollectorPaused)
+        return _run_rules_unpaused(options, repo, home, named, overlay)
+
+
+def _run_rules_unpaused(
+    options: CheckOptions,
+    repo: Repo,
+    home: Home | None,
+    named: list[Path],
+    overlay: dict[str, bytes] | None,
 ) -> _Result:
     from parity.config import load_config
     from parity.model import Inventory

@@ -212,3 +212,39 @@ def test_counts_are_those_of_each_finding(findings: list[Finding], fail_on: Seve
     files = len({f.path for f in findings})
     if findings:
         assert summary_line(report).endswith(f" in {files} file{'' if files == 1 else 's'}.")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_rules_and_reports_run_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    # Rules and reporters make findings by the thousand and no garbage cycles: the cyclic
+    # collector is paused while they run, and runs afterwards only if it ran before.
+    import gc
+
+    import parity.check
+    import parity.report.text
+
+    seen: list[bool] = []
+
+    def record(*args: object, **kwargs: object) -> str:
+        seen.append(gc.isenabled())
+        return ""
+
+    monkeypatch.setattr(parity.report.text, "render", record)
+    monkeypatch.setattr(parity.check, "_run_rules_unpaused", record)
+    was = gc.isenabled()
+    try:
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+        renderer("text")(REPORT, color=False)
+        parity.check._run_rules(None, None, None, [])  # type: ignore[arg-type]
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+    assert seen == [False, False]
