@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -367,3 +368,35 @@ def test_a_finding_is_built_with_every_field_in_order() -> None:
         applicability=None,
     )
     assert len(built) == len(Finding._fields)
+
+
+def test_a_texts_violations_are_built_with_every_field_in_order(tmp_path: Path) -> None:
+    # text_violations builds each Violation as Violation._make does (tuple.__new__): every field
+    # in place, no autofix.
+    from parity.findings import Violation
+    from parity.load import load_text
+    from parity.rules._secrets import env_name, severity, text_violations
+    from parity.secrets import scan_text
+
+    text = "".join(
+        f"- export API_KEY_{n}=H8xMS9BMoXOJrLo8F2nXMzqQdgCWw{n:03d}\n" for n in range(70)
+    )
+    path = tmp_path / "CLAUDE.md"
+    path.write_text(text + "token: ghp_" + "a1B2c3D4e5F6g7H8i9J0" * 2 + "\n")
+    doc = load_text(path, "CLAUDE.md")
+    found = list(text_violations(doc))
+    matches = scan_text(doc.text)
+    assert len(found) == len(matches) == 71
+    for violation, match in zip(found, matches, strict=True):
+        name = env_name(match)
+        assert type(violation) is Violation
+        assert violation == Violation(
+            location=doc.at_offset(match.start, match.end),
+            message=f"{match.kind} ({match.masked(doc.text)}) written literally in this file: "
+            "it is committed with the repository, readable by everyone who can clone it.",
+            fix=f"Move the value to the cloud environment's settings as {name} and read it "
+            f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
+            ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value.",
+            severity=severity(match),
+            autofix=None,
+        )

@@ -12,6 +12,7 @@ from parity.load import Document
 from parity.model import ConfigFile, Scope
 from parity.secrets import HIGH, SecretMatch, scan_text
 
+_new_tuple = tuple.__new__
 _ENV_NAME = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _API_KEY_NAMES = frozenset({"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"})
 
@@ -153,12 +154,17 @@ def text_violations(doc: Document, where: str = "in this file") -> Iterator[Viol
     locations = doc.at_offsets([(match.start, match.end) for match in matches])
     for match, location in zip(matches, locations, strict=True):
         name = env_name(match)
-        yield Violation(
-            location,
-            f"{match.kind} ({match.masked(text)}) written literally {where}: it is "
-            "committed with the repository, readable by everyone who can clone it.",
-            f"Move the value to the cloud environment's settings as {name} and read it "
-            f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
-            ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value.",
-            severity(match),
+        # (Every field in order, as Violation._make builds it: Violation() is a Python call.)
+        yield _new_tuple(
+            Violation,
+            (
+                location,
+                f"{match.kind} ({match.masked(text)}) written literally {where}: it is "
+                "committed with the repository, readable by everyone who can clone it.",
+                f"Move the value to the cloud environment's settings as {name} and read it "
+                f'from the environment ("${name}") here, or reference it as ${{{name}}} in '
+                ".mcp.json; use apiKeyHelper for the API key. Then rotate the leaked value.",
+                severity(match),
+                None,  # autofix
+            ),
         )
