@@ -86,6 +86,10 @@ _PRINTABLE_KEPT = 1 << 14
 _PRINTABLE_LONGEST = 1024
 
 
+# The ASCII characters isprintable() refuses: C0 controls and DEL.
+_ASCII_CONTROLS = bytes([*range(0x20), 0x7F])
+
+
 def display(text: str) -> str:
     """``text`` with every character another program would interpret shown as an escape.
 
@@ -96,7 +100,14 @@ def display(text: str) -> str:
     """
     if type(text) is str and text in _PRINTABLE:  # (a subclass may say it equals anything)
         return text
-    if text.isprintable():
+    if text.isascii():
+        # (isprintable() of ASCII text: no C0 control and no DEL. As bytes, deleting them is
+        # twice as fast as isprintable() testing each character.)
+        raw = text.encode("ascii")
+        printable = len(raw.translate(None, _ASCII_CONTROLS)) == len(raw)
+    else:
+        printable = text.isprintable()
+    if printable:
         # Every character _UNSAFE matches is one isprintable() refuses (tests/test_text.py
         # checks each code point), and this test runs twice as fast as the search.
         if len(text) <= _PRINTABLE_LONGEST and type(text) is str:

@@ -112,6 +112,19 @@ def test_display_passes_as_printable_only_text_with_nothing_to_escape() -> None:
     assert not [c for c in escaped if c.isprintable()]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40))
+def test_an_ascii_text_is_printable_as_isprintable_says(text: str) -> None:
+    # display() tests ASCII text as bytes (no C0 control, no DEL): the same answer as
+    # isprintable(), the text kept or escaped as before.
+    from parity import text as module
+
+    module._PRINTABLE.discard(text)
+    shown = display(text)
+    assert (shown is text) == text.isprintable()
+    assert shown == "".join(map(display, text))  # (each control character escaped alone)
+
+
 def test_display_remembers_printable_text_by_value_only() -> None:
     # A report displays again what the check displayed (each finding's message and fix): the
     # second time is a lookup of the text. Only a str is looked up: a subclass may claim to
