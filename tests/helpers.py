@@ -16,10 +16,28 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
+# What the autouse fake_home fixture gives git, for fixtures made before it applies (module and
+# session scope): without them git would read the real ~/.gitconfig, and on a machine with no
+# identity there `git commit` fails.
+_GIT_ISOLATION = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "Parity Test",
+    "GIT_COMMITTER_NAME": "Parity Test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
 def git(repo: Path, *args: str) -> str:
     """Run git in ``repo`` and return its output; fail loudly on error."""
     proc = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=_GIT_ISOLATION | os.environ,  # a test's own settings win
     )
     return proc.stdout
 
