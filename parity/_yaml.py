@@ -3,6 +3,8 @@
 PyYAML costs tens of milliseconds to import; most checks never need it (see parity/load.py).
 """
 
+from __future__ import annotations
+
 import json
 import math
 from bisect import bisect_right

@@ -1,5 +1,7 @@
 """Run the selected rules over the inventory and collect the findings into a report."""
 
+from __future__ import annotations
+
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -106,35 +108,6 @@ def check_repo(
     )
 
 
-class _RulesByCode(Sequence["Rule"]):
-    """The rules of a report, imported only if a reporter asks for them (SARIF)."""
-
-    def __init__(self, codes: tuple[str, ...]) -> None:
-        self._codes = codes
-        self._rules: tuple[Rule, ...] | None = None
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The rules' codes, without importing them."""
-        return self._codes
-
-    def _resolve(self) -> tuple["Rule", ...]:
-        if self._rules is None:
-            from parity.rules import load
-
-            self._rules = tuple(load(code) for code in self._codes)
-        return self._rules
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._resolve()[index]
-
-    def __iter__(self) -> Iterator["Rule"]:
-        return iter(self._resolve())
-
-
 class _Result(NamedTuple):
     """What the rules found, before the filters that do not depend on the inputs' content
     (files named on the command line, --changed-since, the baseline): what the cache stores."""
@@ -159,7 +132,7 @@ class _Result(NamedTuple):
         }
 
     @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> "_Result":
+    def from_json(cls, doc: dict[str, Any]) -> _Result:
         return cls(
             findings=tuple(_finding_from_json(f) for f in doc["findings"]),
             shown={str(k): str(v) for k, v in doc["shown"].items()},
@@ -232,6 +205,35 @@ def _finding_from_json(row: list[Any]) -> Finding:
         autofix=None if autofix is None else _fix_from_json(autofix),
         applicability=None if applicability is None else Safety(applicability),
     )
+
+
+class _RulesByCode(Sequence["Rule"]):
+    """The rules of a report, imported only if a reporter asks for them (SARIF)."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self._codes = codes
+        self._rules: tuple[Rule, ...] | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The rules' codes, without importing them."""
+        return self._codes
+
+    def _resolve(self) -> tuple[Rule, ...]:
+        if self._rules is None:
+            from parity.rules import load
+
+            self._rules = tuple(load(code) for code in self._codes)
+        return self._rules
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._resolve()[index]
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._resolve())
 
 
 def _checked(options: CheckOptions, repo: Repo, home: Home | None, named: list[Path]) -> _Result:
@@ -340,7 +342,7 @@ def _run_rules_unpaused(
     )
 
 
-def _collect(ctx: "Context", rules: "Sequence[Rule]") -> list[Finding]:
+def _collect(ctx: Context, rules: Sequence[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str, int, int, str]] = set()
     lines_cache: dict[str, list[str]] = {}
@@ -359,7 +361,7 @@ def _collect(ctx: "Context", rules: "Sequence[Rule]") -> list[Finding]:
 
 
 def _finding(
-    rule: "Rule", v: "Violation", line_text: Callable[[str, int], str] = lambda path, line: ""
+    rule: Rule, v: Violation, line_text: Callable[[str, int], str] = lambda path, line: ""
 ) -> Finding:
     """The finding of a rule's violation; ``line_text`` gives the text of a line of a file
     (its fingerprint, when the finding has no pointer)."""
@@ -411,7 +413,7 @@ def _safety_net() -> tuple[Callable[[str], str], Callable[[str], str]]:
     return redact, display
 
 
-def _applicable(findings: list[Finding], config: "Config") -> list[Finding]:
+def _applicable(findings: list[Finding], config: Config) -> list[Finding]:
     """Findings with their fix's safety under the configuration: none for an ``unfixable``
     rule, safe for a rule in ``extend-safe-fixes``, else the fix's own or the rule's."""
     from parity.rules import get, matches
@@ -444,7 +446,7 @@ def _in_repository(path: str) -> bool:
     return bool(path) and not outside
 
 
-def _suppress(ctx: "Context", findings: list[Finding]) -> list[Finding]:
+def _suppress(ctx: Context, findings: list[Finding]) -> list[Finding]:
     """Drop the findings an inline comment of their Markdown file silences (parity.suppress)."""
     paths = {path for path in {f.path for f in findings} if path.lower().endswith(".md")}
     if not paths:
@@ -466,7 +468,7 @@ def _suppress(ctx: "Context", findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def _line_text(ctx: "Context", path: str, line: int, cache: dict[str, list[str]]) -> str:
+def _line_text(ctx: Context, path: str, line: int, cache: dict[str, list[str]]) -> str:
     lines = cache.get(path)
     if lines is None:
         lines = []
@@ -483,7 +485,7 @@ def _line_text(ctx: "Context", path: str, line: int, cache: dict[str, list[str]]
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def _filter_config(findings: list[Finding], config: "Config") -> list[Finding]:
+def _filter_config(findings: list[Finding], config: Config) -> list[Finding]:
     """Findings outside the configuration's ``exclude`` and ``per-file-ignores``."""
     excluded = config.excluded
     if excluded is not None:

@@ -1,5 +1,7 @@
 """The toolkit's own configuration: ``[tool.parity]`` in pyproject.toml, or parity.toml."""
 
+from __future__ import annotations
+
 import functools
 import importlib
 from collections.abc import Callable, Mapping, Sequence

@@ -1,5 +1,7 @@
 """Find the files of every scope: the repository through git, the user scope through $HOME."""
 
+from __future__ import annotations
+
 import errno
 import functools
 import os
@@ -116,8 +118,8 @@ class Repo:
         *,
         ignored_dirs: tuple[str, ...] = (),
         ignored_files: frozenset[str] = frozenset(),
-        listing: "str | Callable[[], str]" = "",
-        worktree: "Worktree | None" = None,
+        listing: str | Callable[[], str] = "",
+        worktree: Worktree | None = None,
         links: dict[str, Link] | None = None,
     ) -> None:
         self.root = root
@@ -159,7 +161,7 @@ class Repo:
             listing = self._listing = listing()
         return listing
 
-    def with_files(self, files: MutableMapping[str, RepoFile]) -> "Repo":
+    def with_files(self, files: MutableMapping[str, RepoFile]) -> Repo:
         """This repository with another file list (what a planned fix leaves)."""
         return Repo(
             self.root,
@@ -491,7 +493,7 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     return repo
 
 
-def listed_folders(repo: Repo) -> "tuple[Worktree, list[str], tuple[Commands, str] | None] | None":
+def listed_folders(repo: Repo) -> tuple[Worktree, list[str], tuple[Commands, str] | None] | None:
     """The folders git reads to list ``repo``'s tracked files and untracked entries (relative to
     the work tree's top, "" for the top), with the commands of git's listings of untracked and
     ignored files and :func:`untracked_digest` (None when git found no untracked entry); None
@@ -554,7 +556,7 @@ _MAX_PATHSPECS = 1_000
 _MAX_PATHSPEC_BYTES = 100_000
 
 
-def _listings(tree: "Worktree") -> "tuple[bytes, bytes, bytes, Commands | None]":
+def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, Commands | None]:
     """git's three listings of the checked folder (``ls-files -z``): tracked files with their
     tag and index mode (``--stage``), untracked files that are not ignored (``--others
     --exclude-standard``), and what git ignores (``--others --ignored --exclude-standard
@@ -590,7 +592,7 @@ def _listings(tree: "Worktree") -> "tuple[bytes, bytes, bytes, Commands | None]"
 Commands = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _untracked(tree: "Worktree", scope: tuple[str, ...]) -> tuple[bytes, bytes, Commands]:
+def _untracked(tree: Worktree, scope: tuple[str, ...]) -> tuple[bytes, bytes, Commands]:
     """The untracked files git does not ignore, and what it ignores, within ``scope``; and the
     commands that list them."""
     commands = (
@@ -751,7 +753,7 @@ class Home(NamedTuple):
     global_config: Path
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Home":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Home:
         """The user scope as the client finds it from the environment."""
         env = os.environ if environ is None else environ
         home = Path(env.get("HOME") or Path.home())

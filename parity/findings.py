@@ -1,5 +1,7 @@
 """Plain data passed between stages: severities, source locations and findings."""
 
+from __future__ import annotations
+
 import enum
 import operator
 from typing import NamedTuple
@@ -20,7 +22,7 @@ class Severity(enum.IntEnum):
         return _LABELS[self]
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         """Parse ``error``/``warning``/``info`` (case-insensitive); ValueError otherwise."""
         try:
             return cls[text.strip().upper()]
@@ -63,7 +65,7 @@ class Location(_Place):
         end_line: int = 0,
         end_column: int = 0,
         pointer: str = "",
-    ) -> "Location":
+    ) -> Location:
         # An empty end means "the start character only"; keep the span well-formed.
         if end_line < line or (end_line == line and end_column <= column):
             end_line, end_column = line, column + 1

@@ -12,6 +12,8 @@ commit can contain), runs every git command from there, and adds :data:`HARDENIN
 ``-c`` options take precedence over every configuration file.
 """
 
+from __future__ import annotations
+
 import os
 import subprocess
 from collections.abc import Mapping

@@ -1,13 +1,17 @@
 """Hook handlers of every settings file, with their place, and the scripts their commands run."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from parity._lazy import lazy_compile
-from parity.findings import Location
-from parity.load import Document
-from parity.model import ConfigFile, Inventory, Scope
 from parity.shell import SimpleCommand, parse
+
+if TYPE_CHECKING:
+    from parity.findings import Location
+    from parity.load import Document
+    from parity.model import ConfigFile, Inventory, Scope
 
 _PROJECT_DIR = lazy_compile(r"\$\{CLAUDE_PROJECT_DIR(?::-[^}]*)?\}|\$CLAUDE_PROJECT_DIR\b")
 _HOME = lazy_compile(r"^(~|\$HOME\b|\$\{HOME\})")

@@ -1,5 +1,7 @@
 """Image profiles: which commands a cloud image has, shared by the rules, cloud-init and emulate."""
 
+from __future__ import annotations
+
 import functools
 import json
 from pathlib import Path

@@ -1,5 +1,7 @@
 """Parse JSON, YAML and Markdown frontmatter keeping positions, turning bad input into issues."""
 
+from __future__ import annotations
+
 import codecs
 import errno
 import json
@@ -822,7 +824,7 @@ class YamlDocument(Document):
         issues: Sequence[LoadIssue],
         *,
         empty: bool,
-        positions: "YamlPositions | None" = None,
+        positions: YamlPositions | None = None,
     ) -> None:
         super().__init__(path, display, text, value, issues, empty=empty)
         self._positions = positions
@@ -882,7 +884,7 @@ class MarkdownDocument(Document):
         empty: bool,
         has_frontmatter: bool = False,
         body_line: int = 1,
-        positions: "YamlPositions | None" = None,
+        positions: YamlPositions | None = None,
         misplaced: MisplacedFrontmatter | None = None,
     ) -> None:
         super().__init__(path, display, text, value, issues, empty=empty)
@@ -965,7 +967,7 @@ def load_markdown(path: Path, display: str, *, data: bytes | None = None) -> Mar
 
 def _frontmatter_value(
     block: str, start: int, display: str, lines: _Lines
-) -> "tuple[Any, YamlPositions | None, list[LoadIssue]]":
+) -> tuple[Any, YamlPositions | None, list[LoadIssue]]:
     if not block.strip(_JSON_WS):
         return {}, None, []
     from parity import _yaml
@@ -1004,7 +1006,7 @@ def _frontmatter_value(
     return value, positions, problems
 
 
-def _lenient(strict: LoadIssue, reading: "SecondReading") -> LoadIssue:
+def _lenient(strict: LoadIssue, reading: SecondReading) -> LoadIssue:
     """The strict parser's complaint, restated: the client reads the frontmatter anyway."""
     how = []
     if reading.quoted:

@@ -1,5 +1,7 @@
 """One inventory of configuration files of every scope, each loaded once, for every stage."""
 
+from __future__ import annotations
+
 import enum
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -178,7 +180,7 @@ class Inventory:
         extra: Iterable[Path] = (),
         overlay: dict[str, bytes] | None = None,
         exclude: Callable[[str], bool] | None = None,
-    ) -> "Inventory":
+    ) -> Inventory:
         """Collect the configuration files of the repository, the user scope, and ``extra``.
 
         ``overlay`` gives the content of some repository files (see :attr:`overlay`). Repository
@@ -249,7 +251,7 @@ class Inventory:
             if wanted is None or cf.scope in wanted or (project and cf.shared):
                 yield cf
 
-    def load(self, cf: ConfigFile) -> "Document":
+    def load(self, cf: ConfigFile) -> Document:
         """The parsed document of ``cf``, loaded once however many rules ask."""
         doc = self._docs.get(cf.path)
         if doc is None:
@@ -257,7 +259,7 @@ class Inventory:
             self._docs[cf.path] = doc
         return doc
 
-    def _load(self, cf: ConfigFile) -> "Document":
+    def _load(self, cf: ConfigFile) -> Document:
         from parity import load
 
         path = cf.path
@@ -282,12 +284,12 @@ class Inventory:
 
     def documents(
         self, *kinds: Kind, scopes: Iterable[Scope] | None = None
-    ) -> "Iterator[tuple[ConfigFile, Document]]":
+    ) -> Iterator[tuple[ConfigFile, Document]]:
         """Each selected file with its parsed document."""
         for cf in self.select(*kinds, scopes=scopes):
             yield cf, self.load(cf)
 
-    def repo_file(self, rel: str, *, as_json: bool = False) -> "Document | None":
+    def repo_file(self, rel: str, *, as_json: bool = False) -> Document | None:
         """Any repository file (a script a hook runs, package.json, .npmrc), loaded once.
 
         None when the file is not in the working tree or a symlink leads out of the repository.

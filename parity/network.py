@@ -1,5 +1,7 @@
 """Network levels of cloud environments and their allowlists (the Trusted list ships as data)."""
 
+from __future__ import annotations
+
 import functools
 import ipaddress
 import re

@@ -12,6 +12,8 @@ behaviour (``claude doctor`` and the start-up messages of ``claude -p``, see
   a wildcard that approves more than it seems to (PAR604).
 """
 
+from __future__ import annotations
+
 import functools
 import re
 from typing import NamedTuple

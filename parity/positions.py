@@ -4,6 +4,8 @@ JSON pointers, the offset-to-line table, the issue type and the nesting caps liv
 that parity.load and parity._yaml both import them, and neither imports the other at load time.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Sequence
 from itertools import accumulate, count

@@ -1,5 +1,7 @@
 """Parse shell command lines and scripts into simple commands (quoting, operators, ``bash -c``)."""
 
+from __future__ import annotations
+
 import functools
 import re
 import shlex

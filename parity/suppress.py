@@ -13,6 +13,8 @@ comments, so settings and ``.mcp.json`` use ``per-file-ignores`` in the configur
 with an unknown code or no code is reported (PAR004); one that suppresses nothing is not.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple

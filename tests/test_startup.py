@@ -4,7 +4,6 @@ for, and patterns compiled on first use behave as compiled ones."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -268,47 +267,3 @@ def test_a_check_without_cache_baseline_or_json_imports_no_json(
     out, modules = _modules_after(probe, repo)
     assert out == "No problems found in 0 files."
     assert "json" not in modules
-
-
-# Modules whose string annotations still become ForwardRefs on a typical check (other
-# streams' files: 21 fields).
-_FORWARD_REFS_OF_A_TYPICAL_CHECK = {
-    "parity.secrets",
-    "parity.validate",
-}
-
-
-def test_a_typical_check_compiles_no_annotation_of_a_record(
-    tmp_path: Path, fake_home: Path
-) -> None:
-    # typing.NamedTuple checks each field's annotation: under `from __future__ import
-    # annotations` each is a string, made a ForwardRef, which compiles it (about 60,000
-    # instructions a field, ~125 fields on an empty repository's check). Modules defining the
-    # records a check makes keep evaluated annotations instead.
-    server = '{"mcpServers": {"s": {"command": "npx", "args": ["-y", "@a/b@1.0.0"]}}}\n'
-    hook = {"hooks": [{"type": "command", "command": "bash .claude/hooks/start.sh"}]}
-    settings = {"permissions": {"allow": ["Read"]}, "hooks": {"SessionStart": [hook]}}
-    write(tmp_path / "repo", ".mcp.json", server)
-    write(tmp_path / "repo", ".claude/settings.json", json.dumps(settings))
-    write(tmp_path / "repo", ".claude/hooks/start.sh", "#!/bin/bash\nnpm ci\n")
-    write(tmp_path / "repo", ".claude/agents/a.md", "---\nname: a\ndescription: A\n---\nHi\n")
-    write(tmp_path / "repo", ".claude/skills/s/SKILL.md", "---\nname: s\ndescription: S\n---\n")
-    write(tmp_path / "repo", "CLAUDE.md", "# Notes\n\nRun `make test` and see @docs/a.md.\n")
-    write(tmp_path / "repo", "docs/a.md", "# A\n")
-    repo = make_repo(tmp_path / "repo")
-    probe = (
-        "import typing\nmade = set()\ninit = typing.ForwardRef.__init__\n"
-        "def record(self, *args, **kwargs):\n"
-        "    frame = sys._getframe(1)\n"
-        "    while frame.f_globals['__name__'] == 'typing':\n"
-        "        frame = frame.f_back\n"
-        "    made.add(frame.f_globals['__name__'])\n"
-        "    init(self, *args, **kwargs)\n"
-        "typing.ForwardRef.__init__ = record\n"
-        "from parity.cli import main\nmain(['check', '--no-cache', '--exit-zero'])\n"
-        "print('MADE', *sorted(m for m in made if m.startswith('parity')))"
-    )
-    out, modules = _modules_after(probe, repo)
-    made = set(out.splitlines()[-1].split()[1:])
-    assert {"parity.rules.par020_mcp_schema", "parity.hooks", "parity.load"} <= set(modules)
-    assert made <= _FORWARD_REFS_OF_A_TYPICAL_CHECK

@@ -1,5 +1,7 @@
 """``parity check``: lint the repository's Claude Code configuration."""
 
+from __future__ import annotations
+
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -138,8 +140,8 @@ def check(
 
 
 def _replayable(
-    options: "CheckOptions",
-    fixing: "FixMode",
+    options: CheckOptions,
+    fixing: FixMode,
     fix: bool | None,
     output_format: str,
     statistics: bool,
@@ -177,13 +179,13 @@ class FixMode(NamedTuple):
 
 
 def _show(
-    report: "Report", output_format: str, output: Path | None, statistics: bool, show_all: bool
+    report: Report, output_format: str, output: Path | None, statistics: bool, show_all: bool
 ) -> None:
     emit(_render(report, output_format, output, statistics, show_all), output)
 
 
 def _render(
-    report: "Report", output_format: str, output: Path | None, statistics: bool, show_all: bool
+    report: Report, output_format: str, output: Path | None, statistics: bool, show_all: bool
 ) -> str:
     from parity.report import renderer
     from parity.report import statistics as stats
@@ -196,7 +198,7 @@ def _render(
 
 
 def _fix(
-    options: "CheckOptions",
+    options: CheckOptions,
     mode: FixMode,
     output_format: str,
     output: Path | None,
@@ -236,7 +238,7 @@ def _fix(
     return report.exit_code(exit_zero=exit_zero)
 
 
-def _echo_names(planned: "FixRun", *, err: bool) -> None:
+def _echo_names(planned: FixRun, *, err: bool) -> None:
     """After a fix that turned values into references: the variables the user must now set."""
     names = planned.plan.environment
     if names:
@@ -247,7 +249,7 @@ def _echo_names(planned: "FixRun", *, err: bool) -> None:
         )
 
 
-def _count_line(verb: str, planned: "FixRun", remaining: int | None = None) -> str:
+def _count_line(verb: str, planned: FixRun, remaining: int | None = None) -> str:
     """``Fixed 3 problems (1 remaining).``, ``Would fix 1 problem.``, with the unsafe ones left."""
     n = len(planned.fixed)
     word = "problem" if n == 1 else "problems"

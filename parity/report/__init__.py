@@ -1,5 +1,7 @@
 """The report of a check, the exit code decided from it, and the registry of output formats."""
 
+from __future__ import annotations
+
 import gc
 import importlib
 from collections import Counter
@@ -38,7 +40,7 @@ class Report(NamedTuple):
     """What a check found; reporters only render it."""
 
     findings: tuple[Finding, ...]
-    rules: Sequence["Rule"] = ()  # a cached report imports its rules only if they are read
+    rules: Sequence[Rule] = ()  # a cached report imports its rules only if they are read
     files_checked: int = 0
     fail_on: Severity = Severity.WARNING
     baselined: int = 0

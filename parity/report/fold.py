@@ -8,6 +8,8 @@ says how many more there are and where. ``--show-all`` turns folding off; JSON, 
 other formats always carry every finding.
 """
 
+from __future__ import annotations
+
 import functools
 import posixpath
 import re

@@ -1,5 +1,7 @@
 """What runs in a cloud session, command by command, for the image, tooling and network rules."""
 
+from __future__ import annotations
+
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -93,12 +95,12 @@ def is_shell_script(rel: str, text: str) -> bool:
 
 
 @per_check
-def sites(ctx: "Context") -> list[Site]:
+def sites(ctx: Context) -> list[Site]:
     """Every command of project hooks, the scripts they run, the declared setup scripts."""
     return list(_collect(ctx))
 
 
-def _collect(ctx: "Context") -> Iterator[Site]:
+def _collect(ctx: Context) -> Iterator[Site]:
     from parity.model import Scope
 
     seen: set[str] = set()
@@ -127,7 +129,7 @@ def _refs(cmd: SimpleCommand) -> list[str]:
 
 
 def _script_sites(  # noqa: PLR0917 - private recursion carrying the walk's state
-    ctx: "Context",
+    ctx: Context,
     rel: str,
     origin: str,
     event: str | None,
@@ -175,7 +177,7 @@ def word_column(line: str, word: str, start: int = 0) -> int:
     return line.find(word, start)
 
 
-def mcp_servers(ctx: "Context") -> "Iterator[tuple[Document, str, dict[str, Any]]]":
+def mcp_servers(ctx: Context) -> Iterator[tuple[Document, str, dict[str, Any]]]:
     """Each server of each project ``.mcp.json``: its document, name and definition."""
     from parity.model import Kind, Scope
 
@@ -205,7 +207,7 @@ def mcp_argv(server: dict[str, Any]) -> tuple[str, ...] | None:
     return (command, *words)
 
 
-def package_scripts(ctx: "Context") -> "Iterator[tuple[Document, str, str]]":
+def package_scripts(ctx: Context) -> Iterator[tuple[Document, str, str]]:
     """``scripts`` entries of every committed package.json: document, name and command line."""
     for rel in ctx.repo.glob(*FILES["package-json"]):
         if "node_modules" in PurePosixPath(rel).parts:
@@ -220,14 +222,14 @@ def package_scripts(ctx: "Context") -> "Iterator[tuple[Document, str, str]]":
                 yield doc, str(name), line
 
 
-def profile(ctx: "Context", env: "Environment") -> "ImageProfile":
+def profile(ctx: Context, env: Environment) -> ImageProfile:
     """The image profile of a declared environment (users' own profiles first)."""
     from parity.image import resolve_profile
 
     return resolve_profile(env.image, ctx.repo.root)
 
 
-def images(ctx: "Context") -> "list[tuple[ImageProfile, str]]":
+def images(ctx: Context) -> list[tuple[ImageProfile, str]]:
     """Each distinct image profile of the declared environments, with a label for messages."""
     by_name: dict[str, list[str]] = {}
     for env in ctx.environments:
@@ -242,7 +244,7 @@ def images(ctx: "Context") -> "list[tuple[ImageProfile, str]]":
     return out
 
 
-def env_label(ctx: "Context", env: "Environment") -> str:
+def env_label(ctx: Context, env: Environment) -> str:
     """`` (environment "x")`` when several environments are declared, else nothing."""
     return f' (environment "{env.name}")' if len(ctx.environments) > 1 else ""
 
@@ -375,7 +377,7 @@ PROVIDERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def provided_by_setup(ctx: "Context", program: str) -> bool:
+def provided_by_setup(ctx: Context, program: str) -> bool:
     """True when the setup (the setup script, SessionStart hooks) installs ``program``."""
     names = (program, *PROVIDERS.get(program, ()))
     for site in sites(ctx):
@@ -475,7 +477,7 @@ _WHAT = {
 }
 
 
-def url_uses(ctx: "Context", *, any_scheme: bool = False) -> Iterator[UrlUse]:
+def url_uses(ctx: Context, *, any_scheme: bool = False) -> Iterator[UrlUse]:
     """Every URL reached by project hooks, their scripts, MCP servers, settings ``env`` values
     and registry configs (``http(s)``/``ws(s)`` only, unless ``any_scheme``)."""
     from parity.model import Scope
@@ -537,9 +539,7 @@ def url_uses(ctx: "Context", *, any_scheme: bool = False) -> Iterator[UrlUse]:
 _PROXY_VARIABLE = lazy_compile(r"(?i)(?:^|_)(?:no_)?proxy$")
 
 
-def _env_uses(
-    ctx: "Context", hosts: Callable[[str], Iterator[tuple[str, str]]]
-) -> Iterator[UrlUse]:
+def _env_uses(ctx: Context, hosts: Callable[[str], Iterator[tuple[str, str]]]) -> Iterator[UrlUse]:
     """URL values of project settings ``env`` (``ANTHROPIC_BASE_URL=https://…``)."""
     from parity.model import Kind, Scope
 
@@ -553,7 +553,7 @@ def _env_uses(
                 yield UrlUse(found, host, doc.locate(("env", key)), what, value=True)
 
 
-def _registry_uses(ctx: "Context") -> Iterator[UrlUse]:
+def _registry_uses(ctx: Context) -> Iterator[UrlUse]:
     from parity.network import host_of
 
     for rel in ctx.repo.glob(*FILES["registry-config"]):
@@ -577,7 +577,7 @@ def _registry_uses(ctx: "Context") -> Iterator[UrlUse]:
 ALWAYS_REACHABLE = frozenset({"github.com", "api.github.com"})
 
 
-def blocked_host(env: "Environment", host: str) -> bool:
+def blocked_host(env: Environment, host: str) -> bool:
     """True when a cloud session of ``env`` cannot reach ``host`` (what PAR302 reports)."""
     from parity.network import environment_allowlist
 
@@ -586,7 +586,7 @@ def blocked_host(env: "Environment", host: str) -> bool:
     return not environment_allowlist(env).allows(host)
 
 
-def level_phrase(env: "Environment") -> str:
+def level_phrase(env: Environment) -> str:
     """How a network level is named in messages."""
     return {
         "none": "network access None",

@@ -6,6 +6,8 @@ Only installers whose default download host is well established are listed; each
 which variable, if any, skips the download.
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, NamedTuple
 
 from parity.rules._cloud import Site, install_of
@@ -68,7 +70,7 @@ _LAUNCHERS = {
 }
 
 
-def downloads_of(ctx: "Context", site: Site) -> list[Download]:
+def downloads_of(ctx: Context, site: Site) -> list[Download]:
     """What the command at ``site`` downloads from an installer's own host."""
     argv = _program(site.cmd)
     if argv:
@@ -91,7 +93,7 @@ def downloads_of(ctx: "Context", site: Site) -> list[Download]:
     ]
 
 
-def _skipped(ctx: "Context", site: Site, download: Download) -> bool:
+def _skipped(ctx: Context, site: Site, download: Download) -> bool:
     from parity.model import Kind, Scope
 
     name = (download.skip or "=").split("=", 1)[0]
@@ -134,7 +136,7 @@ def _name(word: str) -> str:
     return base.split("@", 1)[0] if not base.startswith("@") else base
 
 
-def _dependencies(ctx: "Context") -> frozenset[str]:
+def _dependencies(ctx: Context) -> frozenset[str]:
     """Names in the root package.json's dependencies and devDependencies."""
     doc = ctx.inventory.repo_file("package.json", as_json=True)
     value = doc.value if doc is not None and doc.ok else None

@@ -6,6 +6,8 @@ it did not parse). Only the changed span is replaced: every other byte of the fi
 Nothing here writes; ``parity/fix.py`` applies the edits through ``parity/apply.py``.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -224,7 +226,7 @@ class Region(NamedTuple):
         return text_edit(self.doc, self.offset + start, self.offset + end, content)
 
 
-def hook_region(hook: "HookHandler | None") -> Region | None:
+def hook_region(hook: HookHandler | None) -> Region | None:
     """The ``command`` string of a shell-form hook (``/bin/sh -c``), for a fix to edit; None
     for an exec-form hook (``args``) or one run by another shell."""
     if (
@@ -237,7 +239,7 @@ def hook_region(hook: "HookHandler | None") -> Region | None:
     return Region(hook.command, hook.doc, (*hook.path, "command"))
 
 
-def site_region(ctx: "Context", site: "Site") -> Region | None:
+def site_region(ctx: Context, site: Site) -> Region | None:
     """Where the command of ``site`` is written, for a fix to edit: the hook's ``command``
     string (not an exec-form hook with ``args``), or the line of the script. None elsewhere."""
     if site.script is None:

@@ -9,6 +9,8 @@ file whose extension is not a text one is skipped; a file imported again is not 
 and imports are followed at most four hops from the file that started them.
 """
 
+from __future__ import annotations
+
 import posixpath
 import re
 from collections.abc import Iterator

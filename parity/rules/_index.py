@@ -9,6 +9,8 @@ settings files, so a rule reading hooks names the settings kind). ``ANY`` reads 
 file (runs when there is one); ``ALWAYS`` (no rule now) would run on every check.
 """
 
+from __future__ import annotations
+
 from typing import NamedTuple
 
 ALWAYS: tuple[str, ...] | None = None

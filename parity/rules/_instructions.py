@@ -18,6 +18,8 @@ Examples of the user's input (``~/path/to/x``), listings (``ls``, ``find``) and 
 Ubuntu home has (``~/.bashrc``) are left alone too.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
 from typing import NamedTuple

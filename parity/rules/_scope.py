@@ -1,5 +1,7 @@
 """Helpers shared by the scope-parity rules: home paths, scripts hooks run, plugin MCP configs."""
 
+from __future__ import annotations
+
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath

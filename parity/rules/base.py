@@ -1,17 +1,19 @@
 """What a rule is (data plus a ``check`` generator) and what it is given (the context)."""
 
+from __future__ import annotations
+
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from parity._lazy import lazy_compile
-from parity.config import Config, Environment
-from parity.discover import Home, Repo
 from parity.findings import Fix, Location, Safety, Severity, Violation
-from parity.model import ConfigFile, Inventory, Kind, Scope
 
 if TYPE_CHECKING:
+    from parity.config import Config, Environment
+    from parity.discover import Home, Repo
     from parity.load import Document
+    from parity.model import ConfigFile, Inventory, Kind, Scope
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Fix")
 _CODE = lazy_compile(r"^PAR[0-9]{3}$")
@@ -37,7 +39,7 @@ class Context(NamedTuple):
 
     def documents(
         self, *kinds: Kind, scopes: Iterable[Scope] | None = None
-    ) -> "Iterator[tuple[ConfigFile, Document]]":
+    ) -> Iterator[tuple[ConfigFile, Document]]:
         """Each configuration file of the given kinds with its parsed document."""
         return self.inventory.documents(*kinds, scopes=scopes)
 
@@ -90,7 +92,7 @@ class Autofix(_AutofixFields):
 
     __slots__ = ()
 
-    def __new__(cls, availability: str, safety: Safety, does: str, when: str = "") -> "Autofix":
+    def __new__(cls, availability: str, safety: Safety, does: str, when: str = "") -> Autofix:
         if availability not in (ALWAYS, SOMETIMES):
             raise ValueError(f"fix availability {availability!r} is not always/sometimes")
         if (availability == SOMETIMES) != bool(when):
@@ -144,7 +146,7 @@ class Rule(_RuleFields):
         default: bool = True,
         autofix: Autofix | None = None,
         variants: tuple[tuple[Severity, str], ...] = (),
-    ) -> "Rule":
+    ) -> Rule:
         if not _CODE.match(code):
             raise ValueError(f"rule code {code!r} is not PAR + three digits")
         if not _NAME.match(name):
