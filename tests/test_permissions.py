@@ -13,19 +13,12 @@ from parity import permissions
 from tests.helpers import make_repo, run, write
 
 
-def _escaped(text: str, index: int) -> bool:
-    count = 0
-    while index > 0 and text[index - 1] == "\\":
-        count += 1
-        index -= 1
-    return count % 2 == 1
-
-
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(st.sampled_from("()\\ab*:"), max_size=30), char=st.sampled_from("()*"))
 def test_unescaped_positions_are_every_unescaped_occurrence(text: str, char: str) -> None:
     # The reading character by character it replaces (str.find now finds each occurrence).
-    expected = [i for i, c in enumerate(text) if c == char and not _escaped(text, i)]
+    escaped = permissions._escaped
+    expected = [i for i, c in enumerate(text) if c == char and not escaped(text, i)]
     assert permissions._unescaped_positions(text, char) == expected
 
 
