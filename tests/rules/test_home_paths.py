@@ -188,16 +188,20 @@ def test_prose_without_a_home_mark_is_not_matched_and_finds_the_same(
     assert [_uses(text) for text in texts] == found
 
 
+def _printed_by_fresh_interpreter(probe: str) -> list[str]:
+    """The words ``probe`` prints in a new interpreter (whose patterns nothing compiled yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
 def test_instructions_without_a_home_mark_compile_no_prose_pattern() -> None:
     probe = (
         "from parity.rules import _instructions as m\n"
         "list(m.instruction_paths('# Notes\\n- Read docs/notes.md first.\\n- Run make.\\n'))\n"
         "print(m._PROSE_READ._compiled, m._AT_HOME._compiled, m._NEGATION._compiled)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.split() == ["None", "None", "None"]
+    assert _printed_by_fresh_interpreter(probe) == ["None", "None", "None"]
 
 
 def _containing(pattern: re.Pattern[str]) -> st.SearchStrategy[str]:
@@ -219,7 +223,4 @@ def test_words_without_a_path_mark_compile_no_home_pattern() -> None:
         "[m.personal_path(w) for w in ('npx', '-y', '@a/b@1.0.0', '$CLAUDE_PROJECT_DIR/x.sh')]\n"
         "print(m.PERSONAL_PATH._compiled, m.WINDOWS_HOME._compiled)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.split() == ["None", "None"]
+    assert _printed_by_fresh_interpreter(probe) == ["None", "None"]
