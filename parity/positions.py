@@ -107,22 +107,8 @@ class _Lines:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset (clamped to the text)."""
-        offset = max(0, min(offset, len(self._text)))
-        mark, line, newline = self._mark
-        if mark <= offset < mark + _CHUNK:
-            between = self._text.count("\n", mark, offset)
-            if between:
-                line += between
-                newline = self._text.rfind("\n", mark, offset)
-        else:
-            chunk = offset // _CHUNK
-            start = chunk * _CHUNK
-            line = self._before[chunk] + self._text.count("\n", start, offset) + 1
-            newline = self._text.rfind("\n", start, offset)
-            if newline < 0:
-                newline = self._last[chunk]
-        self._mark = (offset, line, newline)
-        return line, offset - newline
+        found = self.locations("", ((offset, None),))[0]
+        return found.line, found.column
 
     def location(self, display: str, start: int, end: int | None = None, ptr: str = "") -> Location:
         """A Location of the span [start, end) (one character when end is None)."""
@@ -144,7 +130,7 @@ class _Lines:
         mark, line, newline = self._mark
         out: list[Location] = []
         for start, end in spans:
-            # The line and column of the start, as position() finds them.
+            # The line and column of the start (clamped to the text).
             offset = max(0, min(start, size))
             if mark <= offset < mark + _CHUNK:
                 between = text.count("\n", mark, offset)
