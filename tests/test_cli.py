@@ -334,6 +334,35 @@ def test_the_console_script_freezes_what_is_alive_before_exiting() -> None:
     assert after > 0
 
 
+def test_the_console_scripts_check_runs_without_the_cyclic_collector(tmp_path: Path) -> None:
+    # Only `check` of the process's own command line: other commands and in-process callers
+    # keep collecting.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    code = (
+        "import gc, sys\nfrom parity.cli import main\nsys.argv = ['parity', *sys.argv[1:]]\n"
+        "main()\nprint(gc.isenabled())\n"
+    )
+
+    def enabled_after(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+        )
+        return proc.stdout.split()[-1]
+
+    assert enabled_after("check", "--exit-zero", "--no-cache", str(repo)) == "False"
+    assert enabled_after("--help") == "True"
+    in_process = (
+        "import gc, sys\nfrom parity.cli import main\n"
+        "main(['check', '--exit-zero', '--no-cache', sys.argv[1]])\nprint(gc.isenabled())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", in_process, str(repo)], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.split()[-1] == "True"
+
+
 def test_an_in_process_caller_keeps_collecting() -> None:
     code = (
         "import gc\nfrom parity.cli import main\nmain(['--version'])\nmain(['--help'])\n"
