@@ -306,10 +306,11 @@ _PLACEHOLDER_WORDS = (
     "fake",
 )
 # Matched at the start of a value (with "..." anywhere in it, the rest of the shapes).
-_PLACEHOLDER_SHAPES = lazy_compile(
+_PLACEHOLDER_SHAPES_SOURCE = (
     r"(?:\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|@[A-Za-z_]\w*@|\{[^}]*\}|<[^>]*>|\[[^\]]*\])$"
     r"|[xX*#._-]+$"
 )
+_PLACEHOLDER_SHAPES = lazy_compile(_PLACEHOLDER_SHAPES_SOURCE)
 
 
 @functools.cache
@@ -317,13 +318,13 @@ def _placeholder_word() -> re.Pattern[str]:
     # Whether a placeholder word is in a value: a tree of the words (one branch tried per
     # character, not each word), which matches where one of them starts, as their plain
     # alternation does. Built and compiled on first use, not on import.
-    return re.compile(_alternation(_PLACEHOLDER_WORDS))
+    # ("..." is a stand-in too: _is_stand_in tests it before, _keyword_matches with the words.)
+    return re.compile(_alternation((*_PLACEHOLDER_WORDS, "...")))
 
 
 # A value of hex digits (group 1), or a UUID (group 2); never both: a UUID holds "-".
-_HEX_OR_UUID = lazy_compile(
-    r"([0-9a-fA-F]+)$|([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$"
-)
+_UUID_SOURCE = r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+_HEX_OR_UUID = lazy_compile(rf"([0-9a-fA-F]+)$|({_UUID_SOURCE})$")
 _SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop")
 _LONGEST_SEQUENCE = max(map(len, _SEQUENCES))
 
@@ -498,6 +499,26 @@ def _random_bits(n: int) -> float:
     return max(3.0, min(4.0, math.log2(n) - 0.7))
 
 
+# _looks_random of an ASCII value of 16 to 4096 characters, in a few C-level calls: the tests
+# it makes of the value's shape are one pattern. _keyword_matches (thousands of values in a
+# file dense with keys) asks it so; tests/secrets checks it against the plain tests.
+_MIN_RANDOM = 16  # _looks_random's default min_length
+
+
+@functools.cache
+def _random_shape() -> re.Pattern[str]:
+    # Matched at the value's start, up to its end: None when the value is a stand-in by its
+    # shape, a path or a URL, a UUID, hex digits that cannot pass (fewer than 20, or only
+    # digits), or of too few classes of characters; else a match whose group 1 is set for hex
+    # digits (which need 3 bits of entropy a character). Compiled on first use.
+    return re.compile(
+        rf"(?!{_PLACEHOLDER_SHAPES_SOURCE}|/|\./|~|https?:|{_UUID_SOURCE}$)"
+        r"(?:((?=[0-9]*[a-fA-F])[0-9a-fA-F]{20,}$)|(?![0-9a-fA-F]*$)"
+        # Two classes of lower-case, upper-case, digit; letters alone from 24 characters on.
+        r"(?:(?=[^0-9]*[0-9])(?=[^a-zA-Z]*[a-zA-Z])|(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=.{24})))"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Scanning
 
@@ -534,7 +555,7 @@ def scan_text(text: str) -> list[SecretMatch]:
             return []
     found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
     if keyed:
-        found.extend(_keyword_matches(text, _word_positions(low)))
+        found.extend(_keyword_matches(text, _word_positions(low), low))
     return _without_overlaps(found)
 
 
@@ -695,13 +716,19 @@ _new_match: Callable[[tuple[str, int, int, str, str | None]], SecretMatch] = fun
 )
 
 
-def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
+def _keyword_matches(
+    text: str, hits: Iterable[int], low: str | None = None
+) -> Iterator[SecretMatch]:
     """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy.
 
-    ``hits`` are the ascending offsets where a keyword shape starts in the ASCII-lowercased
-    text: the rare places where a credential-like word is followed by a separator and a long
-    value; Python looks only there.
+    ``hits`` are the ascending offsets where a keyword shape starts in ``low``, the
+    ASCII-lowercased text: the rare places where a credential-like word is followed by a
+    separator and a long value; Python looks only there.
     """
+    if low is None:
+        low = _ascii_lower(text)
+    ascii_text = text.isascii()
+    words = shape = None  # patterns of the values' tests, compiled when a value needs them
     done = 0  # hits before this offset belong to a key already looked at
     for pos in hits:
         if pos < done:
@@ -722,9 +749,31 @@ def _keyword_matches(text: str, hits: Iterable[int]) -> Iterator[SecretMatch]:
             continue
         vstart = m.start(3)
         value = value.rstrip(".:")
-        if value.startswith("$") or not _looks_random(value):
+        if value.startswith("$"):
             continue
-        done = vstart + len(value)
+        n = len(value)
+        vend = vstart + n
+        if ascii_text or value.isascii():
+            # _looks_random(value): the value holds no space or quote, so it is what its
+            # placeholder test strips; in ASCII, low[vstart:vend] is value.lower(). Fewer than
+            # four distinct characters (a stand-in) never reach 3 bits of entropy.
+            if n < _MIN_RANDOM or n > 4096 or "://" in value:
+                continue
+            if words is None or shape is None:
+                words, shape = _placeholder_word().search, _random_shape().match
+            if words(low, vstart, vend) or (
+                n <= _LONGEST_SEQUENCE and any(low[vstart:vend] in seq for seq in _SEQUENCES)
+            ):
+                continue
+            verdict = shape(text, vstart, vend)
+            if verdict is None:
+                continue
+            bits = 3.0 if verdict.lastindex else _random_bits(n)
+            if not _entropy_at_least(value, bits, _distinct(value)):
+                continue
+        elif not _looks_random(value):
+            continue
+        done = vend
         name = key.lstrip("-")
         yield _new_match((f"high-entropy value of {name}", vstart, done, MEDIUM, name))
 

@@ -7,7 +7,7 @@ import math
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parity import secrets
@@ -48,6 +48,7 @@ from parity.secrets import (
     scan_text,
     scan_value,
 )
+from tests.helpers import SHARED
 from tests.secrets.canaries import body, canaries, fragments
 
 # Text made of the pieces the scanner reacts to, so that its slow paths are exercised.
@@ -700,3 +701,89 @@ def test_a_body_is_searched_for_stand_in_words_in_the_lowered_text_as_in_its_low
         assert (secrets._BODY_STAND_IN.search(_ascii_lower(text), start, end) is None) == (
             _PLAIN_BODY_STAND_IN.search(piece.lower()) is None
         )
+
+
+# Values whose verdict turns on each test _looks_random makes: placeholder words in either case,
+# stand-in shapes, paths and URLs, hex and UUIDs, keyboard runs, the classes of characters, and
+# lengths around 16, 20 and 24 (with entropy near the bounds: repeated pieces).
+_KEYWORD_VALUE_PIECES = [
+    *_PLACEHOLDER_WORDS,
+    *(word.upper() for word in _PLACEHOLDER_WORDS),
+    "Example",
+    "...",
+    "://",
+    "/",
+    "./",
+    "~",
+    "http:",
+    "https:",
+    "HTTPS:",
+    *"$%@{}<>[]xX*#._-:",
+    "abcdefghijklmnopqrstuvwxyz",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[2:20],
+    "0123456789",
+    "qwertyuiop",
+    "12345678-1234-1234-1234-123456789abc",
+    "DEADBEEF-1234-1234-1234-123456789ABC",
+    "deadbeef",
+    "0123",
+    body("k", 16),
+    body("k", 8),
+    body("h", 12, "0123456789abcdef"),
+    body("d", 10, "0123456789"),
+    body("l", 12, "abcdefghijklmnopqrstuvwxyz"),
+    body("u", 12, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+    "\u212a",  # the Kelvin sign: "k" to str.lower
+    "\u0130",
+    "é",
+]
+keyword_values = st.lists(
+    st.one_of(
+        st.sampled_from(_KEYWORD_VALUE_PIECES),
+        st.text(alphabet="abcxyzABCXYZ0189._-/:~+=$", max_size=8),
+    ),
+    min_size=1,
+    max_size=6,
+).map("".join)
+
+
+# Values near the length and entropy limits: hex digits around 20, letters around 24.
+near_limits = st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=14, max_size=26),
+    st.text(alphabet="0123456789", min_size=18, max_size=22),
+    st.text(alphabet="abcdefghijKLMNOPQRST", min_size=14, max_size=30),
+    st.text(alphabet="aaabbcdeFF0", min_size=14, max_size=40),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(keyword_values, near_limits), min_size=1, max_size=6), st.booleans())
+@example([p + body("k", 20) for p in ("/", "./", "~", "http:", "https:", "HTTP:", "a://")], True)
+@example(
+    ["abcdefghijklmNOPQRSTUVWXYZ", "bcdefghijkLMNOPQRSTUVWXY", "cdeFGHIJKLMNOPQRSTUVWXYZ"], True
+)
+@example(["fa\u212ae" + body("k", 20)], True)  # "fake" to str.lower, not to the ASCII lowering
+@example(["\u00e9" + body("l", 19, "abcdefghijklmnopqrstuvwxyz") + "ABCD"], True)
+def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], ascii: bool) -> None:
+    # _keyword_matches tests an ASCII value by two patterns and the entropy, any other one by
+    # _looks_random: both must say what the plain tests say, in an ASCII text and in another.
+    lines = [f"API_KEY_{i}={value}" for i, value in enumerate(values)]
+    text = "\n".join(lines if ascii else ["é", *lines])
+    low = _ascii_lower(text)
+    starts = _word_positions(low)
+    assert list(_keyword_matches(text, starts, low)) == _plain_keyword_matches(text, starts)
+
+
+@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs the shared corpus")
+def test_the_keyword_values_of_every_corpus_file_are_judged_as_by_the_plain_tests() -> None:
+    judged = 0
+    for path in sorted((SHARED / "corpus").rglob("*")):
+        if path.is_file():
+            text = path.read_text("utf-8", "replace")
+            low = _ascii_lower(text)
+            starts = _word_positions(low)
+            assert list(_keyword_matches(text, starts, low)) == _plain_keyword_matches(
+                text, starts
+            ), path
+            judged += len(starts)
+    assert judged > 40
