@@ -544,43 +544,90 @@ _LONG = 65536
 
 def scan_text(text: str) -> list[SecretMatch]:
     """Every secret in ``text`` (scripts, Markdown, any file), with offsets into ``text``."""
-    low = _ascii_lower(text)
-    provider = keyed = True
     if len(text) < _SHORT:
         # A short text (a message, a value: the engine masks every finding's) is first searched
         # once for anything each pass could start from, and most have nothing.
-        provider = _has_needle(text)
+        if next(_short_searches) >= _ANCHORS_PAY and _any_hit().search(text) is None:
+            return []
+        low = _ascii_lower(text)
+        provider = _any_needle().search(text) is not None
         keyed = _ANY_KEY_SHAPE.search(low) is not None
         if not (provider or keyed):
             return []
+    else:
+        low = _ascii_lower(text)
+        provider = keyed = True
     found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
     if keyed:
-        found.extend(_keyword_matches(text, _word_positions(low), low))
+        found.extend(_keyword_matches(text, _word_positions(low)))
     return _without_overlaps(found)
 
 
-# The tree of needles compiles in a third of a millisecond, but common letters start it ("e" of
-# "eyJ", "s" of "sk_test_"): the engine tries a branch at most places of a sentence. The passes'
-# anchors are rare characters and are tried at few places, but take 0.9 ms more to compile. A
-# check that masks many messages (a file dense with keys: thousands) turns to the anchors once
-# it has searched this many short texts; a typical check searches a few dozen.
+# The tree of needles and _ANY_KEY_SHAPE compile in a third of a millisecond, but common letters
+# start them ("e" of "eyJ", "s" of "sk_test_", "t" of "token"): the engine tries a branch at most
+# places of a sentence, and the key shape needs the text lower-cased first (28 k + 14 k + 8 k
+# instructions for a 200-character message). The one search of _any_hit() starts from rare
+# characters and reads the text as it is (about 25 k), but takes about 6 ms to compile. A check
+# that masks many messages (a file dense with keys: thousands) turns to it once it has searched
+# this many short texts; a typical check searches a few dozen. (Past it, a text that the one
+# search finds something in is searched the first way too: which passes to run.)
 _ANCHORS_PAY = 512
 _short_searches = itertools.count()
 
 
-def _has_needle(text: str) -> bool:
-    """Whether a provider needle is in ``text``: one search, of the tree or of the anchors."""
-    if next(_short_searches) < _ANCHORS_PAY:
-        return _any_needle().search(text) is not None
-    return _any_anchor().search(text) is not None
+def _either_case(word: str) -> str:
+    """A pattern for ``word`` (ASCII) in which each letter stands for both its cases."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+# _KEY_SHAPE for text that is not lower-cased: where _KEY_SHAPE matches in _ascii_lower(text),
+# this matches in text (each of its letters stands for both cases; no other character of a
+# text changes class when lowered: tests/secrets checks every code point).
+_KEY_SHAPE_EITHER_CASE = (
+    rf"[A-Za-z0-9_.-]*{_P}[\"']?{_P}(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?{_P}"
+    rf"({_A}(?:{'|'.join(map(_either_case, ('bearer', 'basic', 'token')))})[ \t]+)?"
+    rf"[^\s\"'`,;<>(){{}}\[\]|&\\]{{8,}}"
+)
+
+# The provider needles' anchors in _any_hit(): as _PROVIDER_ANCHORS, but an "I" (of "API", common
+# in messages) gives way to a rarer letter of each needle that holds one.
+_HIT_ANCHORS = "JxzV_-/CKSB"
 
 
 @functools.cache
-def _any_anchor() -> re.Pattern[str]:
-    # Every provider pass in one pattern: it matches where some pass would (an anchor with its
-    # needle around it), so it finds a needle exactly when the tree of needles does.
-    sources = _pass_sources(_PROVIDER_NEEDLES, _PROVIDER_ANCHORS)
-    return re.compile("|".join(source for source, _ in sources))
+def _any_hit() -> re.Pattern[str]:
+    """One search for everything a short text is searched for: it matches where the tree of
+    needles finds a provider needle, or _ANY_KEY_SHAPE a keyword shape in the lower-cased text.
+
+    One branch per anchor, a character rare in prose: the provider passes' (the anchor and
+    the needle around it, as _pass_sources builds them) and the credential-like words' (each
+    word through the first of _WORD_ANCHORS it holds, in either case, then its shape). The
+    engine looks for the anchors as a set of first characters and tries a branch only there.
+    """
+    branches: dict[str, list[str]] = {}
+    by_anchor: dict[str, list[tuple[str, str, int]]] = {}
+    for needle in _PROVIDER_NEEDLES:
+        by_anchor.setdefault(next(c for c in _HIT_ANCHORS if c in needle[0]), []).append(needle)
+    for anchor, needles in by_anchor.items():
+        ((source, _),) = _pass_sources(needles, anchor)
+        branches.setdefault(anchor, []).append(source[len(re.escape(anchor)) :])
+    words: dict[str, list[str]] = {}
+    for word in _KEYWORDS:
+        anchor = next(c for c in _WORD_ANCHORS if c in word)
+        at = word.index(anchor)
+        # The rest of the word, then (when the anchor is not its first letter) the whole word
+        # before here: the word, found through its anchor.
+        rest = _either_case(word[at + 1 :]) + (f"(?<={_either_case(word)})" if at else "")
+        for case in (anchor, anchor.upper()):
+            words.setdefault(case, []).append(rest)
+    for case, rests in words.items():
+        branches.setdefault(case, []).append(f"(?:{'|'.join(rests)}){_KEY_SHAPE_EITHER_CASE}")
+    return re.compile(
+        "|".join(
+            re.escape(anchor) + (tails[0] if len(tails) == 1 else f"(?:{'|'.join(tails)})")
+            for anchor, tails in branches.items()
+        )
+    )
 
 
 def _provider_positions(text: str) -> Mapping[str, Iterable[int]]:

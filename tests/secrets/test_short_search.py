@@ -1,0 +1,170 @@
+"""The one search of a short text once a check has masked many (secrets._any_hit).
+
+The engine masks every finding's message and fix: a check of a file dense with keys masks
+thousands of short texts, and past the first _ANCHORS_PAY of them each is searched once, as it
+is, for the anchors of the provider needles and of the keyword shapes in either case. That
+search must find something exactly where the tree of needles or the keyword shape in the
+ASCII-lowered text does, or a message holding a key would go out unmasked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parity import secrets
+from parity.secrets import (
+    _ANCHORS_PAY,
+    _ANY_KEY_SHAPE,
+    _KEY_SHAPE,
+    _KEY_SHAPE_EITHER_CASE,
+    _KEYWORDS,
+    _PROVIDER_NEEDLES,
+    _any_hit,
+    _any_needle,
+    _ascii_lower,
+    redact,
+    scan_text,
+)
+from tests.secrets.canaries import body, canaries
+
+
+def _two_searches(text: str) -> bool:
+    # What a short text was searched for before: a needle, or a keyword shape lower-cased.
+    return (
+        _any_needle().search(text) is not None
+        or _ANY_KEY_SHAPE.search(_ascii_lower(text)) is not None
+    )
+
+
+def _one_search(text: str) -> bool:
+    return _any_hit().search(text) is not None
+
+
+def _cases(word: str) -> list[str]:
+    return [word, word.upper(), word.title(), word.swapcase().title(), word[:-1] + word[-1].upper()]
+
+
+# Every keyword and scheme in several cases, what a shape is made of, characters that lower to
+# something else or fold under (?i) (Kelvin sign, long s, dotted I), spaces that are not ASCII,
+# and the provider needles cut and whole.
+_PIECES = [
+    *(case for word in (*_KEYWORDS, "bearer", "basic") for case in _cases(word)),
+    *(needle for needle, _, _ in _PROVIDER_NEEDLES),
+    *(needle[1:] for needle, _, _ in _PROVIDER_NEEDLES),
+    *(needle.lower() for needle, _, _ in _PROVIDER_NEEDLES),
+    "_1",
+    ".",
+    "-",
+    '"',
+    "'",
+    "`",
+    " ",
+    "\t",
+    "\n",
+    ":",
+    "=",
+    ":-",
+    ":=",
+    "=>",
+    "abcdefgh",
+    "ABCDEFGH",
+    "abc",
+    "Ab1",
+    "(",
+    ")",
+    ";",
+    ",",
+    "{",
+    "\\",
+    "$",
+    "…",
+    "\u2003",
+    "\xa0",
+    "\x1c",
+    "\u212a",
+    "\u017f",
+    "\u0130",
+    "\u0141",
+]
+texts = st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=30).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts)
+def test_the_one_search_finds_something_where_the_two_searches_did(text: str) -> None:
+    assert _one_search(text) == _two_searches(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_the_shape_in_either_case_matches_where_the_lowered_shape_does(text: str) -> None:
+    # At every place, the same match (same end) in the text as in its lower-cased copy.
+    either = re.compile(_KEY_SHAPE_EITHER_CASE)
+    lowered = re.compile(_KEY_SHAPE)
+    low = _ascii_lower(text)
+    for at in range(len(text) + 1):
+        a, b = either.match(text, at), lowered.match(low, at)
+        assert (a and a.end()) == (b and b.end())
+
+
+@pytest.mark.parametrize("word", _KEYWORDS)
+def test_each_keyword_in_any_case_is_found_with_a_value(word: str) -> None:
+    for case in _cases(word):
+        for text in (
+            f"{case}=abcdefgh12",
+            f"x {case}_ID: 'Abcdefgh12'",
+            f"--{case} Bearer Q1w2e3r4t5",
+        ):
+            assert _one_search(text)
+            assert _two_searches(text)
+        for text in (f"{case} (abcdefgh12)", f"{case}=abc", f"{case}; abcdefgh12"):
+            assert not _one_search(text)
+            assert not _two_searches(text)
+
+
+def _dense_messages(tmp_path: Path) -> list[str]:
+    # The messages and fixes PAR402 makes for a file dense with keys, as the engine masks them.
+    from parity.load import load_text
+    from parity.rules._secrets import text_violations
+
+    lines = []
+    for n, secret in enumerate([*canaries().values()] * 3):
+        lines.append(f"- token {n} for the deploy: {secret}")
+        lines.append(f"- export API_KEY_{n}={body(str(n), 32)}")
+        lines.append(f"- my-{n}.Password: {body(str(n), 20)}")
+    path = tmp_path / "CLAUDE.md"
+    path.write_text("\n".join(lines) + "\n")
+    found = list(text_violations(load_text(path, "CLAUDE.md")))
+    assert len(found) > 100
+    return [text for v in found for text in (v.message, v.fix) if text]
+
+
+def test_the_messages_of_a_dense_file_are_searched_as_before(tmp_path: Path) -> None:
+    texts = _dense_messages(tmp_path)
+    assert [_one_search(text) for text in texts] == [_two_searches(text) for text in texts]
+    # Some of them hold a needle (the masked value keeps a format's prefix): searched again and
+    # masked as before.
+    assert any(map(_one_search, texts))
+
+
+def test_past_the_first_texts_a_short_text_is_scanned_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [
+        *_dense_messages(tmp_path),
+        *(f"note: {secret} and API_KEY={body('k', 24)}" for secret in canaries().values()),
+        "Authorization: Bearer " + body("b", 40),
+        "TOKEN=" + body("t", 20),
+        "nothing to see here",
+    ]
+    before = [(scan_text(text), redact(text)) for text in texts]
+    monkeypatch.setattr(secrets, "_short_searches", itertools.count(_ANCHORS_PAY))
+    after = [(scan_text(text), redact(text)) for text in texts]
+    assert after == before
+    assert sum(1 for found, _ in after if found) > len(canaries())
