@@ -318,8 +318,7 @@ def _placeholder_word() -> re.Pattern[str]:
     # Whether a placeholder word is in a value: a tree of the words (one branch tried per
     # character, not each word), which matches where one of them starts, as their plain
     # alternation does. Built and compiled on first use, not on import.
-    # ("..." is a stand-in too: _is_stand_in tests it before, _keyword_matches with the words.)
-    return re.compile(_alternation((*_PLACEHOLDER_WORDS, "...")))
+    return re.compile(_alternation(_PLACEHOLDER_WORDS))
 
 
 # A value of hex digits (group 1), or a UUID (group 2); never both: a UUID holds "-".
@@ -499,24 +498,57 @@ def _random_bits(n: int) -> float:
     return max(3.0, min(4.0, math.log2(n) - 0.7))
 
 
-# _looks_random of an ASCII value of 16 to 4096 characters, in a few C-level calls: the tests
-# it makes of the value's shape are one pattern. _keyword_matches (thousands of values in a
-# file dense with keys) asks it so; tests/secrets checks it against the plain tests.
+# _looks_random of an ASCII value of 16 to 4096 characters, in two C-level calls and the
+# entropy: _keyword_matches (thousands of values in a file dense with keys) asks it so, and
+# tests/secrets checks it against the plain tests. Where either call turns a value away, the
+# caller asks _looks_random: they may turn away values it would not, never keep one it would not.
 _MIN_RANDOM = 16  # _looks_random's default min_length
 
 
 @functools.cache
 def _random_shape() -> re.Pattern[str]:
-    # Matched at the value's start, up to its end: None when the value is a stand-in by its
-    # shape, a path or a URL, a UUID, hex digits that cannot pass (fewer than 20, or only
-    # digits), or of too few classes of characters; else a match whose group 1 is set for hex
-    # digits (which need 3 bits of entropy a character). Compiled on first use.
+    # Matched in the ASCII-lowered text at a value's start, up to its end: None when the value
+    # is a stand-in by its shape, a path or a URL ("HTTP:" too), a UUID, hex digits that cannot
+    # pass (fewer than 20, or only digits), or has too few classes of characters; else a match
+    # whose group 1 is set for hex digits (which need 3 bits of entropy a character) and group
+    # 2 for letters alone (which must hold both cases). Compiled on first use.
     return re.compile(
         rf"(?!{_PLACEHOLDER_SHAPES_SOURCE}|/|\./|~|https?:|{_UUID_SOURCE}$)"
-        r"(?:((?=[0-9]*[a-fA-F])[0-9a-fA-F]{20,}$)|(?![0-9a-fA-F]*$)"
-        # Two classes of lower-case, upper-case, digit; letters alone from 24 characters on.
-        r"(?:(?=[^0-9]*[0-9])(?=[^a-zA-Z]*[a-zA-Z])|(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=.{24})))"
+        r"(?:((?=[0-9]*[a-f])(?=[0-9a-f]{20,}$))|(?![0-9a-f]*$)"
+        # A digit and a letter; letters alone from 24 characters on:
+        r"(?:(?=[^0-9]*[0-9])(?=[^a-z]*[a-z])|(?=[^0-9]*$)(?=[^a-z]*[a-z])(?=.{24})()))"
     )
+
+
+# Each word a random value never holds (a placeholder word, "..." of a stand-in, "://" of a
+# URL) is searched for through the first of these characters that it holds, as the passes find
+# their keywords: few characters of a random value start a branch. (A lookbehind may see before
+# the value: a word that starts there turns the value away, and _looks_random judges it.)
+_ODD_WORDS = (*_PLACEHOLDER_WORDS, "...", "://")
+_ODD_ANCHORS = "xuoe*.<{%…:"
+
+
+@functools.cache
+def _odd_word() -> re.Pattern[str]:
+    sources = _pass_sources(((word, word, 0) for word in _ODD_WORDS), _ODD_ANCHORS)
+    return re.compile("|".join(source for source, _ in sources))
+
+
+# What _entropy_at_least(value, bits, distinct) says for a value of n characters (key: n,
+# distinct, whether hex digits): what its bounds decide, or None where the characters must be
+# counted. Values come in few lengths; the table is emptied when it grows past this size.
+_ENTROPY_VERDICTS: dict[tuple[int, int, bool], bool | None] = {}
+_ENTROPY_VERDICTS_SIZE = 4096
+
+
+def _entropy_verdict(n: int, distinct: int, hex_digits: bool) -> bool | None:
+    bits = 3.0 if hex_digits else _random_bits(n)
+    least, most = _entropy_bounds(n, distinct)
+    verdict = False if most < bits - 1e-9 else True if least >= bits + 1e-9 else None
+    if len(_ENTROPY_VERDICTS) >= _ENTROPY_VERDICTS_SIZE:
+        _ENTROPY_VERDICTS.clear()
+    _ENTROPY_VERDICTS[n, distinct, hex_digits] = verdict
+    return verdict
 
 
 # --------------------------------------------------------------------------------------------
@@ -775,14 +807,14 @@ def _keyword_matches(
     if low is None:
         low = _ascii_lower(text)
     ascii_text = text.isascii()
-    words = shape = None  # patterns of the values' tests, compiled when a value needs them
+    shape = odd = None  # the patterns of the values' tests, compiled when a value needs them
     done = 0  # hits before this offset belong to a key already looked at
     for pos in hits:
         if pos < done:
             continue
         # Back to where the key's name starts: the run of name characters before the keyword,
         # at most 64 of them (str.rstrip walks it in C).
-        floor = max(0, pos - 64)
+        floor = pos - 64 if pos > 64 else 0
         kstart = floor + len(text[floor:pos].rstrip(_IDENT_CHARS))
         m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
         if m is None:
@@ -802,22 +834,33 @@ def _keyword_matches(
         vend = vstart + n
         if ascii_text or value.isascii():
             # _looks_random(value): the value holds no space or quote, so it is what its
-            # placeholder test strips; in ASCII, low[vstart:vend] is value.lower(). Fewer than
-            # four distinct characters (a stand-in) never reach 3 bits of entropy.
-            if n < _MIN_RANDOM or n > 4096 or "://" in value:
+            # placeholder test strips; in ASCII, low[vstart:vend] is value.lower().
+            if n < _MIN_RANDOM or n > 4096:
                 continue
-            if words is None or shape is None:
-                words, shape = _placeholder_word().search, _random_shape().match
-            if words(low, vstart, vend) or (
-                n <= _LONGEST_SEQUENCE and any(low[vstart:vend] in seq for seq in _SEQUENCES)
+            if shape is None or odd is None:
+                shape, odd = _random_shape().match, _odd_word().search
+            verdict = shape(low, vstart, vend)
+            if (
+                verdict is None
+                or odd(low, vstart, vend) is not None
+                or (verdict.lastindex == 2 and (value.upper() == value or value.lower() == value))
+                or (n <= _LONGEST_SEQUENCE and any(low[vstart:vend] in seq for seq in _SEQUENCES))
             ):
-                continue
-            verdict = shape(text, vstart, vend)
-            if verdict is None:
-                continue
-            bits = 3.0 if verdict.lastindex else _random_bits(n)
-            if not _entropy_at_least(value, bits, _distinct(value)):
-                continue
+                if not _looks_random(value):
+                    continue
+            else:
+                # _entropy_at_least(value, bits, _distinct(value)); fewer than four distinct
+                # characters (a stand-in) never reach 3 bits of entropy.
+                hex_digits = verdict.lastindex == 1
+                distinct = 128 - len(_ASCII_BYTES.translate(None, value.encode()))
+                try:
+                    random = _ENTROPY_VERDICTS[n, distinct, hex_digits]
+                except KeyError:
+                    random = _entropy_verdict(n, distinct, hex_digits)
+                if random is None:
+                    random = _entropy(value) >= (3.0 if hex_digits else _random_bits(n))
+                if not random:
+                    continue
         elif not _looks_random(value):
             continue
         done = vend

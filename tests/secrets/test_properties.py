@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import string
 
 import pytest
 from hypothesis import example, given, settings
@@ -766,6 +767,11 @@ near_limits = st.one_of(
 @example(
     ["abcdefghijklmNOPQRSTUVWXYZ", "bcdefghijkLMNOPQRSTUVWXY", "cdeFGHIJKLMNOPQRSTUVWXYZ"], True
 )
+@example([body("m", n, string.ascii_letters) for n in (20, 23, 24, 25)], True)
+@example([body("q", 30, string.ascii_lowercase), body("q", 30, string.ascii_uppercase)], True)
+# On the entropy bounds: the least a value of 22 characters and 17 distinct ones can have
+# (3.754 bits, 3.759 needed), and 16 characters twice each (4 bits, 4 needed).
+@example(["aaaaaa0123456789BCDEFG", "0123456789GHIJKL" * 2], True)
 @example(["fa\u212ae" + body("k", 20)], True)  # "fake" to str.lower, not to the ASCII lowering
 @example(["\u00e9" + body("l", 19, "abcdefghijklmnopqrstuvwxyz") + "ABCD"], True)
 def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], ascii: bool) -> None:
