@@ -591,7 +591,7 @@ def scan_text(text: str) -> list[SecretMatch]:
         provider = keyed = True
     found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
     if keyed:
-        found.extend(_keyword_matches(text, _word_positions(low)))
+        found.extend(_keyword_matches(text, _word_positions(low), low))
     return _without_overlaps(found)
 
 
