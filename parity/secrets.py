@@ -12,7 +12,7 @@ import string
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from parity._lazy import lazy_compile
 
@@ -579,7 +579,7 @@ def scan_text(text: str) -> list[SecretMatch]:
     if len(text) < _SHORT:
         # A short text (a message, a value: the engine masks every finding's) is first searched
         # once for anything each pass could start from, and most have nothing.
-        if next(_short_searches) >= _ANCHORS_PAY and _any_hit().search(text) is None:
+        if next(_short_searches) >= _ANCHORS_PAY and _clear(text):
             return []
         low = _ascii_lower(text)
         provider = _any_needle().search(text) is not None
@@ -605,6 +605,51 @@ def scan_text(text: str) -> list[SecretMatch]:
 # search finds something in is searched the first way too: which passes to run.)
 _ANCHORS_PAY = 512
 _short_searches = itertools.count()
+
+
+# Past _ANCHORS_PAY, what _any_hit() found nothing in is remembered (texts up to this long, at
+# most this many of each kind), two ways:
+_REMEMBERED_TEXT = 1024
+_REMEMBERED = 4096
+# - An ASCII text by its bytes with every digit that no provider needle holds made one digit
+#   (_SAME_DIGITS): no class of _any_hit() tells such digits apart, so texts that differ only in
+#   them (numbered names, counts, lengths, line numbers) get one answer.
+_clear_texts: set[bytes] = set()
+# - A text holding a mask ("…(32 chars)", not ASCII) by what follows its last ")": a rule's own
+#   words after the masked value, the same in each of its findings. No match of _any_hit() and
+#   none of its look-arounds holds a ")" (tests/secrets checks it), so a text holds one exactly
+#   when the part before the ")" or the part from it on does.
+_clear_tails: set[str] = set()
+
+
+def _clear(text: str) -> bool:
+    """Whether _any_hit() finds nothing in ``text`` (shorter than _SHORT)."""
+    if text.isascii():
+        key = text.encode().translate(_SAME_DIGITS)
+        if key in _clear_texts:
+            return True
+        if _any_hit().search(text) is not None:
+            return False
+        _remember(_clear_texts, key, len(text))
+        return True
+    cut = text.rfind(")")
+    if cut < 0:
+        return _any_hit().search(text) is None
+    tail = text[cut:]
+    if tail in _clear_tails:
+        # (The part before, as if the text ended there.)
+        return _any_hit().search(text, 0, cut) is None
+    if _any_hit().search(text) is not None:
+        return False
+    _remember(_clear_tails, tail, len(tail))
+    return True
+
+
+def _remember(known: set[Any], key: Any, size: int) -> None:
+    if size <= _REMEMBERED_TEXT:
+        if len(known) >= _REMEMBERED:
+            known.clear()
+        known.add(key)
 
 
 def _either_case(word: str) -> str:
@@ -886,6 +931,11 @@ _PROVIDER_NEEDLES: tuple[tuple[str, str, int], ...] = (
     *((f"gl{t}-", "gl", 0) for t in ("pat", "dt", "rt")),
     *((f"A{c}IA", "IA", 2) for c in "KSB"),
 )
+
+# Every digit no needle holds, as one of them (see _clear_texts).
+_NEEDLE_DIGITS = {c for needle, _, _ in _PROVIDER_NEEDLES for c in needle if c.isdigit()}
+_FREE_DIGITS = "".join(d for d in string.digits if d not in _NEEDLE_DIGITS).encode()
+_SAME_DIGITS = bytes.maketrans(_FREE_DIGITS, _FREE_DIGITS[:1] * len(_FREE_DIGITS))
 
 
 @functools.cache

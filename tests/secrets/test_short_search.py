@@ -25,6 +25,7 @@ from parity.secrets import (
     _KEY_SHAPE_EITHER_CASE,
     _KEYWORDS,
     _PROVIDER_NEEDLES,
+    _SAME_DIGITS,
     _any_hit,
     _any_needle,
     _ascii_lower,
@@ -168,3 +169,91 @@ def test_past_the_first_texts_a_short_text_is_scanned_as_before(
     after = [(scan_text(text), redact(text)) for text in texts]
     assert after == before
     assert sum(1 for found, _ in after if found) > len(canaries())
+
+
+# ASCII texts with digits: numbered names, lengths, and the one needle that holds a digit.
+_DIGIT_PIECES = [
+    "T3BlbkFJ",
+    "T0BlbkFJ",
+    "T7BlbkFJ",
+    "API_KEY_12",
+    "=",
+    ": ",
+    " ",
+    "(32 chars)",
+    "abc",
+    "0123456789",
+    "3",
+    "9",
+    "AKIA",
+    "ghp_",
+    "sk-ant-api03-",
+]
+ascii_texts = st.lists(
+    st.one_of(
+        st.sampled_from(_DIGIT_PIECES), st.text(st.characters(max_codepoint=127), max_size=4)
+    ),
+    max_size=20,
+).map("".join)
+
+
+def test_only_digits_that_no_needle_holds_are_made_alike() -> None:
+    needle_digits = {c for needle, _, _ in _PROVIDER_NEEDLES for c in needle if c.isdigit()}
+    assert needle_digits  # (else this test would check nothing)
+    for digit in "0123456789":
+        same = bytes([_SAME_DIGITS[ord(digit)]]).decode()
+        assert (same == digit) if digit in needle_digits else same not in needle_digits
+    assert bytes(range(256)).translate(_SAME_DIGITS).decode("latin-1").translate(
+        str.maketrans("", "", "0123456789")
+    ) == bytes(range(256)).decode("latin-1").translate(str.maketrans("", "", "0123456789"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(ascii_texts)
+def test_texts_that_differ_only_in_such_digits_get_one_answer(text: str) -> None:
+    alike = text.encode().translate(_SAME_DIGITS).decode()
+    assert _one_search(text) == _one_search(alike)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts, texts)
+def test_a_text_holds_a_hit_when_the_part_before_its_last_paren_or_the_rest_does(
+    before: str, after: str
+) -> None:
+    text = f"{before})" + after.replace(")", "")
+    cut = text.rfind(")")
+    assert _one_search(text) == (
+        _any_hit().search(text, 0, cut) is not None or _one_search(text[cut:])
+    )
+
+
+def test_what_is_remembered_masks_as_searching_each_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Clear texts first (remembered), then texts like them that hold a secret: each masked as
+    # searching it on its own masks it.
+    monkeypatch.setattr(secrets, "_ANCHORS_PAY", 10**9)  # each text searched on its own
+    openai = canaries()["OpenAI API key"]
+    github = canaries()["GitHub token"]
+    value = body("v", 32)
+    clear = [text for text in _dense_messages(tmp_path) if not _two_searches(text)]
+    clear += [f"set API_KEY_{n} to {openai.replace('T3BlbkFJ', f'T{n}BlbkFJ')}" for n in (0, 7)]
+    clear += [f"API key (x…(3 chars)) note {value}"]
+    assert all(not _two_searches(text) for text in clear)
+    secret = [
+        *(f"set API_KEY_{n} to {openai}" for n in (0, 7)),  # differs from a clear one in a 3
+        f"API key (x…(3 chars)) token: {value}",  # ends as a clear one after its last space
+        *(text.replace("API_KEY_1", f"API_KEY_1={value}") for text in clear),
+        *(text.replace("(", f"({github} ", 1) for text in clear),
+        *(text.replace(" value", f" value token: {value}", 1) for text in clear),
+    ]
+    secret = [text for text in secret if redact(text) != text]
+    assert len(secret) > len(clear)
+    texts = [*clear, *(text.replace("1", "7") for text in clear), *secret, *clear]
+    alone = [redact(text) for text in texts]
+    monkeypatch.setattr(secrets, "_ANCHORS_PAY", 0)
+    monkeypatch.setattr(secrets, "_clear_texts", set())
+    monkeypatch.setattr(secrets, "_clear_tails", set())
+    assert [redact(text) for text in texts] == alone
+    assert secrets._clear_texts
+    assert secrets._clear_tails
