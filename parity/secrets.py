@@ -649,10 +649,11 @@ _REMEMBERED = 4096
 #   (_SAME_DIGITS): no class of _any_hit() tells such digits apart, so texts that differ only in
 #   them (numbered names, counts, lengths, line numbers) get one answer.
 _clear_texts: set[bytes] = set()
-# - A text holding a mask ("…(32 chars)", not ASCII) by what follows its last ")": a rule's own
-#   words after the masked value, the same in each of its findings. No match of _any_hit() and
-#   none of its look-arounds holds a ")" (tests/secrets checks it), so a text holds one exactly
-#   when the part before the ")" or the part from it on does.
+# - A text holding a mask ("…(32 chars)", not ASCII) by what follows its last ")", and by what
+#   comes before its first "(" when that is ASCII (as above): the rule's own words around the
+#   masked value, the same in each of its findings but for a name or a number. No match of
+#   _any_hit() and none of its look-arounds holds a "(" or a ")" (tests/secrets checks it), so a
+#   text holds one exactly when one of the three parts does; only the middle one is searched.
 _clear_tails: set[str] = set()
 
 
@@ -666,16 +667,29 @@ def _clear(text: str) -> bool:
             return False
         _remember(_clear_texts, key, len(text))
         return True
+    search = _any_hit().search
     cut = text.rfind(")")
     if cut < 0:
-        return _any_hit().search(text) is None
+        return search(text) is None
     tail = text[cut:]
-    if tail in _clear_tails:
-        # (The part before, as if the text ended there.)
-        return _any_hit().search(text, 0, cut) is None
-    if _any_hit().search(text) is not None:
+    if tail not in _clear_tails:
+        if search(text) is not None:
+            return False
+        _remember(_clear_tails, tail, len(tail))
+        return True
+    # (Searches of a part, as if the text were only that part.)
+    start = text.find("(", 0, cut)
+    if start <= 0:
+        return search(text, 0, cut) is None
+    head = text[:start]
+    if not head.isascii():
+        return search(text, 0, cut) is None
+    key = head.encode().translate(_SAME_DIGITS)
+    if key in _clear_texts:
+        return search(text, start, cut) is None
+    if search(text, 0, cut) is not None:
         return False
-    _remember(_clear_tails, tail, len(tail))
+    _remember(_clear_texts, key, start)
     return True
 
 

@@ -227,6 +227,21 @@ def test_a_text_holds_a_hit_when_the_part_before_its_last_paren_or_the_rest_does
     )
 
 
+@settings(max_examples=1000, deadline=None)
+@given(texts, texts, texts)
+def test_a_text_holds_a_hit_when_a_part_around_its_parens_does(
+    head: str, middle: str, tail: str
+) -> None:
+    # Cut at the first "(" and at the last ")": before, between (searched in place), from.
+    text = head.replace("(", "") + "(" + middle + ")" + tail.replace(")", "")
+    start, cut = text.find("("), text.rfind(")")
+    assert _one_search(text) == (
+        _one_search(text[:start])
+        or _any_hit().search(text, start, cut) is not None
+        or _one_search(text[cut:])
+    )
+
+
 def test_what_is_remembered_masks_as_searching_each_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,11 +253,12 @@ def test_what_is_remembered_masks_as_searching_each_text(
     value = body("v", 32)
     clear = [text for text in _dense_messages(tmp_path) if not _two_searches(text)]
     clear += [f"set API_KEY_{n} to {openai.replace('T3BlbkFJ', f'T{n}BlbkFJ')}" for n in (0, 7)]
-    clear += [f"API key (x…(3 chars)) note {value}"]
+    clear += [f"API key (x…(3 chars)) note {value}", "token: (x…(3 chars)) tail"]
     assert all(not _two_searches(text) for text in clear)
     secret = [
         *(f"set API_KEY_{n} to {openai}" for n in (0, 7)),  # differs from a clear one in a 3
         f"API key (x…(3 chars)) token: {value}",  # ends as a clear one after its last space
+        f"token: {value} (x…(3 chars)) tail",  # starts as a clear one before its first space
         *(text.replace("API_KEY_1", f"API_KEY_1={value}") for text in clear),
         *(text.replace("(", f"({github} ", 1) for text in clear),
         *(text.replace(" value", f" value token: {value}", 1) for text in clear),
