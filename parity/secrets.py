@@ -551,40 +551,6 @@ def _entropy_verdict(n: int, distinct: int, hex_digits: bool) -> bool | None:
     return verdict
 
 
-def _counted_entropy_at_least(value: str, n: int, distinct: int, bits: float) -> bool:
-    """``_entropy(value) >= bits`` of an ASCII value of ``n`` characters, ``distinct`` of
-    them different, where the bounds of _entropy_bounds leave it open: most random values
-    clear the least entropy their halves allow (see _most_often) and need no counting."""
-    if _least_entropy(n, distinct, _most_often(value, n, distinct)) >= bits + 1e-9:
-        return True
-    return _entropy(value) >= bits
-
-
-def _most_often(value: str, n: int, distinct: int) -> int:
-    """At most how often a character occurs in an ASCII value of ``n`` characters, ``distinct``
-    of them different: in each half, as often as the half's other characters leave room for
-    (its length less its distinct characters, plus one)."""
-    half = n // 2
-    most = (half + len(_ASCII_BYTES.translate(None, value[:half].encode())) - 127) + (
-        n - half + len(_ASCII_BYTES.translate(None, value[half:].encode())) - 127
-    )
-    return min(most, n - distinct + 1)
-
-
-@functools.lru_cache(maxsize=1024)
-def _least_entropy(n: int, distinct: int, most: int) -> float:
-    # The entropy of n characters, distinct of them different, none more than `most` times,
-    # is least when as many as can occur `most` times, one takes the rest and the others occur
-    # once (that count vector majorizes every other one). (The 1e-9 margin of the caller
-    # covers the order of the summing.)
-    terms = _terms(n)
-    if most <= 1:
-        return -(distinct * terms[1])
-    full, rest = divmod(n - distinct, most - 1)
-    ones = distinct - full - (1 if rest else 0)
-    return -(full * terms[most] + (terms[1 + rest] if rest else 0.0) + ones * terms[1])
-
-
 # --------------------------------------------------------------------------------------------
 # Scanning
 
@@ -951,9 +917,7 @@ def _keyword_matches(
                 except KeyError:
                     random = _entropy_verdict(n, distinct, hex_digits)
                 if random is None:
-                    random = _counted_entropy_at_least(
-                        value, n, distinct, 3.0 if hex_digits else _random_bits(n)
-                    )
+                    random = _entropy(value) >= (3.0 if hex_digits else _random_bits(n))
                 if not random:
                     continue
         elif not _looks_random(value):

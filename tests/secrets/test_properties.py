@@ -812,25 +812,3 @@ def test_a_text_is_lowered_once(monkeypatch: pytest.MonkeyPatch) -> None:
     text = f"API_KEY={body('x', 32)}\n" * 200
     assert len(scan_text(text)) == 200
     assert calls == [len(text)]
-
-
-@settings(max_examples=1000, deadline=None)
-@given(
-    st.one_of(
-        st.text(alphabet="aaaabbbcdeFFG0123", min_size=4, max_size=60),
-        st.text(alphabet=string.ascii_letters + string.digits, min_size=4, max_size=60),
-    )
-)
-def test_the_halves_bound_how_often_a_character_occurs_and_the_entropy(value: str) -> None:
-    # _counted_entropy_at_least decides without counting only above the least entropy a value
-    # of its length and distinct characters can have when no character occurs more often than
-    # its halves allow: the bound must hold, and the verdict be the counted one.
-    n, distinct, half = len(value), len(set(value)), len(value) // 2
-    most = (half - len(set(value[:half])) + 1) + (n - half - len(set(value[half:])) + 1)
-    bound = secrets._most_often(value, n, distinct)
-    assert max(value.count(c) for c in value) <= bound == min(most, n - distinct + 1)
-    assert secrets._least_entropy(n, distinct, bound) <= _entropy(value) + 1e-12
-    for bits in (3.0, secrets._random_bits(n), _entropy(value)):
-        assert secrets._counted_entropy_at_least(value, n, distinct, bits) == (
-            _entropy(value) >= bits
-        )
