@@ -667,13 +667,17 @@ def _remember(known: set[Any], key: Any, size: int) -> None:
 
 
 def _either_case(word: str) -> str:
-    """A pattern for ``word`` (ASCII) in which each letter stands for both its cases."""
-    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+    """A pattern for ``word`` (ASCII) in which each letter stands for both its cases.
+
+    (ASCII-only: under a plain (?i) "k" would also match the Kelvin sign and "s" the long s,
+    which _ascii_lower leaves as they are. Shorter to compile than a class per letter.)
+    """
+    return f"(?ai:{re.escape(word)})" if word else ""
 
 
 # _KEY_SHAPE for text that is not lower-cased: where _KEY_SHAPE matches in _ascii_lower(text),
-# this matches in text (each of its letters stands for both cases; no other character of a
-# text changes class when lowered: tests/secrets checks every code point).
+# this matches in text (its letters stand for both cases; no other character of a text changes
+# class when lowered: tests/secrets checks every code point).
 _KEY_SHAPE_EITHER_CASE = (
     rf"[A-Za-z0-9_.-]*{_P}[\"']?{_P}(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?{_P}"
     rf"({_A}(?:{'|'.join(map(_either_case, ('bearer', 'basic', 'token')))})[ \t]+)?"

@@ -129,6 +129,23 @@ def test_each_keyword_in_any_case_is_found_with_a_value(word: str) -> None:
             assert not _two_searches(text)
 
 
+# Characters that (?i) matches with an ASCII letter but _ascii_lower leaves as they are.
+_UNICODE_FOLDS = {"k": "\u212a", "s": "\u017f", "i": "\u0130"}
+
+
+@pytest.mark.parametrize("word", [*_KEYWORDS, "bearer", "basic"])
+def test_a_letter_that_folds_only_under_unicode_rules_is_not_that_letter(word: str) -> None:
+    for at, letter in enumerate(word):
+        if letter in _UNICODE_FOLDS:
+            odd = word[:at] + _UNICODE_FOLDS[letter] + word[at + 1 :]
+            for text in (
+                f"{odd}=abcdefgh12",
+                f"--key {odd} Q1w2e3r4t5y6",
+                f"token: {odd} Q1w2e3r4t5y6",
+            ):
+                assert _one_search(text) == _two_searches(text)
+
+
 def _dense_messages(tmp_path: Path) -> list[str]:
     # The messages and fixes PAR402 makes for a file dense with keys, as the engine masks them.
     from parity.load import load_text
