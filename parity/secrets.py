@@ -415,12 +415,20 @@ def _entropy_at_least(value: str, bits: float, distinct: int) -> bool:
     clearly on one side: only between the bounds are the characters counted. (The margin keeps
     a value on a bound, computed in floating point, to the exact test.)
     """
-    least, most = _entropy_bounds(len(value), distinct)
+    verdict = _bounds_verdict(len(value), distinct, bits)
+    return _entropy(value) >= bits if verdict is None else verdict
+
+
+def _bounds_verdict(n: int, distinct: int, bits: float) -> bool | None:
+    """Whether a value of ``n`` characters, ``distinct`` of them different, has at least
+    ``bits`` of entropy per character, as far as _entropy_bounds decides it; None where its
+    characters must be counted."""
+    least, most = _entropy_bounds(n, distinct)
     if most < bits - 1e-9:
         return False
     if least >= bits + 1e-9:
         return True
-    return _entropy(value) >= bits
+    return None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -534,17 +542,15 @@ def _odd_word() -> re.Pattern[str]:
     return re.compile("|".join(source for source, _ in sources))
 
 
-# What _entropy_at_least(value, bits, distinct) says for a value of n characters (key: n,
-# distinct, whether hex digits): what its bounds decide, or None where the characters must be
-# counted. Values come in few lengths; the table is emptied when it grows past this size.
+# _bounds_verdict of a value of n characters at the bits _looks_random asks of it (key: n,
+# distinct, whether hex digits), looked up in a dict rather than through two cached calls.
+# Values come in few lengths; the table is emptied when it grows past this size.
 _ENTROPY_VERDICTS: dict[tuple[int, int, bool], bool | None] = {}
 _ENTROPY_VERDICTS_SIZE = 4096
 
 
 def _entropy_verdict(n: int, distinct: int, hex_digits: bool) -> bool | None:
-    bits = 3.0 if hex_digits else _random_bits(n)
-    least, most = _entropy_bounds(n, distinct)
-    verdict = False if most < bits - 1e-9 else True if least >= bits + 1e-9 else None
+    verdict = _bounds_verdict(n, distinct, 3.0 if hex_digits else _random_bits(n))
     if len(_ENTROPY_VERDICTS) >= _ENTROPY_VERDICTS_SIZE:
         _ENTROPY_VERDICTS.clear()
     _ENTROPY_VERDICTS[n, distinct, hex_digits] = verdict
