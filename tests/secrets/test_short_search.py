@@ -188,6 +188,19 @@ def test_past_the_first_texts_a_short_text_is_scanned_as_before(
     assert sum(1 for found, _ in after if found) > len(canaries())
 
 
+def test_a_check_that_masks_a_few_hundred_texts_never_compiles_the_one_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its compile (~29 M instructions) is paid back over about a thousand texts; a monorepo of
+    # eleven setups masks about 800 messages and fixes.
+    compiled: list[int] = []
+    monkeypatch.setattr(secrets, "_any_hit", lambda: compiled.append(1) or _any_hit())
+    monkeypatch.setattr(secrets, "_short_searches", itertools.count())
+    for n in range(800):
+        redact(f"packages/p{n}/.claude/settings.json:{n}: unknown key 'x{n}' in permissions")
+    assert not compiled
+
+
 # ASCII texts with digits: numbered names, lengths, and the one needle that holds a digit.
 _DIGIT_PIECES = [
     "T3BlbkFJ",
