@@ -432,11 +432,17 @@ def locate(paths: Sequence[Path], cwd: Path) -> Target:
     return Target(root, [f.absolute() for f in files], top)
 
 
-def discover_repo(root: Path, top: Path | None = None) -> Repo:
+def discover_repo(
+    root: Path,
+    top: Path | None = None,
+    meanwhile: Callable[[Callable[[float], bool]], None] | None = None,
+) -> Repo:
     """Read the file list of ``root``: through git when it is a work tree, else a bounded walk.
 
     ``top`` is the top of the work tree holding ``root`` when the caller knows it (it costs a
-    git process to find).
+    git process to find). ``meanwhile`` is work to do while git lists the tree: it is called
+    with ``busy``, and is to return soon after ``busy(seconds)`` says git has ended (which it
+    waits up to ``seconds`` for).
     """
     from parity.git import worktree
 
@@ -447,7 +453,7 @@ def discover_repo(root: Path, top: Path | None = None) -> Repo:
     # content: see parity.git); for a sub-folder checked as its own project only the files below
     # it are listed, relative to it.
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    staged, others, ignored, commands = _listings(tree)
+    staged, others, ignored, commands = _listings(tree, meanwhile)
     untracked = _names(others, prefix)
     # Untracked files carry no index mode: a symbolic link among them is found on disk.
     linked = [rel for rel in untracked if _is_link(root / rel)]
@@ -556,7 +562,9 @@ _MAX_PATHSPECS = 1_000
 _MAX_PATHSPEC_BYTES = 100_000
 
 
-def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, Commands | None]:
+def _listings(
+    tree: Worktree, meanwhile: Callable[[Callable[[float], bool]], None] | None = None
+) -> tuple[bytes, bytes, bytes, Commands | None]:
     """git's three listings of the checked folder (``ls-files -z``): tracked files with their
     tag and index mode (``--stage``), untracked files that are not ignored (``--others
     --exclude-standard``), and what git ignores (``--others --ignored --exclude-standard
@@ -570,9 +578,16 @@ def _listings(tree: Worktree) -> tuple[bytes, bytes, bytes, Commands | None]:
     asked only for those entries (literal pathspecs), where git reads nothing else: a clean
     checkout needs one git process, and a tree with a few untracked entries (node_modules/,
     build/, a new file) only that much more.
+
+    ``meanwhile`` runs while git reads the tree (see :func:`discover_repo`).
     """
     scope = ("--", tree.prefix) if tree.prefix else ()
-    listing = tree.output("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
+    running = tree.start("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
+    try:
+        if meanwhile is not None:
+            meanwhile(lambda within: not running.ended(within))
+    finally:
+        listing = running.output()
     # Untracked entries ("? NAME") come before the tracked ones, which never start with "? ".
     cut = 0
     while listing.startswith(b"? ", cut):

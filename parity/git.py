@@ -14,7 +14,9 @@ commit can contain), runs every git command from there, and adds :data:`HARDENIN
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -115,6 +117,103 @@ def outputs(cwd: Path, *commands: tuple[str, ...]) -> list[bytes]:
     return found
 
 
+class Running:
+    """A read-only ``git`` command running while parity does something else (:func:`start`).
+
+    Its output goes to files in memory, not to pipes: git writes a 100,000-file tree's listing
+    (8 MB) without waiting for parity to read, so the two run side by side on two processors.
+    """
+
+    def __init__(self, cwd: Path, args: tuple[str, ...]) -> None:
+        self._cwd = cwd
+        self._args = args
+        self._out = _memory_file("git-out")
+        self._err = _memory_file("git-err")
+        try:
+            self._proc = subprocess.Popen(
+                ["git", *HARDENING, LITERAL, *args],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=self._out,
+                stderr=self._err,
+                env=_env(None),
+            )
+        except OSError as exc:
+            self._close()
+            if isinstance(exc, FileNotFoundError):
+                raise ParityError(
+                    "git is not installed; parity needs it to read the repository"
+                ) from exc
+            raise
+
+    def ended(self, within: float = 0.0) -> bool:
+        """True once git has ended, waiting up to ``within`` seconds for it."""
+        if within > 0 and self._proc.poll() is None:
+            _await(self._proc, within)
+        return self._proc.poll() is not None
+
+    def output(self) -> bytes:
+        """What git printed, once it has ended; ParityError when it failed (as :func:`output`)."""
+        try:
+            code = self._proc.wait()
+            out, err = _contents(self._out), _contents(self._err)
+        finally:
+            self._close()
+        if code != 0:
+            message = err.decode("utf-8", "replace").strip().splitlines()
+            where = f"git {self._args[0]} failed in {self._cwd}"
+            raise ParityError(f"{where}: {message[-1] if message else '?'}")
+        return out
+
+    def _close(self) -> None:
+        os.close(self._out)
+        os.close(self._err)
+
+
+def _await(proc: subprocess.Popen[bytes], within: float) -> None:
+    """Wait up to ``within`` seconds for ``proc`` to end, and no longer than it takes."""
+    try:  # Linux: woken as it ends (Popen.wait sleeps 1, 2, 4 ms... between its looks)
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(within)
+        return
+    try:
+        waiting = select.poll()
+        waiting.register(fd, select.POLLIN)
+        waiting.poll(within * 1000)
+    finally:
+        os.close(fd)
+
+
+def start(cwd: Path, *args: str) -> Running:
+    """Start the read-only ``git ARGS`` in ``cwd``, hardened and with literal pathspecs as
+    :func:`output` runs it; its output is read with :meth:`Running.output`."""
+    return Running(cwd, args)
+
+
+def _memory_file(name: str) -> int:
+    """A file descriptor open for reading and writing on a new file no folder holds."""
+    if hasattr(os, "memfd_create"):  # Linux: in memory, not even in /tmp
+        return os.memfd_create(name, os.MFD_CLOEXEC)
+    import tempfile
+
+    return os.dup(tempfile.TemporaryFile().fileno())
+
+
+def _contents(fd: int) -> bytes:
+    """All of the file open as ``fd``, from its start."""
+    size = os.fstat(fd).st_size
+    chunks: list[bytes] = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, max(size - offset, 65536), offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
 def _path(out: bytes) -> Path:
     return Path(os.fsdecode(out.rstrip(b"\n")))
 
@@ -174,6 +273,10 @@ class Worktree(NamedTuple):
     def outputs(self, *commands: tuple[str, ...]) -> list[bytes]:
         """The outputs of several ``git`` commands from the top, run side by side."""
         return outputs(self.top, *commands)
+
+    def start(self, *args: str) -> Running:
+        """``git ARGS`` from the top, running while the caller goes on (see :func:`start`)."""
+        return start(self.top, *args)
 
     def git_dir(self) -> Path | None:
         """This work tree's git directory (``.git``, or ``.git/worktrees/NAME``)."""

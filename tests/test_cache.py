@@ -14,7 +14,7 @@ import pytest
 
 from parity import cache
 from parity import check as check_module
-from tests.helpers import FIXTURES, install_home, make_repo, run, write
+from tests.helpers import FIXTURES, ONE_PROCESSOR, install_home, make_repo, run, write
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 11), reason="the cache needs Python 3.11")
 
@@ -326,7 +326,7 @@ def test_concurrent_runs_leave_a_readable_entry(repo: Path) -> None:
 
 def test_a_hit_imports_no_rule_jsonschema_or_yaml(repo: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PARITY_NO_CACHE"}
-    probe = (
+    probe = ONE_PROCESSOR + (
         "import sys\nfrom parity.cli import main\ncode = main(['check', sys.argv[1]])\n"
         "heavy = sorted(m for m in sys.modules if m.startswith(('parity.rules', 'jsonschema', "
         "'yaml', 'parity._yaml', 'parity.validate')))\nprint('HEAVY', heavy)\n"

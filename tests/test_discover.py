@@ -589,3 +589,39 @@ def test_a_path_is_classified_by_its_parts_as_pathlib_reads_them(
 
     assert classify(rel) == (classify(same_as) if same_as is not None else None)
     assert classify(rel) is not None or same_as is None
+
+
+def test_work_is_done_while_git_lists_the_tree_and_ends_with_it(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/CLAUDE.md", "x\n")
+    write(tmp_path, ".claude/settings.json", "{}\n")
+    root = make_repo(tmp_path)
+    write(root, "notes/new.md", "x\n")
+    seen: list[bool] = []
+
+    def meanwhile(busy: Any) -> None:
+        # Waits for git as long as it runs: the listing is complete when busy says so.
+        while busy(0.05):
+            pass
+        seen.append(busy(0))
+
+    repo = discover_repo(root, meanwhile=meanwhile)
+    plain = discover_repo(root)
+    assert seen == [False]
+    assert dict(repo.files) == dict(plain.files)
+    assert repo.listing == plain.listing
+    assert repo.get("notes/new.md") == RepoFile("notes/new.md", False)
+
+
+def test_work_that_fails_while_git_lists_leaves_no_git_behind(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+
+    def meanwhile(busy: Any) -> None:
+        raise RuntimeError("no")
+
+    fds = "/proc/self/fd"
+    before = set(os.listdir(fds)) if os.path.isdir(fds) else set()
+    with pytest.raises(RuntimeError):
+        discover_repo(root, meanwhile=meanwhile)
+    assert len((set(os.listdir(fds)) if before else set()) - before) <= 1  # the listing's own
+    with pytest.raises(ChildProcessError):  # git was awaited: no process of ours is left
+        os.waitpid(-1, os.WNOHANG)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from parity.check import changed_files
 from parity.discover import discover_repo
-from parity.git import toplevel, worktree
+from parity.errors import ParityError
+from parity.git import output, start, toplevel, worktree
 from tests.helpers import git, make_repo, run, write
 
 PARITY = Path(__file__).resolve().parents[1] / "parity"
@@ -140,3 +144,60 @@ def test_git_runs_only_through_parity_git() -> None:
         if path.name != "git.py" and spawn.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_running_git_never_waits_for_parity_to_read(tmp_path: Path) -> None:
+    # 1 MB of output, read only once git has ended: through a pipe git would wait for a reader
+    # after 64 KiB and never end (as it runs while parity imports the rules).
+    repo = make_repo(tmp_path / "repo")
+    write(repo, "big.txt", "0123456789abcdef\n" * 65536)
+    blob = git(repo, "hash-object", "-w", "big.txt").strip()
+    running = start(repo, "cat-file", "blob", blob)
+    assert running.ended(60)
+    assert (
+        running.output()
+        == output(repo, "cat-file", "blob", blob)
+        == (repo / "big.txt").read_bytes()
+    )
+
+
+def test_a_running_git_is_awaited_no_longer_than_it_runs(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    running = start(repo, "rev-parse", "--show-toplevel")
+    began = time.monotonic()
+    assert running.ended(600)
+    assert time.monotonic() - began < 300  # woken when git ended, not at the limit
+    assert running.ended()
+    assert running.output() == output(repo, "rev-parse", "--show-toplevel")
+
+
+def test_a_running_git_that_fails_says_why(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    args = ("ls-files", "--error-unmatch", "nothing-here")
+    with pytest.raises(ParityError) as waited:
+        output(repo, *args)
+    with pytest.raises(ParityError) as ran:
+        start(repo, *args).output()
+    assert str(ran.value) == str(waited.value)
+    assert str(ran.value).startswith(f"git ls-files failed in {repo}: ")
+
+
+def test_a_running_git_leaves_no_file_open(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+    for args in (("ls-files", "-z"), ("ls-files", "--error-unmatch", "nothing-here")):
+        running = start(repo, *args)
+        with contextlib.suppress(ParityError):
+            running.output()
+    # (The listing itself opens one for a moment.)
+    after = set(os.listdir("/proc/self/fd")) if before else set()
+    assert len(after - before) <= 1
+
+
+def test_without_git_a_running_git_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(ParityError, match="git is not installed"):
+        start(repo, "ls-files")

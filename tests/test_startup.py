@@ -13,11 +13,13 @@ import pytest
 
 from parity._lazy import lazy_compile
 from parity._sha256 import LARGE, sha256
-from tests.helpers import make_repo, write
+from tests.helpers import ONE_PROCESSOR, make_repo, write
 
 
 def _modules_after(code: str, cwd: Path | None = None) -> tuple[str, list[str]]:
-    probe = f"import sys\n{code}\nprint('MODULES', ' '.join(sorted(sys.modules)))\n"
+    # On one processor: nothing is imported ahead while git lists the tree (import_ahead, whose
+    # own tests are below), so what a check imports does not depend on how long git took.
+    probe = f"import sys\n{ONE_PROCESSOR}{code}\nprint('MODULES', ' '.join(sorted(sys.modules)))\n"
     proc = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=cwd
     )
@@ -267,3 +269,39 @@ def test_a_check_without_cache_baseline_or_json_imports_no_json(
     out, modules = _modules_after(probe, repo)
     assert out == "No problems found in 0 files."
     assert "json" not in modules
+
+
+def test_what_a_check_imports_ahead_a_check_of_a_configured_repository_imports_anyway() -> None:
+    # While git lists a large tree, a check imports what it will need (parity.check.import_ahead):
+    # nothing that a check of a repository configured for Claude Code would not import too.
+    example = Path(__file__).resolve().parents[1] / "docs" / "example"
+    _, checked = _modules_after(
+        "from parity.cli import main\nmain(['check', '--no-cache', '--exit-zero', '.'])", example
+    )
+    # (As if on two processors, with a listing that never ends.)
+    probe = "import parity.check as c\nc._processors = lambda: 2\nc.import_ahead(lambda s: True)"
+    _, ahead = _modules_after(probe)
+    assert {"jsonschema", "yaml", "parity.rules.par010_settings_schema"} <= set(ahead)
+    assert sorted(set(ahead) - set(checked)) == []
+
+
+def test_nothing_is_imported_ahead_of_a_listing_that_ends_soon_or_on_one_processor() -> None:
+    two = "import parity.check as c\nc._processors = lambda: 2\n"
+    base = _modules_after(two)[1]
+    assert _modules_after(two + "c.import_ahead(lambda within: False)")[1] == base
+    # (_modules_after runs on one processor.)
+    assert _modules_after("import parity.check as c\nc.import_ahead(lambda s: True)")[1] == base
+
+
+def test_a_check_imports_ahead_while_git_lists_the_tree(
+    tmp_path: Path, fake_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import parity.check
+    from parity.check import CheckOptions, run_check
+
+    repo = make_repo(tmp_path / "repo")
+    write(repo, ".claude/settings.json", "{}\n")
+    calls: list[bool] = []
+    monkeypatch.setattr(parity.check, "import_ahead", lambda busy: calls.append(busy(600)))
+    run_check(CheckOptions(no_cache=True), cwd=repo)
+    assert calls == [False]  # called once, while git ran, and waited for git to end
