@@ -72,10 +72,14 @@ def import_ahead(busy: Callable[[float], bool]) -> None:
     Only a listing still under way after :data:`_AHEAD_AFTER` (a tree of thousands of files)
     is worth it: a small tree's ends first, and a check that has no use for the modules (no
     configuration, or a hit of the results cache) imports none. The import under way when git
-    ends is finished first, which such a check of a large tree waits for in vain. With one
-    processor there is nothing to overlap, and nothing is imported ahead.
+    ends is finished first, which such a check of a large tree waits for in vain.
+
+    Only with a processor to spare (:func:`_spare_processor`): on a machine whose processors
+    are all busy, git and the imports only take turns (on two processors kept busy by other
+    work, a 100,000-file check took 3% longer with the imports ahead, and 17% less time
+    otherwise).
     """
-    if _processors() < 2 or not busy(_AHEAD_AFTER):
+    if not (_spare_processor() and busy(_AHEAD_AFTER)):
         return
     import importlib
 
@@ -101,10 +105,19 @@ _LIKELY = frozenset(
 )
 
 
-def _processors() -> int:
+def _spare_processor() -> bool:
+    """True when this process may run on more than one processor, and on average over the last
+    minute fewer tasks than those processors less one half were running or waiting to."""
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+        processors = len(os.sched_getaffinity(0))
+    else:
+        processors = os.cpu_count() or 1
+    if processors < 2:
+        return False
+    try:
+        return os.getloadavg()[0] < processors - 0.5
+    except (AttributeError, OSError):  # (no load average: Windows)
+        return True
 
 
 def check_repo(

@@ -278,19 +278,37 @@ def test_what_a_check_imports_ahead_a_check_of_a_configured_repository_imports_a
     _, checked = _modules_after(
         "from parity.cli import main\nmain(['check', '--no-cache', '--exit-zero', '.'])", example
     )
-    # (As if on two processors, with a listing that never ends.)
-    probe = "import parity.check as c\nc._processors = lambda: 2\nc.import_ahead(lambda s: True)"
-    _, ahead = _modules_after(probe)
+    # (With a processor to spare, and a listing that never ends.)
+    _, ahead = _modules_after(f"{_SPARE}c.import_ahead(lambda within: True)")
     assert {"jsonschema", "yaml", "parity.rules.par010_settings_schema"} <= set(ahead)
     assert sorted(set(ahead) - set(checked)) == []
 
 
+# A probe's lines: parity.check as c, as if a processor were to spare.
+_SPARE = "import parity.check as c\nc._spare_processor = lambda: True\n"
+
+
 def test_nothing_is_imported_ahead_of_a_listing_that_ends_soon_or_on_one_processor() -> None:
-    two = "import parity.check as c\nc._processors = lambda: 2\n"
-    base = _modules_after(two)[1]
-    assert _modules_after(two + "c.import_ahead(lambda within: False)")[1] == base
+    base = _modules_after(_SPARE)[1]
+    assert _modules_after(f"{_SPARE}c.import_ahead(lambda within: False)")[1] == base
     # (_modules_after runs on one processor.)
     assert _modules_after("import parity.check as c\nc.import_ahead(lambda s: True)")[1] == base
+
+
+@pytest.mark.parametrize(
+    ("processors", "load", "spare"),
+    [({0}, 0.0, False), ({0, 1}, 0.2, True), ({0, 1}, 1.6, False), ({0, 1, 2, 3}, 3.2, True)],
+)
+def test_a_processor_is_to_spare_when_the_load_leaves_one(
+    monkeypatch: pytest.MonkeyPatch, processors: set[int], load: float, spare: bool
+) -> None:
+    import os
+
+    import parity.check
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: processors, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert parity.check._spare_processor() is spare
 
 
 def test_a_check_imports_ahead_while_git_lists_the_tree(
