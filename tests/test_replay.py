@@ -12,9 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from parity import cache
+from parity.discover import discover_repo
 from parity.git import HARDENING
 from tests.helpers import git, make_repo, write
 from tests.test_cache import SETTINGS, TOKEN, settle
@@ -353,6 +356,46 @@ def test_a_changed_index_or_configuration_asks_git(
     last = parity(repo, env, "check", "--format", "json")
     assert (last.replayed, last.out) == (True, again.out)
     assert not any("--stage" in args for args in last.gits)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: git(root, "update-index", "--chmod=+x", "CLAUDE.md"),
+        lambda root: (write(root, "src/app.py", "x = 1\n"), git(root, "add", "src/app.py")),
+        lambda root: write(root, ".claude/agents/reviewer.md", "---\nname: r\n---\nReview.\n"),
+    ],
+    ids=["index-mode", "staged-file", "untracked-file"],
+)
+def test_a_replay_that_finds_the_listing_changed_hands_it_to_the_check(
+    repo: Path, env: dict[str, str], change: Any
+) -> None:
+    # The run after a change lists the tree once: the replay's listing is the check's.
+    parity(repo, env, "check", "--format", "json")
+    change(repo)
+    settle(repo)
+    settle_git(repo)
+    again = parity(repo, env, "check", "--format", "json")
+    assert not again.replayed
+    assert sum("--stage" in args for args in again.gits) == 1
+    assert again.out == parity(repo, env, "check", "--format", "json", "--no-cache").out
+    last = parity(repo, env, "check", "--format", "json")
+    assert (last.replayed, last.out) == (True, again.out)
+    assert not any("--stage" in args for args in last.gits)  # (untracked entries are asked)
+
+
+def test_a_listing_is_handed_only_to_the_check_of_the_same_paths(tmp_path: Path) -> None:
+    from parity import replay
+
+    repo = make_repo(tmp_path / "repo")
+    listed = discover_repo(repo)
+    found = cache.Recorder(())
+    replay._RELISTED[:] = [([str(repo)], listed, [], found)]
+    assert replay.relisted([repo / "CLAUDE.md"]) is None
+    assert replay.relisted([repo]) is None  # (once)
+    replay._RELISTED[:] = [([str(repo)], listed, [], found)]
+    assert replay.relisted([repo]) == (listed, [], found)
+    assert replay.relisted([repo]) is None
 
 
 def test_a_split_index_is_known_by_both_its_files(repo: Path, env: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from parity.findings import Severity
 from parity.report import FORMATS
 
 if TYPE_CHECKING:
+    from parity.cache import Recorder
     from parity.check import CheckOptions
     from parity.fix import FixRun
     from parity.report import Report
@@ -153,9 +154,15 @@ def _replayable(
     from parity import check as checking
 
     # What finds the repository is recorded too: a replay that knows it unchanged need not ask
-    # git to list the tree again (parity.replay).
-    with replay.recording() as found:
-        repo, named = checking.discover(options)
+    # git to list the tree again (parity.replay). A replay that found the listing changed has
+    # just made it.
+    found: Recorder | None
+    relisted = replay.relisted(options.paths)
+    if relisted is not None:
+        repo, named, found = relisted
+    else:
+        with replay.recording() as found:
+            repo, named = checking.discover(options)
     with replay.recording() as recorder:
         report = checking.check_repo(options, repo, named)
         writes = fix is None and report.fix_by_default  # the config's `fix = true`
