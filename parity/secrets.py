@@ -250,9 +250,23 @@ _ASSIGN = lazy_compile(
 # could not start with. The same matches, without retrying each split of "key_12": "npm run"
 # before failing. (The separator may give back: `key =abcdefg` matches with the value "=abcdefg".)
 _P, _A = ("+", "?>") if sys.version_info >= (3, 11) else ("", "?:")
-_KEY_SHAPE = (
-    rf"[a-z0-9_.-]*{_P}[\"']?{_P}(?:\s*(?::-|:=|=>|=|:)\s*|[ \t]+)[\"'`]?{_P}"
-    rf"({_A}(?:bearer|basic|token)[ \t]+)?[^\s\"'`,;<>(){{}}\[\]|&\\]{{8,}}"
+_SHAPE_SEPARATOR = r"\s*(?::-|:=|=>|=|:)\s*|[ \t]+"
+_SHAPE_SCHEME = r"(?:bearer|basic|token)[ \t]+"
+_SHAPE_VALUE = r"[^\s\"'`,;<>(){}\[\]|&\\]{8,}"
+
+
+def _key_shape(separator: str, scheme: str, value: str) -> str:
+    return rf"[a-z0-9_.-]*{_P}[\"']?{_P}{separator}[\"'`]?{_P}{scheme}{value}"
+
+
+_KEY_SHAPE = _key_shape(f"(?:{_SHAPE_SEPARATOR})", f"({_A}{_SHAPE_SCHEME})?", _SHAPE_VALUE)
+# The same shape with its separator (group 1) and its value (group 2) captured: the word passes
+# hand them to _keyword_matches, which then need not match the assignment again (_ASSIGN). The
+# scheme word is one branch of an alternation with nothing, not a repeat: the same matches (a
+# value cannot start with the scheme word it follows, which a space ends: it would be shorter
+# than 8), and the engine does not save the captured marks each time it enters it.
+_KEY_SHAPE_CAPTURED = _key_shape(
+    f"({_SHAPE_SEPARATOR})", f"({_A}{_SHAPE_SCHEME}|)", f"({_SHAPE_VALUE})"
 )
 
 
@@ -597,7 +611,7 @@ def scan_text(text: str) -> list[SecretMatch]:
         provider = keyed = True
     found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
     if keyed:
-        found.extend(_keyword_matches(text, _word_positions(low), low))
+        found.extend(_shape_matches(text, _word_hits(low), low))
     return _without_overlaps(found)
 
 
@@ -875,29 +889,49 @@ def _keyword_matches(
     ASCII-lowercased text: the rare places where a credential-like word is followed by a
     separator and a long value; Python looks only there.
     """
+    return _shape_matches(text, [(pos, 0, 0, 0, sys.maxsize) for pos in hits], low)
+
+
+def _shape_matches(
+    text: str, hits: Iterable[_Hit], low: str | None = None
+) -> Iterator[SecretMatch]:
+    """_keyword_matches of the shapes found by _word_hits: in an ASCII text, the assignment is
+    read from the spans the word pass captured (_ASSIGN finds the same key end, separator and
+    value there: tests/secrets checks it), unless _ASSIGN's limits could cut it (a name of more
+    than 128 characters, a value ending past its window); else _ASSIGN matches it again."""
     if low is None:
         low = _ascii_lower(text)
     ascii_text = text.isascii()
     shape = odd = None  # the patterns of the values' tests, compiled when a value needs them
     done = 0  # hits before this offset belong to a key already looked at
-    for pos in hits:
+    for pos, sep_start, sep_end, value_start, value_end in hits:
         if pos < done:
             continue
         # Back to where the key's name starts: the run of name characters before the keyword,
         # at most 64 of them (str.rstrip walks it in C).
         floor = pos - 64 if pos > 64 else 0
         kstart = floor + len(text[floor:pos].rstrip(_IDENT_CHARS))
-        m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
-        if m is None:
-            continue
-        done = m.end(1)
-        key, sep, value = m.group(1, 2, 3)  # key, sep, value: tests/secrets checks the numbers
+        if (
+            ascii_text
+            and value_end <= pos + 600
+            and (kend := sep_start - (text[sep_start - 1] in "\"'")) - kstart <= 128
+        ):
+            # The name ends where its closing quote, or else the separator, starts.
+            done = kend
+            key, sep = text[kstart:kend], text[sep_start:sep_end]
+            vstart, value = value_start, text[value_start:value_end]
+        else:
+            m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
+            if m is None:
+                continue
+            done = m.end(1)
+            key, sep, value = m.group(1, 2, 3)  # key, sep, value: tests/secrets checks them
+            vstart = m.start(3)
         if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
             continue  # "token used for…": prose, not an assignment
         # is_secret_key(key) of a name of ASCII name characters, never empty:
         if not _is_secret_name(key.encode().translate(_DIGITS_AS_ZERO_BYTES).decode()):
             continue
-        vstart = m.start(3)
         value = value.rstrip(".:")
         if value.startswith("$"):
             continue
@@ -1041,7 +1075,9 @@ def _provider_passes() -> list[_Pass]:
 
 @functools.cache
 def _word_passes() -> list[_Pass]:
-    return _passes(((word, word, 0) for word in _KEYWORDS), _WORD_ANCHORS, _KEY_SHAPE)
+    # Each branch k captures its word's shape (group 3k + 1), and in it the separator (3k + 2)
+    # and the value (3k + 3): a match's owner is owners[lastindex // 3].
+    return _passes(((word, word, 0) for word in _KEYWORDS), _WORD_ANCHORS, _KEY_SHAPE_CAPTURED)
 
 
 def _needle_positions(text: str) -> dict[str, list[int]]:
@@ -1057,18 +1093,30 @@ def _needle_positions(text: str) -> dict[str, list[int]]:
 def _word_positions(low: str) -> list[int]:
     """Where a keyword shape starts in ``low`` (ASCII-lowercased text), ascending: for each word,
     where ``re.finditer`` of the word and its shape would find a match."""
-    starts: list[int] = []
+    return [hit[0] for hit in _word_hits(low)]
+
+
+# A keyword shape found in the lowered text: where it starts, where its separator starts and
+# ends, where its value starts and ends.
+_Hit = tuple[int, int, int, int, int]
+
+
+def _word_hits(low: str) -> list[_Hit]:
+    """The keyword shapes of _word_positions, each with its separator's and value's spans."""
+    hits: list[_Hit] = []
     reach: dict[str, int] = {}  # where each word's last match ends: finditer's next start
     for pattern, owners in _word_passes():
         for m in pattern.finditer(low):
             group = m.lastindex
-            word, back = owners[group - 1]  # type: ignore[operator]
+            word, back = owners[group // 3]  # type: ignore[operator]  # never None
             start = m.start() - back
             if start >= reach.get(word, 0):
-                reach[word] = m.end(group)  # type: ignore[arg-type]
-                starts.append(start)
-    starts.sort()
-    return starts
+                end = m.end(group)  # type: ignore[arg-type]
+                reach[word] = end
+                sep_start, sep_end = m.span(group + 1)  # type: ignore[operator]
+                hits.append((start, sep_start, sep_end, m.start(group + 2), end))  # type: ignore[operator]
+    hits.sort()  # (no two shapes start at one place: the tuples compare by their first item)
+    return hits
 
 
 _AUTH_HEADER = lazy_compile(r"(?i)^(?:authorization|proxy-authorization)$")

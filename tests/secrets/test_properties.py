@@ -39,7 +39,9 @@ from parity.secrets import (
     _needle_positions,
     _occurrences,
     _provider_matches,
+    _shape_matches,
     _without_overlaps,
+    _word_hits,
     _word_positions,
     is_placeholder,
     is_secret_key,
@@ -272,6 +274,9 @@ def test_merged_passes_find_what_a_search_per_keyword_finds(text: str) -> None:
     low = _ascii_lower(text)
     starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
     assert _word_positions(low) == starts
+    # The passes capture separator and value; their shapes end where the plain ones end.
+    spans = sorted(m.span() for shape in _SHAPES.values() for m in shape.finditer(low))
+    assert [(start, end) for start, _, _, _, end in _word_hits(low)] == spans
 
 
 @settings(max_examples=500, deadline=None)
@@ -603,6 +608,13 @@ def _plain_keyword_matches(text: str, hits: list[int]) -> list[SecretMatch]:
     return found
 
 
+def _captured_matches(text: str) -> list[SecretMatch]:
+    # The keyword matches as scan_text finds them: from the separators and values the word
+    # passes captured, in an ASCII text (else, and past _ASSIGN's limits, matched again).
+    low = _ascii_lower(text)
+    return list(_shape_matches(text, _word_hits(low), low))
+
+
 _ASSIGN_PIECES = [
     "API_KEY",
     "api_key_12",
@@ -649,6 +661,58 @@ def test_each_hit_is_judged_as_by_the_plain_per_hit_code(text: str) -> None:
     low = _ascii_lower(text)
     starts = sorted(m.start() for shape in _SHAPES.values() for m in shape.finditer(low))
     assert list(_keyword_matches(text, starts)) == _plain_keyword_matches(text, starts)
+    assert _captured_matches(text) == _plain_keyword_matches(text, starts)
+
+
+# Assignments at _ASSIGN's limits: names around 128 characters from where the walk back stops
+# (64 before the keyword), values ending around 600 characters after the keyword, quotes and
+# scheme words around the separator.
+_LIMIT_PIECES = [
+    *_ASSIGN_PIECES,
+    "x" * 60,
+    "_" * 63,
+    "-" * 64,
+    "y" * 120,
+    body("v", 560),
+    body("w", 590),
+    "Bearer\t ",
+    "token  ",
+    "basic",
+    "'",
+    '"',
+    "`",
+]
+limit_texts = st.lists(
+    st.one_of(st.sampled_from(_LIMIT_PIECES), st.text(max_size=4)), max_size=16
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(assign_texts, limit_texts))
+@example("API_KEY" + "_x" * 61 + "=" + body("a", 32))  # the name: 129 characters
+@example("API_KEY" + "_x" * 60 + "=" + body("a", 32))  # 127
+@example("x" * 70 + "_API_KEY" + "=" + body("a", 32))  # the walk back stops at 64
+@example("API_KEY=" + body("a", 596))  # the value ends at the window's end
+@example("API_KEY=" + body("a", 597))  # one past it
+@example('"API_KEY": "' + body("a", 32) + '"')
+@example("auth_token: Bearer\t " + body("b", 40))
+@example("key =abcdefg")
+def test_the_word_passes_capture_what_the_assignment_pattern_matches(text: str) -> None:
+    # Where scan_text reads a key's end, separator and value from the word pass's groups,
+    # _ASSIGN (matched where the name starts, in its window) finds the same ones; past its
+    # limits, or in a text that is not ASCII, it is matched again: the matches are the same.
+    low = _ascii_lower(text)
+    hits = _word_hits(low)
+    for pos, sep_start, sep_end, vstart, vend in hits:
+        floor = max(0, pos - 64)
+        kstart = floor + len(text[floor:pos].rstrip(secrets._IDENT_CHARS))
+        kend = sep_start - (text[sep_start - 1] in "\"'")
+        m = secrets._ASSIGN.match(text, kstart, pos + 600)
+        if vend <= pos + 600 and kend - kstart <= 128:
+            assert m is not None
+            assert (m.end(1), m.span(2), m.span(3)) == (kend, (sep_start, sep_end), (vstart, vend))
+    starts = [hit[0] for hit in hits]
+    assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
 def test_a_text_dense_with_keys_is_judged_as_by_the_plain_per_hit_code() -> None:
@@ -670,6 +734,7 @@ def test_a_text_dense_with_keys_is_judged_as_by_the_plain_per_hit_code() -> None
     found = list(_keyword_matches(text, starts))
     assert len(found) > 1500
     assert found == _plain_keyword_matches(text, starts)
+    assert _captured_matches(text) == found
 
 
 def test_a_match_is_built_as_its_class_builds_it() -> None:
@@ -821,6 +886,7 @@ def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], a
     low = _ascii_lower(text)
     starts = _word_positions(low)
     assert list(_keyword_matches(text, starts, low)) == _plain_keyword_matches(text, starts)
+    assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs the shared corpus")
@@ -831,9 +897,9 @@ def test_the_keyword_values_of_every_corpus_file_are_judged_as_by_the_plain_test
             text = path.read_text("utf-8", "replace")
             low = _ascii_lower(text)
             starts = _word_positions(low)
-            assert list(_keyword_matches(text, starts, low)) == _plain_keyword_matches(
-                text, starts
-            ), path
+            plain = _plain_keyword_matches(text, starts)
+            assert list(_keyword_matches(text, starts, low)) == plain, path
+            assert _captured_matches(text) == plain, path
             judged += len(starts)
     assert judged > 40
 
