@@ -128,6 +128,7 @@ def _valid(entry: Any, key: str, folder: str) -> tuple[str, int] | None:
         return text, code
     from pathlib import Path
 
+    from parity.ahead import import_ahead
     from parity.discover import discover_repo, locate
     from parity.errors import ParityError
 
@@ -136,7 +137,8 @@ def _valid(entry: Any, key: str, folder: str) -> tuple[str, int] | None:
             root, named, top = locate([Path(p) for p in entry["paths"]], Path.cwd())
             if str(root) != entry["root"] or [str(p) for p in named] != entry["named"]:
                 return None
-            repo = discover_repo(root, top)
+            # A listing that changed is the check's (relisted), which then has its imports.
+            repo = discover_repo(root, top, meanwhile=import_ahead)
         if repo.listing != entry["listing"]:
             _RELISTED[:] = [(entry["paths"], repo, named, found)]
             return None

@@ -32,7 +32,7 @@ _GIT_ISOLATION = {
 
 # The first lines of a probe script run with ``python -c``: the process then runs on one
 # processor, where a check imports nothing ahead while git lists the tree
-# (parity.check.import_ahead), so what it imports is the same however long git takes.
+# (parity.ahead.import_ahead), so what it imports is the same however long git takes.
 ONE_PROCESSOR = (
     "import os\n"
     "if hasattr(os, 'sched_setaffinity'):\n"

@@ -384,6 +384,34 @@ def test_a_replay_that_finds_the_listing_changed_hands_it_to_the_check(
     assert not any("--stage" in args for args in last.gits)  # (untracked entries are asked)
 
 
+def test_a_replay_that_lists_the_tree_imports_ahead_meanwhile(
+    repo: Path, env: dict[str, str]
+) -> None:
+    # Its listing is the check's when it changed: the check's imports go on while git lists.
+    probe = (
+        "import sys\nimport parity.ahead\ncalls = []\n"
+        "parity.ahead.import_ahead = lambda busy: calls.append(busy(600))\n"
+        "from parity.cli import main\ncode = main(['check'])\nprint('CALLS', calls)\n"
+    )
+
+    def calls() -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return proc.stdout.splitlines()[-1]
+
+    assert calls() == "CALLS [False]"  # the check's listing
+    assert calls() == "CALLS []"  # replayed without git
+    git(repo, "update-index", "--chmod=+x", "CLAUDE.md")
+    settle_git(repo)
+    assert calls() == "CALLS [False]"  # the replay's, handed to the check
+
+
 def test_a_listing_is_handed_only_to_the_check_of_the_same_paths(tmp_path: Path) -> None:
     from parity import replay
 

@@ -272,7 +272,7 @@ def test_a_check_without_cache_baseline_or_json_imports_no_json(
 
 
 def test_what_a_check_imports_ahead_a_check_of_a_configured_repository_imports_anyway() -> None:
-    # While git lists a large tree, a check imports what it will need (parity.check.import_ahead):
+    # While git lists a large tree, a check imports what it will need (parity.ahead.import_ahead):
     # nothing that a check of a repository configured for Claude Code would not import too.
     example = Path(__file__).resolve().parents[1] / "docs" / "example"
     _, checked = _modules_after(
@@ -284,15 +284,15 @@ def test_what_a_check_imports_ahead_a_check_of_a_configured_repository_imports_a
     assert sorted(set(ahead) - set(checked)) == []
 
 
-# A probe's lines: parity.check as c, as if a processor were to spare.
-_SPARE = "import parity.check as c\nc._spare_processor = lambda: True\n"
+# A probe's lines: parity.ahead as c, as if a processor were to spare.
+_SPARE = "import parity.ahead as c\nc._spare_processor = lambda: True\n"
 
 
 def test_nothing_is_imported_ahead_of_a_listing_that_ends_soon_or_on_one_processor() -> None:
     base = _modules_after(_SPARE)[1]
     assert _modules_after(f"{_SPARE}c.import_ahead(lambda within: False)")[1] == base
     # (_modules_after runs on one processor.)
-    assert _modules_after("import parity.check as c\nc.import_ahead(lambda s: True)")[1] == base
+    assert _modules_after("import parity.ahead as c\nc.import_ahead(lambda s: True)")[1] == base
 
 
 @pytest.mark.parametrize(
@@ -304,11 +304,11 @@ def test_a_processor_is_to_spare_when_the_load_leaves_one(
 ) -> None:
     import os
 
-    import parity.check
+    import parity.ahead
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: processors, raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
-    assert parity.check._spare_processor() is spare
+    assert parity.ahead._spare_processor() is spare
 
 
 def test_a_check_imports_ahead_while_git_lists_the_tree(
