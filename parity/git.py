@@ -198,7 +198,8 @@ def _memory_file(name: str) -> int:
         return os.memfd_create(name, os.MFD_CLOEXEC)
     import tempfile
 
-    return os.dup(tempfile.TemporaryFile().fileno())
+    with tempfile.TemporaryFile() as handle:  # (unlinked: gone once the last descriptor is)
+        return os.dup(handle.fileno())
 
 
 def _contents(fd: int) -> bytes:

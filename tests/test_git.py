@@ -201,3 +201,20 @@ def test_without_git_a_running_git_is_a_clear_error(
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     with pytest.raises(ParityError, match="git is not installed"):
         start(repo, "ls-files")
+
+
+def test_a_running_git_without_memory_files_or_process_handles_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not Linux: unnamed temporary files instead of memory files, Popen.wait's own looks
+    # instead of a process handle to wait on.
+    repo = make_repo(tmp_path / "repo")
+    write(repo, "big.txt", "0123456789abcdef\n" * 65536)
+    blob = git(repo, "hash-object", "-w", "big.txt").strip()
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    running = start(repo, "cat-file", "blob", blob)
+    assert running.ended(60)
+    assert running.output() == (repo / "big.txt").read_bytes()
+    with pytest.raises(ParityError, match=r"^git ls-files failed in "):
+        start(repo, "ls-files", "--error-unmatch", "nothing-here").output()
