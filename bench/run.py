@@ -403,6 +403,10 @@ def bench_monorepo(
     cases = {
         "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
         **check_cases(repo, cache),
+        # The tree's eleven setups without its files: the floor under the cold ratio.
+        "parity check cold, its configuration alone": check_cases(alone, cache)[
+            "parity check cold"
+        ],
     }
     if cache:
         cases["parity check warm, with an ignored node_modules/"] = check_cases(working, cache)[
@@ -422,6 +426,16 @@ def bench_monorepo(
         ),
         Target(f"{n:,} files: at most 80 MiB RSS", f"{peak(cold)} MiB", peak(cold), 80, "MiB"),
     ]
+    alone_cold = res["parity check cold, its configuration alone"]
+    out.targets.append(
+        Target(
+            f"{n:,} files, cold: its configuration alone against git ls-files of the tree "
+            "(info: the part of the 10x no file adds)",
+            f"{ms(alone_cold):.0f} ms vs {git * 1000:.0f} ms",
+            med(alone_cold) / git,
+            10,
+        )
+    )
     if cache:
         warm = res["parity check warm"]
         out.targets.append(
