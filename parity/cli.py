@@ -143,6 +143,7 @@ def _dispatch(args: list[str], command: click.Command | None, prog_name: str) ->
             return _main(args, command, prog_name)
         finally:
             replay.pending = None
+            replay.forget_listing()
     return _main(args, command, prog_name)
 
 

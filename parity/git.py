@@ -127,7 +127,11 @@ class Running:
         self._cwd = cwd
         self._args = args
         self._out = _memory_file("git-out")
-        self._err = _memory_file("git-err")
+        try:
+            self._err = _memory_file("git-err")
+        except OSError:
+            os.close(self._out)
+            raise
         try:
             self._proc = subprocess.Popen(
                 ["git", *HARDENING, LITERAL, *args],

@@ -179,6 +179,11 @@ def _unchanged(tree: dict[str, Any]) -> bool:
     return bool(untracked_digest(others, ignored) == digest)
 
 
+def forget_listing() -> None:
+    """The invocation is over (parity.cli): no listing is handed on to another."""
+    _RELISTED.clear()
+
+
 def relisted(paths: Sequence[Path]) -> tuple[Repo, list[Path], Recorder] | None:
     """The repository, the files named and what found them, as the replay of this invocation
     of the command-line ``paths`` just found them, with a listing other than the stored one;

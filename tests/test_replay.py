@@ -424,6 +424,12 @@ def test_a_listing_is_handed_only_to_the_check_of_the_same_paths(tmp_path: Path)
     replay._RELISTED[:] = [([str(repo)], listed, [], found)]
     assert replay.relisted([repo]) == (listed, [], found)
     assert replay.relisted([repo]) is None
+    # Nor to a later invocation in the same process (a check that fixed instead, say).
+    from parity.cli import main
+
+    replay._RELISTED[:] = [([str(repo)], listed, [], found)]
+    assert main(["check", "--no-cache", "--exit-zero", str(repo)]) == 0
+    assert replay.relisted([repo]) is None
 
 
 def test_a_split_index_is_known_by_both_its_files(repo: Path, env: dict[str, str]) -> None:
