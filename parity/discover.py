@@ -48,23 +48,29 @@ class Files(MutableMapping[str, RepoFile]):
     A monorepo has 100,000 files and the rules look up a few: each path keeps one of a handful
     of shared ``(tracked, mode)`` pairs, and its RepoFile is only built when asked for. Given a
     function instead of the pairs, they are built by it on first use (a results-cache hit never
-    asks).
+    asks); given ``listed`` too, a lookup is answered from git's listing itself until something
+    walks or changes the files (:class:`_Listed`).
     """
 
-    __slots__ = ("_source",)
+    __slots__ = ("_listed", "_source")
 
-    def __init__(self, entries: _Entries | Callable[[], _Entries]) -> None:
+    def __init__(
+        self, entries: _Entries | Callable[[], _Entries], listed: _Listed | None = None
+    ) -> None:
         self._source = entries
+        self._listed = listed
 
     @property
     def _entries(self) -> _Entries:
         source = self._source
         if not isinstance(source, dict):
             source = self._source = source()
+            self._listed = None
         return source
 
     def __getitem__(self, rel: str) -> RepoFile:
-        entry = self._entries[rel]
+        listed = self._listed
+        entry = self._entries[rel] if listed is None else listed[rel]
         if isinstance(entry, str):
             return RepoFile(rel, True, int(entry[2:8], 8))
         return RepoFile(rel, *entry)
@@ -76,13 +82,120 @@ class Files(MutableMapping[str, RepoFile]):
         del self._entries[rel]
 
     def __contains__(self, rel: object) -> bool:
-        return rel in self._entries
+        listed = self._listed
+        if listed is None or not isinstance(rel, str):
+            return rel in self._entries
+        return listed.get(rel) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+# A tracked listing this long (about 3,000 files) is looked up where git wrote it (_Listed):
+# below, a dict of the names costs less than the lookups' binary searches.
+_LISTED_FROM = 256 * 1024
+
+
+class _Listed:
+    """The files of a large tree where git's listings have them: the tracked ones in the
+    ``ls-files -z --stage`` listing as git wrote it, the untracked ones by name.
+
+    Sorting the listing into a dict costs three strings or entries per file (three quarters of
+    what a check spends on the files of a 100,000-file tree), for a check that looks up a few
+    hundred. Here a file is found by a binary search of the listing, which is in git's index
+    order: sorted by the names' bytes, a conflicted file's stages next to each other (git
+    refuses an index that is not). It is kept only for a listing in ASCII (whose bytes sort as
+    its text does) whose names all lie below the checked folder; the lookups' answers are those
+    of :func:`_entries`, the last record of a name winning.
+    """
+
+    __slots__ = ("_others", "_skip", "_starts", "_text", "_untracked")
+
+    def __init__(self, text: bytes, skip: int, untracked: list[str]) -> None:
+        self._text = text
+        self._skip = skip  # where a name starts in each record, past the checked folder's prefix
+        self._untracked = frozenset(untracked)
+        self._others = "\0" + "\0".join(untracked) + "\0"  # searched as Repo._joined
+        self._starts: dict[str, int] = {}  # name -> where its last record starts (-1: none)
+
+    @classmethod
+    def of(cls, staged: bytes, prefix: str, untracked: list[str]) -> _Listed | None:
+        """The listing of ``staged`` (``prefix``: the checked folder's, with its "/"), or None
+        where the dict of :func:`_entries` is due."""
+        if not staged or len(staged) < _LISTED_FROM:
+            return None
+        if not staged.isascii() or not prefix.isascii():
+            return None
+        skip = staged.index(b"\t") + 1
+        # Sorted, the names all lie below the folder when the first and the last do.
+        first = staged[skip : staged.index(b"\0")]
+        last = staged[staged.rfind(b"\0", 0, len(staged) - 1) + 1 + skip : -1]
+        folder = prefix.encode()
+        if not (first.startswith(folder) and last.startswith(folder)):
+            return None
+        return cls(staged, skip + len(folder), untracked)
+
+    def __getitem__(self, rel: str) -> tuple[bool, int | None]:
+        entry = self.get(rel)
+        if entry is None:
+            raise KeyError(rel)
+        return entry
+
+    def get(self, rel: str) -> tuple[bool, int | None] | None:
+        """``rel``'s ``(tracked, index mode)``, or None when git lists no such file."""
+        start = self._starts.get(rel)
+        if start is None:
+            start = self._starts[rel] = self._find(rel)
+        if start >= 0:
+            return True, int(self._text[start + 2 : start + 8], 8)
+        return _UNTRACKED if rel in self._untracked else None
+
+    def _find(self, rel: str) -> int:
+        """Where the last record of ``rel`` starts, -1 without one."""
+        if not rel.isascii():
+            return -1
+        name = rel.encode()
+        text, skip = self._text, self._skip
+        low, high = 0, len(text)  # each the start of a record (or the end)
+        while low < high:
+            middle = (low + high) // 2
+            start = text.rfind(b"\0", low, middle) + 1 or low
+            end = text.index(b"\0", start)
+            if text[start + skip : end] <= name:
+                low = end + 1
+            else:
+                high = start
+        # ``low`` ends the last record whose name is at most ``name``.
+        if low == 0:
+            return -1
+        start = text.rfind(b"\0", 0, low - 1) + 1
+        return start if text[start + skip : low - 1] == name else -1
+
+    def search(self, needles: tuple[str, ...]) -> set[str]:
+        """The names holding any of ``needles`` (as :meth:`Repo._search` builds them: a name's
+        end is followed by a NUL), tracked or untracked."""
+        found = _found_in(self._others, needles)
+        text, skip, starts = self._text, self._skip, self._starts
+        for needle in needles:
+            if not needle.isascii():
+                continue  # no name of an ASCII listing holds it
+            wanted = needle.encode()
+            tail = len(wanted) - 1 if wanted.endswith(b"\0") else 0
+            at = text.find(wanted)
+            while at != -1:
+                start = text.rfind(b"\0", 0, at) + 1
+                if at < start + skip:  # in the record's tag, mode, object or folder: not its name
+                    at = text.find(wanted, start + skip)
+                    continue
+                end = text.index(b"\0", at + tail)
+                rel = text[start + skip : end].decode()
+                found.add(rel)
+                starts[rel] = start  # a later record of the name comes later: the last wins
+                at = text.find(wanted, end + 1)
+        return found
 
 
 class Link(NamedTuple):
@@ -361,16 +474,12 @@ class Repo:
         return set(known)
 
     def _search(self, parts: tuple[str, ...], ends: tuple[str, ...]) -> set[str]:
-        text = self._joined
-        found: set[str] = set()
-        for needle in (*parts, *(f"{end}\0" for end in ends)):
-            at = text.find(needle, 1)
-            while at != -1:
-                start = text.rfind("\0", 0, at) + 1
-                end = text.index("\0", at + len(needle) - 1 if needle.endswith("\0") else at)
-                found.add(text[start:end])
-                at = text.find(needle, end + 1)
-        return found
+        needles = (*parts, *(f"{end}\0" for end in ends))
+        files = self.files
+        listed = files._listed if isinstance(files, Files) else None
+        if listed is not None:
+            return listed.search(needles)
+        return _found_in(self._joined, needles)
 
     @functools.cached_property
     def _joined(self) -> str:
@@ -383,6 +492,19 @@ class Repo:
         for rel in self.files:
             index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
         return index
+
+
+def _found_in(text: str, needles: tuple[str, ...]) -> set[str]:
+    """The paths of ``text`` (each between NULs) that hold any of ``needles``."""
+    found: set[str] = set()
+    for needle in needles:
+        at = text.find(needle, 1)
+        while at != -1:
+            start = text.rfind("\0", 0, at) + 1
+            end = text.index("\0", at + len(needle) - 1 if needle.endswith("\0") else at)
+            found.add(text[start:end])
+            at = text.find(needle, end + 1)
+    return found
 
 
 def _wild(name: str) -> bool:
@@ -436,13 +558,17 @@ def discover_repo(
     root: Path,
     top: Path | None = None,
     meanwhile: Callable[[Callable[[float], bool]], None] | None = None,
+    *,
+    walked: bool = False,
 ) -> Repo:
     """Read the file list of ``root``: through git when it is a work tree, else a bounded walk.
 
     ``top`` is the top of the work tree holding ``root`` when the caller knows it (it costs a
     git process to find). ``meanwhile`` is work to do while git lists the tree: it is called
     with ``busy``, and is to return soon after ``busy(seconds)`` says git has ended (which it
-    waits up to ``seconds`` for).
+    waits up to ``seconds`` for). ``walked`` says every file will be walked (a check stored
+    for a replay reads every file's folder): a large tree's files are then sorted into a dict
+    on first use rather than looked up in git's listing (:class:`_Listed`).
     """
     from parity.git import worktree
 
@@ -472,7 +598,10 @@ def discover_repo(
         files = Files(entries)
         links = _follow_links(root, files, pending)
     else:
-        files = Files(functools.partial(_entries, staged, prefix, untracked, linked))
+        files = Files(
+            functools.partial(_entries, staged, prefix, untracked, linked),
+            None if walked else _Listed.of(staged, prefix, untracked),
+        )
     dirs: list[str] = []
     plain: set[str] = set()
     for rel in _names(ignored, prefix):

@@ -625,3 +625,200 @@ def test_work_that_fails_while_git_lists_leaves_no_git_behind(tmp_path: Path) ->
     assert len((set(os.listdir(fds)) if before else set()) - before) <= 1  # the listing's own
     with pytest.raises(ChildProcessError):  # git was awaited: no process of ours is left
         os.waitpid(-1, os.WNOHANG)
+
+
+_LISTED_PIECES = [
+    "a",
+    "b.txt",
+    ".claude",
+    "CLAUDE.md",
+    "package.json",
+    "sub",
+    "0",
+    " 100644 ",
+    "\t",
+]
+_LISTED_PIECES += ["H 100755 ", "ab12", "0\t", "\n", " ", "S", "~", "é"]
+_listed_names = st.lists(st.sampled_from(_LISTED_PIECES), min_size=1, max_size=4).map("/".join)
+_LISTED_NEEDLES = ["a", ".claude", "0", "1", "H", " ", "\t", "sub", "b.txt", "ab12", "/", "é"]
+_LISTED_ENDS = ["CLAUDE.md", "/package.json", ".txt", "a", "0", "/a", "sub/a", "é"]
+_LISTED_GLOBS = ["package.json", "*.txt", "*", "[ab]*", "sub/*", "a"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    tracked=st.lists(
+        st.tuples(
+            _listed_names,
+            st.lists(st.sampled_from([0o100644, 0o100755, 0o160000]), min_size=1, max_size=3),
+            st.sampled_from("HS"),
+        ),
+        min_size=1,
+        max_size=25,
+        unique_by=lambda listed: listed[0],
+    ),
+    untracked=st.lists(_listed_names, max_size=5),
+    prefix=st.sampled_from(["", "sub/", "a/H 100755 /"]),
+    width=st.sampled_from([40, 64]),
+    probes=st.lists(_listed_names, max_size=8),
+    parts=st.lists(st.sampled_from(_LISTED_NEEDLES), max_size=3),
+    ends=st.lists(st.sampled_from(_LISTED_ENDS), max_size=3),
+    patterns=st.lists(st.sampled_from(_LISTED_GLOBS), min_size=1, max_size=3),
+)
+def test_a_large_listing_answers_as_the_dict_of_its_names(
+    *,
+    tracked: list[tuple[str, list[int], str]],
+    untracked: list[str],
+    prefix: str,
+    width: int,
+    probes: list[str],
+    parts: list[str],
+    ends: list[str],
+    patterns: list[str],
+) -> None:
+    # A large tree's files are looked up and searched in git's listing itself (_Listed), by a
+    # binary search in git's order and substring searches that must not match a record's tag,
+    # mode, object or the checked folder's prefix: every answer is the dict's (the names of
+    # _entries, a conflicted file's last stage winning), tracked and untracked alike.
+    import hashlib
+    import unicodedata
+
+    from parity import discover
+
+    ascii_names = all(name.isascii() for name, _, _ in tracked)
+    ordered = sorted(tracked, key=lambda listed: (prefix + listed[0]).encode())
+    records = []
+    for name, modes, tag in ordered:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:width]
+        stages = [0] if len(modes) == 1 else range(1, len(modes) + 1)
+        for mode, stage in zip(modes, stages, strict=True):
+            records.append(
+                f"{tag if stage == 0 else 'M'} {mode:06o} {digest} {stage}\t{prefix}{name}\0"
+            )
+    staged = os.fsencode("".join(records))
+    names = {name for name, _, _ in tracked}
+    untracked = [rel for rel in dict.fromkeys(untracked) if rel not in names]
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(discover, "_LISTED_FROM", 0)
+        listed = discover._Listed.of(staged, prefix, untracked)
+    assert (listed is not None) == ascii_names
+    if listed is None:
+        return
+    by_listing = Files(lambda: discover._entries(staged, prefix, untracked, []), listed)
+    by_dict = Files(discover._entries(staged, prefix, untracked, []))
+    asked = [*probes, *names, *untracked, "", "sub", "sub/"]
+    asked += [f"{name}{more}" for name in names for more in ("a", "/a", "\0")]
+    asked += [name[:-1] for name in names] + [unicodedata.normalize("NFD", "é")]
+    for rel in asked:
+        assert (rel in by_listing, by_listing.get(rel)) == (rel in by_dict, by_dict.get(rel))
+    repo = Repo(Path("/nonexistent"), True, by_listing)
+    walked = Repo(Path("/nonexistent"), True, by_dict)
+    for needles in ((tuple(parts), tuple(ends)), ((), tuple(ends)), (tuple(parts), ())):
+        assert repo.paths_with(*needles[0], ends=needles[1]) == walked.paths_with(
+            *needles[0], ends=needles[1]
+        )
+    # Searched first, a listing remembers where the names found start: the same answers.
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(discover, "_LISTED_FROM", 0)
+        searched = Files(by_dict.__iter__, discover._Listed.of(staged, prefix, untracked))
+    Repo(Path("/nonexistent"), True, searched).paths_with(*parts, ends=(*ends, ""))
+    for rel in asked:
+        assert (rel in searched, searched.get(rel)) == (rel in by_dict, by_dict.get(rel))
+    assert by_listing._listed is listed  # nothing above sorted the names into a dict
+    # A pattern with wild characters in its name walks the names (the dict, from then on).
+    assert list(repo.glob(*patterns)) == list(walked.glob(*patterns))
+    assert list(by_listing) == list(by_dict)
+    assert by_listing._listed is None
+
+
+@pytest.mark.parametrize(
+    ("fixture", "checked"),
+    [
+        ("anti-patterns", ""),
+        ("cloud-ready", ""),
+        ("cloud-ready", "scope-permissions"),
+        ("partial", ""),
+    ],
+)
+def test_a_check_of_a_large_tree_answers_as_with_the_dict_of_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str, checked: str
+) -> None:
+    # A large tree's files are looked up in git's listing (_Listed): a check that names no
+    # pattern with wild characters never sorts them into a dict, and reports as with one.
+    from parity import discover
+    from tests.helpers import run
+
+    root = make_repo(tmp_path / "repo", Path(__file__).parent / "fixtures" / "repos" / fixture)
+    write(root, f"{checked}/.claude/agents/new.md".lstrip("/"), "---\nname: new\n---\nNew.\n")
+    args = ["check", "--no-cache", "--select", "ALL", "--format", "json", str(root / checked)]
+    expected = run(args)
+    built: list[int] = []
+    build = discover._entries
+
+    def counted(*args: Any) -> Any:
+        built.append(1)
+        return build(*args)
+
+    monkeypatch.setattr(discover, "_entries", counted)
+    monkeypatch.setattr(discover, "_LISTED_FROM", 0)
+    searched: list[tuple[str, ...]] = []
+    search = discover._Listed.search
+
+    def counted_search(listed: discover._Listed, needles: tuple[str, ...]) -> set[str]:
+        searched.append(needles)
+        return search(listed, needles)
+
+    monkeypatch.setattr(discover._Listed, "search", counted_search)
+    assert run(args) == expected
+    assert searched
+    assert built == []
+
+
+def test_a_listing_with_a_name_outside_the_checked_folder_is_sorted_into_a_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # git lists the file "sub" for the folder "sub/" when the index has a file there that the
+    # work tree replaced by a folder: such a listing is not looked up by the folder's names.
+    from parity import discover
+
+    monkeypatch.setattr(discover, "_LISTED_FROM", 0)
+    oid = "0" * 40
+    sub = f"H 100644 {oid} 0\tsub\0H 100644 {oid} 0\tsub/a\0".encode()
+    assert discover._Listed.of(sub, "sub/", []) is None
+    assert discover._Listed.of(sub[sub.index(b"\0") + 1 :], "sub/", []) is not None
+    last = f"H 100644 {oid} 0\tsub/a\0H 100644 {oid} 0\tsubway\0".encode()
+    assert discover._Listed.of(last, "sub/", []) is None
+    assert discover._Listed.of("H 100644 {oid} 0\té\0".encode(), "", []) is None
+    assert discover._Listed.of(b"", "", []) is None
+
+
+def test_a_check_stored_for_a_replay_sorts_a_large_trees_files_into_a_dict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Storing a replay reads every file's folder (listed_folders), which needs the dict of the
+    # files anyway: such a check sorts them into it at once rather than search git's listing
+    # first (each search of the listing costs twice one of the names); one that stores nothing
+    # looks them up in the listing.
+    from parity import discover, replay
+    from tests.helpers import run
+
+    root = make_repo(tmp_path / "repo", Path(__file__).parent / "fixtures" / "repos" / "partial")
+    monkeypatch.setattr(discover, "_LISTED_FROM", 0)
+    made: list[discover._Listed | None] = []
+    of = discover._Listed.of
+
+    def counted(cls: type[discover._Listed], *args: Any) -> discover._Listed | None:
+        made.append(of(*args))
+        return made[-1]
+
+    monkeypatch.setattr(discover._Listed, "of", classmethod(counted))
+    expected = run(["check", str(root)])
+    assert len(made) == 1
+    assert made[0] is not None
+    monkeypatch.delenv("PARITY_NO_CACHE")
+    monkeypatch.setenv("PARITY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(replay, "_encoding_ok", lambda: True)  # run() captures a StringIO
+    made.clear()
+    assert run(["check", str(root)]) == expected
+    assert made == []
+    assert list((tmp_path / "cache").rglob("r-*.json"))  # stored for a replay

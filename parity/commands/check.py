@@ -162,7 +162,8 @@ def _replayable(
         repo, named, found = relisted
     else:
         with replay.recording() as found:
-            repo, named = checking.discover(options)
+            # Storing reads every file's folder (parity.discover.listed_folders).
+            repo, named = checking.discover(options, walked=True)
     with replay.recording() as recorder:
         report = checking.check_repo(options, repo, named)
         writes = fix is None and report.fix_by_default  # the config's `fix = true`
