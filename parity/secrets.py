@@ -358,8 +358,17 @@ def _is_stand_in(v: str, distinct: int) -> bool:
     return 6 <= len(low) <= _LONGEST_SEQUENCE and any(low in seq for seq in _SEQUENCES)
 
 
-_BODY_STAND_IN = lazy_compile(
-    r"example|xxxxx|\*\*\*\*\*|\.\.\.\.\.|your|redacted|placeholder|dummy|changeme"
+# Words that make a provider format's body a stand-in (looked for in the lowered body).
+_BODY_STAND_IN_WORDS = (
+    "example",
+    "xxxxx",
+    "*****",
+    ".....",
+    "your",
+    "redacted",
+    "placeholder",
+    "dummy",
+    "changeme",
 )
 
 
@@ -609,7 +618,7 @@ def scan_text(text: str) -> list[SecretMatch]:
     else:
         low = _ascii_lower(text)
         provider = keyed = True
-    found = list(_provider_matches(text, _provider_positions(text), low)) if provider else []
+    found = _provider_matches(text, _provider_positions(text), low) if provider else []
     if keyed:
         found.extend(_shape_matches(text, _word_hits(low), low))
     return _without_overlaps(found)
@@ -782,20 +791,24 @@ def _occurrences(text: str, keyword: str) -> Iterator[int]:
 
 def _provider_matches(
     text: str, positions: Mapping[str, Iterable[int]], low: str | None = None
-) -> Iterator[SecretMatch]:
+) -> list[SecretMatch]:
     """The provider formats matched at ``positions``: per keyword (in the order of _BY_KEYWORD),
     in ascending order, every offset where one of its formats can match (offsets where none can
     may be left out, except for a keyword that can overlap itself: ``xox``, ``ACCA``).
 
     ``low`` is ``_ascii_lower(text)`` (computed when not given): a body's stand-in words are
-    looked for there, in place, not in a lower-cased copy of the body. They are the same: no
-    stand-in word holds "i" or "k", and no other ASCII letter is the lower case of a character
-    that is not ASCII (tests/secrets checks every code point), so a word is in ``body.lower()``
-    exactly where it is in ``low``; and the pattern has no anchor or lookaround, so its window
-    sees what a copy of the body would show.
+    looked for in its span of ``low``, not in ``body.lower()``. They are the same: no stand-in
+    word holds "i" or "k", and no other ASCII letter is the lower case of a character that is
+    not ASCII (tests/secrets checks every code point), so a word is in ``body.lower()`` exactly
+    where it is in the body's span of ``low``.
+
+    The bodies are searched for those words all at once, once the formats have matched (the
+    words decide which matches are kept, never where the next format is tried): _stand_ins.
     """
     if low is None:
         low = _ascii_lower(text)
+    found: list[SecretMatch] = []
+    tested: list[int] = []  # the indexes in found of the matches their own test kept
     for keyword, places in positions.items():
         tries = _tries(keyword)
         size = len(keyword)
@@ -817,20 +830,44 @@ def _provider_matches(
                     if m is None:
                         continue
                 start, end = m.span(group)
-                if not (
-                    _BODY_STAND_IN.search(low, start, end)
-                    if test is None
-                    else test(text, start, end, m)
-                ):
-                    yield _new_match((kind, start, end, confidence, None))
+                if test is None:
+                    found.append(_new_match((kind, start, end, confidence, None)))
+                elif not test(text, start, end, m):
+                    tested.append(len(found))
+                    found.append(_new_match((kind, start, end, confidence, None)))
                 nxt = max(nxt, m.end())
                 break
+    if found:
+        stand_ins = _stand_ins([low[start:end] for _, start, end, _, _ in found])
+        stand_ins.difference_update(tested)
+        if stand_ins:
+            return [m for i, m in enumerate(found) if i not in stand_ins]
+    return found
+
+
+def _stand_ins(bodies: list[str]) -> set[int]:
+    """The indexes of ``bodies`` that hold one of _BODY_STAND_IN_WORDS.
+
+    One search per word (str.find, in C) in the bodies joined by newlines, which no word holds:
+    a word found there lies inside one body, the last to start at or before it. A regex search
+    per body cost more than the rest of a provider hit (its call, and a test of each character
+    against the words' first letters).
+    """
+    joined = "\n".join(bodies)
+    starts = list(itertools.accumulate([len(body) + 1 for body in bodies[:-1]], initial=0))
+    held: set[int] = set()
+    for word in _BODY_STAND_IN_WORDS:
+        at = joined.find(word)
+        while at >= 0:
+            held.add(bisect.bisect_right(starts, at) - 1)
+            at = joined.find(word, at + 1)
+    return held
 
 
 # What a keyword's formats need per try, in order: the compiled pattern's search (a format that
 # may start before the keyword) or match, how far back the window starts, how far after the
 # keyword's start it ends, the group holding the secret, the kind and confidence, and the
-# stand-in test of the body (None: _BODY_STAND_IN in the ASCII-lowered text).
+# stand-in test of the body (None: _BODY_STAND_IN_WORDS in the ASCII-lowered body).
 _Try = tuple[
     Callable[[str, int, int], "re.Match[str] | None"],
     int,

@@ -800,16 +800,47 @@ def test_a_body_is_searched_for_stand_in_words_in_the_lowered_text_as_in_its_low
     every = map(chr, range(0x110000))
     beyond = {c for c in every if not c.isascii() and any(x.isascii() for x in c.lower())}
     assert beyond == {"\u0130", "\u212a"}
-    pattern = secrets._BODY_STAND_IN.pattern
-    words = pattern.replace("\\", "").split("|")
+    words = secrets._BODY_STAND_IN_WORDS
+    assert "|".join(map(re.escape, words)) == _PLAIN_BODY_STAND_IN.pattern
     assert not any(c in word for word in words for c in "ik")
-    assert not any(mark in pattern for mark in ("^", "$", "(?", "\\b", "\\B", "\\A", "\\Z"))
     for piece in ("EXAMPLE", "xXxXx", "Y\u0130OUR", "\u212aDUMMY", "ChangeMe", "re\u0130dacted"):
         text = f"ab {piece} cd"
         start, end = 3, 3 + len(piece)
-        assert (secrets._BODY_STAND_IN.search(_ascii_lower(text), start, end) is None) == (
+        assert (not secrets._stand_ins([_ascii_lower(text)[start:end]])) == (
             _PLAIN_BODY_STAND_IN.search(piece.lower()) is None
         )
+
+
+# Bodies made of stand-in words, their halves (a word split between two bodies is in neither),
+# newlines and other characters.
+_BODY_PIECES = [
+    *secrets._BODY_STAND_IN_WORDS,
+    *(word[: len(word) // 2] for word in secrets._BODY_STAND_IN_WORDS),
+    *(word[len(word) // 2 :] for word in secrets._BODY_STAND_IN_WORDS),
+    "xxxx",
+    "****",
+    "....",
+    "\n",
+    "a",
+    "Z9_-",
+]
+bodies = st.lists(
+    st.lists(st.one_of(st.sampled_from(_BODY_PIECES), st.text(max_size=3)), max_size=6).map(
+        "".join
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(bodies)
+@example(["exa", "mple", "x", "xxxx", "your"])
+@example(["", "", "dummy"])
+@example(["changeme", ""])
+def test_the_bodies_searched_together_hold_the_words_each_holds(texts: list[str]) -> None:
+    assert secrets._stand_ins(texts) == {
+        i for i, text in enumerate(texts) if _PLAIN_BODY_STAND_IN.search(text)
+    }
 
 
 # Values whose verdict turns on each test _looks_random makes: placeholder words in either case,
