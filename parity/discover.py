@@ -712,11 +712,13 @@ def _listings(
     """
     scope = ("--", tree.prefix) if tree.prefix else ()
     running = tree.start("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
-    try:
-        if meanwhile is not None:
+    if meanwhile is not None:
+        try:
             meanwhile(lambda within: not running.ended(within))
-    finally:
-        listing = running.output()
+        except BaseException:
+            running.stop()  # (an interrupted check says so, not that git failed)
+            raise
+    listing = running.output()
     # Untracked entries ("? NAME") come before the tracked ones, which never start with "? ".
     cut = 0
     while listing.startswith(b"? ", cut):

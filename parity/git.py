@@ -168,6 +168,14 @@ class Running:
             raise ParityError(f"{where}: {message[-1] if message else '?'}")
         return out
 
+    def stop(self) -> None:
+        """End git, whose output is no longer wanted, and free what it wrote."""
+        try:
+            self._proc.kill()  # (nothing once it has ended)
+            self._proc.wait()
+        finally:
+            self._close()
+
     def _close(self) -> None:
         os.close(self._out)
         os.close(self._err)

@@ -627,6 +627,28 @@ def test_work_that_fails_while_git_lists_leaves_no_git_behind(tmp_path: Path) ->
         os.waitpid(-1, os.WNOHANG)
 
 
+def test_a_check_interrupted_while_git_lists_says_so_not_that_git_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C reaches git too (one process group): its failure must not hide the interruption.
+    from parity.git import Running
+
+    root = make_repo(tmp_path)
+
+    def killed(self: Running, within: float = 0.0) -> bool:
+        self._proc.kill()
+        self._proc.wait()
+        return False
+
+    def meanwhile(busy: Any) -> None:
+        busy(0)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Running, "ended", killed)
+    with pytest.raises(KeyboardInterrupt):
+        discover_repo(root, meanwhile=meanwhile)
+
+
 _LISTED_PIECES = [
     "a",
     "b.txt",
