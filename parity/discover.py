@@ -711,14 +711,19 @@ def _listings(
     ``meanwhile`` runs while git reads the tree (see :func:`discover_repo`).
     """
     scope = ("--", tree.prefix) if tree.prefix else ()
-    running = tree.start("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
-    if meanwhile is not None:
-        try:
-            meanwhile(lambda within: not running.ended(within))
-        except BaseException:
-            running.stop()  # (an interrupted check says so, not that git failed)
-            raise
-    listing = running.output()
+    args = ("ls-files", "-z", "-t", "--stage", "--others", "--directory", *scope)
+    try:
+        running = tree.start(*args)
+    except OSError:  # no file to hold the output (not even a temporary one): through a pipe
+        listing = tree.output(*args)
+    else:
+        if meanwhile is not None:
+            try:
+                meanwhile(lambda within: not running.ended(within))
+            except BaseException:
+                running.stop()  # (an interrupted check says so, not that git failed)
+                raise
+        listing = running.output()
     # Untracked entries ("? NAME") come before the tracked ones, which never start with "? ".
     cut = 0
     while listing.startswith(b"? ", cut):

@@ -204,14 +204,19 @@ def _await(proc: subprocess.Popen[bytes], within: float) -> None:
 
 def start(cwd: Path, *args: str) -> Running:
     """Start the read-only ``git ARGS`` in ``cwd``, hardened and with literal pathspecs as
-    :func:`output` runs it; its output is read with :meth:`Running.output`."""
+    :func:`output` runs it; its output is read with :meth:`Running.output`. OSError when its
+    output has nowhere to go but a pipe (use :func:`output`)."""
     return Running(cwd, args)
 
 
 def _memory_file(name: str) -> int:
-    """A file descriptor open for reading and writing on a new file no folder holds."""
+    """A file descriptor open for reading and writing on a new file no folder holds (OSError
+    when there can be none)."""
     if hasattr(os, "memfd_create"):  # Linux: in memory, not even in /tmp
-        return os.memfd_create(name, os.MFD_CLOEXEC)
+        try:
+            return os.memfd_create(name, os.MFD_CLOEXEC)
+        except OSError:
+            pass  # (a sandbox may refuse it: a temporary file then)
     import tempfile
 
     with tempfile.TemporaryFile() as handle:  # (unlinked: gone once the last descriptor is)

@@ -844,3 +844,29 @@ def test_a_check_stored_for_a_replay_sorts_a_large_trees_files_into_a_dict(
     assert run(["check", str(root)]) == expected
     assert made == []
     assert list((tmp_path / "cache").rglob("r-*.json"))  # stored for a replay
+
+
+def test_a_listing_with_no_file_to_hold_it_goes_through_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sandbox that refuses memory files, and has no writable temporary folder either.
+    import tempfile
+
+    write(tmp_path, ".claude/settings.json", "{}\n")
+    root = make_repo(tmp_path)
+    write(root, "notes/new.md", "x\n")
+    plain = discover_repo(root)
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", refused, raising=False)
+    calls: list[bool] = []
+    assert dict(discover_repo(root, meanwhile=lambda busy: calls.append(busy(0))).files) == dict(
+        plain.files
+    )
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    repo = discover_repo(root, meanwhile=lambda busy: calls.append(busy(0)))
+    assert dict(repo.files) == dict(plain.files)
+    assert repo.listing == plain.listing
+    assert len(calls) == 1  # (nothing runs meanwhile without a running git)
