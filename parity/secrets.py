@@ -534,6 +534,7 @@ def _random_bits(n: int) -> float:
 # tests/secrets checks it against the plain tests. Where either call turns a value away, the
 # caller asks _looks_random: they may turn away values it would not, never keep one it would not.
 _MIN_RANDOM = 16  # _looks_random's default min_length
+_HEX_DIGITS = string.hexdigits
 
 
 @functools.cache
@@ -981,11 +982,23 @@ def _shape_matches(
                 continue
             if shape is None or odd is None:
                 shape, odd = _random_shape().match, _odd_word().search
-            verdict = shape(low, vstart, vend)
+            if value.isalnum():
+                # _random_shape()'s verdict on letters and digits, from str methods (in C; the
+                # match costs more): hex digits with a letter, from 20 characters on (1); a
+                # digit and a letter (0); letters alone from 24 on, not all "x" (2); else none.
+                if not value.strip(_HEX_DIGITS):
+                    kind = 1 if n >= 20 and not value.isdigit() else None
+                elif not value.isalpha():
+                    kind = 0
+                else:
+                    kind = 2 if n >= 24 and value.strip("xX") else None
+            else:
+                verdict = shape(low, vstart, vend)
+                kind = None if verdict is None else verdict.lastindex or 0
             if (
-                verdict is None
+                kind is None
                 or odd(low, vstart, vend) is not None
-                or (verdict.lastindex == 2 and (value.upper() == value or value.lower() == value))
+                or (kind == 2 and (value.upper() == value or value.lower() == value))
                 or (n <= _LONGEST_SEQUENCE and any(low[vstart:vend] in seq for seq in _SEQUENCES))
             ):
                 if not _looks_random(value):
@@ -993,7 +1006,7 @@ def _shape_matches(
             else:
                 # _entropy_at_least(value, bits, _distinct(value)); fewer than four distinct
                 # characters (a stand-in) never reach 3 bits of entropy.
-                hex_digits = verdict.lastindex == 1
+                hex_digits = kind == 1
                 distinct = 128 - len(_ASCII_BYTES.translate(None, value.encode()))
                 try:
                     random = _ENTROPY_VERDICTS[n, distinct, hex_digits]

@@ -920,6 +920,33 @@ def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], a
     assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
+# Values of letters and digits, whose shape _keyword_matches reads from str methods rather than
+# _random_shape(): hex digits around 20 characters (digits alone, one case, both), letters
+# around 24 (one case, both, all "x"), letters with digits.
+alnum_values = st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=16, max_size=24),
+    st.text(alphabet="0123456789", min_size=16, max_size=24),
+    st.text(alphabet="abcdefxyzABCXYZ", min_size=16, max_size=30),
+    st.text(alphabet="xX", min_size=16, max_size=30),
+    st.text(alphabet="xX0", min_size=16, max_size=30),
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=16, max_size=40),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(alnum_values, min_size=1, max_size=6))
+@example([body("h", n, "0123456789abcdef") for n in (19, 20, 21)])
+@example([body("H", 20, "0123456789ABCDEF"), "0" * 19 + "1", "12345678901234567890"])
+@example(["x" * 24, "X" * 25, "xX" * 13, "x" * 23 + "y", body("l", 23, string.ascii_letters)])
+@example([body("m", n, string.ascii_letters) for n in (23, 24, 25)])
+@example(["abcdefabcdefabcdefab", "abcdef0123456789abcdefg"])
+def test_the_shape_of_letters_and_digits_is_read_as_the_pattern_reads_it(values: list[str]) -> None:
+    lines = [f"API_KEY_{i}={value}" for i, value in enumerate(values)]
+    text = "\n".join(lines)
+    starts = _word_positions(_ascii_lower(text))
+    assert _captured_matches(text) == _plain_keyword_matches(text, starts)
+
+
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs the shared corpus")
 def test_the_keyword_values_of_every_corpus_file_are_judged_as_by_the_plain_tests() -> None:
     judged = 0
