@@ -538,7 +538,7 @@ def changed_files(repo: Repo, rev: str) -> set[str]:
     if proc.returncode != 0:
         raise UsageError(f"--changed-since: git does not know revision {rev!r}")
     changed = {p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p}
-    changed.update(rel for rel, entry in repo.files.items() if not entry.tracked)
+    changed.update(repo.untracked())
     return changed
 
 

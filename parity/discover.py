@@ -92,6 +92,13 @@ class Files(MutableMapping[str, RepoFile]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
+    def untracked(self) -> list[str]:
+        """The files git does not track, read off the entries (no RepoFile made per file)."""
+        if self._listed is not None:
+            return self._listed.untracked()
+        # A tracked file's entry is its record of git's listing, any other (tracked, mode).
+        return [rel for rel, e in self._entries.items() if not isinstance(e, str) and not e[0]]
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -175,6 +182,10 @@ class _Listed:
             return -1
         start = text.rfind(b"\0", 0, low - 1) + 1
         return start if text[start + skip : low - 1] == name else -1
+
+    def untracked(self) -> list[str]:
+        """The files git lists as untracked (none of them is tracked too)."""
+        return list(self._untracked)
 
     def search(self, needles: tuple[str, ...]) -> set[str]:
         """The names holding any of ``needles`` (as :meth:`Repo._search` builds them: a name's
@@ -318,6 +329,13 @@ class Repo:
     def exists(self, rel: str) -> bool:
         """True when ``rel`` exists in the working tree (tracked, untracked or ignored)."""
         return self.safe_path(rel) is not None and (self.root / rel).exists()
+
+    def untracked(self) -> list[str]:
+        """The files of the working tree that git does not track (a fresh clone lacks them)."""
+        files = self.files
+        if isinstance(files, Files):  # read off its entries, no RepoFile made per file
+            return files.untracked()
+        return [rel for rel, entry in files.items() if not entry.tracked]
 
     def in_clone(self, rel: str) -> bool:
         """True when a fresh clone of the committed tree has ``rel``."""

@@ -870,3 +870,37 @@ def test_a_listing_with_no_file_to_hold_it_goes_through_a_pipe(
     assert dict(repo.files) == dict(plain.files)
     assert repo.listing == plain.listing
     assert len(calls) == 1  # (nothing runs meanwhile without a running git)
+
+
+@pytest.mark.parametrize("kind", ["dict", "listing", "links"])
+def test_the_untracked_files_are_read_off_the_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # --changed-since adds every untracked file: they are read off the entries, not from a
+    # RepoFile made for each file (at 100,000 files that cost as much as the rest of a check).
+    from parity import discover
+
+    if kind == "listing":
+        monkeypatch.setattr(discover, "_LISTED_FROM", 0)
+    write(tmp_path, "a/run.sh", "#!/bin/sh\n", mode=0o755)
+    write(tmp_path, "b/c.md", "x\n")
+    if kind == "links":
+        (tmp_path / "b/tracked.md").symlink_to("c.md")
+    root = make_repo(tmp_path)
+    write(root, "new.txt", "x\n")
+    write(root, "b/new/d.md", "x\n")
+    if kind == "links":
+        (root / "b/untracked.md").symlink_to("c.md")
+        (root / "a/linked").symlink_to("../b")
+    expected = {rel for rel, entry in discover_repo(root).files.items() if not entry.tracked}
+    assert "new.txt" in expected
+    repo = discover_repo(root)
+    assert (repo.files._listed is not None) == (kind == "listing")  # type: ignore[attr-defined]
+
+    def made(*args: Any) -> None:
+        raise AssertionError("a RepoFile was made")
+
+    monkeypatch.setattr(Files, "__getitem__", made)
+    assert sorted(repo.untracked()) == sorted(expected)
+    plain = Repo(root, True, {"x": RepoFile("x", False), "y": RepoFile("y", True, 0o100644)})
+    assert plain.untracked() == ["x"]
