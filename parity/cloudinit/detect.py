@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -398,17 +398,31 @@ def _read(inventory: Inventory, rel: str) -> str | None:
 def _project_dirs(files: Iterable[str]) -> dict[str, set[str]]:
     """Folder -> names of the files in it, for folders not deeper than MAX_DEPTH."""
     dirs: dict[str, set[str]] = {}
+    parts: Sequence[str]
     for rel in files:
-        path = PurePosixPath(rel)
-        parent = path.parent.as_posix()
-        parts = path.parent.parts
+        if (
+            rel in ("", ".")
+            or rel.startswith(("/", "./"))
+            or rel.endswith(("/", "/."))
+            or "//" in rel
+            or "/./" in rel
+        ):
+            path = PurePosixPath(rel)  # what pathlib makes of such a spelling
+            parent, parts, name = path.parent.as_posix(), path.parent.parts, path.name
+        else:
+            # What PurePosixPath reads in a path as git lists it, without one per file (a
+            # monorepo has 100,000): the folder is what comes before the last "/" ("." for none).
+            folder, _, name = rel.rpartition("/")
+            if folder.count("/") >= MAX_DEPTH:
+                continue  # deeper than MAX_DEPTH
+            parent, parts = (folder, folder.split("/")) if folder else (".", ())
         if (
             len(parts) > MAX_DEPTH
             or _SKIP_PARTS & set(parts)
             or any(p.startswith(".") for p in parts)
         ):
             continue
-        dirs.setdefault(parent, set()).add(path.name)
+        dirs.setdefault(parent, set()).add(name)
     return dirs
 
 

@@ -192,3 +192,54 @@ def test_hook_commands_stay_inert(command: str) -> None:
     assert result is not None
     _root, calls = result
     assert calls == []
+
+
+def _project_dirs_by_pathlib(files: list[str]) -> dict[str, set[str]]:
+    # The folders as PurePosixPath read them for each file (before the per-file pathlib went).
+    from pathlib import PurePosixPath
+
+    from parity.cloudinit.detect import MAX_DEPTH
+
+    dirs: dict[str, set[str]] = {}
+    for rel in files:
+        path = PurePosixPath(rel)
+        parts = path.parent.parts
+        if (
+            len(parts) > MAX_DEPTH
+            or _SKIP_PARTS & set(parts)
+            or any(p.startswith(".") for p in parts)
+        ):
+            continue
+        dirs.setdefault(path.parent.as_posix(), set()).add(path.name)
+    return dirs
+
+
+_DIR_PIECES = [
+    "a",
+    "b",
+    ".",
+    "..",
+    "",
+    "node_modules",
+    ".hidden",
+    "package.json",
+    "x.lock",
+    "tests",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "/", "./", "//", "///"]),
+            st.lists(st.sampled_from(_DIR_PIECES), min_size=1, max_size=5).map("/".join),
+            st.sampled_from(["", "/", "/."]),
+        ).map("".join),
+        max_size=20,
+    )
+)
+def test_project_folders_are_read_as_pathlib_reads_the_paths(files: list[str]) -> None:
+    from parity.cloudinit.detect import _project_dirs
+
+    assert _project_dirs(files) == _project_dirs_by_pathlib(files)
