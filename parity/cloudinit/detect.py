@@ -428,7 +428,9 @@ def _project_dirs(files: Iterable[str]) -> dict[str, set[str]]:
 
 def _installs(inventory: Inventory) -> Iterator[Install]:
     repo = inventory.repo
-    known = [rel for rel in repo.files if not repo.is_ignored(rel)]
+    known: Iterable[str] = repo.files
+    if repo.ignored_files or repo.ignored_dirs:  # else no file to ask about (a clean checkout)
+        known = [rel for rel in known if not repo.is_ignored(rel)]
     dirs = _project_dirs(known)
     js_roots = [d for d, names in dirs.items() if names & set(_JS_LOCKS)]
     py_roots = [d for d, names in dirs.items() if names & {"uv.lock", "poetry.lock"}]

@@ -226,3 +226,33 @@ def test_lockless_package_json_outside_the_root_is_left_alone(tmp_path: Path) ->
     write(tmp_path, "go.mod", "module x\n")
     needs = needs_of(make_repo(tmp_path))
     assert [(s.manager, s.directory) for s in needs.installs] == [("go", ".")]
+
+
+def test_a_clean_checkout_is_not_asked_file_by_file_what_git_ignores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing ignored, no file is: a 100,000-file checkout is not asked about each one.
+    from parity.discover import Repo
+    from tests.helpers import make_repo, write
+
+    write(tmp_path, "package.json", "{}")
+    write(tmp_path, "package-lock.json", "{}")
+    write(tmp_path, "web/package.json", "{}")
+    write(tmp_path, "web/package-lock.json", "{}")
+    root = make_repo(tmp_path)
+    asked: list[str] = []
+    is_ignored = Repo.is_ignored
+
+    def counted(self: Repo, rel: str) -> bool:
+        asked.append(rel)
+        return is_ignored(self, rel)
+
+    monkeypatch.setattr(Repo, "is_ignored", counted)
+    installs = [(step.manager, step.directory) for step in needs_of(root).installs]
+    assert installs == [("npm", "."), ("npm", "web")]
+    assert asked == []
+    (root / ".git/info/exclude").write_text("build/\n")
+    write(root, "build/package.json", "{}")
+    write(root, "build/package-lock.json", "{}")
+    assert [(step.manager, step.directory) for step in needs_of(root).installs] == installs
+    assert "web/package.json" in asked
