@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+from collections import ChainMap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from parity.apply import (
     undo,
 )
 from parity.check import CheckOptions, check_repo
-from parity.discover import MODE_EXECUTABLE, Repo, discover_repo, locate
+from parity.discover import MODE_EXECUTABLE, Repo, RepoFile, discover_repo, locate
 from parity.errors import ParityError, StaleError
 from parity.findings import Edit, Finding, Fix, Safety
 from parity.report import Report
@@ -202,12 +203,15 @@ def _with_modes(repo: Repo, executable: dict[str, None]) -> Repo:
     """``repo`` as git will record it once ``executable`` files have mode 100755."""
     if not executable:
         return repo
-    files = dict(repo.files)
+    files = repo.files
+    modes: dict[str, RepoFile] = {}
     for rel in executable:
         entry = files.get(rel)
         if entry is not None and entry.tracked:
-            files[rel] = entry._replace(mode=MODE_EXECUTABLE)
-    return repo.with_files(files)
+            modes[rel] = entry._replace(mode=MODE_EXECUTABLE)
+    # The new modes over the files as they are, not a copy of them (a RepoFile made for each of
+    # a monorepo's 100,000 files, on every pass): the same lookups, the same order.
+    return repo.with_files(ChainMap(modes, files))
 
 
 def _plan(state: _Pass) -> Plan:

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import git, make_repo, run, write
 
 
@@ -86,6 +88,39 @@ def test_par105_sets_the_mode_in_the_index_and_the_working_tree(tmp_path: Path) 
     assert run(["check", "--undo-fix", str(repo)]).code == 0
     assert _index_mode(repo, "x.sh") == "100644"
     assert oct((repo / "x.sh").stat().st_mode & 0o777) == "0o640"
+
+
+def test_the_next_pass_sees_the_new_modes_over_the_files_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pass after a mode fix reads the files with the new modes laid over them, as a copy of
+    # every file with them would answer, without a RepoFile made for each file.
+    from parity.discover import MODE_EXECUTABLE, Files, RepoFile, discover_repo
+    from parity.fix import _with_modes
+
+    repo_path = _repo(tmp_path, {"x.sh": "#!/bin/sh\n", "a/y.sh": "#!/bin/sh\n", "b.md": "b\n"})
+    write(repo_path, "new.sh", "#!/bin/sh\n")  # untracked: git keeps no mode for it
+    repo = discover_repo(repo_path)
+    expected = dict(repo.files)
+    for rel in ("x.sh", "a/y.sh"):
+        expected[rel] = expected[rel]._replace(mode=MODE_EXECUTABLE)
+    made: list[str] = []
+    getitem = Files.__getitem__
+
+    def counted(files: Files, rel: str) -> RepoFile:
+        made.append(rel)
+        return getitem(files, rel)
+
+    monkeypatch.setattr(Files, "__getitem__", counted)
+    fixed = _with_modes(repo, dict.fromkeys(["x.sh", "a/y.sh", "new.sh", "gone.sh"]))
+    assert sorted(made) == ["a/y.sh", "gone.sh", "new.sh", "x.sh"]  # only those asked about
+    monkeypatch.undo()
+    assert list(fixed.files) == list(expected)
+    assert {rel: fixed.files[rel] for rel in fixed.files} == expected
+    assert fixed.get("new.sh") == RepoFile("new.sh", False)
+    assert fixed.get("gone.sh") is None
+    assert "x.sh" in fixed.files
+    assert repo.files["x.sh"].mode != MODE_EXECUTABLE  # the checked repository is unchanged
 
 
 # --------------------------------------------------------------------------------------------
