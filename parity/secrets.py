@@ -534,7 +534,7 @@ def _random_bits(n: int) -> float:
 # tests/secrets checks it against the plain tests. Where either call turns a value away, the
 # caller asks _looks_random: they may turn away values it would not, never keep one it would not.
 _MIN_RANDOM = 16  # _looks_random's default min_length
-_HEX_DIGITS = string.hexdigits
+_HEX_DIGITS = string.hexdigits.encode()
 
 
 @functools.cache
@@ -983,16 +983,18 @@ def _shape_matches(
                 continue
             if shape is None or odd is None:
                 shape, odd = _random_shape().match, _odd_word().search
-            if value.isalnum():
-                # _random_shape()'s verdict on letters and digits, from str methods (in C; the
-                # match costs more): hex digits with a letter, from 20 characters on (1); a
-                # digit and a letter (0); letters alone from 24 on, not all "x" (2); else none.
-                if not value.strip(_HEX_DIGITS):
-                    kind = 1 if n >= 20 and not value.isdigit() else None
-                elif not value.isalpha():
+            # _random_shape()'s verdict on letters and digits, from bytes methods (in C, a table
+            # lookup a character; the match costs more, and str's methods look each character
+            # up in the Unicode database): hex digits with a letter, from 20 characters on (1);
+            # a digit and a letter (0); letters alone from 24 on, not all "x" (2); else none.
+            raw = value.encode()
+            if raw.isalnum():
+                if not raw.strip(_HEX_DIGITS):
+                    kind = 1 if n >= 20 and not raw.isdigit() else None
+                elif not raw.isalpha():
                     kind = 0
                 else:
-                    kind = 2 if n >= 24 and value.strip("xX") else None
+                    kind = 2 if n >= 24 and raw.strip(b"xX") else None
             else:
                 verdict = shape(low, vstart, vend)
                 kind = None if verdict is None else verdict.lastindex or 0
@@ -1008,7 +1010,7 @@ def _shape_matches(
                 # _entropy_at_least(value, bits, _distinct(value)); fewer than four distinct
                 # characters (a stand-in) never reach 3 bits of entropy.
                 hex_digits = kind == 1
-                distinct = 128 - len(_ASCII_BYTES.translate(None, value.encode()))
+                distinct = 128 - len(_ASCII_BYTES.translate(None, raw))
                 try:
                     random = _ENTROPY_VERDICTS[n, distinct, hex_digits]
                 except KeyError:
