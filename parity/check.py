@@ -53,13 +53,10 @@ def run_check(options: CheckOptions, cwd: Path | None = None) -> Report:
     return check_repo(options, *discover(options, cwd))
 
 
-def discover(
-    options: CheckOptions, cwd: Path | None = None, *, walked: bool = False
-) -> tuple[Repo, list[Path]]:
-    """The repository a check of ``options.paths`` reads, and the files named among them
-    (``walked``: see :func:`parity.discover.discover_repo`)."""
+def discover(options: CheckOptions, cwd: Path | None = None) -> tuple[Repo, list[Path]]:
+    """The repository a check of ``options.paths`` reads, and the files named among them."""
     root, named, top = locate(options.paths, cwd or Path.cwd())
-    return discover_repo(root, top, meanwhile=import_ahead, walked=walked), named
+    return discover_repo(root, top, meanwhile=import_ahead), named
 
 
 def check_repo(

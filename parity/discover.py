@@ -187,6 +187,18 @@ class _Listed:
         """The files git lists as untracked (none of them is tracked too)."""
         return list(self._untracked)
 
+    def folders(self, prefix: str) -> set[str]:
+        """The folders of the files relative to the work tree's top (``prefix``: the checked
+        folder's, with its "/"), as :func:`listed_folders` reads them off ``repo.files``,
+        without sorting the listing into a dict first."""
+        records = self._text.decode().split("\0")
+        records.pop()  # after the last NUL
+        # Each path from the work tree's top (the checked folder's prefix kept), sliced in C.
+        paths: Iterable[str] = map(getitem, records, repeat(slice(self._skip - len(prefix), None)))
+        found = {path.rpartition("/")[0] for path in paths}
+        found.update(f"{prefix}{rel}".rpartition("/")[0] for rel in self._untracked)
+        return found
+
     def search(self, needles: tuple[str, ...]) -> set[str]:
         """The names holding any of ``needles`` (as :meth:`Repo._search` builds them: a name's
         end is followed by a NUL), tracked or untracked."""
@@ -578,17 +590,13 @@ def discover_repo(
     root: Path,
     top: Path | None = None,
     meanwhile: Callable[[Callable[[float], bool]], None] | None = None,
-    *,
-    walked: bool = False,
 ) -> Repo:
     """Read the file list of ``root``: through git when it is a work tree, else a bounded walk.
 
     ``top`` is the top of the work tree holding ``root`` when the caller knows it (it costs a
     git process to find). ``meanwhile`` is work to do while git lists the tree: it is called
     with ``busy``, and is to return soon after ``busy(seconds)`` says git has ended (which it
-    waits up to ``seconds`` for). ``walked`` says every file will be walked (a check stored
-    for a replay reads every file's folder): a large tree's files are then sorted into a dict
-    on first use rather than looked up in git's listing (:class:`_Listed`).
+    waits up to ``seconds`` for).
     """
     from parity.git import worktree
 
@@ -620,7 +628,7 @@ def discover_repo(
     else:
         files = Files(
             functools.partial(_entries, staged, prefix, untracked, linked),
-            None if walked else _Listed.of(staged, prefix, untracked),
+            _Listed.of(staged, prefix, untracked),
         )
     dirs: list[str] = []
     plain: set[str] = set()
@@ -668,7 +676,11 @@ def listed_folders(repo: Repo) -> tuple[Worktree, list[str], tuple[Commands, str
     tree, rerun = repo._plain
     folders = {""}
     prefix = f"{tree.prefix}/" if tree.prefix else ""
-    if prefix:
+    files = repo.files
+    listed = files._listed if isinstance(files, Files) else None
+    if listed is not None:
+        parents = listed.folders(prefix)
+    elif prefix:
         parents = {f"{prefix}{rel}".rpartition("/")[0] for rel in repo.files}
     else:  # the top: no path to build per file (100,000 of them)
         parents = {rel.rpartition("/")[0] for rel in repo.files}

@@ -137,9 +137,8 @@ def _valid(entry: Any, key: str, folder: str) -> tuple[str, int] | None:
             root, named, top = locate([Path(p) for p in entry["paths"]], Path.cwd())
             if str(root) != entry["root"] or [str(p) for p in named] != entry["named"]:
                 return None
-            # A listing that changed is the check's (relisted), which then has its imports;
-            # either way it is stored, reading every file's folder (listed_folders).
-            repo = discover_repo(root, top, meanwhile=import_ahead, walked=True)
+            # A listing that changed is the check's (relisted), which then has its imports.
+            repo = discover_repo(root, top, meanwhile=import_ahead)
         if repo.listing != entry["listing"]:
             _RELISTED[:] = [(entry["paths"], repo, named, found)]
             return None

@@ -6,6 +6,7 @@ import os
 import subprocess
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -746,6 +747,10 @@ def test_a_large_listing_answers_as_the_dict_of_its_names(
     Repo(Path("/nonexistent"), True, searched).paths_with(*parts, ends=(*ends, ""))
     for rel in asked:
         assert (rel in searched, searched.get(rel)) == (rel in by_dict, by_dict.get(rel))
+    # The folders a replay compares (each file's, every one above), read off the listing too.
+    tree = SimpleNamespace(prefix=prefix.rstrip("/"))
+    repo._plain = walked._plain = (tree, None)  # type: ignore[assignment]
+    assert discover.listed_folders(repo) == discover.listed_folders(walked)
     assert by_listing._listed is listed  # nothing above sorted the names into a dict
     # A pattern with wild characters in its name walks the names (the dict, from then on).
     assert list(repo.glob(*patterns)) == list(walked.glob(*patterns))
@@ -814,36 +819,48 @@ def test_a_listing_with_a_name_outside_the_checked_folder_is_sorted_into_a_dict(
     assert discover._Listed.of(b"", "", []) is None
 
 
-def test_a_check_stored_for_a_replay_sorts_a_large_trees_files_into_a_dict(
+def test_a_check_stored_for_a_replay_reads_a_large_trees_folders_off_the_listing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Storing a replay reads every file's folder (listed_folders), which needs the dict of the
-    # files anyway: such a check sorts them into it at once rather than search git's listing
-    # first (each search of the listing costs twice one of the names); one that stores nothing
-    # looks them up in the listing.
+    # Storing a replay reads every file's folder (listed_folders): off git's listing too, with
+    # no dict of the files, and a second run replays what the first printed.
     from parity import discover, replay
     from tests.helpers import run
 
     root = make_repo(tmp_path / "repo", Path(__file__).parent / "fixtures" / "repos" / "partial")
-    monkeypatch.setattr(discover, "_LISTED_FROM", 0)
-    made: list[discover._Listed | None] = []
-    of = discover._Listed.of
-
-    def counted(cls: type[discover._Listed], *args: Any) -> discover._Listed | None:
-        made.append(of(*args))
-        return made[-1]
-
-    monkeypatch.setattr(discover._Listed, "of", classmethod(counted))
+    write(root, "notes/new.md", "x\n")  # untracked, in a folder of its own
     expected = run(["check", str(root)])
-    assert len(made) == 1
-    assert made[0] is not None
+    monkeypatch.setattr(discover, "_LISTED_FROM", 0)
+    built: list[int] = []
+    build = discover._entries
+
+    def counted(*args: Any) -> Any:
+        built.append(1)
+        return build(*args)
+
+    monkeypatch.setattr(discover, "_entries", counted)
     monkeypatch.delenv("PARITY_NO_CACHE")
     monkeypatch.setenv("PARITY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(replay, "_encoding_ok", lambda: True)  # run() captures a StringIO
-    made.clear()
+    stored: list[list[str]] = []
+    folders = discover.listed_folders
+
+    def kept(repo: Repo) -> Any:
+        found = folders(repo)
+        assert found is not None
+        stored.append(found[1])
+        return found
+
+    monkeypatch.setattr(discover, "listed_folders", kept)
     assert run(["check", str(root)]) == expected
-    assert made == []
     assert list((tmp_path / "cache").rglob("r-*.json"))  # stored for a replay
+    assert built == []
+    monkeypatch.setattr(discover, "_LISTED_FROM", 1 << 40)
+    by_dict = folders(discover_repo(root))
+    assert by_dict is not None
+    assert stored == [by_dict[1]]
+    assert "notes" in stored[0]
+    assert run(["check", str(root)]) == expected  # replayed
 
 
 def test_a_listing_with_no_file_to_hold_it_goes_through_a_pipe(

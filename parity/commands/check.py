@@ -162,8 +162,7 @@ def _replayable(
         repo, named, found = relisted
     else:
         with replay.recording() as found:
-            # Storing reads every file's folder (parity.discover.listed_folders).
-            repo, named = checking.discover(options, walked=True)
+            repo, named = checking.discover(options)
     with replay.recording() as recorder:
         report = checking.check_repo(options, repo, named)
         writes = fix is None and report.fix_by_default  # the config's `fix = true`
