@@ -270,12 +270,8 @@ def test_a_check_asks_git_for_the_top_of_the_tree_once(
         assert [a for a in asked if "--show-toplevel" in a] == [("rev-parse", "--show-toplevel")]
 
 
-def test_without_links_the_entries_are_built_on_first_lookup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A results-cache hit needs git's listing, not 100,000 entries: they are sorted out only
-    # when something looks a file up, and then once. A link anywhere needs them at once (where
-    # links lead is in the listing).
+def _sorts_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time git's listing is sorted into the dict of the files."""
     from parity import discover
 
     built: list[int] = []
@@ -286,6 +282,16 @@ def test_without_links_the_entries_are_built_on_first_lookup(
         return build(*args)
 
     monkeypatch.setattr(discover, "_entries", counted)
+    return built
+
+
+def test_without_links_the_entries_are_built_on_first_lookup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A results-cache hit needs git's listing, not 100,000 entries: they are sorted out only
+    # when something looks a file up, and then once. A link anywhere needs them at once (where
+    # links lead is in the listing).
+    built = _sorts_counted(monkeypatch)
     write(tmp_path, "pkg/run.sh", "#!/bin/sh\n", mode=0o755)
     root = make_repo(tmp_path)
     write(root, "new.txt", "x\n")
@@ -779,14 +785,7 @@ def test_a_check_of_a_large_tree_answers_as_with_the_dict_of_its_files(
     write(root, f"{checked}/.claude/agents/new.md".lstrip("/"), "---\nname: new\n---\nNew.\n")
     args = ["check", "--no-cache", "--select", "ALL", "--format", "json", str(root / checked)]
     expected = run(args)
-    built: list[int] = []
-    build = discover._entries
-
-    def counted(*args: Any) -> Any:
-        built.append(1)
-        return build(*args)
-
-    monkeypatch.setattr(discover, "_entries", counted)
+    built = _sorts_counted(monkeypatch)
     monkeypatch.setattr(discover, "_LISTED_FROM", 0)
     searched: list[tuple[str, ...]] = []
     search = discover._Listed.search
@@ -831,14 +830,7 @@ def test_a_check_stored_for_a_replay_reads_a_large_trees_folders_off_the_listing
     write(root, "notes/new.md", "x\n")  # untracked, in a folder of its own
     expected = run(["check", str(root)])
     monkeypatch.setattr(discover, "_LISTED_FROM", 0)
-    built: list[int] = []
-    build = discover._entries
-
-    def counted(*args: Any) -> Any:
-        built.append(1)
-        return build(*args)
-
-    monkeypatch.setattr(discover, "_entries", counted)
+    built = _sorts_counted(monkeypatch)
     monkeypatch.delenv("PARITY_NO_CACHE")
     monkeypatch.setenv("PARITY_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(replay, "_encoding_ok", lambda: True)  # run() captures a StringIO
