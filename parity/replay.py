@@ -255,16 +255,23 @@ def _tree(found: Recorder | None, repo: Repo) -> dict[str, Any] | None:
     """
     from parity.discover import listed_folders
 
-    listed = listed_folders(repo)
-    if listed is None or found is None:
+    if found is None or found.volatile not in (None, "subprocess.Popen"):
         return None
-    if found.volatile not in (None, "subprocess.Popen"):
+    if repo.worktree is None:
         return None
-    tree, rels, rerun = listed
-    sources = tree.listing_sources()
+    sources = repo.worktree.listing_sources()
     if sources is None:
         return None
     index, config = sources
+    # An index or a configuration written within the last seconds (the first check after
+    # `git add` or a commit) keeps the tree from being stored: known before the folders of
+    # every file are read (a 100,000-file tree's, for nothing).
+    if found.racy() or cache.changed_since([index[0], *config], found.started - cache.RACY_SECONDS):
+        return None
+    listed = listed_folders(repo)
+    if listed is None:
+        return None
+    tree, rels, rerun = listed
     top = str(tree.top)
     dotgit = os.path.join(top, ".git")  # a file names the git directory; a folder is "dir"
     signature = cache.folders(top, rels)

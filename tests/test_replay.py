@@ -412,6 +412,30 @@ def test_a_replay_that_lists_the_tree_imports_ahead_meanwhile(
     assert calls() == "CALLS [False]"  # the replay's, handed to the check
 
 
+def test_a_tree_whose_index_was_just_written_is_not_stored_nor_its_folders_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first check after `git add` or a commit: the index is seconds old, so the tree cannot
+    # be stored, and reading the folders of every file (100,000 of them) would be for nothing.
+    from parity import discover, replay
+
+    read: list[int] = []
+    listed_folders = discover.listed_folders
+
+    def counted(listed: Any) -> Any:
+        read.append(1)
+        return listed_folders(listed)
+
+    monkeypatch.setattr(discover, "listed_folders", counted)
+    found = cache.Recorder(())
+    assert replay._tree(found, discover_repo(repo)) is not None  # (settled by the fixture)
+    assert read == [1]
+    git(repo, "add", "-A")
+    os.utime(repo / ".git" / "index")  # written now
+    assert replay._tree(cache.Recorder(()), discover_repo(repo)) is None
+    assert read == [1]
+
+
 def test_a_listing_is_handed_only_to_the_check_of_the_same_paths(tmp_path: Path) -> None:
     from parity import replay
 
