@@ -90,22 +90,46 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def timed(cmd: Sequence[str], cwd: Path, **env: str) -> Sample:
-    """Run ``cmd`` once; wall time and the child's peak RSS from wait4."""
+# Every child is started by a small process of its own (the spawner), not by this one: on Linux
+# the peak RSS that wait4 reports for a child includes the size of the process it was started
+# from (exec records the old address space's high-water mark, and subprocess starts children
+# with vfork), and this process grows with the in-process scanner runs (an empty repository's
+# check read 91 MiB late in a run). The spawner stays at a bare interpreter's size.
+SPAWNER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    cmd, cwd, env = json.loads(line)
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd),
-        cwd=cwd,
-        env=child_env(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdout is not None
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
     out = proc.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(seconds, usage.ru_maxrss, proc.returncode, out)
+    code = os.waitstatus_to_exitcode(status)
+    print(json.dumps([seconds, usage.ru_maxrss, code, out]), flush=True)
+"""
+_SPAWNER: list[subprocess.Popen[str]] = []
+
+
+def timed(cmd: Sequence[str], cwd: Path, **env: str) -> Sample:
+    """Run ``cmd`` once (through the spawner); wall time and the child's peak RSS from wait4."""
+    if not _SPAWNER:
+        _SPAWNER.append(
+            subprocess.Popen(
+                [sys.executable, "-c", SPAWNER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+        )
+    spawner = _SPAWNER[0]
+    assert spawner.stdin is not None
+    assert spawner.stdout is not None
+    spawner.stdin.write(json.dumps([list(cmd), str(cwd), child_env(**env)]) + "\n")
+    spawner.stdin.flush()
+    seconds, rss, code, out = json.loads(spawner.stdout.readline())
+    return Sample(seconds, rss, code, out)
 
 
 def alternate(cases: dict[str, Callable[[], Sample]], runs: int) -> dict[str, list[Sample]]:
