@@ -91,22 +91,21 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 # Every child is started by a small process of its own (the spawner), not by this one: on Linux
-# the peak RSS that wait4 reports for a child includes the size of the process it was started
-# from (exec records the old address space's high-water mark, and subprocess starts children
-# with vfork), and this process grows with the in-process scanner runs (an empty repository's
-# check read 91 MiB late in a run). The spawner stays at a bare interpreter's size.
+# the peak RSS that wait4 reports for a child includes the peak size of the process it was
+# started from (exec records the old address space's high-water mark, and subprocess starts
+# children with vfork), and this process grows with the in-process scanner runs (an empty
+# repository's check read 91 MiB late in a run). The spawner stays at a bare interpreter's size:
+# it never holds a child's output, which goes to a file that this process reads.
 SPAWNER = """
 import json, os, subprocess, sys, time
 for line in sys.stdin:
-    cmd, cwd, env = json.loads(line)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    out = proc.stdout.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    print(json.dumps([seconds, usage.ru_maxrss, code, out]), flush=True)
+    cmd, cwd, env, output = json.loads(line)
+    with open(output, "wb") as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=sink, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]), flush=True)
 """
 _SPAWNER: list[subprocess.Popen[str]] = []
 
@@ -126,9 +125,11 @@ def timed(cmd: Sequence[str], cwd: Path, **env: str) -> Sample:
     spawner = _SPAWNER[0]
     assert spawner.stdin is not None
     assert spawner.stdout is not None
-    spawner.stdin.write(json.dumps([list(cmd), str(cwd), child_env(**env)]) + "\n")
+    output = OUT / "spawned-output"
+    spawner.stdin.write(json.dumps([list(cmd), str(cwd), child_env(**env), str(output)]) + "\n")
     spawner.stdin.flush()
-    seconds, rss, code, out = json.loads(spawner.stdout.readline())
+    seconds, rss, code = json.loads(spawner.stdout.readline())
+    out = output.read_bytes().decode("utf-8", "replace")
     return Sample(seconds, rss, code, out)
 
 
