@@ -825,9 +825,14 @@ def test_a_check_stored_for_a_replay_reads_a_large_trees_folders_off_the_listing
     # no dict of the files, and a second run replays what the first printed.
     from parity import discover, replay
     from tests.helpers import run
+    from tests.test_cache import settle
+    from tests.test_replay import settle_git
 
     root = make_repo(tmp_path / "repo", Path(__file__).parent / "fixtures" / "repos" / "partial")
     write(root, "notes/new.md", "x\n")  # untracked, in a folder of its own
+    # Nothing written in the last seconds: a tree that was is never stored (parity.replay).
+    settle(root)
+    settle_git(root)
     expected = run(["check", str(root)])
     monkeypatch.setattr(discover, "_LISTED_FROM", 0)
     built = _sorts_counted(monkeypatch)
