@@ -42,6 +42,15 @@ LITERAL = "--literal-pathspecs"
 NO_DIFF_DRIVERS = ("--no-ext-diff", "--no-textconv")
 
 
+_NOT_INSTALLED = "git is not installed; parity needs it to read the repository"
+
+
+def _failed(args: tuple[str, ...], cwd: Path, err: bytes) -> ParityError:
+    """The error of ``git ARGS`` that failed in ``cwd``: its last line of standard error."""
+    message = err.decode("utf-8", "replace").strip().splitlines()
+    return ParityError(f"git {args[0]} failed in {cwd}: {message[-1] if message else '?'}")
+
+
 def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
     # No optional locks (a read must not block the user's git), and never a password prompt.
     return {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", **(extra or {})}
@@ -68,15 +77,14 @@ def run(
             timeout=timeout,
         )
     except FileNotFoundError as exc:
-        raise ParityError("git is not installed; parity needs it to read the repository") from exc
+        raise ParityError(_NOT_INSTALLED) from exc
 
 
 def output(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> bytes:
     """The standard output of ``git ARGS`` in ``cwd``; ParityError when it fails."""
     proc = run(cwd, *args, env=env)
     if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ParityError(f"git {args[0]} failed in {cwd}: {message[-1] if message else '?'}")
+        raise _failed(args, cwd, proc.stderr)
     return proc.stdout
 
 
@@ -102,17 +110,16 @@ def outputs(cwd: Path, *commands: tuple[str, ...]) -> list[bytes]:
         for proc in procs:
             proc.kill()
             proc.wait()
-        raise ParityError("git is not installed; parity needs it to read the repository") from exc
+        raise ParityError(_NOT_INSTALLED) from exc
     found: list[bytes] = []
-    failed: str | None = None
+    failed: ParityError | None = None
     for args, proc in zip(commands, procs, strict=True):
         out, err = proc.communicate()
         if proc.returncode != 0 and failed is None:
-            message = err.decode("utf-8", "replace").strip().splitlines()
-            failed = f"git {args[0]} failed in {cwd}: {message[-1] if message else '?'}"
+            failed = _failed(args, cwd, err)
         found.append(out)
     if failed is not None:
-        raise ParityError(failed)
+        raise failed
     return found
 
 
@@ -144,9 +151,7 @@ class Running:
         except OSError as exc:
             self._close()
             if isinstance(exc, FileNotFoundError):
-                raise ParityError(
-                    "git is not installed; parity needs it to read the repository"
-                ) from exc
+                raise ParityError(_NOT_INSTALLED) from exc
             raise
 
     def ended(self, within: float = 0.0) -> bool:
@@ -163,9 +168,7 @@ class Running:
         finally:
             self._close()
         if code != 0:
-            message = err.decode("utf-8", "replace").strip().splitlines()
-            where = f"git {self._args[0]} failed in {self._cwd}"
-            raise ParityError(f"{where}: {message[-1] if message else '?'}")
+            raise _failed(self._args, self._cwd, err)
         return out
 
     def stop(self) -> None:

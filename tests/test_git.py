@@ -189,6 +189,10 @@ def test_a_running_git_leaves_no_file_open(tmp_path: Path) -> None:
         running = start(repo, *args)
         with contextlib.suppress(ParityError):
             running.output()
+        # Its two files are closed (at most one leaked would pass the count below).
+        for fd in (running._out, running._err):
+            with pytest.raises(OSError, match=r"Errno 9\]"):
+                os.fstat(fd)
     # (The listing itself opens one for a moment.)
     after = set(os.listdir("/proc/self/fd")) if before else set()
     assert len(after - before) <= 1
