@@ -307,10 +307,11 @@ def sparse_text(size: int) -> str:
     return "".join(lines)[:size]
 
 
-def dense_claude_md(root: Path, size: int = 780_000) -> Path:
-    """A repository whose CLAUDE.md is ``size`` bytes with a key on every line."""
+def dense_claude_md(root: Path, size: int = 780_000, *, keys: bool = True) -> Path:
+    """A repository whose CLAUDE.md is ``size`` bytes with a key on every line (or, without
+    ``keys``, the same size of instructions without any)."""
     if (root / ".git").exists():
         return root
-    _write(root, "CLAUDE.md", dense_text(size))
+    _write(root, "CLAUDE.md", dense_text(size) if keys else sparse_text(size))
     _git_commit(root)
     return root

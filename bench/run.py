@@ -700,10 +700,14 @@ def bench_secrets(
         )
     )
     repo = inputs.dense_claude_md(OUT / "dense-claude-md", size)
+    sparse = inputs.dense_claude_md(OUT / "sparse-claude-md", size, keys=False)
     cases = {
         "parity check, 0.78 MB CLAUDE.md dense with keys": check_cases(repo, supports_cache())[
             "parity check cold"
-        ]
+        ],
+        "parity check, 0.78 MB CLAUDE.md without keys": check_cases(sparse, supports_cache())[
+            "parity check cold"
+        ],
     }
     if "gitleaks" in tools:
         cases["gitleaks dir (same repository)"] = lambda: timed(
@@ -725,6 +729,16 @@ def bench_secrets(
             ms(check_dense),
             500,
             "ms",
+        )
+    )
+    check_sparse = res2["parity check, 0.78 MB CLAUDE.md without keys"]
+    out.targets.append(
+        Target(
+            "`parity check` of that CLAUDE.md against one of the same size without keys "
+            "(info: the dense/sparse target as a user meets it, whole processes)",
+            f"{ms(check_dense):.0f} ms vs {ms(check_sparse):.0f} ms",
+            med(check_dense) / med(check_sparse),
+            3,
         )
     )
     if "gitleaks" in tools:
