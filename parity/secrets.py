@@ -856,14 +856,18 @@ def _stand_ins(bodies: list[str]) -> set[int]:
     against the words' first letters).
     """
     joined = "\n".join(bodies)
-    starts = list(itertools.accumulate([len(body) + 1 for body in bodies[:-1]], initial=0))
-    held: set[int] = set()
+    found: list[int] = []
     for word in _BODY_STAND_IN_WORDS:
-        at = joined.find(word)
+        # (A character missing from every body, as the "*" and "." of most, is ruled out by one
+        # memchr; a find of the word would step through the whole text.)
+        at = joined.find(word) if word[0] in joined else -1
         while at >= 0:
-            held.add(bisect.bisect_right(starts, at) - 1)
+            found.append(at)
             at = joined.find(word, at + 1)
-    return held
+    if not found:  # (the usual case: the bodies' offsets are not needed)
+        return set()
+    starts = list(itertools.accumulate([len(body) + 1 for body in bodies[:-1]], initial=0))
+    return {bisect.bisect_right(starts, at) - 1 for at in found}
 
 
 # What a keyword's formats need per try, in order: the compiled pattern's search (a format that
