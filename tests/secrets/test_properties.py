@@ -837,6 +837,8 @@ bodies = st.lists(
 @example(["exa", "mple", "x", "xxxx", "your"])
 @example(["", "", "dummy"])
 @example(["changeme", ""])
+@example(["ab", "x*****", "...."])  # a word whose first character only one body holds
+@example(["*...*", "..", "...", "*****."])
 def test_the_bodies_searched_together_hold_the_words_each_holds(texts: list[str]) -> None:
     assert secrets._stand_ins(texts) == {
         i for i, text in enumerate(texts) if _PLAIN_BODY_STAND_IN.search(text)
