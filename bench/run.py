@@ -427,6 +427,11 @@ def bench_monorepo(
     configuration (``bare``); ``working`` is ``repo`` with an ignored node_modules/ besides."""
     cases = {
         "git ls-files": lambda: timed(["git", "ls-files", "-z"], repo),
+        # What a check asks git for (parity.discover._listings): the tracked files with their
+        # modes, and every untracked path, for which git reads every folder of the tree.
+        "git ls-files --stage --others (the listing a check reads)": lambda: timed(
+            ["git", "ls-files", "-z", "-t", "--stage", "--others", "--directory"], repo
+        ),
         **check_cases(repo, cache),
         # The tree's eleven setups without its files: the floor under the cold ratio.
         "parity check cold, its configuration alone": check_cases(alone, cache)[
