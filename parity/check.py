@@ -301,7 +301,7 @@ def _run_rules_unpaused(
 ) -> _Result:
     from parity.config import load_config
     from parity.model import Inventory
-    from parity.rules import inputs, load, runs_on, select_codes
+    from parity.rules import globbed, inputs, load, runs_on, select_codes
 
     config = load_config(repo.root, options.config_file)
     inventory = Inventory.build(repo, home, extra=named, overlay=overlay, exclude=config.excluded)
@@ -322,6 +322,9 @@ def _run_rules_unpaused(
         from parity.rules.base import Context
 
         ctx = Context(inventory, config, user=options.user)
+        # The files the rules find by name, in one search of a large tree (each of the rules'
+        # searches would read all of its listing).
+        repo.glob_ahead(*globbed(rule.code for rule in rules))
         findings = _filter_config(_applicable(_suppress(ctx, _collect(ctx, rules)), config), config)
     shown: dict[str, str] = {}
     if findings:

@@ -6,6 +6,7 @@ import errno
 import functools
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from fnmatch import fnmatchcase
@@ -197,6 +198,33 @@ class _Listed:
         paths: Iterable[str] = map(getitem, records, repeat(slice(self._skip - len(prefix), None)))
         found = {path.rpartition("/")[0] for path in paths}
         found.update(f"{prefix}{rel}".rpartition("/")[0] for rel in self._untracked)
+        return found
+
+    def ending(self, ends: tuple[str, ...]) -> dict[str, set[str]]:
+        """For each of ``ends`` (non-empty), the names that end with it, tracked or untracked:
+        what :meth:`search` finds for ``end + "\\0"``, for all of them in one pass over the
+        listing instead of one search each (a regex that the ends' NUL closes, so each match
+        ends a record)."""
+        found: dict[str, set[str]] = {end: set() for end in ends}
+        if not ends:
+            return found
+        named = _found_in(self._others, tuple(f"{end}\0" for end in ends))
+        wanted = [end for end in ends if end.isascii()]  # (no name of the listing holds another)
+        if wanted:
+            ors = b"|".join(re.escape(end.encode()) for end in wanted)
+            pattern = re.compile(b"(?:%b)\0" % ors)
+            text, skip, starts = self._text, self._skip, self._starts
+            for m in pattern.finditer(text):
+                start = text.rfind(b"\0", 0, m.start()) + 1
+                # (A match that starts in the record's tag, mode, object or folder prefix finds
+                # a name only when the name itself ends with one of the ends.)
+                rel = text[start + skip : m.end() - 1].decode()
+                named.add(rel)
+                starts[rel] = start  # a later record of the name comes later: the last wins
+        for rel in named:
+            for end in ends:
+                if rel.endswith(end):
+                    found[end].add(rel)
         return found
 
     def search(self, needles: tuple[str, ...]) -> set[str]:
@@ -473,14 +501,15 @@ class Repo:
         found: set[str] = set()
         for pattern in patterns:
             last = pattern.rsplit("/", 1)[-1]
-            if not _wild(last):
-                rels = self.paths_with(ends=(f"/{last}",))
+            end = _searched_end(last)
+            if end is not None and not _wild(last):
+                rels = self.paths_with(ends=(end,))
                 if last in self.files:
                     rels.add(last)
-            elif last[:1] == "*" and last[1:] and not _wild(last[1:]):
+            elif end is not None:
                 rels = {
                     rel
-                    for rel in self.paths_with(ends=(last[1:],))
+                    for rel in self.paths_with(ends=(end,))
                     if fnmatchcase(rel.rsplit("/", 1)[-1], last)
                 }
             else:
@@ -504,6 +533,19 @@ class Repo:
         if known is None:
             known = self._found[key] = frozenset(self._search(parts, ends))
         return set(known)
+
+    def glob_ahead(self, *patterns: str) -> None:
+        """Make now the searches :meth:`glob` makes for ``patterns``, in one pass over a large
+        tree's listing: the rules glob each package-manager file in turn, and each search of a
+        100,000-file listing reads its 8 MB (a smaller tree's are made when asked, as before)."""
+        files = self.files
+        listed = files._listed if isinstance(files, Files) else None
+        ends = {_searched_end(pattern.rsplit("/", 1)[-1]): None for pattern in patterns}
+        todo = tuple(end for end in ends if end is not None and ((), (end,)) not in self._found)
+        if listed is None or len(todo) < 2:
+            return
+        for end, rels in listed.ending(todo).items():
+            self._found[(), (end,)] = frozenset(rels)
 
     def _search(self, parts: tuple[str, ...], ends: tuple[str, ...]) -> set[str]:
         needles = (*parts, *(f"{end}\0" for end in ends))
@@ -537,6 +579,17 @@ def _found_in(text: str, needles: tuple[str, ...]) -> set[str]:
             found.add(text[start:end])
             at = text.find(needle, end + 1)
     return found
+
+
+def _searched_end(name: str) -> str | None:
+    """The ending :meth:`Repo.glob` searches every path for, to find the files ``name`` (a
+    pattern's last part) matches: "/" and a plain name, or a plain ending after a "*"; None
+    when the names themselves are matched instead."""
+    if not _wild(name):
+        return f"/{name}"
+    if name[:1] == "*" and name[1:] and not _wild(name[1:]):
+        return name[1:]
+    return None
 
 
 def _wild(name: str) -> bool:

@@ -753,6 +753,22 @@ def test_a_large_listing_answers_as_the_dict_of_its_names(
     Repo(Path("/nonexistent"), True, searched).paths_with(*parts, ends=(*ends, ""))
     for rel in asked:
         assert (rel in searched, searched.get(rel)) == (rel in by_dict, by_dict.get(rel))
+    # Several endings found in one pass (glob_ahead): each as its own search finds it, and the
+    # names found remembered as they are.
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(discover, "_LISTED_FROM", 0)
+        ahead = Files(
+            lambda: discover._entries(staged, prefix, untracked, []),
+            discover._Listed.of(staged, prefix, untracked),
+        )
+    assert ahead._listed is not None
+    wanted = tuple(dict.fromkeys((*ends, *_LISTED_ENDS, "/")))
+    assert ahead._listed.ending(wanted) == {end: walked.paths_with(ends=(end,)) for end in wanted}
+    for rel in asked:
+        assert (rel in ahead, ahead.get(rel)) == (rel in by_dict, by_dict.get(rel))
+    globbed = Repo(Path("/nonexistent"), True, ahead)
+    globbed.glob_ahead(*patterns, *(f"*{end}" for end in ends if "/" not in end))
+    assert list(globbed.glob(*patterns)) == list(walked.glob(*patterns))
     # The folders a replay compares (each file's, every one above), read off the listing too.
     tree = SimpleNamespace(prefix=prefix.rstrip("/"))
     repo._plain = walked._plain = (tree, None)  # type: ignore[assignment]
@@ -798,6 +814,11 @@ def test_a_check_of_a_large_tree_answers_as_with_the_dict_of_its_files(
     assert run(args) == expected
     assert searched
     assert built == []
+    # The files the rules find by name (package managers' files) are found in one pass.
+    from parity.rules._index import FILES
+
+    by_name = {f"/{name}\0" for names in FILES.values() for name in names}
+    assert by_name.isdisjoint(needle for needles in searched for needle in needles)
 
 
 def test_a_listing_with_a_name_outside_the_checked_folder_is_sorted_into_a_dict(

@@ -58,6 +58,13 @@ def runs_on(code: str, kinds: Set[str], has: Callable[[str], bool] = lambda _: F
     return not kinds.isdisjoint(wanted) or any(has(name) for name in wanted if name in INPUTS)
 
 
+def globbed(codes: Iterable[str]) -> list[str]:
+    """What the rules of ``codes`` find by name (``Repo.glob`` patterns): the FILES of the
+    inputs they read."""
+    read = dict.fromkeys(name for code in codes for name in _BY_CODE[code].kinds or ())
+    return [pattern for name in read if name in FILES for pattern in FILES[name]]
+
+
 def inputs(repo: Repo, config: Config, *, user: bool) -> Callable[[str], bool]:
     """Whether a check of ``repo`` under ``config`` (of the user scope too with ``user``) has
     each input of ``_index.INPUTS`` (declared environments, links, the user scope, repository
