@@ -923,9 +923,7 @@ _new_match: Callable[[tuple[str, int, int, str, str | None]], SecretMatch] = fun
 )
 
 
-def _keyword_matches(
-    text: str, hits: Iterable[int], low: str | None = None
-) -> Iterator[SecretMatch]:
+def _keyword_matches(text: str, hits: Iterable[int], low: str | None = None) -> list[SecretMatch]:
     """``API_KEY=…``, ``token: …``, ``--password …``, ``Authorization: Bearer …`` with entropy.
 
     ``hits`` are the ascending offsets where a keyword shape starts in ``low``, the
@@ -935,15 +933,15 @@ def _keyword_matches(
     return _shape_matches(text, [(pos, 0, 0, 0, sys.maxsize) for pos in hits], low)
 
 
-def _shape_matches(
-    text: str, hits: Iterable[_Hit], low: str | None = None
-) -> Iterator[SecretMatch]:
+def _shape_matches(text: str, hits: Iterable[_Hit], low: str | None = None) -> list[SecretMatch]:
     """_keyword_matches of the shapes found by _word_hits: in an ASCII text, the assignment is
     read from the spans the word pass captured (_ASSIGN finds the same key end, separator and
     value there: tests/secrets checks it), unless _ASSIGN's limits could cut it (a name of more
     than 128 characters, a value ending past its window); else _ASSIGN matches it again."""
     if low is None:
         low = _ascii_lower(text)
+    found: list[SecretMatch] = []  # (a list: a generator's resume costs more than an append)
+    new = tuple.__new__  # (what _new_match calls, without the partial's call)
     ascii_text = text.isascii()
     shape = odd = None  # the patterns of the values' tests, compiled when a value needs them
     done = 0  # hits before this offset belong to a key already looked at
@@ -1027,7 +1025,9 @@ def _shape_matches(
             continue
         done = vend
         name = key.lstrip("-")
-        yield _new_match((f"high-entropy value of {name}", vstart, done, MEDIUM, name))
+        fields = (f"high-entropy value of {name}", vstart, done, MEDIUM, name)
+        found.append(new(SecretMatch, fields))
+    return found
 
 
 # --------------------------------------------------------------------------------------------

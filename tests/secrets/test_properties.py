@@ -735,6 +735,8 @@ def test_a_text_dense_with_keys_is_judged_as_by_the_plain_per_hit_code() -> None
     assert len(found) > 1500
     assert found == _plain_keyword_matches(text, starts)
     assert _captured_matches(text) == found
+    # (A tuple of the same fields compares equal to a SecretMatch: the class is checked apart.)
+    assert {type(m) for m in _captured_matches(text)} == {SecretMatch}
 
 
 def test_a_match_is_built_as_its_class_builds_it() -> None:
