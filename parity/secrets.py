@@ -11,7 +11,7 @@ import re
 import string
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from parity._lazy import lazy_compile
@@ -425,8 +425,8 @@ def _is_secret_name(key: str) -> bool:
     return not _NOT_SECRET_SUFFIX.search(name, max(0, len(name) - _SUFFIX_REACH))
 
 
-def _entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
+def _entropy(value: str | bytes) -> float:
+    """Shannon entropy in bits per character (or byte)."""
     return -sum(map(_terms(len(value)).__getitem__, Counter(value).values()))
 
 
@@ -933,55 +933,74 @@ def _keyword_matches(text: str, hits: Iterable[int], low: str | None = None) -> 
     return _shape_matches(text, [(pos, 0, 0, 0, sys.maxsize) for pos in hits], low)
 
 
-def _shape_matches(text: str, hits: Iterable[_Hit], low: str | None = None) -> list[SecretMatch]:
+def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> list[SecretMatch]:
     """_keyword_matches of the shapes found by _word_hits: in an ASCII text, the assignment is
     read from the spans the word pass captured (_ASSIGN finds the same key end, separator and
     value there: tests/secrets checks it), unless _ASSIGN's limits could cut it (a name of more
     than 128 characters, a value ending past its window); else _ASSIGN matches it again."""
+    found: list[SecretMatch] = []  # (a list: a generator's resume costs more than an append)
+    if not hits:
+        return found
     if low is None:
         low = _ascii_lower(text)
-    found: list[SecretMatch] = []  # (a list: a generator's resume costs more than an append)
     new = tuple.__new__  # (what _new_match calls, without the partial's call)
     ascii_text = text.isascii()
+    # An ASCII text's bytes (one copy, at memory speed): a name is walked back through and a
+    # value tested by bytes methods (memchr, a table lookup a byte, where str's methods search
+    # a set of characters or the Unicode database), and a name's slice is its verdict's key.
+    raw_text = text.encode() if ascii_text else b""
+    # What each name says, by its bytes with every digit made "0" (no pattern tells one digit
+    # from another: `API_KEY_1` ... `API_KEY_9999` of a file dense with keys are one name).
+    names: dict[bytes, int] = {}
     shape = odd = None  # the patterns of the values' tests, compiled when a value needs them
     done = 0  # hits before this offset belong to a key already looked at
-    for pos, sep_start, sep_end, value_start, value_end in hits:
+    for hit in hits:
+        pos, sep_start, sep_end, vstart, value_end = hit  # (the spans _ASSIGN may replace)
         if pos < done:
             continue
         # Back to where the key's name starts: the run of name characters before the keyword,
-        # at most 64 of them (str.rstrip walks it in C).
+        # at most 64 of them (rstrip walks it in C).
         floor = pos - 64 if pos > 64 else 0
-        kstart = floor + len(text[floor:pos].rstrip(_IDENT_CHARS))
-        if (
+        if ascii_text:
+            kstart = floor + len(raw_text[floor:pos].rstrip(_IDENT_BYTES))
+        else:
+            kstart = floor + len(text[floor:pos].rstrip(_IDENT_CHARS))
+        # The name ends where its closing quote, or else the separator, starts; past _ASSIGN's
+        # limits, or in a text that is not ASCII, the assignment is matched again.
+        if not (
             ascii_text
             and value_end <= pos + 600
-            and (kend := sep_start - (text[sep_start - 1] in "\"'")) - kstart <= 128
+            and (kend := sep_start - (raw_text[sep_start - 1] in b"\"'")) - kstart <= 128
         ):
-            # The name ends where its closing quote, or else the separator, starts.
-            done = kend
-            key, sep = text[kstart:kend], text[sep_start:sep_end]
-            vstart, value = value_start, text[value_start:value_end]
-        else:
             m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
             if m is None:
                 continue
-            done = m.end(1)
-            key, sep, value = m.group(1, 2, 3)  # key, sep, value: tests/secrets checks them
-            vstart = m.start(3)
-        if not sep.strip() and not key.startswith("-") and not _AUTH_HEADER.match(key):
-            continue  # "token used for…": prose, not an assignment
-        # is_secret_key(key) of a name of ASCII name characters, never empty:
-        if not _is_secret_name(key.encode().translate(_DIGITS_AS_ZERO_BYTES).decode()):
-            continue
-        value = value.rstrip(".:")
-        if value.startswith("$"):
-            continue
-        n = len(value)
-        vend = vstart + n
-        if ascii_text or value.isascii():
+            # The key (from kstart), the separator and the value: tests/secrets checks them.
+            kend, (sep_start, sep_end), (vstart, value_end) = m.end(1), m.span(2), m.span(3)
+        done = kend
+        # The name's characters are ASCII name characters, never none.
+        name = raw_text[kstart:kend] if ascii_text else text[kstart:kend].encode()
+        name = name.translate(_DIGITS_AS_ZERO_BYTES)
+        said = names.get(name)
+        if said is None:
+            said = names[name] = _name_verdict(name.decode())
+        if not said or (said == _AFTER_AN_OPERATOR and not text[sep_start:sep_end].strip()):
+            continue  # not a credential's name, or "token used for…": prose, not an assignment
+        if ascii_text:
+            raw: bytes | None = raw_text[vstart:value_end].rstrip(b".:")
+        else:
+            value = text[vstart:value_end].rstrip(".:")
+            raw = value.encode() if value.isascii() else None
+        if raw is None:
+            if value.startswith("$") or not _looks_random(value):
+                continue
+            vend = vstart + len(value)
+        else:
             # _looks_random(value): the value holds no space or quote, so it is what its
             # placeholder test strips; in ASCII, low[vstart:vend] is value.lower().
-            if n < _MIN_RANDOM or n > 4096:
+            n = len(raw)
+            vend = vstart + n
+            if raw.startswith(b"$") or n < _MIN_RANDOM or n > 4096:
                 continue
             if shape is None or odd is None:
                 shape, odd = _random_shape().match, _odd_word().search
@@ -989,7 +1008,6 @@ def _shape_matches(text: str, hits: Iterable[_Hit], low: str | None = None) -> l
             # lookup a character; the match costs more, and str's methods look each character
             # up in the Unicode database): hex digits with a letter, from 20 characters on (1);
             # a digit and a letter (0); letters alone from 24 on, not all "x" (2); else none.
-            raw = value.encode()
             if raw.isalnum():
                 if not raw.strip(_HEX_DIGITS):
                     kind = 1 if n >= 20 and not raw.isdigit() else None
@@ -1003,10 +1021,10 @@ def _shape_matches(text: str, hits: Iterable[_Hit], low: str | None = None) -> l
             if (
                 kind is None
                 or odd(low, vstart, vend) is not None
-                or (kind == 2 and (value.upper() == value or value.lower() == value))
+                or (kind == 2 and (raw.upper() == raw or raw.lower() == raw))
                 or (n <= _LONGEST_SEQUENCE and any(low[vstart:vend] in seq for seq in _SEQUENCES))
             ):
-                if not _looks_random(value):
+                if not _looks_random(text[vstart:vend]):
                     continue
             else:
                 # _entropy_at_least(value, bits, _distinct(value)); fewer than four distinct
@@ -1018,16 +1036,29 @@ def _shape_matches(text: str, hits: Iterable[_Hit], low: str | None = None) -> l
                 except KeyError:
                     random = _entropy_verdict(n, distinct, hex_digits)
                 if random is None:
-                    random = _entropy(value) >= (3.0 if hex_digits else _random_bits(n))
+                    random = _entropy(raw) >= (3.0 if hex_digits else _random_bits(n))
                 if not random:
                     continue
-        elif not _looks_random(value):
-            continue
         done = vend
-        name = key.lstrip("-")
-        fields = (f"high-entropy value of {name}", vstart, done, MEDIUM, name)
+        key = text[kstart:kend].lstrip("-")
+        fields = (f"high-entropy value of {key}", vstart, done, MEDIUM, key)
         found.append(new(SecretMatch, fields))
     return found
+
+
+_IDENT_BYTES = _IDENT_CHARS.encode()
+# A name's verdict (_name_verdict): not a credential's; a credential's after an operator (=, :)
+# only, as prose holds "token used for…"; a credential's after spaces too (a flag, a header).
+_NOT_SECRET, _AFTER_AN_OPERATOR, _AFTER_ANY_SEPARATOR = 0, 1, 2
+
+
+def _name_verdict(key: str) -> int:
+    """What the name ``key`` (ASCII name characters) says of the value after it."""
+    if not _is_secret_name(key):
+        return _NOT_SECRET
+    if key.startswith("-") or _AUTH_HEADER.match(key):
+        return _AFTER_ANY_SEPARATOR
+    return _AFTER_AN_OPERATOR
 
 
 # --------------------------------------------------------------------------------------------

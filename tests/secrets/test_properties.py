@@ -951,6 +951,28 @@ def test_the_shape_of_letters_and_digits_is_read_as_the_pattern_reads_it(values:
     assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
+# Names that differ only in their digits, or in where a digit is, in one text: _shape_matches
+# judges a name once by its bytes with every digit made "0", never by another name's verdict
+# (`x.key` holds a credential's name, `x.key1` does not).
+_DIGIT_NAME_PIECES = ["API", "KEY", "key", "x.", "_", "-", "--", "token", "auth", "Authorization"]
+digit_names = st.lists(
+    st.sampled_from([*_DIGIT_NAME_PIECES, "url", *"01942"]), min_size=1, max_size=6
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(digit_names, min_size=1, max_size=8), st.sampled_from(["=", ": ", " ", "\t"]))
+@example(["x.key", "x.key1", "key", "key9", "key_1", "1key"], "=")
+@example(["Authorization", "Authorization1", "--key", "--key2", "key"], " ")
+def test_names_that_differ_in_their_digits_are_each_judged_as_by_the_plain_tests(
+    names: list[str], separator: str
+) -> None:
+    lines = [f"{name}{separator}{body(str(i), 32)}" for i, name in enumerate(names)]
+    text = "\n".join(lines)
+    starts = _word_positions(_ascii_lower(text))
+    assert _captured_matches(text) == _plain_keyword_matches(text, starts)
+
+
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs the shared corpus")
 def test_the_keyword_values_of_every_corpus_file_are_judged_as_by_the_plain_tests() -> None:
     judged = 0
