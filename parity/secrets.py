@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import itertools
 import math
@@ -10,7 +11,6 @@ import operator
 import re
 import string
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -425,9 +425,18 @@ def _is_secret_name(key: str) -> bool:
     return not _NOT_SECRET_SUFFIX.search(name, max(0, len(name) - _SUFFIX_REACH))
 
 
+# Counter's own counting loop (in C): without Counter's Python-level __init__ and update (whose
+# isinstance test against an ABC cost as much as the counting), an entropy takes 30% less
+# (a file dense with keys counts a thousand values).
+_count_elements: Callable[[dict[str | int, int], str | bytes], None]
+_count_elements = collections._count_elements  # type: ignore[attr-defined]
+
+
 def _entropy(value: str | bytes) -> float:
     """Shannon entropy in bits per character (or byte)."""
-    return -sum(map(_terms(len(value)).__getitem__, Counter(value).values()))
+    counts: dict[str | int, int] = {}  # in the order of first occurrence, as Counter's
+    _count_elements(counts, value)
+    return -sum(map(_terms(len(value)).__getitem__, counts.values()))
 
 
 def _entropy_at_least(value: str, bits: float, distinct: int) -> bool:

@@ -6,6 +6,7 @@ import itertools
 import math
 import re
 import string
+from collections import Counter
 
 import pytest
 from hypothesis import example, given, settings
@@ -521,6 +522,23 @@ def test_random_looking_values_are_judged_as_by_the_plain_tests(value: str, leas
 def test_entropy_bounds_give_the_counted_answer(value: str) -> None:
     for bits in (3.0, 3.5, 4.0, math.log2(len(value)) if len(value) > 1 else 0.0):
         assert _entropy_at_least(value, bits, len(set(value))) == (_entropy(value) >= bits)
+
+
+def _plain_entropy(value: str | bytes) -> float:
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(values, st.text(alphabet="aabbbcdefgh0123456789XYZ_-", min_size=1, max_size=80)))
+@example("0123456789GHIJKL" * 2)  # 4 bits exactly
+@example("aaaaaa0123456789BCDEFG")
+def test_entropy_is_summed_as_by_counter_in_the_same_order(value: str) -> None:
+    # The same float, to the last bit (a verdict on a bound turns on it), for a str and its bytes.
+    if value:
+        assert _entropy(value) == _plain_entropy(value)
+        if value.isascii():
+            assert _entropy(value.encode()) == _plain_entropy(value)
 
 
 @pytest.mark.parametrize("word", _NOT_CREDENTIAL_WORDS.replace("?", "").split("|"))
