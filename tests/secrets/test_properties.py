@@ -942,6 +942,20 @@ def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], a
     assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
+def test_the_odd_words_left_out_are_those_no_tested_value_holds() -> None:
+    # _odd_word() is searched for in the ASCII values of key shapes (or of _ASSIGN) only: the
+    # placeholder words it leaves out are those no such value can hold.
+    for word in (*_PLACEHOLDER_WORDS, "...", "://"):
+        value = f"ab{word}cdefgh"
+        held = (
+            word.isascii()
+            and re.fullmatch(secrets._SHAPE_VALUE, value) is not None
+            and secrets._ASSIGN.fullmatch(f"key={value}") is not None
+        )
+        assert (word in secrets._ODD_WORDS) == held, word
+    assert len(secrets._ODD_WORDS) == len(_PLACEHOLDER_WORDS) + 2 - 4  # "<", "${", "{{", "…"
+
+
 # Values of letters and digits, whose shape _keyword_matches reads from str methods rather than
 # _random_shape(): hex digits around 20 characters (digits alone, one case, both), letters
 # around 24 (one case, both, all "x"), letters with digits.
