@@ -544,6 +544,7 @@ def _random_bits(n: int) -> float:
 # caller asks _looks_random: they may turn away values it would not, never keep one it would not.
 _MIN_RANDOM = 16  # _looks_random's default min_length
 _HEX_DIGITS = string.hexdigits.encode()
+_ALNUM_BYTES = (string.ascii_letters + string.digits).encode()
 
 
 @functools.cache
@@ -1001,7 +1002,14 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
         said = names.get(name)
         if said is None:
             said = names[name] = _name_verdict(name.decode())
-        if not said or (said == _AFTER_AN_OPERATOR and not text[sep_start:sep_end].strip()):
+        if (
+            not said
+            or (
+                said == _AFTER_AN_OPERATOR
+                and text[sep_start] not in ":="  # (most separators start so: no slice to strip)
+                and not text[sep_start:sep_end].strip()
+            )
+        ):
             continue  # not a credential's name, or "token used for…": prose, not an assignment
         if ascii_text:
             raw: bytes | None = raw_text[vstart:value_end].rstrip(b".:")
@@ -1026,6 +1034,7 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
             # up in the Unicode database): hex digits with a letter, from 20 characters on (1);
             # a digit and a letter (0); letters alone from 24 on, not all "x" (2); else none.
             if raw.isalnum():
+                held = _ALNUM_BYTES  # (what it may hold: see distinct below)
                 if not raw.strip(_HEX_DIGITS):
                     kind = 1 if n >= 20 and not raw.isdigit() else None
                 elif not raw.isalpha():
@@ -1033,6 +1042,7 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
                 else:
                     kind = 2 if n >= 24 and raw.strip(b"xX") else None
             else:
+                held = _ASCII_BYTES
                 verdict = shape(low, vstart, vend)
                 kind = None if verdict is None else verdict.lastindex or 0
             if (
@@ -1047,7 +1057,8 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
                 # _entropy_at_least(value, bits, _distinct(value)); fewer than four distinct
                 # characters (a stand-in) never reach 3 bits of entropy.
                 hex_digits = kind == 1
-                distinct = 128 - len(_ASCII_BYTES.translate(None, raw))
+                # (Deleting its bytes from those it may hold, fewer for letters and digits.)
+                distinct = len(held) - len(held.translate(None, raw))
                 try:
                     random = _ENTROPY_VERDICTS[n, distinct, hex_digits]
                 except KeyError:

@@ -942,6 +942,13 @@ def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], a
     assert _captured_matches(text) == _plain_keyword_matches(text, starts)
 
 
+def test_a_value_of_letters_and_digits_may_hold_only_the_bytes_its_count_deletes() -> None:
+    # _shape_matches counts the distinct bytes of a value that bytes.isalnum() accepts by deleting
+    # them from _ALNUM_BYTES: it must hold every byte such a value may hold, once.
+    accepted = [b for b in range(256) if bytes([b]).isalnum()]
+    assert sorted(secrets._ALNUM_BYTES) == accepted
+
+
 def test_the_odd_words_left_out_are_those_no_tested_value_holds() -> None:
     # _odd_word() is searched for in the ASCII values of key shapes (or of _ASSIGN) only: the
     # placeholder words it leaves out are those no such value can hold.
