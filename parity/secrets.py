@@ -988,7 +988,7 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
         if not (
             ascii_text
             and value_end <= pos + 600
-            and (kend := sep_start - (raw_text[sep_start - 1] in b"\"'")) - kstart <= 128
+            and (kend := sep_start - (text[sep_start - 1] in "\"'")) - kstart <= 128
         ):
             m = _ASSIGN.match(text, kstart, pos + 600)  # (an end beyond the text is its length)
             if m is None:
@@ -1025,7 +1025,8 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
             # placeholder test strips; in ASCII, low[vstart:vend] is value.lower().
             n = len(raw)
             vend = vstart + n
-            if raw.startswith(b"$") or n < _MIN_RANDOM or n > 4096:
+            # (A slice, not bytes.startswith, whose arguments are parsed the slow way.)
+            if raw[:1] == b"$" or n < _MIN_RANDOM or n > 4096:
                 continue
             if shape is None or odd is None:
                 shape, odd = _random_shape().match, _odd_word().search

@@ -930,6 +930,8 @@ near_limits = st.one_of(
 # (3.754 bits, 3.759 needed), and 16 characters twice each (4 bits, 4 needed).
 @example(["aaaaaa0123456789BCDEFG", "0123456789GHIJKL" * 2], True)
 @example(["fa\u212ae" + body("k", 20)], True)  # "fake" to str.lower, not to the ASCII lowering
+# A value that starts with "$" (a shell variable) is never one, whatever follows.
+@example(["$" + body("s", 20) + "-x", "#" + body("s", 24), "$-" + body("t", 30)], True)
 @example(["\u00e9" + body("l", 19, "abcdefghijklmnopqrstuvwxyz") + "ABCD"], True)
 def test_each_keyword_value_is_judged_as_by_the_plain_tests(values: list[str], ascii: bool) -> None:
     # _keyword_matches tests an ASCII value by two patterns and the entropy, any other one by
