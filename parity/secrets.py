@@ -1025,8 +1025,7 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
             # placeholder test strips; in ASCII, low[vstart:vend] is value.lower().
             n = len(raw)
             vend = vstart + n
-            # (A slice, not bytes.startswith, whose arguments are parsed the slow way.)
-            if raw[:1] == b"$" or n < _MIN_RANDOM or n > 4096:
+            if n < _MIN_RANDOM or n > 4096:
                 continue
             if shape is None or odd is None:
                 shape, odd = _random_shape().match, _odd_word().search
@@ -1042,6 +1041,8 @@ def _shape_matches(text: str, hits: Sequence[_Hit], low: str | None = None) -> l
                     kind = 0
                 else:
                     kind = 2 if n >= 24 and raw.strip(b"xX") else None
+            elif raw[:1] == b"$":  # (a slice, not bytes.startswith: its arguments parse slowly)
+                continue
             else:
                 held = _ASCII_BYTES
                 verdict = shape(low, vstart, vend)
