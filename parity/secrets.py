@@ -568,7 +568,7 @@ def _random_shape() -> re.Pattern[str]:
 # the value: a word that starts there turns the value away, and _looks_random judges it.)
 # Only the words an ASCII value of a key shape can hold (the others hold "<", "{", which end
 # such a value, or "…"): with anchors under 256 alone, the engine tests each character against
-# a bitmap rather than a table of larger sets (0.9 k instructions a value).
+# a bitmap rather than a table of larger sets (~1.3 k instructions a value).
 _VALUE_STOPS = "\"'`,;<>(){}[]|&\\"  # what _SHAPE_VALUE and _ASSIGN's value never hold, but spaces
 _ODD_WORDS = tuple(
     word
