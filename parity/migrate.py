@@ -304,11 +304,9 @@ def outcome_of(migration: Migration, item: Item) -> Outcome | None:
 
 
 def _has_secret(data: bytes) -> bool:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return bool(scan_text(text))
+    # A byte that is not UTF-8 (a Latin-1 "é") becomes U+FFFD and every ASCII byte stays itself:
+    # a key beside it is still found.
+    return bool(scan_text(data.decode("utf-8", "replace")))
 
 
 def _writable_settings(p: _Planner, item: Item) -> dict[str, Any] | None:

@@ -714,3 +714,21 @@ def test_scripts_from_elsewhere_in_the_home_count_as_moved(tmp_path: Path, fake_
     after = run(["check", "--user", "--select", "PAR1", "--format", "json"], cwd=setup.repo)
     assert after.code == 0, after.out
     assert setup.plan().moves == ()
+
+
+def test_a_home_file_that_is_not_utf8_is_still_searched_for_secrets(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    # One Latin-1 "é" once made the secret test pass a file without reading it: the key went
+    # into the repository's CLAUDE.md (and a command file) with everything else.
+    setup = install(tmp_path, fake_home, None, None)
+    key = "sk-ant-api03-" + "Qx7_" * 23 + "bAA"
+    (fake_home / ".claude").mkdir(exist_ok=True)
+    (fake_home / ".claude/CLAUDE.md").write_bytes(b"# Caf\xe9\n\nANTHROPIC_API_KEY=" + key.encode())
+    (fake_home / ".claude/commands").mkdir()
+    (fake_home / ".claude/commands/ship.md").write_bytes(b"Caf\xe9: deploy with " + key.encode())
+    migration = setup.plan()
+    assert migration.plan.actions == ()
+    reasons = by_item(migration)
+    assert "contains a secret" in reasons[("claude-md", "~/.claude/CLAUDE.md")]
+    assert "contains a secret" in reasons[("commands", "ship")]
