@@ -174,6 +174,13 @@ class _Drafts:
             self.fence.target(rel)
         except ParityError as exc:
             return str(exc).removeprefix("refusing to write ")
+        data = self.read(rel)
+        if data is not None and rel not in self.content:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                # Editing its text would change bytes that are not the plan's to change.
+                return f"{rel} is not UTF-8 text (it stays as it is; save it as UTF-8 first)"
         return None
 
     def read(self, rel: str) -> bytes | None:

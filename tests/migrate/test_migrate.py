@@ -732,3 +732,46 @@ def test_a_home_file_that_is_not_utf8_is_still_searched_for_secrets(
     reasons = by_item(migration)
     assert "contains a secret" in reasons[("claude-md", "~/.claude/CLAUDE.md")]
     assert "contains a secret" in reasons[("commands", "ship")]
+
+
+def test_a_repository_claude_md_that_is_not_utf8_is_left_as_it_is(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    # Its text cannot be edited without changing its other bytes: the user's CLAUDE.md stays
+    # home, with the reason, where planning once stopped with an internal error (status too).
+    setup = install(tmp_path, fake_home, None, None)
+    (setup.repo / "CLAUDE.md").write_bytes(b"# Caf\xe9\n")
+    git(setup.repo, "add", "-A")
+    write(fake_home, ".claude/CLAUDE.md", "Prefer small commits.\n")
+    before = tree_hash(setup.repo)
+    migration = setup.plan()
+    assert migration.plan.actions == ()
+    assert by_item(migration)[("claude-md", "~/.claude/CLAUDE.md")] == (
+        "CLAUDE.md is not UTF-8 text (it stays as it is; save it as UTF-8 first)"
+    )
+    for args in (["migrate"], ["migrate", "--apply"], ["status", "--format", "json"]):
+        result = run(args, cwd=setup.repo)
+        assert result.code in (0, 1), (args, result.err)
+    assert tree_hash(setup.repo) == before
+
+
+def test_status_beside_a_repository_mcp_json_that_is_not_utf8(
+    tmp_path: Path, fake_home: Path
+) -> None:
+    # migrate refuses to plan (the file's servers cannot be read: exit 2, one line); status,
+    # which plans leniently, says the user's server stays instead of stopping with an internal
+    # error.
+    setup = install(tmp_path, fake_home, None, None)
+    (setup.repo / ".mcp.json").write_bytes(b'{"mcpServers": {}, "x": "\xe9"}\n')
+    git(setup.repo, "add", "-A")
+    server = {"type": "stdio", "command": "npx", "args": ["-y", "@example/server"]}
+    write(fake_home, ".claude.json", json.dumps({"mcpServers": {"tools": server}}))
+    refused = run(["migrate"], cwd=setup.repo)
+    assert refused.code == 2
+    assert "not valid UTF-8" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    result = run(["status", "--format", "json"], cwd=setup.repo)
+    assert result.code in (0, 1), result.err
+    items = {item["name"]: item for item in json.loads(result.out)["items"]}
+    assert items["tools"]["in_cloud"] is False
+    assert "not UTF-8" in items["tools"]["fix"]
