@@ -11,6 +11,9 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -135,3 +138,17 @@ def install_home(source: Path, home: Path, repo: Path | None = None) -> Path:
 # One folder per case: a project holding one agent, skill or command, and `client.json`, what
 # client 2.1.330 loaded from it (tests/oracle/test_frontmatter_loads.py keeps it true).
 FRONTMATTER_CASES = FIXTURES / "frontmatter"
+
+
+def calls_of(monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> list[Any]:
+    """The argument of every call of ``owner.method`` (a method of one argument) from now on;
+    each call still goes through."""
+    asked: list[Any] = []
+    original = getattr(owner, method)
+
+    def recorded(self: Any, arg: Any) -> Any:
+        asked.append(arg)
+        return original(self, arg)
+
+    monkeypatch.setattr(owner, method, recorded)
+    return asked

@@ -233,21 +233,14 @@ def test_a_clean_checkout_is_not_asked_file_by_file_what_git_ignores(
 ) -> None:
     # Nothing ignored, no file is: a 100,000-file checkout is not asked about each one.
     from parity.discover import Repo
-    from tests.helpers import make_repo, write
+    from tests.helpers import calls_of, make_repo, write
 
     write(tmp_path, "package.json", "{}")
     write(tmp_path, "package-lock.json", "{}")
     write(tmp_path, "web/package.json", "{}")
     write(tmp_path, "web/package-lock.json", "{}")
     root = make_repo(tmp_path)
-    asked: list[str] = []
-    is_ignored = Repo.is_ignored
-
-    def counted(self: Repo, rel: str) -> bool:
-        asked.append(rel)
-        return is_ignored(self, rel)
-
-    monkeypatch.setattr(Repo, "is_ignored", counted)
+    asked = calls_of(monkeypatch, Repo, "is_ignored")
     installs = [(step.manager, step.directory) for step in needs_of(root).installs]
     assert installs == [("npm", "."), ("npm", "web")]
     assert asked == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_repo, run, write
+from tests.helpers import calls_of, git, make_repo, run, write
 
 
 def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -104,14 +104,7 @@ def test_the_next_pass_sees_the_new_modes_over_the_files_as_they_are(
     expected = dict(repo.files)
     for rel in ("x.sh", "a/y.sh"):
         expected[rel] = expected[rel]._replace(mode=MODE_EXECUTABLE)
-    made: list[str] = []
-    getitem = Files.__getitem__
-
-    def counted(files: Files, rel: str) -> RepoFile:
-        made.append(rel)
-        return getitem(files, rel)
-
-    monkeypatch.setattr(Files, "__getitem__", counted)
+    made = calls_of(monkeypatch, Files, "__getitem__")
     fixed = _with_modes(repo, dict.fromkeys(["x.sh", "a/y.sh", "new.sh", "gone.sh"]))
     assert sorted(made) == ["a/y.sh", "gone.sh", "new.sh", "x.sh"]  # only those asked about
     monkeypatch.undo()

@@ -734,14 +734,20 @@ def test_a_home_file_that_is_not_utf8_is_still_searched_for_secrets(
     assert "contains a secret" in reasons[("commands", "ship")]
 
 
+def _repo_holding(tmp_path: Path, fake_home: Path, rel: str, data: bytes) -> Setup:
+    """A repository whose file ``rel`` holds ``data`` (added to the index)."""
+    setup = install(tmp_path, fake_home, None, None)
+    (setup.repo / rel).write_bytes(data)
+    git(setup.repo, "add", "-A")
+    return setup
+
+
 def test_a_repository_claude_md_that_is_not_utf8_is_left_as_it_is(
     tmp_path: Path, fake_home: Path
 ) -> None:
     # Its text cannot be edited without changing its other bytes: the user's CLAUDE.md stays
     # home, with the reason, where planning once stopped with an internal error (status too).
-    setup = install(tmp_path, fake_home, None, None)
-    (setup.repo / "CLAUDE.md").write_bytes(b"# Caf\xe9\n")
-    git(setup.repo, "add", "-A")
+    setup = _repo_holding(tmp_path, fake_home, "CLAUDE.md", b"# Caf\xe9\n")
     write(fake_home, ".claude/CLAUDE.md", "Prefer small commits.\n")
     before = tree_hash(setup.repo)
     migration = setup.plan()
@@ -761,9 +767,7 @@ def test_status_beside_a_repository_mcp_json_that_is_not_utf8(
     # migrate refuses to plan (the file's servers cannot be read: exit 2, one line); status,
     # which plans leniently, says the user's server stays instead of stopping with an internal
     # error.
-    setup = install(tmp_path, fake_home, None, None)
-    (setup.repo / ".mcp.json").write_bytes(b'{"mcpServers": {}, "x": "\xe9"}\n')
-    git(setup.repo, "add", "-A")
+    setup = _repo_holding(tmp_path, fake_home, ".mcp.json", b'{"mcpServers": {}, "x": "\xe9"}\n')
     server = {"type": "stdio", "command": "npx", "args": ["-y", "@example/server"]}
     write(fake_home, ".claude.json", json.dumps({"mcpServers": {"tools": server}}))
     refused = run(["migrate"], cwd=setup.repo)
